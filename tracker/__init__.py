@@ -1,0 +1,3 @@
+"""tracker: make postmortem action items actually get done."""
+
+__version__ = "0.1.0"

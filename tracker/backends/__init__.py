@@ -1,0 +1,1 @@
+"""Adapters to remote issue trackers; the only package that imports PyGithub or jira."""

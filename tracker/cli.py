@@ -1,0 +1,157 @@
+"""The `tracker` command line: a lazily loaded click group and the one error boundary."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import click
+
+from tracker import __version__
+from tracker.errors import EXIT_FAILURES, EXIT_USAGE, TrackerError
+
+# name -> (module, attribute, one-line help). Help is kept here so `tracker --help` imports nothing else.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": ("tracker.commands.setup", "init_cmd", "Write a starter tracker.toml and create the database."),
+    "add": ("tracker.commands.items", "add_cmd", "Add an action item by hand."),
+    "list": ("tracker.commands.items", "list_cmd", "List action items, filtered."),
+    "show": ("tracker.commands.items", "show_cmd", "Show one item with its links and history."),
+    "edit": ("tracker.commands.items", "edit_cmd", "Change an item's title, owner, deadline or status."),
+    "done": ("tracker.commands.items", "done_cmd", "Mark items done."),
+    "reopen": ("tracker.commands.items", "reopen_cmd", "Reopen items."),
+    "people": ("tracker.commands.setup", "people_cmd", "List every owner named and what it resolves to."),
+    "db": ("tracker.commands.setup", "db_group", "Database schema: show the revision or upgrade it."),
+    "demo": (
+        "tracker.commands.demo",
+        "demo_cmd",
+        "Run the whole story on the local sandbox, no credentials.",
+    ),
+}
+
+EXAMPLES = """\
+Examples:
+
+\b
+  tracker init                                   write tracker.toml, create the database
+  tracker add "Add slow-query alerting" -p inc-214 -o @dana -d "Jul 1"
+  tracker list --overdue --format json           what slipped, for scripts
+  tracker db upgrade                             after installing a new version
+
+Exit codes: 0 ok; 1 findings or failed items; 2 usage or config error; 3 another sync holds the lease.
+"""
+
+
+def register(name: str, module: str, attribute: str, help_text: str) -> None:
+    """Add a command to the lazy table (used by modules that ship more commands)."""
+    COMMANDS[name] = (module, attribute, help_text)
+
+
+class ReportedError(click.ClickException):
+    """A TrackerError on its way out: message and hint on stderr, the error's exit code."""
+
+    def __init__(self, error: TrackerError) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.exit_code = error.exit_code
+
+    def show(self, file: Any = None) -> None:
+        stream = file or sys.stderr
+        problems = getattr(self.error, "problems", None) or []
+        click.echo(f"error: {self.error.message}", file=stream)
+        for problem in problems:
+            click.echo(f"  - {problem}", file=stream)
+        if self.error.hint:
+            click.echo(f"hint: {self.error.hint}", file=stream)
+
+
+class LazyGroup(click.Group):
+    """Imports a command's module only when that command runs, and turns errors into clean messages."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None:
+            return None
+        import importlib
+
+        module = importlib.import_module(entry[0])
+        command: click.Command = getattr(module, entry[1])
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except TrackerError as error:
+            raise ReportedError(error) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except Exception as error:  # the boundary: anything else is a bug or an environment failure
+            app = ctx.obj
+            if getattr(app, "verbosity", 0) > 0:
+                raise
+            converted = _convert(error)
+            raise ReportedError(converted) from None
+        finally:
+            app = ctx.obj
+            if app is not None and hasattr(app, "close"):
+                app.close()
+
+
+def _convert(error: Exception) -> TrackerError:
+    """Known environment failures get a plain message; anything else says how to see the traceback."""
+    name = type(error).__name__
+    module = type(error).__module__
+    if module.startswith("sqlalchemy"):
+        from tracker.errors import DatabaseError
+
+        original = getattr(error, "orig", None)
+        detail = str(original or error).strip().splitlines()[0]
+        return DatabaseError(f"database error: {detail}", hint="run with -v for details")
+    if isinstance(error, OSError):
+        return TrackerError(
+            f"{error.strerror or error}: {error.filename or ''}".strip(": "), exit_code=EXIT_USAGE
+        )
+    return TrackerError(
+        f"internal error: {name}: {error}",
+        hint="run again with -v to see the traceback",
+        exit_code=EXIT_FAILURES,
+    )
+
+
+@click.group(cls=LazyGroup, epilog=EXAMPLES, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    metavar="PATH",
+    help="Config file (else $TRACKER_CONFIG, ./tracker.toml, user dir).",
+)
+@click.option("-v", "--verbose", count=True, help="More output; -v also shows tracebacks.")
+@click.option("-q", "--quiet", is_flag=True, help="Only warnings and errors.")
+@click.version_option(__version__, prog_name="tracker")
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) -> None:
+    """tracker: make postmortem action items actually get done.
+
+    Import the action items of postmortems, lint them, push them to GitHub or Jira, pull their
+    status back from cron, and report completion before the follow-up review.
+    """
+    from tracker.app import AppContext
+
+    level = logging.WARNING if quiet or verbose == 0 else (logging.INFO if verbose == 1 else logging.DEBUG)
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
+    if verbose < 2:
+        for noisy in ("urllib3", "github", "jira", "alembic", "sqlalchemy"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+    ctx.obj = AppContext(config_path=config_path, verbosity=0 if quiet else verbose)
+
+
+def main() -> None:
+    cli(prog_name="tracker")

@@ -1,0 +1,1 @@
+"""Click commands, one module per command family, registered lazily by tracker.cli."""

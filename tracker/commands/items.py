@@ -1,0 +1,350 @@
+"""Manual item management: add, list, show, edit, done, reopen."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import click
+
+from tracker.app import AppContext
+from tracker.output import FORMATS, echo, table, to_csv, to_json
+
+LIST_COLUMNS = ["id", "postmortem", "title", "owner", "owner_person", "deadline", "status", "links"]
+
+
+@click.command("add")
+@click.argument("title")
+@click.option("--postmortem", "-p", "slug", required=True, help="Slug of the postmortem (created if new).")
+@click.option("--owner", "-o", help="Owner as written: @handle, name, e-mail or team.")
+@click.option("--deadline", "-d", help="2026-07-15, 'Jul 15', 'July 15, 2026', or TBD.")
+@click.option("--status", "-s", default="open", show_default=True, help="open, in_progress, done or wont_do.")
+@click.option("--incident-date", type=click.DateTime(["%Y-%m-%d"]), help="Incident date of a new postmortem.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def add_cmd(
+    app: AppContext,
+    title: str,
+    slug: str,
+    owner: str | None,
+    deadline: str | None,
+    status: str,
+    incident_date: Any,
+    fmt: str,
+) -> None:
+    """Add an action item by hand.
+
+    Example: tracker add "Add slow-query alerting (> 500 ms)" -p inc-214 -o @dana -d "Jul 1"
+    """
+    from sqlalchemy import select
+
+    from tracker.history import record
+    from tracker.items import (
+        item_to_dict,
+        manual_fingerprint,
+        parse_deadline_option,
+        parse_status_option,
+        set_deadline,
+        set_owner,
+        set_status,
+    )
+    from tracker.models import ActionItem, Postmortem
+
+    title = " ".join(title.split())
+    if not title:
+        raise click.BadParameter("the title is empty", param_hint="TITLE")
+    parsed_status = parse_status_option(status)
+    app.ensure_database(create=True)
+    with app.session() as session:
+        postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
+        if postmortem is None:
+            postmortem = Postmortem(
+                slug=slug,
+                title=slug,
+                incident_date=incident_date.date() if incident_date else None,
+                services=[],
+                extra={},
+            )
+            session.add(postmortem)
+            session.flush()
+        reference = postmortem.incident_date or app.today()
+        deadline_text, deadline_date = (
+            parse_deadline_option(deadline, reference) if deadline else (None, None)
+        )
+        fingerprint = manual_fingerprint(title)
+        clash = session.scalar(
+            select(ActionItem).where(
+                ActionItem.postmortem_id == postmortem.id, ActionItem.fingerprint == fingerprint
+            )
+        )
+        if clash is not None:
+            from tracker.errors import UsageError
+
+            raise UsageError(
+                f"postmortem {slug!r} already has this item (id {clash.id})",
+                hint=f"use `tracker edit {clash.id}`",
+            )
+        position = len(postmortem.items)
+        item = ActionItem(
+            postmortem=postmortem,
+            fingerprint=fingerprint,
+            position=position,
+            title=title,
+            title_text=title,
+            status="open",
+            push=True,
+        )
+        session.add(item)
+        session.flush()
+        record(session, item, "created", None, title, source="manual", actor=app.actor)
+        set_owner(session, item, owner, app.resolver, source="manual", actor=app.actor)
+        set_deadline(session, item, deadline_text, deadline_date, source="manual", actor=app.actor)
+        set_status(session, item, parsed_status, None, source="manual", actor=app.actor)
+        session.flush()
+        data = item_to_dict(item, app.resolver, app.today())
+    if fmt == "json":
+        echo(to_json(data))
+    else:
+        echo(f"added item {data['id']} to {slug}: {title}")
+
+
+@click.command("list")
+@click.option("--postmortem", "-p", "slug", help="Only items of this postmortem.")
+@click.option(
+    "--status", "-s", "statuses", multiple=True, help="open, in_progress, done, wont_do (repeatable)."
+)
+@click.option("--owner", "-o", help="Owner as written or a [people] handle.")
+@click.option("--overdue", is_flag=True, help="Only open items past their deadline.")
+@click.option("--all", "include_removed", is_flag=True, help="Include items removed from their document.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
+@click.pass_obj
+def list_cmd(
+    app: AppContext,
+    slug: str | None,
+    statuses: tuple[str, ...],
+    owner: str | None,
+    overdue: bool,
+    include_removed: bool,
+    fmt: str,
+) -> None:
+    """List action items, filtered.
+
+    Example: tracker list --overdue --format json
+    """
+    from sqlalchemy import or_, select
+    from sqlalchemy.orm import selectinload
+
+    from tracker.config import normalise_name
+    from tracker.items import get_postmortem, item_to_dict, parse_status_option
+    from tracker.models import ActionItem, Postmortem
+
+    wanted = [parse_status_option(s).value for s in statuses]
+    today = app.today()
+    with app.session() as session:
+        query = (
+            select(ActionItem)
+            .join(Postmortem)
+            .options(selectinload(ActionItem.links), selectinload(ActionItem.postmortem))
+            .order_by(Postmortem.slug, ActionItem.position, ActionItem.id)
+        )
+        if slug:
+            query = query.where(ActionItem.postmortem_id == get_postmortem(session, slug).id)
+        if wanted:
+            query = query.where(ActionItem.status.in_(wanted))
+        if overdue:
+            query = query.where(ActionItem.deadline < today, ActionItem.status.in_(["open", "in_progress"]))
+        if not include_removed:
+            query = query.where(ActionItem.removed_at.is_(None))
+        if owner:
+            resolution = app.resolver.resolve(owner)
+            if resolution.person:
+                query = query.where(
+                    or_(ActionItem.owner_person == resolution.person, ActionItem.owner_text == owner)
+                )
+        rows = [item_to_dict(item, app.resolver, today) for item in session.scalars(query)]
+    if owner and not app.resolver.resolve(owner).person:
+        rows = [r for r in rows if r["owner"] and normalise_name(r["owner"]) == normalise_name(owner)]
+    _print_items(rows, fmt)
+
+
+def _print_items(rows: list[dict[str, Any]], fmt: str) -> None:
+    if fmt == "json":
+        echo(to_json(rows))
+    elif fmt == "csv":
+        flat = [{**r, "links": [link["url"] or link["key"] for link in r["links"]]} for r in rows]
+        echo(to_csv(flat, [*LIST_COLUMNS, "deadline_text", "status_text"]).rstrip("\n"))
+    else:
+        if not rows:
+            echo("no matching items")
+            return
+        echo(
+            table(
+                [
+                    [
+                        r["id"],
+                        r["postmortem"],
+                        r["title"],
+                        r["owner"],
+                        r["deadline"] or r["deadline_text"],
+                        r["status"] + (" (overdue)" if r["overdue"] else ""),
+                        [link["key"] or link["target"] for link in r["links"]],
+                    ]
+                    for r in rows
+                ],
+                ["id", "postmortem", "title", "owner", "deadline", "status", "links"],
+            )
+        )
+
+
+@click.command("show")
+@click.argument("item_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def show_cmd(app: AppContext, item_id: int, fmt: str) -> None:
+    """Show one item with its links and history.
+
+    Example: tracker show 12
+    """
+    from sqlalchemy import select
+
+    from tracker.items import get_item, item_to_dict
+    from tracker.models import Event
+
+    with app.session() as session:
+        item = get_item(session, item_id)
+        data = item_to_dict(item, app.resolver, app.today())
+        events = session.scalars(
+            select(Event).where(Event.item_id == item_id).order_by(Event.occurred_at, Event.id)
+        )
+        data["events"] = [
+            {
+                "field": e.field,
+                "old": e.old,
+                "new": e.new,
+                "source": e.source,
+                "actor": e.actor_user,
+                "host": e.actor_host,
+                "run": e.run_id,
+                "occurred_at": e.occurred_at.isoformat(),
+                "recorded_at": e.recorded_at.isoformat(),
+            }
+            for e in events
+        ]
+    if fmt == "json":
+        echo(to_json(data))
+        return
+    echo(f"#{data['id']}  {data['title']}")
+    for label, key in [
+        ("postmortem", "postmortem"),
+        ("owner", "owner"),
+        ("person", "owner_person"),
+        ("deadline", "deadline"),
+        ("as written", "deadline_text"),
+        ("status", "status"),
+    ]:
+        echo(f"  {label:<11} {data[key] if data[key] is not None else '-'}")
+    for link in data["links"]:
+        echo(f"  link        {link['target']}: {link['key'] or '-'} {link['url'] or ''} ({link['state']})")
+    if data["events"]:
+        echo("  history:")
+        for e in data["events"]:
+            echo(
+                f"    {e['occurred_at'][:19]}  {e['source']:<8} {e['field']}: {e['old'] or '-'} -> {e['new'] or '-'}"
+            )
+
+
+@click.command("edit")
+@click.argument("item_id", type=int)
+@click.option("--title", "-t", help="New title.")
+@click.option("--owner", "-o", help="New owner (empty string clears it).")
+@click.option("--deadline", "-d", help="New deadline (empty string clears it).")
+@click.option("--status", "-s", help="open, in_progress, done or wont_do.")
+@click.pass_obj
+def edit_cmd(
+    app: AppContext,
+    item_id: int,
+    title: str | None,
+    owner: str | None,
+    deadline: str | None,
+    status: str | None,
+) -> None:
+    """Change an item's title, owner, deadline or status.
+
+    Example: tracker edit 12 --owner @dana --deadline 2026-08-01
+    """
+    if title is None and owner is None and deadline is None and status is None:
+        raise click.UsageError("nothing to change: give --title, --owner, --deadline or --status")
+    _edit(app, (item_id,), title=title, owner=owner, deadline=deadline, status=status)
+
+
+def _edit(
+    app: AppContext,
+    item_ids: tuple[int, ...],
+    *,
+    title: str | None = None,
+    owner: str | None = None,
+    deadline: str | None = None,
+    status: str | None = None,
+) -> None:
+    """Apply the same change to every item in one transaction: one bad id changes nothing."""
+    from tracker.items import get_item, parse_status_option
+
+    parsed_status = parse_status_option(status) if status is not None else None
+    results = []
+    with app.session() as session:
+        for item_id in item_ids:
+            item = get_item(session, item_id)
+            results.append((item_id, _apply(app, session, item, title, owner, deadline, parsed_status)))
+    for item_id, changed in results:
+        echo(f"item {item_id}: {'updated' if changed else 'unchanged'}")
+
+
+def _apply(
+    app: AppContext,
+    session: Any,
+    item: Any,
+    title: str | None,
+    owner: str | None,
+    deadline: str | None,
+    parsed_status: Any,
+) -> bool:
+    from tracker.history import apply_change
+    from tracker.items import parse_deadline_option, set_deadline, set_owner, set_status
+
+    changed = False
+    if title is not None:
+        clean = " ".join(title.split())
+        if not clean:
+            raise click.BadParameter("the title is empty", param_hint="--title")
+        changed |= apply_change(session, item, "title", clean, source="manual", actor=app.actor)
+    if owner is not None:
+        changed |= set_owner(session, item, owner or None, app.resolver, source="manual", actor=app.actor)
+    if deadline is not None:
+        reference: date = item.postmortem.incident_date or app.today()
+        text, when = parse_deadline_option(deadline, reference)
+        changed |= set_deadline(session, item, text, when, source="manual", actor=app.actor)
+    if parsed_status is not None:
+        changed |= set_status(session, item, parsed_status, None, source="manual", actor=app.actor)
+    return changed
+
+
+@click.command("done")
+@click.argument("item_ids", type=int, nargs=-1, required=True)
+@click.pass_obj
+def done_cmd(app: AppContext, item_ids: tuple[int, ...]) -> None:
+    """Mark items done (sync closes their linked issues).
+
+    Example: tracker done 12 13
+    """
+    _edit(app, item_ids, status="done")
+
+
+@click.command("reopen")
+@click.argument("item_ids", type=int, nargs=-1, required=True)
+@click.pass_obj
+def reopen_cmd(app: AppContext, item_ids: tuple[int, ...]) -> None:
+    """Reopen items (sync reopens their linked issues).
+
+    Example: tracker reopen 12
+    """
+    _edit(app, item_ids, status="open")

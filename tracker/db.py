@@ -1,0 +1,239 @@
+"""Engines and sessions; locate the shipped migrations; upgrade; refuse a missing or mismatched schema."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.config import DATABASE_ENV, Config, default_data_dir
+from tracker.errors import DatabaseError
+
+VERSION_TABLE = "alembic_version"
+
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: inside the installed package, or the repository's top-level folder."""
+    packaged = Path(__file__).parent / "_migrations"
+    if (packaged / "env.py").is_file():
+        return packaged
+    source = Path(__file__).resolve().parent.parent / "migrations"
+    if (source / "env.py").is_file():
+        return source
+    raise DatabaseError(
+        "the database migrations are missing from this installation", hint="reinstall tracker"
+    )
+
+
+def database_url(config: Config) -> str:
+    """TRACKER_DATABASE_URL, then [database] url, then [database] path, then tracker.db beside the config."""
+    env = os.environ.get(DATABASE_ENV)
+    if env:
+        return env
+    if config.database.url:
+        return config.database.url
+    if config.database.path:
+        path = Path(config.database.path).expanduser()
+        if not path.is_absolute():
+            path = config.base_dir / path
+        return f"sqlite:///{path}"
+    if config.path is not None:
+        return f"sqlite:///{config.base_dir / 'tracker.db'}"
+    return f"sqlite:///{default_data_dir() / 'tracker.db'}"
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, safe for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable database URL>"
+
+
+def sqlite_path(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
+    """An engine with SQLite set up for a cron job and a person at once (WAL, foreign keys, busy wait)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseError(
+            f"invalid database URL: {describe_url(url)}",
+            hint="use sqlite:///path/to/tracker.db or postgresql+psycopg://user@host/db",
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        engine = create_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+            cursor.close()
+
+        return engine
+    if backend == "postgresql":
+        return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    raise DatabaseError(f"unsupported database: {backend}", hint="tracker supports SQLite and PostgreSQL")
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None  # None: never initialised
+    head: str
+    known: bool  # current is a revision this code knows
+
+    @property
+    def is_current(self) -> bool:
+        return self.current == self.head
+
+
+_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
+_DOWN = re.compile(r"^down_revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE)
+
+
+@lru_cache(maxsize=1)
+def _script_info() -> tuple[str, frozenset[str]]:
+    """Head and known revisions, read from the version files without importing Alembic (start-up time).
+
+    tests/test_migrations.py checks this agrees with Alembic's own reading.
+    """
+    revisions: dict[str, str | None] = {}
+    for path in (migrations_dir() / "versions").glob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        revision, down = _REVISION.search(source), _DOWN.search(source)
+        if revision and down:
+            revisions[revision.group(1)] = down.group(1)
+    parents = {down for down in revisions.values() if down}
+    heads = [rev for rev in revisions if rev not in parents]
+    if len(heads) != 1:
+        raise DatabaseError(
+            f"the migrations have {len(heads)} heads", hint="this is a bug in tracker; report it"
+        )
+    return heads[0], frozenset(revisions)
+
+
+def head_revision() -> str:
+    return _script_info()[0]
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    head, known = _script_info()
+    try:
+        with engine.connect() as connection:
+            if not inspect(connection).has_table(VERSION_TABLE):
+                return SchemaState(None, head, True)
+            current = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+    except OperationalError as exc:
+        raise DatabaseError(
+            f"cannot open the database {describe_url(str(engine.url))}: {_short(exc)}",
+            hint="check that the server is running and the URL in [database] or $TRACKER_DATABASE_URL",
+        ) from None
+    return SchemaState(current, head, current is None or current in known)
+
+
+def _short(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None)
+    return str(original or exc).strip().splitlines()[0]
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to `revision` with the shipped Alembic scripts."""
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, revision)
+
+
+def downgrade(engine: Engine, revision: str) -> None:
+    from alembic import command
+    from alembic.config import Config as AlembicConfig
+
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(migrations_dir()))
+    with engine.begin() as connection:
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, revision)
+
+
+def database_exists(url: str, engine: Engine) -> bool:
+    """A SQLite file that exists, or a server database that has been initialised."""
+    path = sqlite_path(url)
+    if path is not None:
+        return path.exists()
+    return schema_state(engine).current is not None
+
+
+def prepare(url: str, engine: Engine, *, create: bool) -> None:
+    """Make sure the schema is usable: create and upgrade when allowed, else refuse with a hint."""
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        if not create:
+            raise DatabaseError(
+                f"no database at {path}",
+                hint="run `tracker init` (or `tracker import`) here, or point --config / "
+                "$TRACKER_DATABASE_URL at the existing database",
+            )
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"cannot create {path.parent}: {exc.strerror}") from None
+    state = schema_state(engine)
+    if state.current is None:
+        if not create:
+            raise DatabaseError(
+                f"the database {describe_url(url)} has not been initialised",
+                hint="run `tracker db upgrade` (or `tracker init`) once to create the tables",
+            )
+        upgrade(engine)
+        return
+    if not state.known:
+        raise DatabaseError(
+            f"the database is at schema revision {state.current}, newer than this tracker knows (head {state.head})",
+            hint="another host upgraded it: upgrade tracker here to the same version before using it",
+        )
+    if not state.is_current:
+        # An existing database is never upgraded implicitly: the user backs it up first.
+        raise DatabaseError(
+            f"the database schema is behind this tracker (at {state.current}, head is {state.head})",
+            hint="back up the database, then run `tracker db upgrade`",
+        )
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """One unit of work: commit on success, roll back on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

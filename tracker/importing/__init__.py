@@ -1,0 +1,1 @@
+"""Read postmortem documents into items and store them idempotently."""

@@ -1,0 +1,1 @@
+"""Rules that flag action items that will never get done."""

@@ -1,0 +1,248 @@
+"""SQLAlchemy 2 typed models: postmortems, action items, links (sync state), sync runs, events, leases."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints keep Alembic autogenerate and SQLite batch migrations deterministic.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the only kind of datetime we store)."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp stored in UTC and always returned timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class Postmortem(Base):
+    """One incident's postmortem document and its metadata."""
+
+    __tablename__ = "postmortems"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    incident_date: Mapped[date | None] = mapped_column(Date)
+    duration: Mapped[str | None] = mapped_column(Text)
+    severity: Mapped[str | None] = mapped_column(String(50))  # normalised, lower case
+    severity_text: Mapped[str | None] = mapped_column(Text)  # as written
+    services: Mapped[list[str]] = mapped_column(default=list)
+    detection: Mapped[str | None] = mapped_column(Text)
+    commander: Mapped[str | None] = mapped_column(Text)
+    review_date: Mapped[date | None] = mapped_column(Date)
+    review_date_source: Mapped[str | None] = mapped_column(String(20))  # document | default
+    source_path: Mapped[str | None] = mapped_column(Text)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    historical: Mapped[bool] = mapped_column(Boolean, default=False)
+    extra: Mapped[dict[str, Any]] = mapped_column(default=dict)  # other metadata fields, as written
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    items: Mapped[list[ActionItem]] = relationship(
+        back_populates="postmortem", order_by="ActionItem.position", cascade="all, delete-orphan"
+    )
+
+
+class ActionItem(Base):
+    """One action item: text, owner and deadline as written and as understood, and its status."""
+
+    __tablename__ = "action_items"
+    __table_args__ = (
+        UniqueConstraint("postmortem_id", "fingerprint"),
+        Index("ix_action_items_status_deadline", "status", "deadline"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    postmortem_id: Mapped[int] = mapped_column(ForeignKey("postmortems.id", ondelete="CASCADE"), index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    source_line: Mapped[int | None] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    title_text: Mapped[str | None] = mapped_column(Text)  # as written, Markdown included
+    description: Mapped[str | None] = mapped_column(Text)
+    owner_text: Mapped[str | None] = mapped_column(Text)
+    owner_person: Mapped[str | None] = mapped_column(String(200), index=True)  # [people] handle
+    owner_team: Mapped[str | None] = mapped_column(String(200), index=True)  # [teams] name
+    deadline_text: Mapped[str | None] = mapped_column(Text)
+    deadline: Mapped[date | None] = mapped_column(Date)
+    deadline_source: Mapped[str | None] = mapped_column(String(20))  # document | manual | remote | policy
+    first_deadline: Mapped[date | None] = mapped_column(Date)  # first committed date, for on-time rates
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    status_text: Mapped[str | None] = mapped_column(Text)
+    status_source: Mapped[str | None] = mapped_column(String(20))  # document | manual | github | jira
+    priority: Mapped[str | None] = mapped_column(String(50))
+    tracking_ref: Mapped[str | None] = mapped_column(Text)  # issue named in the document, as written
+    route: Mapped[str | None] = mapped_column(String(200))  # explicit target named in the document
+    push: Mapped[bool] = mapped_column(Boolean, default=True)  # false: done at import or historical
+    closed_by_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_at: Mapped[datetime | None] = mapped_column()  # when it was closed, by the remote's clock
+    removed_at: Mapped[datetime | None] = mapped_column()  # gone from the document
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    postmortem: Mapped[Postmortem] = relationship(back_populates="items")
+    links: Mapped[list[Link]] = relationship(back_populates="item", cascade="all, delete-orphan")
+
+
+class Link(Base):
+    """Sync state of one item on one target: the remote's immutable identity and the merge base."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        UniqueConstraint("item_id", "target"),
+        UniqueConstraint("target", "remote_id"),
+        Index("ix_links_target_state", "target", "state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # github | jira | memory
+    state: Mapped[str] = mapped_column(
+        String(20), default="pending"
+    )  # pending creating linked orphaned error
+    origin: Mapped[str] = mapped_column(String(20), default="created")  # created document adopted manual
+    marker: Mapped[str | None] = mapped_column(String(100), index=True)
+    remote_id: Mapped[str | None] = mapped_column(String(100))  # GitHub issue id / Jira numeric id
+    remote_number: Mapped[int | None] = mapped_column(BigInteger)
+    remote_node_id: Mapped[str | None] = mapped_column(String(200))
+    repo_id: Mapped[int | None] = mapped_column(BigInteger)
+    key: Mapped[str | None] = mapped_column(String(300))  # display: org/repo#12 or OPS-123
+    url: Mapped[str | None] = mapped_column(Text)
+    base: Mapped[dict[str, Any]] = mapped_column(default=dict)  # last agreed value per field
+    remote_updated_at: Mapped[datetime | None] = mapped_column()
+    etag: Mapped[str | None] = mapped_column(String(200))
+    verified_at: Mapped[datetime | None] = mapped_column()
+    last_error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    item: Mapped[ActionItem] = relationship(back_populates="links")
+
+
+class SyncRun(Base):
+    """One run of a command that talks to remotes: audit trail and the 'last good sync'."""
+
+    __tablename__ = "sync_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    command: Mapped[str] = mapped_column(String(50), default="sync")
+    target: Mapped[str | None] = mapped_column(String(200), index=True)  # None: every target
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column()
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    user: Mapped[str | None] = mapped_column(String(255))
+    outcome: Mapped[str] = mapped_column(String(20), default="running")  # running ok partial failed aborted
+    counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    requests: Mapped[int] = mapped_column(Integer, default=0)
+    config_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    tool_version: Mapped[str | None] = mapped_column(String(50))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class TargetState(Base):
+    """Per-target cursors and caches that must survive between runs (pull cursor, ETags, pre-flight)."""
+
+    __tablename__ = "target_state"
+
+    target: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    pull_cursor: Mapped[datetime | None] = mapped_column()  # server time of the last good pull
+    last_good_sync_at: Mapped[datetime | None] = mapped_column()
+    last_good_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
+    verify_offset: Mapped[int] = mapped_column(Integer, default=0)  # rolling re-verification position
+    cache: Mapped[dict[str, Any]] = mapped_column(default=dict)  # ETags, pre-flight results, ids
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Lease(Base):
+    """A named lease (one sync per database or target) with holder, heartbeat, expiry and fencing token."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(300))
+    host: Mapped[str | None] = mapped_column(String(255))
+    pid: Mapped[int | None] = mapped_column(Integer)
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    acquired_at: Mapped[datetime | None] = mapped_column()
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    expires_at: Mapped[datetime | None] = mapped_column()
+    token: Mapped[int] = mapped_column(BigInteger, default=0)  # fencing: grows with every acquisition
+
+
+class Event(Base):
+    """Append-only history: one field change, who made it, when it happened and when we saw it."""
+
+    __tablename__ = "events"
+    __table_args__ = (Index("ix_events_item_occurred", "item_id", "occurred_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"))
+    postmortem_id: Mapped[int | None] = mapped_column(
+        ForeignKey("postmortems.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(50), index=True)
+    old: Mapped[str | None] = mapped_column(Text)
+    new: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))  # document manual github jira policy sync
+    actor_user: Mapped[str | None] = mapped_column(String(255))
+    actor_host: Mapped[str | None] = mapped_column(String(255))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
+    remote_actor: Mapped[str | None] = mapped_column(String(255))  # who did it on the remote
+    note: Mapped[str | None] = mapped_column(Text)
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

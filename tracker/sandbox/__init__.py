@@ -1,0 +1,1 @@
+"""Loopback fake GitHub and Jira servers, for the demo and the tests."""
