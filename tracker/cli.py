@@ -22,6 +22,20 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "reopen": ("tracker.commands.items", "reopen_cmd", "Reopen items."),
     "people": ("tracker.commands.setup", "people_cmd", "List every owner named and what it resolves to."),
     "db": ("tracker.commands.setup", "db_group", "Database schema: show the revision or upgrade it."),
+    "lint": ("tracker.commands.lint", "lint_cmd", "Flag action items that will never get done."),
+    "sync": (
+        "tracker.commands.sync",
+        "sync_cmd",
+        "Push items to GitHub/Jira and pull their status back (cron).",
+    ),
+    "check": ("tracker.commands.sync", "check_cmd", "Pre-flight every target without writing."),
+    "adopt": (
+        "tracker.commands.sync",
+        "adopt_cmd",
+        "Rebuild links from issue markers after a lost database.",
+    ),
+    "unpush": ("tracker.commands.sync", "unpush_cmd", "Close, as not planned, every issue one run created."),
+    "report": ("tracker.commands.report", "report_cmd", "Report completion, slips, overdue and trend."),
     "demo": (
         "tracker.commands.demo",
         "demo_cmd",

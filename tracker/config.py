@@ -154,6 +154,7 @@ class SyncConfig:
     conflict_policy: str = "remote"
     bot_logins: tuple[str, ...] = ("stale[bot]", "github-actions[bot]")
     verify_slice: int = 10
+    verify_interval_minutes: int = 60
     lease_seconds: int = 300
     pull_overlap_seconds: int = 120
     max_retries: int = 4

@@ -138,7 +138,10 @@ SYNC = {
     "bot_logins": Key(
         "list[str]", ["stale[bot]", "github-actions[bot]"], "closes by these count as bot closes"
     ),
-    "verify_slice": Key("int", 10, "linked issues re-verified directly each run"),
+    "verify_slice": Key("int", 10, "linked issues re-verified directly per verification round"),
+    "verify_interval_minutes": Key(
+        "int", 60, "a verification round runs when the pull saw changes, or this often"
+    ),
     "lease_seconds": Key("int", 300, "lease expiry; renewed while a sync runs"),
     "pull_overlap_seconds": Key("int", 120, "overlap of each pull window with the previous one"),
     "max_retries": Key("int", 4, "retries of a failed request before the item is marked failed"),

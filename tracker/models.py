@@ -246,3 +246,22 @@ class Event(Base):
     note: Mapped[str | None] = mapped_column(Text)
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- report (issue 7) -----------------------------------------------------------------------------
+# `tracker report` remembers each review-meeting report, so the next one can say what changed since.
+# The index serves the report's per-field scans of the events log (status, deadline, owner) by item.
+
+Index("ix_events_field_item_occurred", Event.field, Event.item_id, Event.occurred_at)
+
+
+class ReportRun(Base):
+    """One saved review-meeting report: its scope and each item's state then, for "changed since"."""
+
+    __tablename__ = "report_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    scope: Mapped[str] = mapped_column(String(300))  # "postmortem:inc-214" or "window:2026-07-01..2026-07-31"
+    actor_user: Mapped[str | None] = mapped_column(String(255))
+    items: Mapped[dict[str, Any]] = mapped_column(default=dict)  # item id -> {status, deadline, owner, overdue}

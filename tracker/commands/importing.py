@@ -1,0 +1,237 @@
+"""`tracker import` (postmortems into the database) and `tracker render` (status written back to the document)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from tracker.app import AppContext
+from tracker.output import echo, to_json
+
+if TYPE_CHECKING:
+    from tracker.importing.upsert import DocumentResult
+
+_MARKS = {"new": "+", "updated": "~", "unchanged": " ", "removed": "-"}
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction of a dry run so that it rolls back."""
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--historical", is_flag=True, help="Old postmortems, for reports only: their items are never pushed.")
+@click.option("--slug", help="Slug for the postmortem (one document only; default: front matter, else file name).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--quiet", "-q", is_flag=True, help="One line per document, no item lines.")
+@click.pass_obj
+def import_cmd(
+    app: AppContext, paths: tuple[str, ...], dry_run: bool, historical: bool, slug: str | None, fmt: str, quiet: bool
+) -> None:
+    """Import postmortems: Markdown files, folders of *.md, or - for standard input.
+
+    Each document is one transaction: a malformed one is reported with its file and line and changes
+    nothing, and the others go on (exit code 1 if any failed). Importing again updates items in place.
+
+    Example: tracker import postmortems/ --dry-run
+    """
+    from tracker.errors import UsageError
+    from tracker.importing.source import expand
+
+    sources = list(expand(paths))
+    if slug and len(sources) != 1:
+        raise UsageError("--slug needs exactly one document", hint="give the slug in each document's front matter")
+    have_database = True
+    if dry_run:
+        have_database = app.database_exists()
+        if have_database:
+            app.ensure_database(create=False)
+    else:
+        app.ensure_database(create=True)
+    results = [_import_one(app, name, path, dry_run, historical, slug, have_database) for name, path in sources]
+    failed = sum(1 for result in results if result.error is not None)
+    if fmt == "json":
+        echo(to_json({"dry_run": dry_run, "failed": failed, "documents": [r.to_dict() for r in results]}))
+    else:
+        for result in results:
+            _print(result, dry_run, quiet)
+        if len(results) > 1 or failed:
+            totals = {key: sum(r.counts()[key] for r in results) for key in ("new", "updated", "unchanged", "removed")}
+            summary = ", ".join(f"{value} {key}" for key, value in totals.items())
+            echo(f"{len(results)} document(s), {failed} failed: {summary}" + (" (dry run)" if dry_run else ""))
+    if failed:
+        raise SystemExit(1)
+
+
+def _import_one(
+    app: AppContext, name: str, path: Any, dry_run: bool, historical: bool, slug: str | None, have_database: bool
+) -> DocumentResult:
+    from tracker.errors import TrackerError
+    from tracker.importing.parser import parse_document
+    from tracker.importing.refs import jira_projects
+    from tracker.importing.source import read
+    from tracker.importing.upsert import DocumentResult, Importer
+
+    try:
+        source = read(name, path)
+        parsed = parse_document(source.text, name, jira_projects(app.config.targets), _known_owner(app))
+    except TrackerError as error:
+        return DocumentResult(file=name, error=error.message, hint=error.hint)
+    source_path = str(path.resolve()) if path is not None else None
+    if not have_database:
+        return _plan_without_database(app, parsed, historical, slug)
+    holder: list[DocumentResult] = []
+    try:
+        with app.session() as session:
+            importer = Importer(session, app.config, app.resolver, app.actor, app.today())
+            result = importer.run(
+                parsed, historical=historical, slug=slug, source_path=source_path, content_hash=source.content_hash
+            )
+            _attach_findings(app, session, parsed, result)
+            holder.append(result)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except TrackerError as error:
+        return DocumentResult(file=name, error=error.message, hint=error.hint)
+    return holder[0]
+
+
+def _plan_without_database(app: AppContext, parsed: Any, historical: bool, slug: str | None) -> DocumentResult:
+    """A dry run before any database exists: every item would be new."""
+    from tracker.importing.upsert import DocumentResult, ItemOutcome, resolve_slug
+
+    result = DocumentResult(file=parsed.name, slug=resolve_slug(parsed, slug), title=parsed.meta.title, created=True)
+    result.warnings = list(parsed.warnings)
+    for draft in parsed.items:
+        status = (draft.status.value if draft.status else "open")
+        push = not (historical or status in ("done", "wont_do"))
+        result.items.append(ItemOutcome("new", draft.title, draft.source_line, None, status, push))
+    _attach_findings(app, None, parsed, result)
+    return result
+
+
+def _known_owner(app: AppContext) -> Any:
+    """Single words in parentheses count as owners only when [people] or [teams] knows them."""
+    config = app.config
+    if not config.people and not config.teams:
+        return None
+    resolver = app.resolver
+
+    def known(text: str) -> bool:
+        resolution = resolver.resolve(text)
+        return resolution.person is not None or resolution.team is not None
+
+    return known
+
+
+def _attach_findings(app: AppContext, session: Any, parsed: Any, result: DocumentResult) -> None:
+    """Each item's lint findings, inline in the import output."""
+    from tracker.lint.sources import lint_document, make_context
+
+    if not parsed.items:
+        return
+    context = make_context(app.config, app.today(), app.resolver)
+    by_line: dict[int | None, list[dict[str, Any]]] = {}
+    for finding in lint_document(parsed, context, session):
+        data = finding.to_dict()
+        by_line.setdefault(finding.line, []).append(
+            {k: data[k] for k in ("rule", "category", "severity", "message", "hint")}
+        )
+    for outcome in result.items:
+        if outcome.action != "removed":
+            outcome.findings = by_line.get(outcome.line, [])
+
+
+def _print(result: DocumentResult, dry_run: bool, quiet: bool) -> None:
+    if result.error is not None:
+        echo(f"FAILED {result.file}: {result.error}")
+        if result.hint:
+            echo(f"  hint: {result.hint}")
+        return
+    counts = result.counts()
+    summary = ", ".join(f"{value} {key}" for key, value in counts.items())
+    verb = "would import" if dry_run else "imported"
+    created = " (new postmortem)" if result.created else ""
+    echo(f"{result.file}: {verb} as {result.slug}{created}: {summary}")
+    for warning in result.warnings:
+        echo(f"  ! {warning}")
+    if quiet:
+        return
+    quiet_findings = 0
+    for outcome in result.items:
+        if outcome.action == "unchanged" and not outcome.notes:
+            quiet_findings += len(outcome.findings)
+            continue
+        ident = f"#{outcome.item_id}" if outcome.item_id is not None else "#new"
+        line = f"line {outcome.line}" if outcome.line else ""
+        extra = "" if outcome.push or outcome.action == "removed" else ", not pushed"
+        echo(f"  {_MARKS[outcome.action]} {ident} {outcome.title[:70]} ({outcome.status}{extra}) {line}".rstrip())
+        for name, (old, new) in outcome.changes.items():
+            if name in ("owner_person", "owner_team", "deadline", "title_text", "removed_at"):
+                continue
+            echo(f"      {name}: {_short(old)} -> {_short(new)}")
+        for note in outcome.notes:
+            echo(f"      {note}")
+        if outcome.action == "unchanged":
+            quiet_findings += len(outcome.findings)
+            continue
+        for finding in outcome.findings:
+            echo(f"      {finding['severity']}: {finding['message']} [{finding['rule']}]")
+    if quiet_findings:
+        echo(f"  {quiet_findings} lint finding(s) on unchanged items: `tracker lint {result.file}` lists them")
+
+
+def _short(value: Any) -> str:
+    if value is None:
+        return "-"
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+@click.command("render")
+@click.argument("postmortem")
+@click.option("--source", "source_path", type=click.Path(dir_okay=False), help="Document to render (default: the one imported).")
+@click.option("--write", "write_path", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
+@click.pass_obj
+def render_cmd(app: AppContext, postmortem: str, source_path: str | None, write_path: str | None) -> None:
+    """Write a postmortem back with its action items refreshed: status, owner, deadline and issue link.
+
+    Only the action-items section changes; the rest of the document is kept byte for byte, and
+    importing the result changes nothing.
+
+    Example: tracker render 2026-06-19-orders-api --write postmortems/2026-06-19-orders-api.md
+    """
+    from pathlib import Path
+
+    from tracker.errors import InputError, UsageError
+    from tracker.importing.render import render_postmortem
+    from tracker.items import get_postmortem
+
+    with app.session() as session:
+        record = get_postmortem(session, postmortem)
+        path = Path(source_path) if source_path else (Path(record.source_path) if record.source_path else None)
+        if path is None:
+            raise UsageError(
+                f"postmortem {postmortem!r} was not imported from a file", hint="pass the document with --source PATH"
+            )
+        try:
+            original = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{path}: cannot read: {exc.strerror}", hint="pass the document with --source PATH") from None
+        rendered = render_postmortem(session, record, original, str(path), app.config, _known_owner(app))
+    if write_path:
+        target = Path(write_path)
+        temporary = target.with_name(f".{target.name}.tracker-tmp")
+        temporary.write_bytes(rendered)
+        temporary.replace(target)
+        echo(f"wrote {target}", err=True)
+    else:
+        import sys
+
+        sys.stdout.flush()
+        sys.stdout.buffer.write(rendered)
+        sys.stdout.buffer.flush()

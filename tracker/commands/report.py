@@ -1,0 +1,122 @@
+"""`tracker report`: completion before the review meeting and summaries for managers."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from tracker.app import AppContext
+
+REPORT_FORMATS = ("table", "markdown", "json", "csv", "html")
+
+
+def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not an ISO date such as 2026-07-31") from None
+
+
+@click.command("report")
+@click.option("--postmortem", "-p", "slug", help="Review view of one postmortem's items.")
+@click.option("--review-window", metavar="FROM..TO", help="Review view of postmortems reviewed in these dates.")
+@click.option("--owner", "-o", help="One owner's items (per-person view).")
+@click.option("--as-of", metavar="DATE", callback=_as_of, help="The report as it stood at the end of DATE.")
+@click.option("--months", type=click.IntRange(0, 120), default=12, show_default=True, help="Months of trend.")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows per breakdown (text formats).")
+@click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True)
+@click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
+@click.option(
+    "--post-to", nargs=2, metavar="TARGET ISSUE", help="Post the Markdown summary as a comment on ISSUE."
+)
+@click.option("--no-save", is_flag=True, help="Do not remember this review report for the next 'changed since'.")
+@click.pass_obj
+def report_cmd(
+    app: AppContext,
+    slug: str | None,
+    review_window: str | None,
+    owner: str | None,
+    as_of: date | None,
+    months: int,
+    limit: int,
+    fmt: str,
+    output: str | None,
+    post_to: tuple[str, str] | None,
+    no_save: bool,
+) -> None:
+    """Report completion, on-time rate, slips, overdue items and the trend.
+
+    Blameless by default: figures by team, severity, target and postmortem. `--postmortem` or
+    `--review-window` lists each item for the review meeting, with what changed since the previous
+    report; `--owner` shows one person's items; `--as-of` reproduces a past report from the history.
+
+    Example: tracker report --postmortem inc-214 --format markdown --output review.md
+    """
+    from tracker.report.build import Options, build_report, parse_window
+
+    if slug and review_window:
+        raise click.UsageError("give --postmortem or --review-window, not both")
+    options = Options(
+        postmortem=slug,
+        review_window=parse_window(review_window) if review_window else None,
+        owner=owner,
+        as_of=as_of,
+        months=months,
+        save=not no_save,
+        limit=limit,
+    )
+    with app.session() as session:
+        report = build_report(app, session, options)
+    text = render(report, fmt, limit, terminal=output is None and sys.stdout.isatty())
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"wrote {fmt} report to {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+    if post_to:
+        from tracker.report.render_text import to_markdown
+
+        url = post_comment(app, post_to[0], post_to[1], to_markdown(report, limit))
+        click.echo(f"posted the report to {post_to[0]} {post_to[1]}: {url}", err=True)
+
+
+def render(report: dict[str, Any], fmt: str, limit: int, terminal: bool) -> str:
+    """The report in one format; `table` is rich at a terminal and plain text elsewhere."""
+    from tracker.report import render_html, render_text
+
+    if fmt == "json":
+        return render_text.to_json(report)
+    if fmt == "csv":
+        return render_text.to_csv(report)
+    if fmt == "markdown":
+        return render_text.to_markdown(report, limit)
+    if fmt == "html":
+        return render_html.to_html(report, limit)
+    return render_text.to_rich(report, limit) if terminal else render_text.to_plain(report, limit)
+
+
+def post_comment(app: AppContext, target: str, issue: str, body: str) -> str:
+    """Post `body` on `issue` of `target` through the same backend sync uses."""
+    from tracker.errors import UsageError
+
+    if target not in app.config.targets:
+        known = ", ".join(app.config.targets) or "none configured"
+        raise UsageError(f"unknown target {target!r}", hint=f"targets in the config: {known}")
+    from tracker.backends import open_backend  # type: ignore[attr-defined]
+
+    backend = open_backend(app, target)
+    try:
+        ref = backend.parse_ref(issue)
+        if ref is None:
+            raise UsageError(
+                f"{issue!r} is not an issue of target {target}", hint="use a number, key or URL, e.g. 12 or OPS-12"
+            )
+        return str(backend.comment(ref, body))
+    finally:
+        backend.close()

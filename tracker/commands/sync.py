@@ -1,0 +1,123 @@
+"""Remote commands: sync (from cron), check (pre-flight), adopt (rebuild links), unpush (undo a run)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tracker.app import AppContext
+from tracker.output import echo, to_json
+
+
+@click.command("sync")
+@click.option("--target", "-t", "targets", multiple=True, help="Only this target (repeatable).")
+@click.option("--push-only", is_flag=True, help="Create and update issues; do not pull.")
+@click.option("--pull-only", is_flag=True, help="Pull status back; write nothing to the remotes.")
+@click.option("--dry-run", is_flag=True, help="Print the plan; make no write request and change nothing.")
+@click.option("--max-creates", type=click.IntRange(min=0), help="Cap on issues created per target this run.")
+@click.option("--yes", "-y", is_flag=True, help="Confirm the first push to a new target.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--metrics-file", type=click.Path(dir_okay=False), help="Write Prometheus metrics here.")
+@click.pass_obj
+def sync_cmd(
+    app: AppContext,
+    targets: tuple[str, ...],
+    push_only: bool,
+    pull_only: bool,
+    dry_run: bool,
+    max_creates: int | None,
+    yes: bool,
+    fmt: str,
+    metrics_file: str | None,
+) -> None:
+    """Push new and changed items to GitHub/Jira and pull their status back (run it from cron).
+
+    Exit 0 when everything synced (flagged items included), 1 when an item or target failed,
+    3 when another sync holds the lease.
+
+    Example: tracker sync --format json --metrics-file /var/lib/node_exporter/tracker.prom
+    """
+    from tracker.errors import FindingsError
+    from tracker.sync.engine import SyncOptions
+    from tracker.sync.runner import last_success, run_sync
+    from tracker.sync.summary import write_metrics
+
+    if push_only and pull_only:
+        raise click.UsageError("--push-only and --pull-only exclude each other")
+    interactive = sys.stdin.isatty() and sys.stderr.isatty()
+    options = SyncOptions(
+        push_only=push_only,
+        pull_only=pull_only,
+        dry_run=dry_run,
+        max_creates=max_creates,
+        yes=yes,
+        confirm=(lambda question: click.confirm(question, err=True)) if interactive else None,
+    )
+    summary = run_sync(app, targets, options)
+    if metrics_file and not dry_run:
+        write_metrics(Path(metrics_file), summary, last_success(app))  # type: ignore[arg-type]
+    echo(to_json(summary.to_dict()) if fmt == "json" else summary.to_text())
+    if summary.failed:
+        failed = [t.target for t in summary.targets if t.failed]
+        raise FindingsError(
+            f"sync failed for {', '.join(failed)}", hint="see the messages above; the next run resumes"
+        )
+
+
+@click.command("adopt")
+@click.argument("target")
+@click.option("--dry-run", is_flag=True, help="Show what would be linked.")
+@click.pass_obj
+def adopt_cmd(app: AppContext, target: str, dry_run: bool) -> None:
+    """Rebuild links to issues the tracker created, from their markers (after a lost database).
+
+    Example: tracker adopt platform
+    """
+    from tracker.sync.adopt import adopt
+
+    result = adopt(app, target, dry_run=dry_run)
+    for line in result:
+        echo(line)
+
+
+@click.command("unpush")
+@click.option("--run", "run_id", type=int, required=True, help="The sync run whose created issues to close.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def unpush_cmd(app: AppContext, run_id: int, yes: bool) -> None:
+    """Close, as not planned with a comment, every issue one sync run created.
+
+    Example: tracker unpush --run 42 --yes
+    """
+    from tracker.sync.adopt import unpush
+
+    for line in unpush(app, run_id, confirm=yes or (lambda q: click.confirm(q, err=True))):
+        echo(line)
+
+
+@click.command("check")
+@click.option("--target", "-t", "targets", multiple=True, help="Only this target (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+def check_cmd(app: AppContext, targets: tuple[str, ...], fmt: str) -> None:
+    """Pre-flight every target without writing: credentials, permissions, fields, people, drift.
+
+    Example: tracker check --target platform
+    """
+    from tracker.errors import FindingsError
+    from tracker.sync.adopt import check
+
+    results = check(app, targets)
+    if fmt == "json":
+        echo(to_json(results))
+    else:
+        for result in results:
+            echo(f"{result['target']} ({result['kind']}): {'ok' if result['ok'] else 'FAILED'}")
+            for problem in result["problems"]:
+                echo(f"  error: {problem}")
+            for warning in result["warnings"]:
+                echo(f"  warning: {warning}")
+    if any(not r["ok"] for r in results):
+        raise FindingsError("pre-flight failed", hint="fix the errors above before the next sync")

@@ -1,0 +1,280 @@
+"""Owners, deadlines and statuses written inside an item's own text: `@x`, `(owner: x)`, `due Jul 1`, ✅."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from datetime import date
+
+from tracker.deadlines import DeadlineKind, parse_deadline
+from tracker.importing.refs import find_refs
+
+_REFERENCE_DAY = date(2000, 1, 1)  # only the kind of a deadline matters here, not its year
+
+CHECKBOX = re.compile(r"^\[( |x|X)\]\s+")
+STATUS_EMOJI = r"✅|✔️|✔|☑️|☑|🔲|⬜|☐|❌|🚫|🚧|⏳|🟢|🟡|🔴"
+_LEADING_EMOJI = re.compile(rf"^({STATUS_EMOJI})\s*")
+_TRAILING_EMOJI = re.compile(rf"\s*({STATUS_EMOJI})\s*$")
+_OWNER_KEYS = r"owners?|assignee|assigned\s+to|dri|who|responsible"
+_DEADLINE_KEYS = r"deadline|due(?:\s+date|\s+by)?|eta|target(?:\s+date)?|by|when"
+_STATUS_KEYS = r"status|state"
+_REF_KEYS = r"issue|ticket|tracking|bug|link|jira|github"
+_PRIORITY_KEYS = r"priority|prio|type"
+_KEYED = re.compile(
+    rf"^\s*(?P<key>{_OWNER_KEYS}|{_DEADLINE_KEYS}|{_STATUS_KEYS}|{_REF_KEYS}|{_PRIORITY_KEYS})\s*[:=]\s*(?P<value>.+?)\s*$",
+    re.IGNORECASE,
+)
+_KEY_SPLIT = re.compile(
+    rf"\s*;\s*|\s*,\s*(?=(?:{_OWNER_KEYS}|{_DEADLINE_KEYS}|{_STATUS_KEYS}|{_REF_KEYS}|{_PRIORITY_KEYS})\s*[:=])",
+    re.IGNORECASE,
+)
+_TRAILING_OWNER = re.compile(rf"(?:^|(?<=[\s.;,(\-–—]))(?:{_OWNER_KEYS})\s*:\s*(?P<v>[^:;()]+?)\s*\.?\s*$", re.I)
+_TRAILING_DUE_COLON = re.compile(r"(?:^|(?<=[\s.;,(\-–—]))(?:deadline|due(?:\s+date)?|eta)\s*:\s*(?P<v>[^:;()]{1,40}?)\s*\.?\s*$",
+                                 re.IGNORECASE)
+_TRAILING_DUE_WORD = re.compile(r"[\s,;\-–—]*\b(?:due|by|deadline|eta)\s+(?P<v>[^:;()]{1,30}?)\s*\.?\s*$", re.IGNORECASE)
+_TRAILING_HANDLE = re.compile(r"[\s,;\-–—]*(?<![\w.])(?P<v>@[\w.-]+(?:/[\w.-]+)?)\s*$")
+_TRAILING_NOTE = re.compile(
+    r"[\s,;.]*(?:[\-–—:]\s*|\s)(?P<v>(?:DONE|FIXED|COMPLETED?|WONTFIX|WIP)\b.*|PR\s+exists|PR\s+open(?:ed)?|"
+    r"(?i:done|fixed|completed?|in\s+progress|won'?t\s+do|wip))\s*\.?\s*$"
+)
+_BRACKET_NOTE = re.compile(r"\s*(?:\[|\*\*)(?P<v>done|todo|fixed|wip|in\s+progress|won'?t\s+do)(?:\]|\*\*)\s*$", re.I)
+_PAREN_NOTE = re.compile(
+    r"^(?:done|fixed|completed?|in\s+progress|wip|won'?t\s+do|not\s+planned|PR\s+exists|PR\s+open(?:ed)?|"
+    r"issue\s+(?:created|filed|opened)|ticket\s+(?:created|filed|opened)|to\s*do)$",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"^(?:@[\w.-]+(?:/[\w.-]+)?|[\w.+-]+@[\w-]+\.[\w.-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})$")
+_BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>.+?)(?:\*\*|__)\s*(?P<sep>[:–—-])?\s*(?P<rest>.*)$", re.DOTALL)
+_MARKER_LABELS = re.compile(r"^(?:action(?:\s+item)?|ai|todo|to\s+do|task|follow[\s-]*up)$", re.IGNORECASE)
+_LEADING_STATUS = re.compile(
+    r"^(?:\*\*|__)?(?P<v>(?i:done|todo|to\s+do|wip|in\s+progress|won'?t\s+do|blocked))(?:\*\*|__)?\s*[:\-–—]\s*(?:\*\*|__)?\s+"
+)
+_TEAM_TAG = re.compile(r"^\[(?P<v>[^\]\[]{1,40})\]\s+(?!\()")
+_LEADING_HANDLE = re.compile(r"^(?P<v>@[\w.-]+(?:/[\w.-]+)?)\s*[:\-–—]\s+")
+_TEAM_PREFIX = re.compile(r"^(?P<v>[A-Z][A-Z0-9&/-]{1,11}|[\w&/.-]+(?:\s+[\w&/.-]+){0,2}\s+team)\s*:\s+")
+_TEAM_TO = re.compile(
+    r"^(?P<v>(?:the\s+)?[\w&/.-]+(?:\s+[\w&/.-]+){0,2}\s+(?:team|squad|group|guild|crew)|[A-Z][A-Z0-9&/-]{1,11})"
+    r"\s+(?:to|will|should|must)\s+",
+)
+
+
+@dataclass
+class Annotated:
+    """An item's text split into what it says (core) and the annotations around it."""
+
+    core: str
+    owner_text: str | None = None
+    owner_explicit: bool = False
+    deadline_text: str | None = None
+    status_text: str | None = None
+    checkbox: str | None = None
+    lead: str | None = None
+    priority: str | None = None
+    keyed: dict[str, str] = field(default_factory=dict)
+
+
+def trailing_group(text: str) -> tuple[int, str] | None:
+    """(start, inner) of a balanced parenthesised group that ends `text` (a trailing `.` allowed), unless it
+    is the URL part of a Markdown link."""
+    end = len(text.rstrip().rstrip(".").rstrip())
+    if end == 0 or text[end - 1] != ")":
+        return None
+    depth = 0
+    for index in range(end - 1, -1, -1):
+        char = text[index]
+        if char == ")":
+            depth += 1
+        elif char == "(":
+            depth -= 1
+            if depth == 0:
+                if index > 0 and text[index - 1] == "]":
+                    return None
+                start = index
+                while start > 0 and text[start - 1].isspace():
+                    start -= 1
+                return start, text[index + 1 : end - 1]
+    return None
+
+
+def _deadline_kind(text: str) -> DeadlineKind:
+    return parse_deadline(text, _REFERENCE_DAY).kind
+
+
+def _keyed_group(inner: str, known_owner: Callable[[str], bool] | None = None) -> dict[str, str] | None:
+    """`owner: x; due: y` -> {"owner": x, "deadline": y}; None unless every part is a known key, or (with at
+    least one key) a name, a date or a status note: `(Kim Lee, due: May 1)`."""
+    parts = [part.strip() for part in _KEY_SPLIT.split(inner) if part.strip()]
+    found: dict[str, str] = {}
+    loose: list[str] = []
+    for part in parts:
+        match = _KEYED.match(part)
+        if not match:
+            loose.append(part)
+            continue
+        key = match.group("key").lower()
+        value = match.group("value").strip()
+        if re.fullmatch(_OWNER_KEYS, key, re.I):
+            found["owner"] = value
+        elif re.fullmatch(_DEADLINE_KEYS, key, re.I):
+            found["deadline"] = value
+        elif re.fullmatch(_STATUS_KEYS, key, re.I):
+            found["status"] = value
+        elif re.fullmatch(_PRIORITY_KEYS, key, re.I):
+            found["priority"] = value
+        else:
+            found["ref"] = value
+    if not found:
+        return None
+    for part in loose:
+        if "owner" not in found and (_NAME.match(part) or (known_owner is not None and known_owner(part))):
+            found["owner"] = part
+        elif "deadline" not in found and _deadline_kind(part) is DeadlineKind.DATE:
+            found["deadline"] = part
+        elif "status" not in found and _PAREN_NOTE.match(part):
+            found["status"] = part
+        else:
+            return None
+    return found
+
+
+def _only_ref(text: str, jira_projects: Collection[str]) -> bool:
+    """A ref written as an annotation: `org/repo#12`, `OPS-1`, a bare URL, or a link whose text is the ref."""
+    text = text.strip()
+    link = re.fullmatch(r"\[(?P<t>[^\]]+)\]\((?P<u>[^)\s]+)\)", text)
+    if link:
+        refs = find_refs(link.group("u"), jira_projects)
+        return bool(refs) and link.group("t").strip() in {refs[0].key, refs[0].url, link.group("u")}
+    refs = find_refs(text, jira_projects)
+    return len(refs) == 1 and refs[0].text == text
+
+
+def split_annotations(
+    content: str,
+    jira_projects: Collection[str] = (),
+    known_owner: Callable[[str], bool] | None = None,
+) -> Annotated:
+    """Take an item's annotations off its text: leading checkbox and status emoji, trailing owner, deadline,
+    status and reference notes (in any order), and owner prefixes. The rest is the core."""
+    text = content.strip()
+    result = Annotated(core=text)
+    box = CHECKBOX.match(text)
+    if box:
+        result.checkbox = f"[{box.group(1)}]"
+        text = text[box.end() :]
+    emoji = _LEADING_EMOJI.match(text)
+    if emoji:
+        result.status_text = result.lead = emoji.group(1)
+        text = text[emoji.end() :]
+    label = _LEADING_STATUS.match(text)
+    if label:
+        result.status_text = result.lead = label.group("v")
+        text = text[label.end() :]
+
+    def take(field_name: str, value: str, explicit: bool = True) -> None:
+        if field_name == "owner" and result.owner_text is None:
+            result.owner_text, result.owner_explicit = value, explicit
+        elif field_name == "deadline" and result.deadline_text is None:
+            result.deadline_text = value
+        elif field_name == "status" and (result.status_text is None or explicit):
+            result.status_text = value
+        elif field_name == "priority" and result.priority is None:
+            result.priority = value
+        if explicit:
+            result.keyed.setdefault(field_name, value)
+
+    for _ in range(12):
+        before = text
+        text = text.rstrip()
+        if match := _TRAILING_EMOJI.search(text):
+            take("status", match.group(1), explicit=False)
+            text = text[: match.start()]
+        elif group := trailing_group(text):
+            start, inner = group[0], group[1].strip()
+            keyed = _keyed_group(inner, known_owner)
+            if keyed is not None:
+                for key, value in keyed.items():
+                    if key != "ref":
+                        take(key, value)
+            elif _PAREN_NOTE.match(inner):
+                take("status", inner, explicit=False)
+            elif _NAME.match(inner) or (known_owner is not None and known_owner(inner)):
+                take("owner", inner, explicit=False)
+            elif _deadline_kind(inner) is DeadlineKind.DATE:
+                take("deadline", inner)
+            elif inner and _only_ref(inner, jira_projects):
+                pass  # a reference annotation: the reference itself is read from the whole item
+            else:
+                break
+            text = text[:start]
+        elif match := _TRAILING_OWNER.search(text):
+            take("owner", match.group("v").strip())
+            text = text[: match.start()]
+        elif ((match := _TRAILING_DUE_COLON.search(text)) and _deadline_kind(match.group("v")) is not DeadlineKind.UNKNOWN) or ((match := _TRAILING_DUE_WORD.search(text)) and _deadline_kind(match.group("v")) in (
+            DeadlineKind.DATE,
+            DeadlineKind.INVALID,
+        )):
+            take("deadline", match.group("v").strip())
+            text = text[: match.start()]
+        elif match := _TRAILING_HANDLE.search(text):
+            if match.start() == 0:
+                break
+            take("owner", match.group("v"), explicit=False)
+            text = text[: match.start()]
+        elif match := _BRACKET_NOTE.search(text):
+            take("status", match.group("v"), explicit=False)
+            text = text[: match.start()]
+        elif match := _TRAILING_NOTE.search(text):
+            if match.start() == 0:
+                break
+            from tracker.importing.markdown import to_plain
+
+            take("status", to_plain(match.group("v")), explicit=False)
+            text = text[: match.start()]
+        else:
+            last = re.search(r"\s*(\(?\[[^\]]+\]\([^)\s]+\)\)?|\(?[\w./-]+#\d+\)?|\(?[A-Z][A-Z0-9_]+-\d+\)?)\s*$", text)
+            if last and last.start() > 0 and _only_ref(last.group(1).strip("()") if last.group(1).startswith("(")
+                                                       and last.group(1).endswith(")") else last.group(1),
+                                                       jira_projects):
+                text = text[: last.start()]
+            else:
+                break
+        text = re.sub(r"[\s,;\-–—]+$", "", text) if text != before else text
+        if text == before:
+            break
+    text = text.strip()
+
+    if result.owner_text is None:
+        for pattern in (_TEAM_TAG, _LEADING_HANDLE, _TEAM_PREFIX):
+            match = pattern.match(text)
+            if match and not (pattern is _TEAM_TAG and CHECKBOX.match(text)):
+                result.owner_text = match.group("v").strip()
+                text = text[match.end() :]
+                break
+    if result.owner_text is None:
+        match = _TEAM_TO.match(text)
+        if match:
+            result.owner_text = match.group("v")
+    result.core = text
+    return result
+
+
+def split_label(core: str) -> tuple[str, str | None, str | None]:
+    """(title markdown, description markdown, status) of a core: a bullet that starts with a bold label
+    (`**Label**: explanation`) has the label as its title; `**Action item:** text` has the text."""
+    match = _BOLD_LABEL.match(core)
+    if not match:
+        return core, None, None
+    label = match.group("label").strip()
+    rest = match.group("rest").strip()
+    has_colon = label.endswith(":")
+    label = label.rstrip(":").strip()
+    if not (has_colon or match.group("sep") or not rest):
+        return core, None, None
+    if _MARKER_LABELS.match(label) and rest:
+        return rest, None, None
+    from tracker.statuses import parse_status
+
+    if rest and re.fullmatch(r"(?i:done|todo|to do|wip|in progress|fixed|won'?t do)", label) and parse_status(label):
+        return rest, None, label
+    return label, rest or None, None

@@ -1,0 +1,164 @@
+"""Action items written as bullet, numbered or checkbox lists, and as "**Action item:** ..." paragraphs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection
+
+from markdown_it.tree import SyntaxTreeNode
+
+from tracker.importing.annotations import split_annotations, split_label
+from tracker.importing.drafts import FieldSpot, ItemDraft
+from tracker.importing.markdown import to_plain
+from tracker.importing.refs import is_only_refs, refs_in
+from tracker.importing.sections import Context
+from tracker.statuses import parse_status
+
+_ATTRIBUTE = re.compile(
+    r"^\s*(?P<key>owners?|assignee|assigned\s+to|dri|who|deadline|due(?:\s+date)?|eta|target(?:\s+date)?|"
+    r"status|state|priority)\s*:\s*(?P<value>.+?)\s*$",
+    re.IGNORECASE,
+)
+_NOTE = re.compile(r"^\s*(?:\*\*|_)?(?:note|nb|n\.b\.|see(?:\s+also)?|context|e\.g\.|i\.e\.|example|ref)\b", re.I)
+_ACTION_PARAGRAPH = re.compile(r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|follow[\s-]*up)\s*:?\s*(?:\*\*|__)", re.I)
+
+
+def _role(key: str) -> str:
+    key = key.lower()
+    if key.startswith(("owner", "assign", "dri", "who")):
+        return "owner"
+    if key.startswith(("status", "state")):
+        return "status"
+    if key.startswith("priority"):
+        return "priority"
+    return "deadline"
+
+
+def _first_paragraph(item: SyntaxTreeNode) -> SyntaxTreeNode | None:
+    if item.children and item.children[0].type == "paragraph":
+        return item.children[0]
+    return None
+
+
+def _attribute(item: SyntaxTreeNode) -> tuple[str, str] | None:
+    """`- Owner: x` / `- Due: Jul 1` / `- Status: done` as a nested child: an attribute of its parent."""
+    paragraph = _first_paragraph(item)
+    if paragraph is None or len(item.children) != 1:
+        return None
+    content = paragraph.children[0].content
+    match = _ATTRIBUTE.match(to_plain(content)) if "\n" not in content else None
+    return (_role(match.group("key")), match.group("value")) if match else None
+
+
+def draft_from_text(
+    content: str,
+    line_span: tuple[int, int],
+    kind: str,
+    section: str,
+    context: Context,
+    jira_projects: Collection[str],
+    known_owner: Callable[[str], bool] | None,
+) -> ItemDraft | None:
+    annotated = split_annotations(content, jira_projects, known_owner)
+    title_md, description_md, label_status = split_label(annotated.core)
+    title = to_plain(title_md)
+    if not title:
+        return None
+    draft = ItemDraft(
+        title=title,
+        title_text=title_md.strip(),
+        source_line=line_span[0] + 1,
+        kind=kind,
+        section=section,
+        description=to_plain(description_md) if description_md else None,
+        core=annotated.core,
+        checkbox=annotated.checkbox,
+        lead=annotated.lead,
+        context_status=context.status_text,
+        context_deadline=context.deadline_text,
+        line_span=line_span,
+        priority=annotated.priority,
+    )
+    keyed = annotated.keyed
+    draft.owner_text = annotated.owner_text
+    draft.deadline_text = annotated.deadline_text or context.deadline_text
+    for name in ("owner", "deadline", "status"):
+        if name in keyed:
+            draft.spots[name] = FieldSpot("inline")
+    draft.status_text = (
+        keyed.get("status") or annotated.status_text or annotated.checkbox or label_status or context.status_text
+    )
+    draft.refs = refs_in([content], jira_projects)
+    return draft
+
+
+def list_items(
+    node: SyntaxTreeNode,
+    section: str,
+    context: Context,
+    jira_projects: Collection[str],
+    known_owner: Callable[[str], bool] | None,
+) -> list[ItemDraft]:
+    """Drafts for every task in a list, nested tasks included; links, notes and attributes are not tasks."""
+    drafts: list[ItemDraft] = []
+    for item in node.children:
+        if item.type != "list_item":
+            continue
+        paragraph = _first_paragraph(item)
+        nested = [child for child in item.children if child.type in ("bullet_list", "ordered_list")]
+        draft: ItemDraft | None = None
+        if paragraph is not None and _attribute(item) is None:
+            content = paragraph.children[0].content
+            if not is_only_refs(content, jira_projects) and not _NOTE.match(content):
+                span = paragraph.map or item.map or (0, 1)
+                draft = draft_from_text(content, (span[0], span[1]), "list", section, context, jira_projects,
+                                        known_owner)
+        children: list[ItemDraft] = []
+        for sub in nested:
+            for child in sub.children:
+                attribute = _attribute(child) if draft is not None else None
+                if attribute is not None and draft is not None:
+                    role, value = attribute
+                    line = (child.map or (0, 0))[0]
+                    if role == "owner":
+                        draft.owner_text = value
+                    elif role == "deadline":
+                        draft.deadline_text = value
+                    elif role == "status":
+                        draft.status_text = value
+                    else:
+                        draft.priority = value
+                    draft.spots[role] = FieldSpot("child", line)
+                    continue
+                paragraph_child = _first_paragraph(child)
+                if draft is not None and paragraph_child is not None and (
+                    is_only_refs(paragraph_child.children[0].content, jira_projects)
+                ):
+                    for ref in refs_in([paragraph_child.children[0].content], jira_projects):
+                        if all(ref.key != other.key for other in draft.refs):
+                            draft.refs.append(ref)
+                    continue
+            children.extend(list_items(sub, section, context, jira_projects, known_owner))
+        if draft is not None:
+            draft.status = parse_status(draft.status_text)
+            drafts.append(draft)
+        drafts.extend(children)
+    return drafts
+
+
+def paragraph_item(
+    node: SyntaxTreeNode,
+    section: str,
+    context: Context,
+    jira_projects: Collection[str],
+    known_owner: Callable[[str], bool] | None,
+) -> ItemDraft | None:
+    """A paragraph that starts with a bold "Action item:" label is an item of its own."""
+    content = node.children[0].content if node.children else ""
+    if not _ACTION_PARAGRAPH.match(content):
+        return None
+    span = node.map or (0, 1)
+    draft = draft_from_text(content, (span[0], span[1]), "paragraph", section, context, jira_projects, known_owner)
+    if draft is not None:
+        draft.status = parse_status(draft.status_text)
+    return draft

@@ -1,0 +1,150 @@
+"""Action-item tables: column roles from any common header names, one draft per non-empty row."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from markdown_it.token import Token
+from markdown_it.tree import SyntaxTreeNode
+
+from tracker.importing.drafts import FieldSpot, ItemDraft, TableInfo
+from tracker.importing.markdown import collapse, inline_tokens, plain, strong_spans
+from tracker.importing.refs import refs_in
+from tracker.statuses import parse_status
+
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "title": (
+        "action item", "action items", "action", "actions", "task", "tasks", "item", "items", "remediation",
+        "description", "what", "todo", "to do", "follow up", "follow ups", "action description", "summary",
+        "corrective action", "next step", "next steps", "work item", "ai",
+    ),
+    "owner": (
+        "owner", "owners", "assignee", "assignees", "assigned to", "who", "dri", "responsible", "owned by",
+        "poc", "point of contact", "lead",
+    ),
+    "deadline": (
+        "deadline", "due", "due date", "due by", "eta", "target date", "target", "by", "when", "by when",
+        "date due", "target completion", "completion date",
+    ),
+    "status": ("status", "state", "progress", "done"),
+    "ref": (
+        "bug", "bugs", "ticket", "tickets", "issue", "issues", "tracking", "tracking issue", "link", "links",
+        "jira", "github", "tracker", "reference", "ref", "bug ticket", "ticket link", "issue link",
+    ),
+    "priority": ("priority", "prio", "type", "category", "kind", "severity", "p"),
+}
+_ALIAS_ROLE = {alias: role for role, aliases in COLUMN_ALIASES.items() for alias in aliases}
+_STATUS_WORD = re.compile(
+    r"\b(DONE|TODO|FIXED|CLOSED|OPEN|WONTFIX|WIP|COMPLETED?|IN PROGRESS|NOT STARTED)\b|(✅|✔️|✔|☑️|🔲|⬜|❌)"
+)
+
+
+def normalise_header(text: str) -> str:
+    return collapse(re.sub(r"[^a-z0-9]+", " ", text.lower()))
+
+
+def column_roles(headers: list[str]) -> dict[str, int]:
+    roles: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        role = _ALIAS_ROLE.get(normalise_header(header))
+        if role and role not in roles:
+            roles[role] = index
+    return roles
+
+
+def _cells(row: SyntaxTreeNode) -> list[SyntaxTreeNode]:
+    return [cell for cell in row.children if cell.type in ("th", "td")]
+
+
+def _raw(cell: SyntaxTreeNode) -> str:
+    return cell.children[0].content if cell.children else ""
+
+
+def _children(cell: SyntaxTreeNode) -> list[Token]:
+    return inline_tokens(cell)
+
+
+def status_in_cell(cell: SyntaxTreeNode) -> str | None:
+    """A status word kept in another cell, as the Google SRE example keeps **DONE** in its Bug column."""
+    for span in strong_spans(_children(cell)):
+        if parse_status(span) is not None and len(span.split()) <= 3:
+            return span
+    text = plain(_children(cell))
+    match = _STATUS_WORD.search(text)
+    return match.group(0) if match else None
+
+
+def table_items(
+    table: SyntaxTreeNode,
+    source_lines: list[str],
+    section: str,
+    table_id: int,
+    jira_projects: Collection[str],
+) -> tuple[TableInfo | None, list[ItemDraft]]:
+    """The drafts of an action-items table; (None, []) when the table has no action column."""
+    rows = [row for part in table.children for row in part.children if row.type == "tr"]
+    if not rows:
+        return None, []
+    header_cells = _cells(rows[0])
+    headers = [plain(_children(cell)) for cell in header_cells]
+    roles = column_roles(headers)
+    if "title" not in roles:
+        if not roles or (len(roles) == 1 and "priority" in roles):
+            return None, []
+        roles["title"] = next(i for i in range(len(headers)) if i not in roles.values())
+    delimiter_line = source_lines[rows[0].map[1]] if rows[0].map else ""
+    delimiter = [part.strip() for part in delimiter_line.strip().strip("|").split("|")]
+    span = table.map or (0, 0)
+    info = TableInfo(span=(span[0], span[1]), header=[_raw(c) for c in header_cells], delimiter=delimiter, roles=roles)
+    drafts: list[ItemDraft] = []
+    for row in rows[1:]:
+        cells = _cells(row)
+        raw = [_raw(cell) for cell in cells]
+        if not any(value.strip() for value in raw):
+            continue
+        title_cell = cells[roles["title"]] if roles["title"] < len(cells) else None
+        title = plain(_children(title_cell)) if title_cell is not None else ""
+        if not title:
+            continue
+
+        def value(role: str, cells: list[SyntaxTreeNode] = cells) -> str | None:
+            index = roles.get(role)
+            if index is None or index >= len(cells):
+                return None
+            return plain(_children(cells[index])) or None
+
+        line = row.map[0] if row.map else span[0]
+        draft = ItemDraft(
+            title=title,
+            title_text=_raw(title_cell).strip() if title_cell is not None else title,
+            source_line=line + 1,
+            kind="table",
+            section=section,
+            owner_text=value("owner"),
+            deadline_text=value("deadline"),
+            status_text=value("status"),
+            priority=value("priority"),
+            line_span=(line, line + 1),
+            table_id=table_id,
+            cells=raw,
+        )
+        for role in ("owner", "deadline", "status"):
+            if role in roles:
+                draft.spots[role] = FieldSpot("cell")
+        if draft.status_text is None:
+            for index, cell in enumerate(cells):
+                if index != roles["title"]:
+                    found = status_in_cell(cell)
+                    if found:
+                        draft.status_text = found
+                        break
+        draft.status = parse_status(draft.status_text)
+        ref_index = roles.get("ref")
+        texts = [raw[ref_index]] if ref_index is not None and ref_index < len(raw) else []
+        texts += [r for i, r in enumerate(raw) if i != ref_index]
+        draft.refs = refs_in(texts, jira_projects)
+        if draft.refs and "ref" in roles:
+            draft.spots["ref"] = FieldSpot("cell")
+        drafts.append(draft)
+    return info, drafts

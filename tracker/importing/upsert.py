@@ -1,0 +1,405 @@
+"""Store a parsed document idempotently: postmortem metadata, items matched by identity, links, events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.config import Config
+from tracker.deadlines import parse_deadline
+from tracker.history import Actor, apply_change, as_text, record
+from tracker.importing.drafts import ItemDraft, ParsedDocument
+from tracker.importing.fingerprints import Candidate, draft_fingerprints, match
+from tracker.importing.parser import slug_from_name
+from tracker.importing.refs import target_for
+from tracker.items import slugify
+from tracker.models import ActionItem, Event, Link, Postmortem, utcnow
+from tracker.people import OwnerResolver
+from tracker.statuses import Status
+
+SOURCE = "document"
+_INITIAL = {"status": Status.OPEN.value}  # what a new item holds before the document's values are applied
+REMOTE_SOURCES = ("github", "jira")
+# Fields whose change makes an item "updated"; position and line numbers only move.
+CONTENT_FIELDS = (
+    "title", "title_text", "description", "owner_text", "owner_person", "owner_team", "deadline_text", "deadline",
+    "status", "status_text", "priority", "tracking_ref", "removed_at", "push", "link",
+)
+
+
+@dataclass
+class ItemOutcome:
+    """What importing did to one item."""
+
+    action: str  # new | updated | unchanged | removed
+    title: str
+    line: int | None
+    item_id: int | None = None
+    status: str | None = None
+    push: bool = True
+    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.item_id, "action": self.action, "title": self.title, "line": self.line, "status": self.status,
+            "push": self.push, "changes": {k: [as_text(a), as_text(b)] for k, (a, b) in self.changes.items()},
+            "notes": self.notes, "findings": self.findings,
+        }
+
+
+@dataclass
+class DocumentResult:
+    """What importing one document did (or would do, in a dry run)."""
+
+    file: str
+    slug: str | None = None
+    title: str | None = None
+    created: bool = False
+    items: list[ItemOutcome] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    error: str | None = None
+    hint: str | None = None
+
+    def counts(self) -> dict[str, int]:
+        counts = {"new": 0, "updated": 0, "unchanged": 0, "removed": 0}
+        for outcome in self.items:
+            counts[outcome.action] += 1
+        return counts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "slug": self.slug, "title": self.title, "ok": self.error is None,
+            "created": self.created, "error": self.error, "hint": self.hint, "counts": self.counts(),
+            "items": [o.to_dict() for o in self.items], "warnings": self.warnings,
+        }
+
+
+@dataclass
+class Values:
+    """The values a draft asks for, normalised."""
+
+    title: str
+    title_text: str
+    description: str | None
+    owner_text: str | None
+    owner_person: str | None
+    owner_team: str | None
+    deadline_text: str | None
+    deadline: date | None
+    status: str
+    status_text: str | None
+    priority: str | None
+
+
+def resolve_slug(parsed: ParsedDocument, slug: str | None) -> str:
+    if slug:
+        return slug
+    if parsed.meta.slug:
+        return parsed.meta.slug
+    if parsed.name in ("-", "<stdin>"):
+        return slugify(parsed.meta.title or "stdin")
+    return slug_from_name(parsed.name)
+
+
+def _values(draft: ItemDraft, resolver: OwnerResolver, reference: date) -> Values:
+    resolution = resolver.resolve(draft.owner_text)
+    deadline = parse_deadline(draft.deadline_text, reference)
+    status = draft.status or Status.OPEN
+    return Values(
+        title=draft.title, title_text=draft.title_text, description=draft.description, owner_text=draft.owner_text,
+        owner_person=resolution.person, owner_team=resolution.team, deadline_text=draft.deadline_text,
+        deadline=deadline.date, status=status.value, status_text=draft.status_text, priority=draft.priority,
+    )
+
+
+def _document_base(session: Session, item_ids: list[int]) -> dict[tuple[int, str], str | None]:
+    """The last value the document gave each item field: a field the document did not change since is left
+    alone, so a manual or remote edit survives re-importing an unchanged document."""
+    base: dict[tuple[int, str], str | None] = {}
+    if not item_ids:
+        return base
+    rows = session.execute(
+        select(Event.item_id, Event.field, Event.new)
+        .where(Event.item_id.in_(item_ids), Event.source == SOURCE)
+        .order_by(Event.id)
+    )
+    for item_id, field_name, new in rows:
+        base[(item_id, "title" if field_name == "created" else field_name)] = new
+        base.setdefault((item_id, "*"), None)  # the item came from a document
+    return base
+
+
+class Importer:
+    """Applies one parsed document to the database inside the caller's transaction."""
+
+    def __init__(self, session: Session, config: Config, resolver: OwnerResolver, actor: Actor, today: date) -> None:
+        self.session = session
+        self.config = config
+        self.resolver = resolver
+        self.actor = actor
+        self.today = today
+
+    def run(
+        self, parsed: ParsedDocument, *, historical: bool = False, slug: str | None = None,
+        source_path: str | None = None, content_hash: str | None = None,
+    ) -> DocumentResult:
+        result = DocumentResult(file=parsed.name, warnings=list(parsed.warnings))
+        result.slug = resolve_slug(parsed, slug)
+        postmortem = self.session.scalar(
+            select(Postmortem).where(Postmortem.slug == result.slug).options(
+                selectinload(Postmortem.items).selectinload(ActionItem.links)
+            )
+        )
+        if postmortem is None:
+            postmortem = Postmortem(slug=result.slug, title=result.slug, services=[], extra={})
+            self.session.add(postmortem)
+            result.created = True
+        self._metadata(postmortem, parsed, historical, source_path, content_hash)
+        self.session.flush()
+        result.title = postmortem.title
+        self._items(postmortem, parsed, result)
+        return result
+
+    def _metadata(
+        self, postmortem: Postmortem, parsed: ParsedDocument, historical: bool, source_path: str | None,
+        content_hash: str | None,
+    ) -> None:
+        meta = parsed.meta
+        postmortem.title = meta.title or postmortem.title
+        postmortem.incident_date = meta.incident_date
+        postmortem.duration = meta.duration
+        postmortem.severity_text = meta.severity_text
+        postmortem.severity = _severity(meta.severity_text)
+        postmortem.services = list(meta.services)
+        postmortem.detection = meta.detection
+        postmortem.commander = meta.commander
+        if meta.review_date is not None:
+            postmortem.review_date, postmortem.review_date_source = meta.review_date, "document"
+        elif meta.incident_date is not None:
+            days = self.config.org.review_after_days
+            postmortem.review_date = meta.incident_date + timedelta(days=days)
+            postmortem.review_date_source = "default"
+        else:
+            postmortem.review_date, postmortem.review_date_source = None, None
+        if source_path is not None:
+            postmortem.source_path = source_path
+        postmortem.content_hash = content_hash
+        postmortem.historical = bool(postmortem.historical) or historical
+        extra = dict(meta.extra)
+        if meta.date_text and meta.incident_date is None:
+            extra["date"] = meta.date_text
+        postmortem.extra = extra
+
+    def _items(self, postmortem: Postmortem, parsed: ParsedDocument, result: DocumentResult) -> None:
+        existing = list(postmortem.items)
+        by_id = {item.id: item for item in existing}
+        candidates = [
+            Candidate(item.id, item.fingerprint, item.title, item.position, _item_refs(item)) for item in existing
+        ]
+        fingerprints = draft_fingerprints(parsed.items)
+        matched = match(parsed.items, fingerprints, candidates)
+        base = _document_base(self.session, [item.id for item in existing])
+        reference = postmortem.incident_date or self.today
+        # Free the fingerprints that move before any is reused (the unique constraint checks every row).
+        moving = [(by_id[key], fingerprints[i]) for i, key in matched.items() if by_id[key].fingerprint != fingerprints[i]]
+        if moving:
+            originals = {item.id: item.fingerprint for item, _ in moving}
+            for item, _ in moving:
+                item.fingerprint = f"moving-{item.id}"
+            self.session.flush()
+            for item, _ in moving:
+                item.fingerprint = originals[item.id]
+        taken = {item.fingerprint for item in existing} | {fp for _, fp in moving}
+        for index, draft in enumerate(parsed.items):
+            values = _values(draft, self.resolver, reference)
+            key = matched.get(index)
+            if key is None:
+                value = fingerprints[index]
+                suffix = 2
+                while value in taken:  # an unmatched old item keeps its fingerprint (another link)
+                    value = f"{fingerprints[index]}~{suffix}"
+                    suffix += 1
+                taken.add(value)
+                outcome = self._create(postmortem, draft, values, value, index, parsed)
+            else:
+                outcome = self._update(by_id[key], draft, values, fingerprints[index], index, base, parsed)
+            result.items.append(outcome)
+        kept = set(matched.values())
+        for item in existing:
+            if item.id in kept or item.removed_at is not None:
+                continue
+            apply_change(self.session, item, "removed_at", utcnow(), source=SOURCE, actor=self.actor)
+            result.items.append(
+                ItemOutcome("removed", item.title, item.source_line, item.id, item.status, item.push,
+                            notes=["no longer in the document; kept and marked removed"])
+            )
+
+    def _create(
+        self, postmortem: Postmortem, draft: ItemDraft, values: Values, value: str, index: int, parsed: ParsedDocument
+    ) -> ItemOutcome:
+        closed = Status(values.status).is_closed
+        push = not (closed or postmortem.historical)
+        item = ActionItem(
+            postmortem=postmortem, fingerprint=value, position=index, source_line=draft.source_line,
+            title=values.title, status=Status.OPEN.value, push=push,
+        )
+        self.session.add(item)
+        self.session.flush()
+        record(self.session, item, "created", None, values.title, source=SOURCE, actor=self.actor)
+        outcome = ItemOutcome("new", values.title, draft.source_line, item.id, values.status, push)
+        for name in ("title_text", "description", "owner_text", "owner_person", "owner_team", "deadline_text",
+                     "deadline", "status", "status_text", "priority"):
+            apply_change(self.session, item, name, getattr(values, name), source=SOURCE, actor=self.actor)
+        item.status_source = SOURCE
+        if values.deadline is not None:
+            item.deadline_source, item.first_deadline = SOURCE, values.deadline
+        if closed:
+            item.done_at = utcnow()
+            outcome.notes.append(f"already {values.status} in the document: recorded, never pushed")
+        elif postmortem.historical:
+            outcome.notes.append("historical: never pushed")
+        self._links(item, draft, outcome, parsed)
+        return outcome
+
+    def _update(
+        self, item: ActionItem, draft: ItemDraft, values: Values, value: str, index: int,
+        base: dict[tuple[int, str], str | None], parsed: ParsedDocument,
+    ) -> ItemOutcome:
+        outcome = ItemOutcome("unchanged", values.title, draft.source_line, item.id)
+        changes: dict[str, tuple[Any, Any]] = {}
+
+        def change(name: str, new: Any) -> None:
+            old = getattr(item, name)
+            if apply_change(self.session, item, name, new, source=SOURCE, actor=self.actor):
+                changes[name] = (old, new)
+
+        def doc_changed(name: str, new: Any) -> bool:
+            key = (item.id, name)
+            if key in base:
+                return as_text(new) != base[key]
+            if (item.id, "*") in base:  # imported before: the field kept its initial value
+                return as_text(new) != _INITIAL.get(name)
+            return as_text(new) != as_text(getattr(item, name))  # added by hand: the document adopts it
+
+        if item.removed_at is not None:
+            change("removed_at", None)
+            outcome.notes.append("back in the document: restored")
+        change("fingerprint", value)
+        change("position", index)
+        change("source_line", draft.source_line)
+        for name in ("title", "title_text"):
+            if doc_changed(name, getattr(values, name)):
+                change(name, getattr(values, name))
+        change("description", values.description)
+        change("priority", values.priority)
+        if doc_changed("owner_text", values.owner_text):
+            if values.owner_text != item.owner_text:
+                change("owner_text", values.owner_text)
+                change("owner_person", values.owner_person)
+                change("owner_team", values.owner_team)
+        elif item.owner_text == values.owner_text and (item.owner_person, item.owner_team) != (
+            values.owner_person, values.owner_team
+        ):
+            change("owner_person", values.owner_person)  # [people] changed: resolve again
+            change("owner_team", values.owner_team)
+        if doc_changed("deadline_text", values.deadline_text):
+            same_day = values.deadline == item.deadline and values.deadline is not None
+            if not same_day or item.deadline_source in (None, SOURCE):
+                change("deadline_text", values.deadline_text)
+                change("deadline", values.deadline)
+                if "deadline" in changes:
+                    item.deadline_source = SOURCE if values.deadline else None
+                    if values.deadline is not None and item.first_deadline is None:
+                        item.first_deadline = values.deadline
+        self._status(item, values, doc_changed, change, outcome)
+        if item.postmortem.historical and item.push:
+            change("push", False)
+        self._links(item, draft, outcome, parsed, changes)
+        outcome.changes = {k: v for k, v in changes.items() if k in CONTENT_FIELDS}
+        if outcome.changes:
+            outcome.action = "updated"
+        outcome.status, outcome.push = item.status, item.push
+        return outcome
+
+    def _status(self, item: ActionItem, values: Values, doc_changed: Any, change: Any, outcome: ItemOutcome) -> None:
+        if not (doc_changed("status", values.status) or doc_changed("status_text", values.status_text)):
+            return
+        if values.status == item.status:
+            if item.status_source in (None, SOURCE):
+                change("status_text", values.status_text)
+            return
+        linked = any(link.state == "linked" for link in item.links)
+        if item.status_source in REMOTE_SOURCES or linked:
+            outcome.notes.append(
+                f"status in the document is {values.status_text or values.status!r} but the item's status "
+                f"comes from {item.status_source or 'its issue'} ({item.status}): not applied"
+            )
+            return
+        change("status", values.status)
+        change("status_text", values.status_text)
+        item.status_source = SOURCE
+        item.done_at = utcnow() if Status(values.status).is_closed else None
+
+    def _links(
+        self, item: ActionItem, draft: ItemDraft, outcome: ItemOutcome, parsed: ParsedDocument,
+        changes: dict[str, tuple[Any, Any]] | None = None,
+    ) -> None:
+        """A reference the document names links the item to that issue: no new issue is created for it."""
+        known = _item_refs(item)
+        first = True
+        for ref in draft.refs:
+            if ref.key.lower() in known or (ref.url and ref.url.lower() in known):
+                continue
+            if first:
+                first = False
+                old = item.tracking_ref
+                if apply_change(self.session, item, "tracking_ref", ref.text, source=SOURCE, actor=self.actor):
+                    if changes is not None:
+                        changes["tracking_ref"] = (old, ref.text)
+            target = target_for(ref, self.config.targets)
+            if target is None:
+                outcome.notes.append(f"names {ref.key}, which is in no configured target: kept as its tracking reference")
+                continue
+            link = next((existing for existing in item.links if existing.target == target), None)
+            if link is None:
+                link = Link(
+                    item=item, target=target, kind=self.config.targets[target].kind, state="pending", origin=SOURCE,
+                    key=ref.key, url=ref.url, remote_number=ref.number, base={},
+                )
+                self.session.add(link)
+                outcome.notes.append(f"linked to {ref.key} on {target} (sync resolves it)")
+                if changes is not None:
+                    changes["link"] = (None, ref.key)
+            elif link.origin == SOURCE and link.state == "pending":
+                link.key, link.url, link.remote_number = ref.key, ref.url, ref.number
+                if changes is not None:
+                    changes["link"] = (None, ref.key)
+            else:
+                outcome.notes.append(f"names {ref.key} but is already linked to {link.key} on {target}: not changed")
+            known.add(ref.key.lower())
+
+
+def _item_refs(item: ActionItem) -> frozenset[str] | set[str]:
+    keys: set[str] = set()
+    for link in item.links:
+        for value in (link.key, link.url):
+            if value:
+                keys.add(value.lower())
+    if item.tracking_ref:
+        keys.add(item.tracking_ref.lower())
+    return keys
+
+
+def _severity(text: str | None) -> str | None:
+    if not text:
+        return None
+    import re
+
+    first = re.split(r"[\s(/,]+", text.strip())[0].lower()
+    return re.sub(r"[^a-z0-9]", "", first)[:50] or None

@@ -1,0 +1,74 @@
+"""Progress rules (database items only): overdue, due after the follow-up review, never linked, gone quiet."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from tracker.lint.model import LintContext, LintItem, Severity
+from tracker.lint.registry import rule
+
+
+@rule(
+    "progress-overdue",
+    "progress",
+    Severity.WARNING,
+    "open and past its deadline",
+    "finish it, or agree a new date with its owner and record it: tracker edit ID --deadline 2026-08-01",
+    database_only=True,
+)
+def overdue(item: LintItem, context: LintContext) -> Iterator[str]:
+    when, _ = item.resolved_deadline(context.today)
+    if item.is_open and when is not None and when < context.today:
+        yield f"overdue by {(context.today - when).days} days (deadline {when.isoformat()})"
+
+
+@rule(
+    "progress-due-after-review",
+    "progress",
+    Severity.WARNING,
+    "still open and due after the follow-up review, so the review will find it unfinished",
+    "bring the deadline before the review (tracker edit ID --deadline 2026-07-10) or agree a later review date",
+    database_only=True,
+)
+def due_after_review(item: LintItem, context: LintContext) -> Iterator[str]:
+    when, _ = item.resolved_deadline(context.today)
+    review = item.review_date
+    if not item.is_open or review is None or when is None or review < context.today:
+        return
+    if when > review:
+        yield f"due {when.isoformat()}, after the follow-up review on {review.isoformat()}"
+
+
+@rule(
+    "progress-not-linked",
+    "progress",
+    Severity.WARNING,
+    "no linked issue N days after import ([lint] no_link_days)",
+    "run `tracker sync`, or check `tracker report` for why it is held or failing",
+    database_only=True,
+)
+def not_linked(item: LintItem, context: LintContext) -> Iterator[str]:
+    days = context.settings.no_link_days
+    if not item.is_open or item.linked is not False or item.imported_at is None:
+        return
+    age = context.today - item.imported_at.date()
+    if age > timedelta(days=days):
+        yield f"no linked issue {age.days} days after import (limit {days}): nobody outside this database sees it"
+
+
+@rule(
+    "progress-stale",
+    "progress",
+    Severity.INFO,
+    "linked, open, and no remote activity in N days ([lint] stale_days)",
+    "ask the owner for a status update in the issue, or close it as won't-do if it is no longer wanted",
+    database_only=True,
+)
+def stale(item: LintItem, context: LintContext) -> Iterator[str]:
+    days = context.settings.stale_days
+    if not item.is_open or not item.linked or item.last_activity is None:
+        return
+    quiet = context.today - item.last_activity.date()
+    if quiet > timedelta(days=days):
+        yield f"no activity on its issue for {quiet.days} days (limit {days})"

@@ -1,0 +1,171 @@
+"""Turn parsed documents and database rows into lint items, and lint paths or the database in one call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from tracker.errors import InputError
+from tracker.lint.engine import run_rules
+from tracker.lint.model import Finding, LintContext, LintItem
+from tracker.lint.settings import LintSettings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from tracker.config import Config
+    from tracker.importing.drafts import ParsedDocument
+    from tracker.models import ActionItem
+    from tracker.people import OwnerResolver
+
+
+def _is_label(title_text: str | None) -> bool:
+    return bool(title_text) and title_text.lstrip().startswith(("**", "__"))  # type: ignore[union-attr]
+
+
+def items_from_document(document: ParsedDocument, path: str | None = None) -> list[LintItem]:
+    """Lint items for every draft of a parsed document (no database needed)."""
+    from tracker.importing.parser import slug_from_name
+
+    meta = document.meta
+    slug = meta.slug or slug_from_name(document.name)
+    items = []
+    for draft in document.items:
+        label = _is_label(draft.title_text) and bool(draft.description)
+        items.append(
+            LintItem(
+                title=draft.title,
+                description=draft.description if label else None,
+                title_is_label=label,
+                owner_text=draft.owner_text,
+                deadline_text=draft.deadline_text,
+                status=draft.status.value if draft.status is not None else "open",
+                postmortem=slug,
+                incident_date=meta.incident_date,
+                review_date=meta.review_date,
+                path=path or document.name,
+                line=draft.source_line,
+            )
+        )
+    return items
+
+
+def item_from_model(item: ActionItem) -> LintItem:
+    """A lint item for one database row (its postmortem and links loaded on access)."""
+    postmortem = item.postmortem
+    linked = any(link.state == "linked" for link in item.links)
+    activity = [link.remote_updated_at for link in item.links if link.remote_updated_at is not None]
+    return LintItem(
+        title=item.title,
+        description=item.description if _is_label(item.title_text) else None,
+        title_is_label=_is_label(item.title_text) and bool(item.description),
+        owner_text=item.owner_text,
+        deadline_text=item.deadline_text,
+        deadline=item.deadline,
+        status=item.status,
+        postmortem=postmortem.slug,
+        incident_date=postmortem.incident_date,
+        review_date=postmortem.review_date,
+        path=postmortem.source_path,
+        line=item.source_line,
+        item_id=item.id,
+        linked=linked,
+        imported_at=item.created_at,
+        last_activity=max(activity) if activity else None,
+    )
+
+
+def open_items(session: Session, exclude_postmortem: str | None = None) -> list[LintItem]:
+    """Lint items for every open item in the database (optionally leaving one postmortem out)."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import selectinload
+
+    from tracker.models import ActionItem, Postmortem
+
+    query = (
+        select(ActionItem)
+        .join(Postmortem)
+        .where(ActionItem.status.in_(("open", "in_progress")), ActionItem.removed_at.is_(None))
+        .options(selectinload(ActionItem.postmortem), selectinload(ActionItem.links))
+        .order_by(Postmortem.slug, ActionItem.position, ActionItem.id)
+    )
+    if exclude_postmortem is not None:
+        query = query.where(Postmortem.slug != exclude_postmortem)
+    return [item_from_model(row) for row in session.scalars(query)]
+
+
+def make_context(
+    config: Config, today: date, resolver: OwnerResolver | None = None, settings: LintSettings | None = None
+) -> LintContext:
+    """A rule context from the configuration: `[lint]` settings, owner resolution, whether [people] exists."""
+    from tracker.people import OwnerResolver
+
+    return LintContext(
+        today=today,
+        settings=settings or LintSettings.from_mapping(config.lint),
+        resolver=resolver or OwnerResolver(config),
+        people_configured=bool(config.people),
+    )
+
+
+def lint_database(
+    session: Session, context: LintContext, item_ids: Iterable[int] | None = None
+) -> list[Finding]:
+    """Findings for the database's open items, progress rules included (sync and report call this).
+
+    With `item_ids`, only those items' findings are returned, but the rules still see every open item,
+    so a postmortem's item count and cross-postmortem duplicates are judged on the whole database.
+    """
+    everything = open_items(session)
+    context.others = everything
+    context.from_database = True
+    findings = run_rules(everything, context)
+    if item_ids is None:
+        return findings
+    wanted = set(item_ids)
+    return [finding for finding in findings if finding.item in wanted]
+
+
+def lint_document(
+    document: ParsedDocument, context: LintContext, session: Session | None = None
+) -> list[Finding]:
+    """Findings for one parsed document; with a session, near-duplicates of other postmortems' open items too."""
+    items = items_from_document(document)
+    context.others = open_items(session, exclude_postmortem=items[0].postmortem) if session and items else []
+    context.from_database = False
+    return run_rules(items, context)
+
+
+def read_documents(paths: Sequence[str], config: Config) -> list[ParsedDocument]:
+    """Parse each path (a folder means its *.md files, recursively; '-' is stdin) with the importer's parser."""
+    import sys
+
+    from tracker.importing.parser import parse_document
+    from tracker.importing.refs import jira_projects
+
+    files: list[tuple[str, str]] = []
+    for raw in paths:
+        if raw == "-":
+            files.append(("<stdin>", sys.stdin.read()))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*.md") if p.is_file())
+            files.extend((str(p), _read(p)) for p in found)
+        elif path.is_file():
+            files.append((str(path), _read(path)))
+        else:
+            raise InputError(
+                f"{raw}: no such file or folder", hint="give Markdown postmortems or folders of them"
+            )
+    projects = jira_projects(config.targets)
+    return [parse_document(text, name, projects) for name, text in files]
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None

@@ -1,0 +1,126 @@
+"""Reduce an action item's Markdown to the parts the wording rules read: plain text, lead and main clause."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|!?\[([^\]]*)\]\[[^\]]*\]")
+_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>]*>")
+_URL = re.compile(r"\bhttps?://\S+")
+_BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)(?P<label>[^*_].*?)(?:\*\*|__)\s*:?\s*(?P<rest>.*)$", re.DOTALL)
+_EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_CODE = re.compile(r"`+([^`]+)`+")
+_DONE_MARK = re.compile(r"\s*(?:✔️|✔|✅|☑️?|\((?:done|fixed|completed?)\))\s*", re.IGNORECASE)
+# Quoted text is what someone said or a name, not the item's own claim ("never ignore errors in staging").
+_QUOTED = re.compile(r"(?<!\w)(?:\"[^\"]+\"|“[^”]+”|'[^']+'|‘[^’]+’)(?!\w)")
+_PARENS = re.compile(r"\s*\([^()]*\)")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(\[*_`])")
+_DETERMINERS = r"(?:the|a|an|our|its|their|this|that|these|those|all|each|every|any|some|no)"
+# Where the action ends and its purpose, reason or aside begins; comparatives after this are purposes.
+_CLAUSE_BREAK = re.compile(
+    r"\s+(?:so\s+that|so|such\s+that|in\s+order\s+to|because|since|which|while|otherwise|ideally|"
+    r"rather\s+than|instead\s+of|unless|until|whenever)\b|"
+    rf"\s+to\s+(?!{_DETERMINERS}\b|\d)(?=[a-z])|;|\s[-–—]+\s|,\s|:\s",
+    re.IGNORECASE,
+)
+# A unit or threshold: what turns "faster" into something a reviewer can check.
+_TARGET = re.compile(
+    r"\d+(?:\.\d+)?\s*(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|weeks?|months?|%|percent|"
+    r"x|times|requests?|rps|qps|[kmgt]i?b|nodes?|replicas?|pods?|errors?|users?|retries|attempts)\b|"
+    r"[<>≤≥]=?\s*\d|\b(?:at\s+(?:least|most)|under|below|above|within|over|no\s+more\s+than|fewer\s+than|"
+    r"less\s+than|more\s+than|up\s+to|from\s+\d+\s+to|to)\s+\d|\b\d{1,2}:\d{2}\b|\bas\s+soon\s+as\s+(?!possible)",
+    re.IGNORECASE,
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+
+
+def strip_markdown(text: str) -> str:
+    """Links become their text, URLs and done marks go, emphasis and code marks go, spaces collapse."""
+    text = text.replace("\\", "")
+    text = _AUTOLINK.sub(" ", text)
+    text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2) or "", text)
+    text = _URL.sub(" ", text)
+    text = _CODE.sub(lambda m: m.group(1), text)
+    for _ in range(2):
+        text = _EMPHASIS.sub(lambda m: m.group(2), text)
+    text = _DONE_MARK.sub(" ", text)
+    return " ".join(text.split())
+
+
+def has_target(text: str) -> bool:
+    """True when the text names a number with a unit, a threshold, a clock time or an event to act on."""
+    return bool(_TARGET.search(text))
+
+
+def main_clause(sentence: str) -> str:
+    """The action part of a sentence: up to its first purpose, reason or aside."""
+    match = _CLAUSE_BREAK.search(sentence)
+    return sentence[: match.start()] if match else sentence
+
+
+@dataclass(frozen=True)
+class ItemText:
+    """An item's wording seen several ways: as written, plain, without quotes and asides, its lead sentence."""
+
+    raw: str
+
+    @cached_property
+    def label_and_rest(self) -> tuple[str | None, str]:
+        """A leading bold label (`**Label**: explanation`) and what follows it."""
+        match = _BOLD_LABEL.match(self.raw)
+        if match and match.group("rest").strip():
+            return strip_markdown(match.group("label")).rstrip(":"), strip_markdown(match.group("rest"))
+        return None, strip_markdown(self.raw)
+
+    @cached_property
+    def plain(self) -> str:
+        label, rest = self.label_and_rest
+        return f"{label}: {rest}" if label else rest
+
+    @cached_property
+    def analysed(self) -> str:
+        """Plain text without quoted passages and parenthesised asides: the item's own words."""
+        text = _QUOTED.sub(" QUOTED ", self.plain)
+        for _ in range(2):
+            text = _PARENS.sub("", text)
+        return " ".join(text.split())
+
+    @cached_property
+    def action(self) -> str:
+        """The analysed text without its bold label: where the action verb should be."""
+        label, _ = self.label_and_rest
+        text = self.analysed
+        if label:
+            prefix = label + ":"
+            text = text[len(prefix) :].strip() if text.startswith(prefix) else text
+        return text
+
+    @cached_property
+    def sentences(self) -> list[str]:
+        return [s.strip() for s in _SENTENCE_END.split(self.action) if s.strip()]
+
+    @cached_property
+    def lead(self) -> str:
+        """The first sentence of the action."""
+        return self.sentences[0] if self.sentences else ""
+
+    @cached_property
+    def main(self) -> str:
+        """The lead sentence up to its first purpose clause, reason or aside."""
+        return main_clause(self.lead)
+
+    @cached_property
+    def head(self) -> str:
+        """The bold label (if any) and the main clause: where a hedge decides what the item is."""
+        label, _ = self.label_and_rest
+        return f"{label}. {self.main}" if label else self.main
+
+    @cached_property
+    def words(self) -> list[str]:
+        return _WORD.findall(self.plain)
+
+    @cached_property
+    def has_target(self) -> bool:
+        return has_target(self.plain)

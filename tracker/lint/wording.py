@@ -1,0 +1,278 @@
+"""Wording rules: transparent patterns for items that are not actionable, specific, measurable or achievable."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from tracker.lint.text import ItemText
+from tracker.lint.wording_checks import (
+    CREATE_VERBS,
+    PREFIX,
+    SIGNAL_NOUNS,
+    comparative,
+    generic_object,
+    improve_without_end_state,
+    only_a_link,
+    open_investigation,
+    unquantified_change,
+)
+
+
+@dataclass(frozen=True)
+class WordingPattern:
+    """One transparent wording check: the rule it feeds, what it looks for, and why that is vague."""
+
+    rule: str
+    name: str
+    why: str
+    regex: re.Pattern[str] | None = None
+    scope: str = "analysed"  # analysed | lead | main
+    check: Callable[[ItemText], str | None] | None = None
+
+    def find(self, text: ItemText) -> str | None:
+        if self.check is not None:
+            return self.check(text)
+        assert self.regex is not None
+        match = self.regex.search(getattr(text, self.scope))
+        return match.group(0).strip() if match else None
+
+
+def _re(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+PATTERNS: tuple[WordingPattern, ...] = (
+    # --- not actionable: aimed at people's care rather than at the system, or no action at all
+    WordingPattern(
+        "wording-not-actionable",
+        "call for care",
+        "asks people to be careful, aware or vigilant; the next person under pressure will not be",
+        _re(
+            r"\b(?:be|being|stay|remain|are)\s+(?:more\s+|extra\s+|very\s+|especially\s+)?(?:careful|vigilant|"
+            r"cautious|mindful|aware|alert|diligent|attentive|thorough|disciplined)\b|\bpay\s+(?:more\s+|closer\s+|"
+            r"extra\s+)?attention\b|\btake\s+(?:more\s+|extra\s+)?care\b|\bremember\s+to\b|\bdon'?t\s+forget\b"
+        ),
+    ),
+    WordingPattern(
+        "wording-not-actionable",
+        "watching",
+        "'keep an eye on' is a person watching, not a check that runs by itself",
+        _re(
+            r"\bkeep\s+(?:an?\s+|a\s+close\s+)?(?:eye|watch|close\s+eye)\s+on\b|\bkeep\s+in\s+mind\b|"
+            r"\b(?:double|triple)[\s-]check\b"
+        ),
+    ),
+    WordingPattern(
+        "wording-not-actionable",
+        "fix aimed at people",
+        "reminding or telling people changes nothing the system does",
+        _re(
+            r"\b(?:remind|tell|ask|urge|warn|encourage|educate)\s+(?:all\s+|the\s+|our\s+|every\s+)?(?:engineers?|"
+            r"developers?|devs|people|everyone|everybody|team\s+members|the\s+team|staff|operators|on-?callers|"
+            r"folks|colleagues)\b|\b(?:raise|increase|spread|improve|build)\s+awareness\b|\bmake\s+(?:sure\s+)?"
+            r"(?:that\s+)?(?:everyone|everybody|people|engineers|the\s+team)\s+(?:is\s+|are\s+)?aware\b"
+        ),
+    ),
+    WordingPattern(
+        "wording-not-actionable",
+        "no action",
+        "the item has no words of its own, only a link",
+        check=only_a_link,
+    ),
+    # --- non-committal: no decision to do anything
+    WordingPattern(
+        "wording-non-committal",
+        "hedge",
+        "'consider', 'look into', 'explore' or 'something about' commit to nothing that can be finished",
+        _re(
+            r"\bconsider(?:ing)?\b|\blook(?:ing)?\s+into\b|^something\b|\bsomething\s+(?:about|like|around)\b|"
+            r"\bthink(?:ing)?\s+about\b|\bexplor(?:e|ing)\b|\bbrainstorm\w*|\btalk\s+about\b|"
+            r"\bcontinue\s+to\s+(?:evaluate|explore|monitor|investigate|look)\b|\bnice\s+to\s+have\b|"
+            r"\b(?:would|might|could)\s+be\s+(?:nice|good|great|worth|useful|helpful)\b"
+        ),
+        scope="head",  # a hedge in an aside ("- consider tracking X or Y") offers options; the action stands
+    ),
+    WordingPattern(
+        "wording-non-committal",
+        "find a way",
+        "'find a way' / 'see if we can' postpones the decision the item should record",
+        _re(
+            r"\bfind\s+(?:a|an|some|the\s+best)?\s*(?:way|path|solution|approach|means)\b|"
+            r"\bfigure\s+out\s+(?:a\s+way|how|if|whether)\b|\b(?:see|try|check)\s+(?:if|whether)\s+(?:we|it|this)\b"
+        ),
+    ),
+    WordingPattern(
+        "wording-non-committal",
+        "speculation",
+        "'could potentially', 'should probably', 'maybe', 'if possible' describe an idea, not a commitment",
+        _re(
+            r"\b(?:could|might|may)\s+(?:potentially|possibly|perhaps|maybe)\b|\b(?:should|could|would|will)\s+probably\b|"
+            r"^(?:maybe|perhaps|possibly|"
+            r"potentially)\b|^we\s+(?:could|might)\b|\bif\s+(?:possible|feasible|time\s+permits)\b|"
+            r"\b(?:where|when)\s+possible\b"
+        ),
+        scope="lead",
+    ),
+    WordingPattern(
+        "wording-non-committal",
+        "discussion",
+        "a discussion with no decision or document to show for it",
+        _re(
+            r"^(?:discuss|have\s+a\s+discussion|hold\s+a\s+discussion|meet)\b(?!.*\b(?:decide|document|write|agree|"
+            r"record|publish)\b)"
+        ),
+        scope="lead",
+    ),
+    WordingPattern(
+        "wording-non-committal",
+        "open investigation",
+        "an investigation with no question to answer never ends",
+        check=open_investigation,
+    ),
+    # --- not specific: a generic verb or object with no concrete mechanism
+    WordingPattern(
+        "wording-not-specific",
+        "improve without end state",
+        "'improve' / 'optimise' / 'refactor' names no change and no end state to check",
+        check=improve_without_end_state,
+    ),
+    WordingPattern(
+        "wording-not-specific",
+        "category only",
+        "names a kind of work (monitoring, tests, a strategy) but not which one",
+        check=generic_object,
+    ),
+    WordingPattern(
+        "wording-not-specific",
+        "unspecified set",
+        "'missing', 'appropriate' or 'more' alerts/tests leaves open which ones",
+        _re(
+            rf"{PREFIX}{CREATE_VERBS}\s+(?:the\s+|any\s+)?(?:missing|necessary|needed|appropriate|relevant|required|"
+            rf"proper|adequate|sufficient|additional|remaining|further|more|extra|any|some)\s+(?:[\w-]+\s+){{0,2}}"
+            rf"{SIGNAL_NOUNS}\b"
+        ),
+        scope="lead",
+    ),
+    WordingPattern(
+        "wording-not-specific",
+        "some kind of",
+        "'some kind of' / 'some sort of' leaves the thing itself undecided",
+        _re(r"\bsome\s+(?:kind|sort|form|type)\s+of\b"),
+    ),
+    WordingPattern(
+        "wording-not-specific",
+        "open-ended review",
+        "a review of everything, or a hunt for 'remaining issues', has no scope and no end",
+        _re(
+            r"\b(?:comprehensive|holistic|general|overall|full|thorough|broad)\s+(?:review|audit|assessment|analysis|"
+            r"evaluation)\b|\bidentify\s+(?:any\s+|all\s+|the\s+)?(?:remaining|other|potential|possible|further|"
+            r"additional|similar|more)\s+(?:[\w-]+\s+)?(?:bottlenecks|issues|problems|gaps|risks|weaknesses|"
+            r"improvements|areas|opportunities)\b"
+        ),
+    ),
+    WordingPattern(
+        "wording-not-specific",
+        "generic problem",
+        "'address the issues' does not say what changes",
+        _re(
+            rf"{PREFIX}(?:address|tackle|work\s+on|deal\s+with|fix|resolve)\s+(?:the\s+|these\s+|this\s+|those\s+|"
+            r"such\s+|similar\s+|any\s+|all\s+)?(?:issues?|problems?|concerns?|gaps?|weaknesses|findings)\s*[.!]?$"
+        ),
+        scope="lead",
+    ),
+    WordingPattern(
+        "wording-not-specific",
+        "verb and a degree",
+        "'Test more' / 'communicate better' has a verb but no object",
+        _re(
+            r"^(?:test|monitor|document|communicate|alert|review|check|deploy|plan|prepare|coordinate|practice|"
+            r"train|verify|validate)\s+(?:more|harder|properly|carefully)\s*(?:often)?\s*[.!]?$"
+        ),
+        scope="lead",
+    ),
+    # --- not measurable: no end state a reviewer can verify
+    WordingPattern(
+        "wording-not-measurable",
+        "comparative",
+        "'better', 'faster', 'more robust' without a target cannot be checked",
+        check=comparative,
+    ),
+    WordingPattern(
+        "wording-not-measurable",
+        "change without amount",
+        "'reduce' or 'increase' without a number or limit has no point at which it is done",
+        check=unquantified_change,
+    ),
+    WordingPattern(
+        "wording-not-measurable",
+        "quality adjective",
+        "'robust', 'easy to maintain', 'high quality' state a wish, not a check",
+        _re(
+            r"\b(?:is|are|be|being|become|becomes|remain|remains|stay|stays)\s+(?:\w+\s+)?(?:high[\s-]quality|easy|"
+            r"robust|reliable|resilient|stable|maintainable|user[\s-]friendly|intuitive|seamless|bulletproof|"
+            r"foolproof|performant|scalable|well[\s-]\w+)\b"
+        ),
+        scope="main",
+    ),
+    WordingPattern(
+        "wording-not-measurable",
+        "manner adverb",
+        "'gracefully', 'properly' or 'as soon as possible' leave the wanted behaviour unnamed",
+        _re(
+            r"\b(?:gracefully|properly|correctly|appropriately|adequately|sufficiently|as\s+(?:soon|much|fast|"
+            r"quickly|early|many|little|few)\s+as\s+possible)\b|\b(?:minimi[sz]e|maximi[sz]e)\b"
+        ),
+        scope="main",
+    ),
+    # --- not achievable: absolutes nobody can finish
+    WordingPattern(
+        "wording-not-achievable",
+        "absolute",
+        "'eliminate all', 'never again', 'zero downtime' cannot be completed or verified",
+        _re(
+            r"\b(?:eliminate|prevent|avoid|stop|remove)\s+(?:all|any|every)\b|\bnever\s+(?:again|happens?|recurs?|"
+            r"occurs?|fails?|breaks?|goes\s+down)\b|\b(?:does|do|will|can|could)\s*(?:n'?o?t)\s+(?:happen|recur|occur)"
+            r"\s+again\b|\bzero\s+(?:downtime|incidents?|outages?|errors?|bugs?|failures?)\b|(?<!with a )\b100\s*%\s*(?:uptime|"
+            r"availab\w*|reliab\w*)|\bno\s+(?:more|further|future)\s+(?:incidents?|outages?|downtime|failures?)\b|"
+            r"\b(?:ensure|guarantee|make\s+sure)\s+(?:that\s+)?(?:\w+\s+){0,3}(?:always|never)\b|"
+            r"\b(?:bulletproof|foolproof)\b|\bcompletely\s+(?:eliminate|prevent|avoid)\b"
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class WordingMatch:
+    """A wording pattern that fired, with the words that made it fire."""
+
+    rule: str
+    pattern: str
+    why: str
+    matched: str
+
+
+def wording_matches(title: str, description: str | None = None) -> list[WordingMatch]:
+    """Every wording pattern that fires on an item, in rule order (several per rule possible).
+
+    A description is read only for a bold-label title (`**Label**: explanation`), as the label's explanation.
+    """
+    return list(_matches(f"**{title}**: {description}" if description else title))
+
+
+@lru_cache(maxsize=4096)
+def _matches(raw: str) -> tuple[WordingMatch, ...]:
+    text = ItemText(raw)
+    found: list[WordingMatch] = []
+    for pattern in PATTERNS:
+        matched = pattern.find(text)
+        if matched:
+            found.append(WordingMatch(pattern.rule, pattern.name, pattern.why, matched))
+    return tuple(found)
+
+
+def is_vague(title: str, description: str | None = None) -> bool:
+    """True when any wording rule fires (the definition the accuracy benchmark measures)."""
+    return bool(wording_matches(title, description))

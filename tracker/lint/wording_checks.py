@@ -1,0 +1,148 @@
+"""The wording checks that need more than one regular expression: comparatives, generic objects, 'improve'."""
+
+from __future__ import annotations
+
+import re
+
+from tracker.lint.text import ItemText, has_target
+
+# An optional opening that does not change what the action is ("We should", "We need to", "Need to").
+PREFIX = r"^(?:(?:we|i|you|they)\s+)?(?:(?:should|must|need\s+to|needs\s+to|have\s+to|will|shall|want\s+to|ought\s+to|can)\s+)?"
+_COMPARATIVE = re.compile(
+    r"\b(?:more|less)[\s-]+(?:\w+ly|often|robust|reliable|resilient|stable|secure|visible|similar|consistent|"
+    r"efficient|careful|proactive|scalable|accurate|responsive|predictable|transparent|frequent|aggressive|"
+    r"thorough|clear|useful|informative|performant|maintainable|readable|intuitive|comprehensive|strict|"
+    r"granular|detailed|friendly|effective|flexible|mature|solid|sane|forgiving|tolerant|aware)\b|"
+    r"\b(?:better|faster|quicker|earlier|sooner|easier|safer|simpler|clearer|stronger|tighter|smoother|"
+    r"smarter|cleaner|nicer)\b",
+    re.IGNORECASE,
+)
+_IDIOM = re.compile(r"\b(?:even|or|yet|had|much)\s+better\b|\bbetter\s+(?:yet|still|known)\b", re.IGNORECASE)
+_SUBJECTIVE = re.compile(r"\b(?:feel|feels|seem|seems|look|looks|nicer|happier|comfortable)\b", re.IGNORECASE)
+_VAGUE_MODIFIERS = (
+    r"(?:better|more|proper|proactive|additional|appropriate|general|basic|health|some|extra|further|improved|"
+    r"automated|automatic|active|good|new|robust|comprehensive|adequate|sufficient|necessary|relevant|overall|"
+    r"enhanced|real-time|realtime|the|a|an|our|any|and|&|,)"
+)
+# Work that names only its category: which alert, which test, which document?
+SIGNAL_NOUNS = (
+    r"(?:monitoring|alerting|alerts?|observability|visibility|metrics|dashboards?|logging|logs|tests|testing|"
+    r"test\s+coverage|coverage|checks|safeguards|guardrails|automation|redundancy|documentation|docs|tooling|"
+    r"resilience|reliability)"
+)
+_ABSTRACT_NOUNS = r"(?:strategy|process|processes|plan|policy|approach|culture|framework|practices)"
+CREATE_VERBS = (
+    r"(?:add|adding|implement|implementing|set\s+up|setting\s+up|setup|create|creating|introduce|introducing|"
+    r"build|building|establish|establishing|put\s+in\s+place|have|get|need|define|defining|develop|developing|"
+    r"invest\s+in|review|revisit|audit|assess|evaluate)"
+)
+_QUALIFIER = re.compile(
+    r"^\s*(?:for|on|in|of|at|against|that|which|when|whenever|if|covering|per|across|around|between|from|"
+    r"using|with|via|into|where|whose|so\s+that|such\s+that|by|before|after|during|until|to\s+\w+)\b",
+    re.IGNORECASE,
+)
+_END_STATE = re.compile(
+    r"\b(?:so\s+that|such\s+that|so\s+(?:we|it|they|that|the|every|each|no)|by\s+\w+ing|to\s+(?!the\b|a\b|an\b)\w+|"
+    r"into|until|with|using|via|from\s+\S+\s+to)\b",
+    re.IGNORECASE,
+)
+
+
+# A concrete plan stated after a wish ("... - we should test against every past release") is its target.
+_PLAN = re.compile(
+    r"(?:[.;:]|\s[-–—]+)\s+we\s+(?:should|will|must|'ll|are\s+going\s+to|plan\s+to)\s+(?!make\s+sure|ensure|try|"
+    r"consider|look|think|explore|discuss|keep|continue|be\b|improve|get\s+better)\w+",
+    re.IGNORECASE,
+)
+
+
+def comparative(text: ItemText) -> str | None:
+    """A comparative with no target in the main clause ("more robust", "better alerting")."""
+    main = _IDIOM.sub(" ", text.main)
+    for match in _COMPARATIVE.finditer(main):
+        if re.match(r"\s+than\b", main[match.end() :]):
+            continue  # "more stable than its server pod" names what to beat
+        if text.has_target or _PLAN.search(text.action):
+            return None
+        return match.group(0)
+    return None
+
+
+def generic_object(text: ItemText) -> str | None:
+    """A creation verb whose object is only a category of work, with nothing saying which one."""
+    for objects in (
+        rf"(?:{_VAGUE_MODIFIERS}\s+){{0,4}}{SIGNAL_NOUNS}(?:\s+(?:and|&)\s+{SIGNAL_NOUNS})?",
+        rf"(?:[\w/-]+\s+){{0,3}}{_ABSTRACT_NOUNS}",
+    ):
+        match = re.match(rf"{PREFIX}{CREATE_VERBS}(?:\s+and\s+\w+)?\s+{objects}\b", text.lead, re.IGNORECASE)
+        if not match:
+            continue
+        after = text.lead[match.end() :]
+        if not after.strip(" .!?"):
+            return match.group(0).strip()
+        if re.match(r"\s*[,;:!?]|\s+(?:and|or|but|this|it|as)\b", after):
+            return match.group(0).strip()  # the object ends here with nothing saying which one
+        if _QUALIFIER.match(after):
+            purpose = re.match(r"\s*to\s+.*", after)
+            if purpose and (_COMPARATIVE.search(purpose.group(0)) or _SUBJECTIVE.search(purpose.group(0))):
+                return match.group(0).strip()
+    return None
+
+
+def improve_without_end_state(text: ItemText) -> str | None:
+    """ "Improve X" (enhance, optimise, refactor...) with no end state a reviewer could check."""
+    pattern = re.compile(
+        rf"{PREFIX}(?P<verb>improv\w*|enhanc\w*|strengthen\w*|optimi[sz]\w*|refactor\w*|rework\w*|revamp\w*|"
+        r"overhaul\w*|harden\w*|streamlin\w*|work\s+on|working\s+on)\b",
+        re.IGNORECASE,
+    )
+    match = pattern.match(text.lead)
+    if not match or has_target(text.lead):
+        return None
+    rest = re.split(
+        r",?\s+(?:which|because|since|while|otherwise|as\s+it|as\s+they|who)\b", text.lead[match.end() :]
+    )[0]
+    end = _END_STATE.search(rest)
+    if end:
+        clause = rest[end.start() :]
+        if not (_COMPARATIVE.search(_IDIOM.sub(" ", clause)) or _SUBJECTIVE.search(clause)):
+            return None
+    return match.group(0).strip()
+
+
+def unquantified_change(text: ItemText) -> str | None:
+    """ "Reduce X" / "increase Y" with no amount, limit or new value."""
+    match = re.match(rf"{PREFIX}(?:reduc\w*|increas\w*|decreas\w*|lower\w*|cut)\b", text.lead, re.IGNORECASE)
+    if not match or has_target(text.lead):
+        return None
+    if re.search(
+        r"\b(?:to|by|below|under|above|from|until|so\s+that|such\s+that)\b", text.lead[match.end() :], re.I
+    ):
+        return None
+    return match.group(0).strip()
+
+
+def open_investigation(text: ItemText) -> str | None:
+    """An investigation with no question to answer ("Investigate k8s training")."""
+    match = re.search(
+        r"\b(?:investigate|investigating|research|researching|look\s+at)\b(?P<rest>[^.;]*)",
+        text.lead,
+        re.IGNORECASE,
+    )
+    if not match:
+        return None
+    if re.search(
+        r"\b(?:why|how|whether|if|what|which|where|when|who|cause|causes|reason|reasons)\b",
+        match["rest"],
+        re.I,
+    ):
+        return None
+    if re.match(r"\s+\w+ing\s+\w", match["rest"]):
+        return None  # "Investigate running X continuously" asks whether to do one named thing
+    return match.group(0).strip()
+
+
+def only_a_link(text: ItemText) -> str | None:
+    """No words left once links and references are taken away."""
+    words = [w for w in text.words if len(w) > 1]
+    return "no action text, only a link" if len(words) < 2 else None

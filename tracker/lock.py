@@ -1,0 +1,124 @@
+"""Leases: one sync per target at a time, as rows with holder, expiry and a fencing token checked at commit."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from tracker.errors import LeaseHeldError, TrackerError
+from tracker.models import Lease, utcnow
+
+
+class LeaseLost(TrackerError):
+    """Another holder took the lease over (ours expired): stop before writing anything more."""
+
+    exit_code = 3
+
+
+@dataclass
+class Held:
+    """A lease we hold: the fencing token proves it at every commit."""
+
+    name: str
+    holder: str
+    token: int
+    ttl: timedelta
+    acquired_at: datetime = field(default_factory=utcnow)
+
+
+def make_holder() -> str:
+    """Unique per process run: pid and host mean nothing in a container, so add a random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def acquire(
+    sessions: sessionmaker[Session], names: list[str], holder: str, ttl_seconds: int, run_id: int | None
+) -> list[Held]:
+    """Take every lease in `names` or none: a held one raises LeaseHeldError naming its holder."""
+    taken: list[Held] = []
+    try:
+        for name in sorted(names):
+            taken.append(_acquire_one(sessions, name, holder, timedelta(seconds=ttl_seconds), run_id))
+    except BaseException:
+        release(sessions, taken)
+        raise
+    return taken
+
+
+def _acquire_one(
+    sessions: sessionmaker[Session], name: str, holder: str, ttl: timedelta, run_id: int | None
+) -> Held:
+    with sessions() as session, session.begin():
+        if session.get(Lease, name) is None:
+            try:
+                with session.begin_nested():
+                    session.execute(insert(Lease).values(name=name, token=0))
+            except IntegrityError:
+                pass  # another process created the row at the same moment
+    now = utcnow()
+    with sessions() as session, session.begin():
+        # One conditional UPDATE is atomic on SQLite and PostgreSQL alike, poolers included.
+        result = session.execute(
+            update(Lease)
+            .where(Lease.name == name)
+            .where((Lease.holder.is_(None)) | (Lease.expires_at < now))
+            .values(
+                holder=holder,
+                host=socket.gethostname(),
+                pid=os.getpid(),
+                run_id=run_id,
+                acquired_at=now,
+                heartbeat_at=now,
+                expires_at=now + ttl,
+                token=Lease.token + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount == 1:
+            token = session.scalar(select(Lease.token).where(Lease.name == name))
+            return Held(name, holder, int(token or 0), ttl, now)
+        current = session.get(Lease, name)
+    assert current is not None
+    since = (
+        current.acquired_at.strftime("%Y-%m-%d %H:%M:%S UTC") if current.acquired_at else "an unknown time"
+    )
+    expires = current.expires_at.strftime("%H:%M:%S UTC") if current.expires_at else "?"
+    raise LeaseHeldError(
+        f"another sync is running since {since} (holder {current.holder}, lease {name})",
+        hint=f"wait for it to finish; its lease expires at {expires} if it died",
+    )
+
+
+def fence(session: Session, held: list[Held]) -> None:
+    """Inside the caller's transaction: prove we still hold every lease and extend it; else roll back."""
+    now = utcnow()
+    for lease in held:
+        result = session.execute(
+            update(Lease)
+            .where(Lease.name == lease.name, Lease.token == lease.token, Lease.holder == lease.holder)
+            .values(heartbeat_at=now, expires_at=now + lease.ttl)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise LeaseLost(
+                f"lost the lease {lease.name}: another sync took it over after ours expired",
+                hint="raise [sync] lease_seconds if runs are legitimately this slow",
+            )
+
+
+def release(sessions: sessionmaker[Session], held: list[Held]) -> None:
+    for lease in held:
+        with sessions() as session, session.begin():
+            session.execute(
+                update(Lease)
+                .where(Lease.name == lease.name, Lease.token == lease.token)
+                .values(holder=None, expires_at=None, heartbeat_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )

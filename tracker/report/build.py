@@ -1,0 +1,173 @@
+"""Assemble a report: scope from the options, figures, trend, review view and sync freshness."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from tracker.errors import UsageError
+from tracker.models import Event, SyncRun, TargetState
+from tracker.report import queries
+from tracker.report.queries import Scope
+from tracker.report.sqlbits import Dialect, local_day_start
+from tracker.report.trend import trend
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the user asked for on the command line."""
+
+    postmortem: str | None = None
+    review_window: tuple[date, date] | None = None
+    owner: str | None = None
+    as_of: date | None = None
+    months: int = 12
+    per_person: bool | None = None  # None: `[report] per_person`
+    save: bool = True
+    limit: int = 20
+
+
+def parse_window(text: str) -> tuple[date, date]:
+    """FROM..TO, both ISO dates, inclusive."""
+    start, sep, end = text.partition("..")
+    try:
+        if not sep:
+            raise ValueError
+        window = (date.fromisoformat(start.strip()), date.fromisoformat(end.strip()))
+    except ValueError:
+        raise UsageError(
+            f"bad review window {text!r}", hint="use FROM..TO with ISO dates, e.g. 2026-07-01..2026-07-31"
+        ) from None
+    if window[0] > window[1]:
+        raise UsageError(f"bad review window {text!r}: FROM is after TO", hint="use FROM..TO")
+    return window
+
+
+def _cut_and_today(app: Any, options: Options) -> tuple[datetime, date]:
+    zone = app.config.org.zone
+    now = app.now()
+    today = now.astimezone(zone).date()
+    if options.as_of is None:
+        return now, today
+    if options.as_of > today:
+        raise UsageError(f"--as-of {options.as_of} is in the future", hint=f"today is {today} in [org] timezone")
+    if options.as_of == today:
+        return now, today
+    return local_day_start(options.as_of + timedelta(days=1), zone), options.as_of
+
+
+def freshness(app: Any, session: Session, cut: datetime, as_of: bool) -> list[dict[str, Any]]:
+    """The last good sync of every configured target (or known to the database), flagged when stale."""
+    limit = timedelta(hours=app.config.report.stale_sync_hours)
+    states = {row.target: row for row in session.scalars(select(TargetState))}
+    names = list(app.config.targets) + sorted(set(states) - set(app.config.targets))
+    rows = []
+    for name in names:
+        target = app.config.targets.get(name)
+        state = states.get(name)
+        if as_of:
+            last = session.scalar(
+                select(func.max(SyncRun.finished_at)).where(
+                    SyncRun.outcome == "ok",
+                    SyncRun.finished_at < cut,
+                    (SyncRun.target == name) | SyncRun.target.is_(None),
+                )
+            )
+        else:
+            last = state.last_good_sync_at if state else None
+        age = (cut - last).total_seconds() / 3600 if last else None
+        rows.append(
+            {
+                "target": name,
+                "kind": target.kind if target else (state.kind if state else None),
+                "last_good_sync_at": last.astimezone(UTC).isoformat() if last else None,
+                "age_hours": round(age, 1) if age is not None else None,
+                "stale": last is None or cut - last > limit,
+            }
+        )
+    return rows
+
+
+def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]:
+    """The whole report as one JSON-ready dict (the documented shape, docs/report.md)."""
+    from tracker.items import get_postmortem
+    from tracker.report.review import postmortems_in_window, review
+
+    dialect = Dialect(session.get_bind().dialect.name, app.config.org.zone)
+    cut, today = _cut_and_today(app, options)
+    earliest = session.scalar(select(func.min(Event.occurred_at)))
+    low = min(earliest, cut) if earliest else cut
+    postmortem_ids: tuple[int, ...] | None = None
+    scope_key = None
+    review_postmortems: list[str] = []
+    if options.postmortem:
+        found = get_postmortem(session, options.postmortem)
+        postmortem_ids = (found.id,)
+        scope_key = f"postmortem:{found.slug}"
+        review_postmortems = [found.slug]
+    elif options.review_window:
+        start, end = options.review_window
+        found_all = postmortems_in_window(session, start, end)
+        postmortem_ids = tuple(p.id for p in found_all)
+        scope_key = f"window:{start}..{end}"
+        review_postmortems = [p.slug for p in found_all]
+    owner_person = owner_text = None
+    if options.owner:
+        resolution = app.resolver.resolve(options.owner)
+        owner_person = resolution.person
+        owner_text = None if owner_person else options.owner
+        scope_key = scope_key or f"owner:{owner_person or options.owner}"
+    scope = Scope(
+        cut=cut,
+        today=today,
+        low=low - timedelta(days=1),
+        postmortem_ids=postmortem_ids,
+        owner_person=owner_person,
+        owner_text=owner_text,
+    )
+    per_person = app.config.report.per_person if options.per_person is None else options.per_person
+    dimensions = ("postmortem", "team", "severity", "target") + (("person",) if per_person or options.owner else ())
+    overall, groups = queries.figures(session, dialect, scope, dimensions)
+    fresh = freshness(app, session, cut, options.as_of is not None and options.as_of != app.now().astimezone(app.config.org.zone).date())
+    warnings = [
+        f"target {f['target']}: "
+        + (f"last good sync {f['age_hours']} hours ago" if f["last_good_sync_at"] else "never synced")
+        + f" (threshold {app.config.report.stale_sync_hours} h): issue status may be out of date"
+        for f in fresh
+        if f["stale"]
+    ]
+    review_data = None
+    if scope_key is not None:
+        review_data = review(
+            app,
+            session,
+            dialect,
+            scope,
+            scope_key=scope_key,
+            save=options.save and options.as_of is None,
+        )
+        review_data["postmortems"] = review_postmortems
+    return {
+        "report_version": 1,
+        "generated_at": app.now().astimezone(UTC).isoformat(),
+        "as_of": options.as_of.isoformat() if options.as_of else None,
+        "date": today.isoformat(),
+        "timezone": app.config.org.timezone,
+        "organisation": app.config.org.name,
+        "scope": {
+            "postmortem": options.postmortem,
+            "review_window": [d.isoformat() for d in options.review_window] if options.review_window else None,
+            "owner": options.owner,
+            "per_person": bool(per_person or options.owner),
+        },
+        "freshness": fresh,
+        "warnings": warnings,
+        "summary": overall,
+        "groups": groups,
+        "trend": trend(session, dialect, scope, options.months),
+        "review": review_data,
+    }

@@ -1,0 +1,203 @@
+"""The report as titled tables of display strings, shared by the terminal, Markdown and HTML renderers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+GROUP_TITLES = {
+    "team": "By team",
+    "severity": "By severity",
+    "target": "By target",
+    "postmortem": "By postmortem",
+    "person": "By person",
+}
+FIGURE_HEADERS = [
+    "total",
+    "done",
+    "in progress",
+    "open",
+    "won't do",
+    "bot-closed",
+    "completion",
+    "on time",
+    "slips (items/moves/days)",
+    "overdue",
+    "median days to done",
+]
+
+
+@dataclass
+class Section:
+    """A titled table; `note` is a line under it (rows left out, nothing to show)."""
+
+    key: str
+    title: str
+    headers: list[str]
+    rows: list[list[str]]
+    note: str | None = None
+    data: list[dict[str, Any]] = field(default_factory=list)  # the figures behind the rows (charts)
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def number(value: Any) -> str:
+    return "-" if value is None else str(value)
+
+
+def figure_cells(f: dict[str, Any]) -> list[str]:
+    on_time = f"{percent(f['on_time_rate'])} ({f['on_time']}/{f['on_time_base']})" if f["on_time_base"] else "-"
+    slips = f"{f['items_slipped']}/{f['deadline_slips']}/{f['slip_days']}" if f["deadline_slips"] else "0"
+    return [
+        str(f["total"]),
+        str(f["done"]),
+        str(f["in_progress"]),
+        str(f["open"]),
+        str(f["wont_do"]),
+        str(f["closed_by_bot"]),
+        percent(f["completion_rate"]),
+        on_time,
+        slips,
+        str(f["overdue"]),
+        number(f["median_days_to_done"]),
+    ]
+
+
+def headline(report: dict[str, Any]) -> str:
+    """One sentence with the numbers that matter most."""
+    s = report["summary"]
+    when = f"as of {report['as_of']}" if report["as_of"] else f"on {report['date']}"
+    parts = [
+        f"{s['total']} action items {when}",
+        f"{s['done']} done ({percent(s['completion_rate'])} of the committed)",
+        f"{s['open'] + s['in_progress']} still open, {s['overdue']} overdue",
+    ]
+    if s["wont_do"]:
+        parts.append(f"{s['wont_do']} won't do")
+    if s["closed_by_bot"]:
+        parts.append(f"{s['closed_by_bot']} closed by a bot (not counted as done)")
+    if s["on_time_base"]:
+        parts.append(f"on time {percent(s['on_time_rate'])} against the first deadline")
+    return "; ".join(parts) + "."
+
+
+def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
+    """Freshness, overall figures, the breakdowns, the review list and the trend, in reading order."""
+    out: list[Section] = []
+    fresh = report["freshness"]
+    if fresh:
+        out.append(
+            Section(
+                "freshness",
+                "Sync freshness",
+                ["target", "kind", "last good sync", "age (hours)", "state"],
+                [
+                    [
+                        f["target"],
+                        number(f["kind"]),
+                        number(f["last_good_sync_at"]),
+                        number(f["age_hours"]),
+                        "STALE" if f["stale"] else "ok",
+                    ]
+                    for f in fresh
+                ],
+            )
+        )
+    out.append(
+        Section("summary", "Overall", ["scope", *FIGURE_HEADERS], [["all", *figure_cells(report["summary"])]])
+    )
+    review = report.get("review")
+    if review is not None:
+        out.append(review_section(review))
+    for dim, rows in report["groups"].items():
+        if dim == "postmortem" and review is None:
+            # Many postmortems: show those with the most unfinished work first.
+            ordered = sorted(rows, key=lambda r: (-(r["overdue"]), -(r["open"] + r["in_progress"]), r["key"]))
+        else:
+            ordered = rows
+        shown = ordered[:limit]
+        note = f"{len(rows) - len(shown)} more not shown (JSON and CSV have them all)" if len(rows) > len(shown) else None
+        if not rows:
+            note = "none"
+        out.append(
+            Section(
+                dim,
+                GROUP_TITLES[dim],
+                [dim, *FIGURE_HEADERS],
+                [[str(r["key"]), *figure_cells(r)] for r in shown],
+                note,
+                data=shown,
+            )
+        )
+    if report["trend"]:
+        out.append(
+            Section(
+                "trend",
+                "Trend (state at each month's end)",
+                ["month", "total", "open", "in progress", "done", "won't do", "bot-closed", "overdue", "completion"],
+                [
+                    [
+                        t["month"],
+                        str(t["total"]),
+                        str(t["open"]),
+                        str(t["in_progress"]),
+                        str(t["done"]),
+                        str(t["wont_do"]),
+                        str(t["closed_by_bot"]),
+                        str(t["overdue"]),
+                        percent(t["completion_rate"]),
+                    ]
+                    for t in report["trend"]
+                ],
+                data=report["trend"],
+            )
+        )
+    return out
+
+
+def change_text(change: dict[str, Any]) -> str:
+    kind = change["kind"]
+    if kind == "reassigned":
+        return f"reassigned {change['from'] or '-'} -> {change['to'] or '-'}"
+    if kind == "deadline_moved":
+        return f"deadline {change['from'] or '-'} -> {change['to'] or '-'}"
+    if kind == "newly_done":
+        return "newly done"
+    if kind == "reopened":
+        return f"reopened (was {change['from']})"
+    return kind.replace("_", " ")
+
+
+def review_section(review: dict[str, Any]) -> Section:
+    since = review["previous_report_at"]
+    rows = []
+    for item in review["items"]:
+        status = item["status"] + (" (bot)" if item["closed_by_bot"] else "")
+        rows.append(
+            [
+                str(item["id"]),
+                item["postmortem"],
+                item["title"],
+                item["owner"] or "-",
+                status,
+                number(item["deadline"]),
+                str(item["days_overdue"]) if item["overdue"] else "-",
+                ", ".join(link["key"] or link["url"] or link["target"] for link in item["links"]) or "-",
+                ", ".join(item["lint"]) or "-",
+                "; ".join(change_text(c) for c in item["changes"]) or "-",
+            ]
+        )
+    note = (
+        f"changes since the previous report ({since})" if since else "first report for these items: no changes to show"
+    )
+    if not rows:
+        note = "no items in scope"
+    return Section(
+        "review",
+        "Items for the review",
+        ["id", "postmortem", "item", "owner", "status", "deadline", "days overdue", "issue", "lint", "changed"],
+        rows,
+        note,
+    )

@@ -1,0 +1,110 @@
+"""Portable SQL pieces for reports: parameters in storage form, local dates, day differences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite (text compares in order)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The SQL spelling of the few things SQLite and PostgreSQL write differently."""
+
+    name: str  # sqlite | postgresql
+    zone: ZoneInfo
+
+    @property
+    def sqlite(self) -> bool:
+        return self.name == "sqlite"
+
+    def ts(self, value: datetime) -> Any:
+        """A timestamp parameter compared with stored timestamps."""
+        value = value.astimezone(UTC)
+        return value.strftime(SQLITE_TS) if self.sqlite else value
+
+    def day(self, value: date) -> Any:
+        """A date parameter compared with stored dates (and with ISO dates stored as text in events)."""
+        return value.isoformat()
+
+    def date_text(self, column: str) -> str:
+        """A Date column as ISO text, so it compares with the ISO text that events hold."""
+        return column if self.sqlite else f"CAST({column} AS TEXT)"
+
+    def days_between_dates(self, later: str, earlier: str) -> str:
+        """Whole days between two ISO date texts."""
+        if self.sqlite:
+            return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
+        return f"(CAST({later} AS DATE) - CAST({earlier} AS DATE))"
+
+    def days_between_times(self, later: str, earlier: str) -> str:
+        """Fractional days between two timestamps."""
+        if self.sqlite:
+            return f"(julianday({later}) - julianday({earlier}))"
+        return f"(EXTRACT(EPOCH FROM ({later} - {earlier})) / 86400.0)"
+
+    def local_date(self, column: str, low: datetime, high: datetime) -> str:
+        """The ISO text of a timestamp's date in [org] timezone.
+
+        PostgreSQL converts with the time zone database. SQLite has none, so the UTC offsets in force
+        between `low` and `high` (the span the report can look at) become a CASE over their changes.
+        """
+        if not self.sqlite:
+            name = self.zone.key.replace("'", "")
+            return f"CAST(CAST(timezone('{name}', {column}) AS DATE) AS TEXT)"
+        spans = offset_spans(self.zone, low, high)
+        if len(spans) == 1:
+            return f"date({column}, '{_minutes(spans[0][1])}')"
+        branches = " ".join(
+            f"WHEN {column} < '{until.strftime(SQLITE_TS)}' THEN '{_minutes(offset)}'"
+            for until, offset in spans[:-1]
+        )
+        return f"date({column}, CASE {branches} ELSE '{_minutes(spans[-1][1])}' END)"
+
+
+def _minutes(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    return f"{minutes:+d} minutes"
+
+
+def offset_spans(zone: ZoneInfo, low: datetime, high: datetime) -> list[tuple[datetime, timedelta]]:
+    """[(until, offset)]: the zone's UTC offset holds before `until`; the last entry runs on past `high`."""
+    spans: list[tuple[datetime, timedelta]] = []
+    step = timedelta(days=1)
+    cursor = low.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    end = high.astimezone(UTC) + step
+    current = _offset(zone, cursor)
+    while cursor < end:
+        following = cursor + step
+        offset = _offset(zone, following)
+        if offset != current:
+            change = _find_change(zone, cursor, following, current)
+            spans.append((change, current))
+            current = offset
+        cursor = following
+    spans.append((end, current))
+    return spans
+
+
+def _offset(zone: ZoneInfo, moment: datetime) -> timedelta:
+    return moment.astimezone(zone).utcoffset() or timedelta(0)
+
+
+def _find_change(zone: ZoneInfo, start: datetime, stop: datetime, before: timedelta) -> datetime:
+    """The first minute in (start, stop] whose offset differs from `before` (binary search)."""
+    low, high = start, stop
+    while high - low > timedelta(minutes=1):
+        middle = low + (high - low) / 2
+        if _offset(zone, middle) == before:
+            low = middle
+        else:
+            high = middle
+    return high.replace(second=0, microsecond=0)
+
+
+def local_day_start(day: date, zone: ZoneInfo) -> datetime:
+    """The UTC instant at which a local date begins."""
+    return datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(UTC)

@@ -1,0 +1,312 @@
+"""JSON shapes of the fake Jira's resources, per flavor and REST version, as the spec and real servers give them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from tracker.sandbox.jira_adf import for_version
+from tracker.sandbox.jira_model import (
+    PRIORITIES,
+    RESOLUTIONS,
+    STATUS_CATEGORIES,
+    Comment,
+    Issue,
+    IssueTypeSpec,
+    JiraUser,
+    ProjectSpec,
+    ScreenField,
+    Status,
+    Transition,
+    jira_time,
+)
+from tracker.sandbox.jira_state import JiraState
+
+OPERATIONS = {"labels": ["add", "set", "remove"], "issuetype": [], "comment": ["add", "edit", "remove"]}
+ISSUE_EXPAND = "renderedFields,names,schema,operations,editmeta,changelog,versionedRepresentations"
+
+
+def wanted_fields(requested: list[str] | None, state: JiraState, default: str) -> set[str]:
+    """Resolve a `fields` parameter (*all, *navigable, ids, -exclusions; comma or repeated) to field ids."""
+    parts = [p.strip() for item in (requested or [default]) for p in str(item).split(",") if p.strip()]
+    chosen: set[str] = set()
+    for part in parts:
+        if part == "*all":
+            chosen |= set(state.fields)
+        elif part == "*navigable":
+            chosen |= {f.id for f in state.fields.values() if f.navigable}
+        elif not part.startswith("-"):
+            chosen.add(part)
+    for part in parts:
+        if part.startswith("-"):
+            chosen.discard(part[1:])
+    return chosen
+
+
+@dataclass
+class Renderer:
+    state: JiraState
+    base: str  # scheme://host:port plus any context path
+    version: str  # "2" or "3"
+    viewer: JiraUser | None
+
+    @property
+    def tz(self) -> str:
+        return self.viewer.time_zone if self.viewer else "Etc/UTC"
+
+    def api(self, path: str) -> str:
+        return f"{self.base}/rest/api/{self.version}/{path}"
+
+    def time(self, dt: Any) -> str | None:
+        return jira_time(dt, self.tz) if dt is not None else None
+
+    def avatars(self, kind: str, ident: str) -> dict[str, str]:
+        return {f"{n}x{n}": f"{self.base}/secure/{kind}avatar?size={n}&id={ident}" for n in (16, 24, 32, 48)}
+
+    # ---- people ------------------------------------------------------------------------------
+    def user(self, user: JiraUser | None, full: bool = False) -> dict[str, Any] | None:
+        if user is None:
+            return None
+        if self.state.cloud:
+            out: dict[str, Any] = {
+                "self": self.api(f"user?accountId={user.account_id}"),
+                "accountId": user.account_id,
+                "accountType": "app" if user.name == "tracker-bot" else "atlassian",
+            }
+        else:
+            out = {"self": self.api(f"user?username={quote(user.name)}"), "key": user.key, "name": user.name}
+        if user.email_visible or not self.state.cloud:
+            out["emailAddress"] = user.email
+        out.update(
+            avatarUrls=self.avatars("user", user.key),
+            displayName=user.display_name,
+            active=user.active,
+            timeZone=user.time_zone,
+        )
+        if full:
+            out.update(
+                locale="en_US",
+                groups={"size": 1, "items": []},
+                applicationRoles={"size": 1, "items": []},
+                expand="groups,applicationRoles",
+            )
+        return out
+
+    def user_named(self, name: str | None) -> dict[str, Any] | None:
+        return self.user(self.state.users_by_name.get(name) if name else None)
+
+    # ---- reference data ----------------------------------------------------------------------
+    def status_category(self, key: str) -> dict[str, Any]:
+        cat = STATUS_CATEGORIES[key]
+        return {"self": self.api(f"statuscategory/{cat['id']}"), **cat}
+
+    def status(self, status: Status) -> dict[str, Any]:
+        return {
+            "self": self.api(f"status/{status.id}"),
+            "description": status.description,
+            "iconUrl": f"{self.base}/images/icons/statuses/generic.png",
+            "name": status.name,
+            "id": status.id,
+            "statusCategory": self.status_category(status.category),
+        }
+
+    def resolution(self, res_id: str | None) -> dict[str, Any] | None:
+        res = next((r for r in RESOLUTIONS if r["id"] == res_id), None)
+        return {"self": self.api(f"resolution/{res['id']}"), **res} if res else None
+
+    def priority(self, prio_id: str | None) -> dict[str, Any] | None:
+        prio = next((p for p in PRIORITIES if p["id"] == prio_id), None)
+        if prio is None:
+            return None
+        icon = f"{self.base}/images/icons/priorities/{prio['name'].lower()}.svg"
+        return {
+            "self": self.api(f"priority/{prio['id']}"),
+            "iconUrl": icon,
+            "name": prio["name"],
+            "id": prio["id"],
+        }
+
+    def issue_type(self, itype: IssueTypeSpec) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "self": self.api(f"issuetype/{itype.id}"),
+            "id": itype.id,
+            "description": itype.description,
+            "iconUrl": f"{self.base}/secure/viewavatar?size=medium&avatarId=10318&avatarType=issuetype",
+            "name": itype.name,
+            "subtask": itype.subtask,
+            "avatarId": 10318,
+        }
+        if self.state.cloud:
+            out["hierarchyLevel"] = -1 if itype.subtask else 0
+        return out
+
+    def project_ref(self, project: ProjectSpec) -> dict[str, Any]:
+        return {
+            "self": self.api(f"project/{project.id}"),
+            "id": project.id,
+            "key": project.key,
+            "name": project.name,
+            "projectTypeKey": "software",
+            "simplified": False,
+            "avatarUrls": self.avatars("project", project.id),
+        }
+
+    def project(self, project: ProjectSpec) -> dict[str, Any]:
+        out = self.project_ref(project)
+        out.update(
+            expand="description,lead,issueTypes,url,projectKeys,permissions,insight",
+            description="",
+            lead=self.user_named(project.lead),
+            components=[],
+            issueTypes=[self.issue_type(it) for it in project.issue_types],
+            assigneeType="UNASSIGNED",
+            versions=[],
+            roles={},
+            style="classic",
+            isPrivate=False,
+            properties={},
+        )
+        return out
+
+    def field(self, field_id: str) -> dict[str, Any]:
+        f = self.state.fields[field_id]
+        out: dict[str, Any] = {
+            "id": f.id,
+            "key": f.id,
+            "name": f.name,
+            "custom": f.custom,
+            "orderable": f.orderable,
+        }
+        out.update(
+            navigable=f.navigable, searchable=f.searchable, clauseNames=list(f.clause_names), schema=f.schema
+        )
+        return out
+
+    def field_meta(self, sf: ScreenField, project: ProjectSpec, itype: IssueTypeSpec) -> dict[str, Any]:
+        """A FieldMetadata entry, as createmeta and expanded transitions list their screen fields."""
+        f = self.state.fields.get(sf.field_id)
+        schema = dict(f.schema) if f else {"type": "string", "system": sf.field_id}
+        out: dict[str, Any] = {
+            "required": sf.required,
+            "schema": schema,
+            "name": f.name if f else sf.field_id,
+            "key": sf.field_id,
+            "hasDefaultValue": sf.field_id == "priority",
+            "operations": OPERATIONS.get(sf.field_id, ["set"]),
+        }
+        if sf.field_id == "resolution":
+            out["allowedValues"] = [self.resolution(r["id"]) for r in RESOLUTIONS]
+        elif sf.field_id == "priority":
+            out["allowedValues"] = [self.priority(p["id"]) for p in PRIORITIES]
+            out["defaultValue"] = self.priority("3")
+        elif sf.field_id == "issuetype":
+            out["allowedValues"] = [self.issue_type(itype)]
+        elif sf.field_id == "project":
+            out["allowedValues"] = [self.project_ref(project)]
+        elif sf.field_id in ("assignee", "reporter"):
+            out["autoCompleteUrl"] = self.api(f"user/search?{'query' if self.state.cloud else 'username'}=")
+        elif sf.field_id == "labels":
+            out["autoCompleteUrl"] = self.api("label/suggest?query=")
+        return out
+
+    # ---- issues ------------------------------------------------------------------------------
+    def comment(self, issue: Issue, comment: Comment) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "self": self.api(f"issue/{issue.id}/comment/{comment.id}"),
+            "id": comment.id,
+            "author": self.user_named(comment.author),
+            "body": for_version(comment.body, self.version),
+            "updateAuthor": self.user_named(comment.author),
+            "created": self.time(comment.created),
+            "updated": self.time(comment.updated),
+        }
+        if self.state.cloud:
+            out["jsdPublic"] = True
+        return out
+
+    def comments_page(self, issue: Issue, start: int = 0, limit: int = 100) -> dict[str, Any]:
+        page = issue.comments[start : start + limit]
+        return {
+            "comments": [self.comment(issue, c) for c in page],
+            "self": self.api(f"issue/{issue.id}/comment"),
+            "maxResults": limit,
+            "total": len(issue.comments),
+            "startAt": start,
+        }
+
+    def issue_fields(self, issue: Issue, wanted: set[str]) -> dict[str, Any]:
+        project = self.state.projects[issue.project]
+        status = project.workflow.status(issue.status)
+        assert status is not None
+        values: dict[str, Any] = {
+            "summary": issue.summary,
+            "description": for_version(issue.description, self.version),
+            "project": self.project_ref(project),
+            "issuetype": self.issue_type(self.state.issue_type_of(issue)),
+            "status": self.status(status),
+            "resolution": self.resolution(issue.resolution),
+            "resolutiondate": self.time(issue.resolutiondate),
+            "assignee": self.user_named(issue.assignee),
+            "reporter": self.user_named(issue.reporter),
+            "creator": self.user_named(issue.creator),
+            "priority": self.priority(issue.priority),
+            "labels": list(issue.labels),
+            "duedate": issue.duedate,
+            "created": self.time(issue.created),
+            "updated": self.time(issue.updated),
+            "comment": self.comments_page(issue),
+        }
+        if self.state.cloud:
+            values["statuscategorychangedate"] = self.time(issue.status_changed)
+            values["statusCategory"] = self.status_category(status.category)
+        for fid, f in self.state.fields.items():
+            if f.custom:
+                values[fid] = issue.custom.get(fid)
+        out = {k: v for k, v in values.items() if k in wanted}
+        if "*all" in wanted or wanted >= set(self.state.fields):
+            out.update(issuelinks=[], subtasks=[], components=[], fixVersions=[], versions=[])
+        return out
+
+    def issue(
+        self, issue: Issue, wanted: set[str], properties: list[str] | None = None, search: bool = False
+    ) -> dict[str, Any]:
+        if search and wanted <= {"id"}:
+            return {"id": str(issue.id)}  # /search/jql's default: ids only
+        out: dict[str, Any] = {
+            "expand": ISSUE_EXPAND,
+            "id": str(issue.id),
+            "self": self.api(f"issue/{issue.id}"),
+            "key": issue.key,
+        }
+        out["fields"] = self.issue_fields(issue, wanted - {"id", "key"})
+        keys = [p.strip() for item in properties or [] for p in str(item).split(",") if p.strip()]
+        if keys:
+            chosen = (
+                issue.properties
+                if "*all" in keys
+                else {k: issue.properties[k] for k in keys if k in issue.properties}
+            )
+            out["properties"] = dict(chosen)
+        return out
+
+    def transition(
+        self, issue: Issue, t: Transition, with_fields: bool, project: ProjectSpec
+    ) -> dict[str, Any]:
+        status = project.workflow.status(t.to_status)
+        assert status is not None
+        out: dict[str, Any] = {
+            "id": t.id,
+            "name": t.name,
+            "to": self.status(status),
+            "hasScreen": bool(t.screen),
+            "isGlobal": not t.from_statuses,
+            "isInitial": False,
+            "isAvailable": True,
+            "isConditional": False,
+            "isLooped": False,
+        }
+        if with_fields:
+            itype = self.state.issue_type_of(issue)
+            out["fields"] = {sf.field_id: self.field_meta(sf, project, itype) for sf in t.screen}
+        return out

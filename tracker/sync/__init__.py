@@ -1,0 +1,1 @@
+"""The sync engine: decides what to pull, merge, push and create; backends only carry it out."""

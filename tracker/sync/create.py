@@ -1,0 +1,314 @@
+"""Creating issues without ever duplicating one: guards, markers, two-phase commits, document links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import selectinload
+
+from tracker.backends.base import IssueContext, IssueDraft, RateLimited, RemoteError, RemoteIssue
+from tracker.issue_text import make_marker, postmortem_url, render_intro
+from tracker.models import ActionItem, Link, Postmortem, TargetState, utcnow
+from tracker.routing import route_item
+from tracker.statuses import Status
+from tracker.sync.fields import apply_status
+
+if TYPE_CHECKING:
+    from tracker.app import AppContext
+    from tracker.sync.engine import TargetSync
+
+
+def issue_context(app: AppContext, item: ActionItem) -> IssueContext:
+    postmortem = item.postmortem
+    return IssueContext(
+        postmortem_slug=postmortem.slug,
+        postmortem_title=postmortem.title,
+        incident_date=postmortem.incident_date,
+        severity=postmortem.severity,
+        postmortem_url=postmortem_url(app.config, postmortem.slug),
+        owner_text=item.owner_text,
+        deadline_text=item.deadline_text,
+        item_id=item.id,
+    )
+
+
+class Creator:
+    """Step 5b of a sync: link the issues documents named, then create what is new and routable."""
+
+    def __init__(self, sync: TargetSync) -> None:
+        self.sync = sync
+        self.app = sync.app
+        self.target = sync.target
+        self.summary = sync.summary
+
+    # Issues a document already names: link them, never create -------------------------------------
+    def link_documents(self) -> None:
+        with self.app.session() as session:
+            links = session.scalars(
+                select(Link).where(
+                    Link.target == self.target.name,
+                    Link.origin == "document",
+                    Link.state.in_(("pending", "error")),
+                )
+            ).all()
+            wanted = [(link.id, link.key or link.url or "") for link in links]
+        for link_id, text in wanted:
+            ref = self.sync.backend.parse_ref(text)
+            if ref is None:
+                self._fail(link_id, f"cannot find the issue {text} in {self.target.name}")
+                continue
+            result = self.sync.backend.fetch(ref)
+            if result.issue is None:
+                self._fail(link_id, f"the issue {text} named by the document does not exist")
+                continue
+            labelled = result.issue.has_tracker_label
+            if not labelled and self.sync.can_write and not self.sync.options.dry_run:
+                labelled = self.sync.backend.add_tracker_label(result.issue.ref)
+            with self.sync.tx() as session:
+                link = session.get(Link, link_id)
+                if link is None:
+                    continue
+                self.sync.link_to(session, link, result.issue, origin="document")
+                link.etag = result.etag
+                item = session.get(ActionItem, link.item_id)
+                if item is not None and item.status != result.issue.status.value:
+                    apply_status(session, item, result.issue, self.sync.actor, self.target.kind)
+                if not labelled:
+                    state = session.get(TargetState, self.target.name)
+                    if state is not None:
+                        state.cache = {**state.cache, "unlabelled_document_links": True}
+            self.summary.note(
+                f"linked #{link_id and item.id if item else '?'} to {result.issue.ref.key} (named by its document)"
+            )
+
+    def _fail(self, link_id: int, message: str) -> None:
+        self.summary.errors += 1
+        self.summary.note(f"error: {message}")
+        with self.sync.tx() as session:
+            link = session.get(Link, link_id)
+            if link is not None:
+                link.state, link.last_error = "error", message
+
+    # New issues ----------------------------------------------------------------------------------
+    def candidates(self) -> list[ActionItem]:
+        with self.app.session() as session:
+            rows = session.scalars(
+                select(ActionItem)
+                .join(Postmortem)
+                .outerjoin(Link, and_(Link.item_id == ActionItem.id, Link.target == self.target.name))
+                .where(
+                    ActionItem.push.is_(True),
+                    ActionItem.removed_at.is_(None),
+                    ActionItem.status.in_((Status.OPEN.value, Status.IN_PROGRESS.value)),
+                    Postmortem.historical.is_(False),
+                    (Link.id.is_(None))
+                    | (Link.state.in_(("pending", "error")) & (Link.origin != "document")),
+                )
+                .options(selectinload(ActionItem.postmortem), selectinload(ActionItem.links))
+                .order_by(ActionItem.id)
+            ).all()
+        chosen = []
+        for item in rows:
+            if any(link.target != self.target.name and link.state != "pending" for link in item.links):
+                continue  # already tracked elsewhere
+            owner = self.app.resolver.resolve(item.owner_text)
+            if route_item(item, item.postmortem, self.app.config, owner) == self.target.name:
+                chosen.append(item)
+        return chosen
+
+    def create(self) -> None:
+        items = self.candidates()
+        if not items:
+            return
+        if not self.sync.can_write:
+            self.summary.note(f"{len(items)} item(s) not pushed: the credentials are read-only")
+            return
+        held = self.sync.flags()[1]
+        ready = []
+        for item in items:
+            if item.id in held:
+                self.summary.held += 1
+                self.summary.note(
+                    f"held #{item.id} {item.title!r}: fix {', '.join(held[item.id])} first ([sync] hold)"
+                )
+            elif item.postmortem.confidential and self.sync.preflight_cache.get("private") is False:
+                self.summary.held += 1
+                self.summary.note(
+                    f"held #{item.id}: its postmortem is confidential and {self.target.name} is public"
+                )
+            else:
+                ready.append(item)
+        if not ready or not self._guards(len(ready)):
+            return
+        cap = (
+            self.sync.options.max_creates
+            if self.sync.options.max_creates is not None
+            else self.app.config.sync.max_creates
+        )
+        if len(ready) > cap:
+            self.summary.waiting = len(ready) - cap
+            self.summary.note(f"{self.summary.waiting} item(s) wait for the next run (create cap {cap})")
+            ready = ready[:cap]
+        drafts = {item.id: self.draft(item) for item in ready}
+        ready = self._adopt_existing(ready, drafts)
+        uncertain = False
+        size = max(1, self.sync.backend.create_batch_size)
+        for start in range(0, len(ready), size):
+            batch = ready[start : start + size]
+            if self.sync.options.dry_run:
+                self.summary.plan.extend(f"create #{i.id} {i.title!r} in {self.target.name}" for i in batch)
+                continue
+            uncertain |= self._create_batch(batch, drafts)
+        if uncertain:
+            self.sync.recover()
+
+    def _guards(self, count: int) -> bool:
+        """The lost-database guard and the first-push confirmation."""
+        with self.app.session() as session:
+            linked_before = session.scalar(
+                select(Link.id)
+                .where(Link.target == self.target.name, Link.origin.in_(("created", "adopted")))
+                .limit(1)
+            )
+        if linked_before is not None:
+            return True
+        if self.sync.backend.has_tracker_issues():
+            self.summary.stopped = (
+                f"refusing to create issues: {self.target.name} already holds issues with the tracker label "
+                f"'{self.target.tracker_label}' but this database has no links to it (a lost, new or copied "
+                f"database?). Run `tracker adopt {self.target.name}` to relink them from their markers"
+            )
+            return False
+        if self.sync.options.dry_run or self.sync.options.yes or not self.app.config.sync.confirm_first_push:
+            return True
+        question = f"First push to {self.target.name}: create {count} issue(s)?"
+        if self.sync.options.confirm is not None and self.sync.options.confirm(question):
+            return True
+        self.summary.stopped = (
+            f"first push to {self.target.name} needs confirmation: run `tracker sync --yes` once"
+        )
+        return False
+
+    def draft(self, item: ActionItem) -> IssueDraft:
+        target = self.target
+        context = issue_context(self.app, item)
+        resolution = self.app.resolver.resolve(item.owner_text)
+        assignee = self.sync.identities.of(
+            self.app.resolver.assignee_for(resolution, item.postmortem.commander)
+        )
+        labels = [*target.labels]
+        severity = item.postmortem.severity
+        if getattr(target, "severity_labels", False) and severity:
+            labels.append(f"severity:{severity}")
+        lint_labels = self.sync.desired_labels(item.id)
+        labels.extend(sorted(lint_labels))
+        priorities = getattr(target, "priorities", {}) or {}
+        return IssueDraft(
+            marker=make_marker(target.name, item.postmortem.slug, item.fingerprint),
+            title=item.title,
+            context=context,
+            intro=render_intro(context, self.app.config, getattr(target, "body_template", None)),
+            assignee=assignee,
+            due=item.deadline,
+            labels=tuple(dict.fromkeys(labels)),
+            priority=priorities.get(severity or "") if severity else None,
+            status=Status(item.status),
+        )
+
+    def _adopt_existing(self, items: list[ActionItem], drafts: dict[int, IssueDraft]) -> list[ActionItem]:
+        """Issues that already carry an item's marker (another copy of the database made them) are adopted."""
+        markers = {drafts[item.id].marker: item for item in items}
+        oldest = min(item.created_at for item in items)
+        since = oldest - timedelta(seconds=self.app.config.sync.pull_overlap_seconds)
+        found = self.sync.backend.find_markers(set(markers), since)
+        if not found:
+            return items
+        if self.sync.options.dry_run:
+            self.summary.plan.extend(
+                f"adopt {issue.ref.key} for #{markers[m].id}" for m, issue in found.items()
+            )
+        else:
+            with self.sync.tx() as session:
+                for marker, issue in found.items():
+                    self._link_new(
+                        session, markers[marker].id, drafts[markers[marker].id], issue, origin="adopted"
+                    )
+                    self.summary.adopted += 1
+                    self.summary.note(
+                        f"adopted {issue.ref.key} for #{markers[marker].id}: it already carried the item's marker"
+                    )
+        return [item for item in items if drafts[item.id].marker not in found]
+
+    def _link_new(self, session, item_id: int, draft: IssueDraft, issue: RemoteIssue, origin: str) -> Link:  # type: ignore[no-untyped-def]
+        link = session.scalar(select(Link).where(Link.item_id == item_id, Link.target == self.target.name))
+        if link is None:
+            link = Link(
+                item_id=item_id, target=self.target.name, kind=self.target.kind, marker=draft.marker, base={}
+            )
+            session.add(link)
+        link.marker = draft.marker
+        link.base = {"labels": sorted(self.sync.desired_labels(item_id))}
+        self.sync.link_to(session, link, issue, origin=origin)
+        return link
+
+    def _create_batch(self, batch: list[ActionItem], drafts: dict[int, IssueDraft]) -> bool:
+        """Phase one commits `creating` with the marker; phase two the ids. Returns True if any is uncertain."""
+        with self.sync.tx() as session:
+            for item in batch:
+                link = session.scalar(
+                    select(Link).where(Link.item_id == item.id, Link.target == self.target.name)
+                )
+                if link is None:
+                    link = Link(
+                        item_id=item.id,
+                        target=self.target.name,
+                        kind=self.target.kind,
+                        base={},
+                        origin="created",
+                    )
+                    session.add(link)
+                link.state, link.marker = "creating", drafts[item.id].marker
+                link.attempts = (link.attempts or 0) + 1
+                link.created_run_id = self.sync.run_id
+                link.updated_at = utcnow()
+        try:
+            outcomes = self.sync.backend.create([drafts[item.id] for item in batch])
+        except RateLimited:
+            raise  # the links stay `creating`; recovery resolves them next run
+        except RemoteError as exc:
+            self.summary.errors += len(batch)
+            self.summary.note(f"error creating {len(batch)} issue(s): {exc.message}")
+            return True
+        uncertain = False
+        by_marker = {drafts[item.id].marker: item for item in batch}
+        with self.sync.tx() as session:
+            for outcome in outcomes:
+                item = by_marker[outcome.draft.marker]
+                link = session.scalar(
+                    select(Link).where(Link.item_id == item.id, Link.target == self.target.name)
+                )
+                assert link is not None
+                if outcome.issue is not None:
+                    link = self._link_new(session, item.id, outcome.draft, outcome.issue, origin="created")
+                    if outcome.draft.assignee and outcome.issue.assignee != outcome.draft.assignee:
+                        # The remote refused this person: do not ask again every run until the owner changes.
+                        link.base = {**link.base, "rejected_assignee": outcome.draft.assignee}
+                    self.summary.created += 1
+                    if self.sync.desired_labels(item.id):
+                        self.summary.flagged += 1
+                    if outcome.warnings:
+                        link.base = {**link.base, "warnings": list(outcome.warnings)}
+                        for warning in outcome.warnings:
+                            self.summary.note(f"#{item.id} {outcome.issue.ref.key}: {warning}")
+                elif outcome.uncertain:
+                    uncertain = True
+                    self.summary.note(
+                        f"#{item.id}: no answer to the create ({outcome.error}); looking for its marker"
+                    )
+                else:
+                    link.state, link.last_error = "error", outcome.error
+                    self.summary.errors += 1
+                    self.summary.note(f"error creating #{item.id} {item.title!r}: {outcome.error}")
+        return uncertain

@@ -1,0 +1,527 @@
+"""One target's sync: pre-flight, recover, pull, verify a rolling slice, merge, push updates, create."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.backends.base import (
+    FetchKind,
+    IssueChanges,
+    IssueTracker,
+    RateLimited,
+    RemoteError,
+    RemoteIssue,
+    RemoteRef,
+)
+from tracker.config import Target
+from tracker.history import Actor, record
+from tracker.lock import Held, fence
+from tracker.merge import Outcome, merge_field
+from tracker.models import ActionItem, Link, TargetState, utcnow
+from tracker.statuses import Status
+from tracker.sync.fields import (
+    FIELDS,
+    PULL_ONLY_ORIGINS,
+    Identities,
+    apply_remote_field,
+    base_from_remote,
+    local_values,
+    record_conflict,
+    remote_values,
+)
+from tracker.sync.summary import TargetSummary
+
+if TYPE_CHECKING:
+    from tracker.app import AppContext
+
+PREFLIGHT_TTL = timedelta(hours=12)
+
+
+@dataclass
+class SyncOptions:
+    push_only: bool = False
+    pull_only: bool = False
+    dry_run: bool = False
+    max_creates: int | None = None
+    yes: bool = False
+    confirm: Any = None  # callable(question) -> bool on a terminal; None under cron
+
+
+class TargetSync:
+    """Runs the steps for one target; every write to the database is fenced by the run's leases."""
+
+    def __init__(
+        self,
+        app: AppContext,
+        backend: IssueTracker,
+        target: Target,
+        run_id: int | None,
+        leases: list[Held],
+        options: SyncOptions,
+    ) -> None:
+        self.app = app
+        self.backend = backend
+        self.target = target
+        self.run_id = run_id
+        self.leases = leases
+        self.options = options
+        self.config = app.config
+        self.actor = Actor(app.actor.user, app.actor.host, run_id)
+        self.identities = Identities(target.kind, app.config)
+        self.summary = TargetSummary(target.name, target.kind)
+        self.can_write = True
+        self.preflight_cache: dict[str, Any] = {}
+        self.pull_changed = False
+        self._flags: tuple[dict[int, list[str]], dict[int, list[str]]] | None = None
+
+    # Transactions --------------------------------------------------------------------------------
+    @contextmanager
+    def tx(self) -> Iterator[Session]:
+        """A short transaction, never held across network I/O; rolled back in a dry run."""
+        with self.app.session() as session:
+            yield session
+            if self.options.dry_run:
+                session.rollback()
+            else:
+                fence(session, self.leases)
+
+    def _state(self, session: Session) -> TargetState:
+        state = session.get(TargetState, self.target.name)
+        if state is None:
+            state = TargetState(target=self.target.name, kind=self.target.kind, cache={}, verify_offset=0)
+            session.add(state)
+            session.flush()
+        return state
+
+    # The run ------------------------------------------------------------------------------------
+    def run(self) -> TargetSummary:
+        try:
+            if not self.preflight():
+                return self.summary
+            self.recover()
+            if not self.options.push_only:
+                self.pull()
+                self.verify()
+            if not self.options.pull_only:
+                from tracker.sync.create import Creator
+
+                self.push_updates()
+                creator = Creator(self)
+                creator.link_documents()
+                creator.create()
+        except RateLimited as exc:
+            self.summary.stopped = f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+        except RemoteError as exc:
+            self.summary.stopped = exc.message
+        finally:
+            self.summary.requests = self.backend.requests
+        if not self.summary.failed and not self.options.dry_run:
+            with self.tx() as session:
+                state = self._state(session)
+                state.last_good_sync_at = utcnow()
+                state.last_good_run_id = self.run_id
+        return self.summary
+
+    def preflight(self) -> bool:
+        with self.app.session() as session:
+            state = self._state(session)
+            cache = dict(state.cache.get("preflight") or {})
+            checked = state.cache.get("preflight_at")
+        fresh = checked and datetime.fromisoformat(checked) > utcnow() - PREFLIGHT_TTL
+        report = self.backend.preflight(
+            cache if fresh and cache.get("config") == self.config.fingerprint else None
+        )
+        for warning in report.warnings:
+            self.summary.note(f"warning: {warning}")
+        if not report.ok:
+            self.summary.stopped = "pre-flight failed: " + "; ".join(report.problems)
+            return False
+        self.can_write = report.can_write
+        self.preflight_cache = report.cache
+        if not self.can_write:
+            self.summary.note("read-only credentials: pulling only (nothing is created or changed)")
+        if report.cache is not cache:
+            with self.tx() as session:
+                state = self._state(session)
+                state.cache = {
+                    **state.cache,
+                    "preflight": {**report.cache, "config": self.config.fingerprint},
+                    "preflight_at": utcnow().isoformat(),
+                }
+        return True
+
+    # Step 2: links a killed run left in `creating` -------------------------------------------------
+    def recover(self) -> None:
+        with self.app.session() as session:
+            pending = session.scalars(
+                select(Link).where(Link.target == self.target.name, Link.state == "creating")
+            ).all()
+            markers = {link.marker: link.id for link in pending if link.marker}
+            oldest = min((link.updated_at for link in pending), default=None)
+        if not markers:
+            return
+        since = oldest - timedelta(seconds=self.config.sync.pull_overlap_seconds) if oldest else None
+        found = self.backend.find_markers(set(markers), since)
+        lag = timedelta(seconds=getattr(self.backend, "index_lag_seconds", 0))
+        with self.tx() as session:
+            for marker, link_id in markers.items():
+                link = session.get(Link, link_id)
+                if link is None or link.state != "creating":
+                    continue
+                issue = found.get(marker)
+                if issue is not None:
+                    self.link_to(session, link, issue, origin="created")
+                    self.summary.note(f"recovered {issue.ref.key}: created by an interrupted run, now linked")
+                elif link.updated_at < utcnow() - lag:
+                    link.state = "pending"  # nothing was created: safe to try again
+                # else: the remote's index may lag; keep it quarantined until the next run.
+
+    def link_to(self, session: Session, link: Link, issue: RemoteIssue, origin: str | None = None) -> None:
+        """Record the remote's immutable identity on a link and agree on every field."""
+        link.state = "linked"
+        link.remote_id = issue.ref.remote_id
+        link.remote_number = issue.ref.number
+        link.remote_node_id = issue.node_id
+        link.repo_id = issue.repo_id
+        link.key = issue.ref.key
+        link.url = issue.ref.url
+        link.etag = None
+        link.remote_updated_at = issue.updated_at
+        link.last_error = None
+        link.base = {**base_from_remote(issue), "labels": sorted(link.base.get("labels", []))}
+        if origin:
+            link.origin = origin
+
+    # Step 3: pull -------------------------------------------------------------------------------
+    def pull(self) -> None:
+        with self.app.session() as session:
+            state = self._state(session)
+            cursor = state.pull_cursor
+            etags = dict(state.cache.get("pull") or {})
+            # Issues a document named that we could not label (read-only token) only show unfiltered.
+            etags["label_filter"] = not state.cache.get("unlabelled_document_links")
+        since = cursor - timedelta(seconds=self.config.sync.pull_overlap_seconds) if cursor else None
+        result = self.backend.pull(since, etags)
+        if result.not_modified:
+            self._save_pull_state(etags, None)
+            return
+        news = self.merge_remote(result.issues)
+        self.pull_changed = news > 0
+        # Keep the same `since` (and so the same URL and ETag) until something new arrives: an idle
+        # target then costs one 304 per run.
+        self._save_pull_state(etags, result.server_time if news else None)
+
+    def _save_pull_state(self, etags: dict[str, Any], cursor: datetime | None) -> None:
+        with self.tx() as session:
+            state = self._state(session)
+            state.cache = {**state.cache, "pull": etags}
+            if cursor is not None:
+                state.pull_cursor = cursor
+
+    def merge_remote(self, issues: list[RemoteIssue]) -> int:
+        """Merge pulled issues into their items; returns how many carried news (unseen updates)."""
+        if not issues:
+            return 0
+        news = 0
+        with self.tx() as session:
+            by_id = {
+                link.remote_id: link
+                for link in session.scalars(
+                    select(Link)
+                    .where(
+                        Link.target == self.target.name, Link.remote_id.in_([i.ref.remote_id for i in issues])
+                    )
+                    .options(selectinload(Link.item).selectinload(ActionItem.postmortem))
+                )
+            }
+            for issue in issues:
+                link = by_id.get(issue.ref.remote_id)
+                if link is None:
+                    continue  # a tracker issue this database did not make: `tracker adopt` handles those
+                if link.remote_updated_at == issue.updated_at and link.state == "linked":
+                    continue  # seen already (the overlap of the pull window)
+                news += 1
+                self.merge_one(session, link, issue)
+        return news
+
+    def merge_one(self, session: Session, link: Link, issue: RemoteIssue) -> None:
+        item = link.item
+        base = dict(link.base)
+        local = local_values(item, link, self.app.resolver, self.identities)
+        remote = remote_values(issue, base)
+        pulled = False
+        fields = ("status",) if link.origin in PULL_ONLY_ORIGINS else FIELDS
+        for field in fields:
+            merged = merge_field(
+                field, base.get(field), local[field], remote[field], self.config.sync.conflict_policy
+            )
+            if merged.outcome in (Outcome.PULL, Outcome.CONFLICT_PULL):
+                note = None
+                if merged.conflict:
+                    record_conflict(session, item, field, merged.remote, merged.local, "remote", self.actor)
+                    self.summary.conflicts += 1
+                    self.summary.note(
+                        f"conflict on #{item.id} {field}: kept remote {merged.remote!r}, local was {merged.local!r}"
+                    )
+                    note = "conflict: remote won"
+                apply_remote_field(
+                    session, item, field, merged.remote, issue, self.identities, self.actor, note
+                )
+                base[field] = merged.remote
+                pulled = True
+            elif merged.outcome is Outcome.AGREED:
+                base[field] = merged.remote
+            elif merged.outcome is Outcome.CONFLICT_PUSH:
+                record_conflict(session, item, field, merged.local, merged.remote, "local", self.actor)
+                self.summary.conflicts += 1
+                self.summary.note(
+                    f"conflict on #{item.id} {field}: kept local {merged.local!r}, remote was {merged.remote!r}"
+                )
+        if link.origin in PULL_ONLY_ORIGINS:
+            for field in FIELDS:
+                if field != "status":
+                    base[field] = remote[field]
+        if issue.closed_by_bot and issue.status.is_closed and base.get("status") == issue.status.value:
+            if not item.closed_by_bot and item.status == issue.status.value:
+                item.closed_by_bot = True
+            self.summary.note(
+                f"#{item.id} {issue.ref.key} was closed by a bot ({issue.closed_by}): not counted as done work"
+            )
+        link.base = base
+        link.remote_updated_at = issue.updated_at
+        link.key, link.url = issue.ref.key or link.key, issue.ref.url or link.url
+        if pulled:
+            self.summary.pulled += 1
+
+    # Step 3b: the rolling slice of direct, conditional re-verification ------------------------------
+    def verify(self) -> None:
+        size = self.config.sync.verify_slice
+        if size <= 0:
+            return
+        with self.app.session() as session:
+            state = self._state(session)
+            last = state.cache.get("verified_at")
+            due = (
+                self.pull_changed
+                or not last
+                or (
+                    datetime.fromisoformat(last)
+                    < utcnow() - timedelta(minutes=self.config.sync.verify_interval_minutes)
+                )
+            )
+            if not due:
+                return
+            links = session.scalars(
+                select(Link)
+                .where(Link.target == self.target.name, Link.state == "linked")
+                .order_by(Link.verified_at.is_not(None), Link.verified_at, Link.id)
+                .limit(size)
+            ).all()
+            refs = [
+                (link.id, RemoteRef(link.remote_id or "", link.key, link.remote_number, link.url, link.etag))
+                for link in links
+            ]
+        results = [(link_id, self.backend.fetch(ref)) for link_id, ref in refs]
+        with self.tx() as session:
+            for link_id, result in results:
+                link = session.get(Link, link_id)
+                if link is None:
+                    continue
+                link.verified_at = utcnow()
+                if result.kind is FetchKind.GONE:
+                    link.state = "orphaned"
+                    self.summary.orphaned += 1
+                    self.summary.note(
+                        f"#{link.item_id} {link.key}: the issue was deleted; link orphaned (status kept)"
+                    )
+                    record(
+                        session,
+                        link.item,
+                        "link",
+                        link.key,
+                        None,
+                        source=self.target.kind,
+                        actor=self.actor,
+                        note="remote issue deleted",
+                    )
+                    continue
+                if result.kind is FetchKind.NOT_MODIFIED or result.issue is None:
+                    continue
+                issue = result.issue
+                if result.kind is FetchKind.MOVED:
+                    old = link.key
+                    link.remote_id, link.remote_number = issue.ref.remote_id, issue.ref.number
+                    link.repo_id, link.remote_node_id = issue.repo_id, issue.node_id
+                    link.key, link.url = issue.ref.key, issue.ref.url
+                    self.summary.moved += 1
+                    self.summary.note(
+                        f"#{link.item_id} {old} was transferred to {issue.ref.key}: link followed"
+                    )
+                    record(
+                        session,
+                        link.item,
+                        "link",
+                        old,
+                        issue.ref.key,
+                        source=self.target.kind,
+                        actor=self.actor,
+                        note="remote issue moved",
+                    )
+                link.etag = result.etag
+                if not issue.has_tracker_label and link.origin != "document":
+                    self.summary.note(f"#{link.item_id} {issue.ref.key}: someone removed the tracker label")
+                    link.base = {**link.base, "relabel": True}
+                if link.remote_updated_at != issue.updated_at:
+                    self.merge_one(session, link, issue)
+            state = self._state(session)
+            state.cache = {**state.cache, "verified_at": utcnow().isoformat()}
+
+    # Step 5a: push local changes to linked issues -----------------------------------------------------
+    def flags(self) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
+        """Lint labels and held rules per item, computed once per run."""
+        if self._flags is None:
+            from tracker.sync.flags import flags_for_items
+
+            self._flags = flags_for_items(self.app)
+        return self._flags
+
+    def desired_labels(self, item_id: int) -> set[str]:
+        return set(self.flags()[0].get(item_id, ()))
+
+    def push_updates(self) -> None:
+        if not self.can_write:
+            return
+        plans: list[tuple[int, RemoteRef, IssueChanges, dict[str, Any]]] = []
+        with self.app.session() as session:
+            links = session.scalars(
+                select(Link)
+                .where(Link.target == self.target.name, Link.state == "linked")
+                .options(selectinload(Link.item).selectinload(ActionItem.postmortem))
+            ).all()
+            for link in links:
+                if link.origin in PULL_ONLY_ORIGINS:
+                    continue
+                changes, wanted = self.changes_for(link)
+                if changes:
+                    ref = RemoteRef(link.remote_id or "", link.key, link.remote_number, link.url)
+                    plans.append((link.id, ref, changes, wanted))
+        for link_id, ref, changes, wanted in plans:
+            if self.options.dry_run:
+                self.summary.plan.append(f"update {ref.key}: {describe(changes)}")
+                continue
+            try:
+                issue = self.backend.update(ref, changes)
+            except RateLimited:
+                raise
+            except RemoteError as exc:
+                self.summary.errors += 1
+                self.summary.note(f"error updating {ref.key}: {exc.message}")
+                with self.tx() as session:
+                    link = session.get(Link, link_id)
+                    if link is not None:
+                        link.last_error = exc.message
+                continue
+            with self.tx() as session:
+                link = session.get(Link, link_id)
+                if link is None:
+                    continue
+                self.after_write(session, link, issue, changes, wanted)
+            self.summary.updated += 1
+            if wanted.get("labels"):
+                self.summary.flagged += 1
+
+    def changes_for(self, link: Link) -> tuple[IssueChanges, dict[str, Any]]:
+        item = link.item
+        base = link.base
+        local = local_values(item, link, self.app.resolver, self.identities)
+        ours = set(base.get("labels", []))
+        desired = self.desired_labels(item.id)
+        title = local["title"] if local["title"] != base.get("title") else None
+        assignee = None
+        if local["assignee"] != base.get("assignee") and local["assignee"] != base.get("rejected_assignee"):
+            assignee = (base.get("assignee"), local["assignee"])
+        due = None
+        if local["due"] != base.get("due"):
+            due = (_date(base.get("due")), _date(local["due"]))
+        status = Status(local["status"]) if local["status"] != base.get("status") else None
+        add = tuple(sorted(desired - ours))
+        remove = tuple(sorted(ours - desired))
+        if base.get("relabel"):
+            add = tuple(sorted({*add, self.tracker_label}))
+        changes = IssueChanges(
+            title=title,
+            assignee=assignee,
+            due=due,
+            status=status,
+            add_labels=add,
+            remove_labels=remove,
+            context=self.context_for(item) if due is not None else None,
+        )
+        return changes, {"labels": sorted(desired), "assignee": local["assignee"]}
+
+    @property
+    def tracker_label(self) -> str:
+        return self.target.tracker_label
+
+    def context_for(self, item: ActionItem) -> Any:
+        from tracker.sync.create import issue_context
+
+        return issue_context(self.app, item)
+
+    def after_write(
+        self, session: Session, link: Link, issue: RemoteIssue, changes: IssueChanges, wanted: dict[str, Any]
+    ) -> None:
+        """Set the base from what the remote now has, so our own write never reads as theirs next pull."""
+        base = dict(link.base)
+        remote = base_from_remote(issue)
+        for field in FIELDS:
+            base[field] = remote[field]
+        base["labels"] = wanted["labels"]
+        base.pop("relabel", None)
+        if changes.assignee is not None and issue.assignee != wanted["assignee"]:
+            base["rejected_assignee"] = wanted["assignee"]
+            self.summary.note(
+                f"#{link.item_id} {issue.ref.key}: {self.target.kind} did not assign {wanted['assignee']} "
+                "(no push access, or not a collaborator)"
+            )
+        if changes.status is not None and issue.status is not changes.status:
+            self.summary.note(
+                f"#{link.item_id} {issue.ref.key}: status stays {issue.status.value} on the remote"
+            )
+        link.base = base
+        link.remote_updated_at = issue.updated_at
+        link.key, link.url = issue.ref.key or link.key, issue.ref.url or link.url
+        link.last_error = None
+
+
+def _date(value: str | None) -> Any:
+    from datetime import date
+
+    return date.fromisoformat(value) if value else None
+
+
+def describe(changes: IssueChanges) -> str:
+    parts = []
+    if changes.title is not None:
+        parts.append(f"title -> {changes.title!r}")
+    if changes.assignee is not None:
+        parts.append(f"assignee {changes.assignee[0] or '-'} -> {changes.assignee[1] or '-'}")
+    if changes.due is not None:
+        parts.append(f"due {changes.due[0] or '-'} -> {changes.due[1] or '-'}")
+    if changes.status is not None:
+        parts.append(f"status -> {changes.status.value}")
+    if changes.add_labels:
+        parts.append("+labels " + ",".join(changes.add_labels))
+    if changes.remove_labels:
+        parts.append("-labels " + ",".join(changes.remove_labels))
+    return "; ".join(parts)
+
+
+__all__ = ["SyncOptions", "TargetSync", "describe", "replace"]

@@ -1,0 +1,176 @@
+"""The synced fields of an item (title, assignee, due, status): local values, remote values, applying pulls."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tracker.backends.base import RemoteIssue
+from tracker.config import Config, Person
+from tracker.history import Actor, apply_change, record
+from tracker.models import ActionItem, Link
+from tracker.people import OwnerResolver
+from tracker.statuses import Status
+
+FIELDS = ("title", "assignee", "due", "status")
+# Issues a document named (not created by tracker) are only read: we never rename or reassign them.
+PULL_ONLY_ORIGINS = {"document"}
+
+
+@dataclass(frozen=True)
+class Identities:
+    """Maps people to their identity on one kind of remote, and back."""
+
+    kind: str
+    config: Config
+
+    def of(self, person: Person | None) -> str | None:
+        if person is None:
+            return None
+        if self.kind == "github":
+            return person.github
+        if self.kind == "jira":
+            return person.jira
+        return person.github or person.handle
+
+    def person_for(self, identity: str | None) -> Person | None:
+        if not identity:
+            return None
+        wanted = identity.lower()
+        for person in self.config.people.values():
+            mine = self.of(person)
+            if mine and mine.lower() == wanted:
+                return person
+        return None
+
+
+def local_values(
+    item: ActionItem, link: Link, resolver: OwnerResolver, identities: Identities
+) -> dict[str, Any]:
+    """What the database says each synced field should be on the remote."""
+    resolution = resolver.resolve(item.owner_text)
+    assignee = identities.of(resolver.assignee_for(resolution, item.postmortem.commander))
+    base_status = link.base.get("status")
+    # A status typed into the document after linking is reported, not applied: only manual and
+    # remote-sourced statuses count as ours.
+    status = (
+        item.status if item.status_source in (None, "manual", "github", "jira", "memory") else base_status
+    )
+    return {
+        "title": item.title,
+        "assignee": assignee,
+        "due": item.deadline.isoformat() if item.deadline else None,
+        "status": status or item.status,
+    }
+
+
+def remote_values(issue: RemoteIssue, base: dict[str, Any]) -> dict[str, Any]:
+    """What the remote says; a tracker block a person deleted means 'deadline unknown', not 'none'."""
+    due = issue.due.isoformat() if issue.due else None
+    if issue.marker is None and issue.due is None:
+        due = base.get("due")
+    return {"title": issue.title, "assignee": issue.assignee, "due": due, "status": issue.status.value}
+
+
+def base_from_remote(issue: RemoteIssue) -> dict[str, Any]:
+    return {
+        "title": issue.title,
+        "assignee": issue.assignee,
+        "due": issue.due.isoformat() if issue.due else None,
+        "status": issue.status.value,
+    }
+
+
+def apply_remote_field(
+    session: Session,
+    item: ActionItem,
+    field: str,
+    value: Any,
+    issue: RemoteIssue,
+    identities: Identities,
+    actor: Actor,
+    note: str | None = None,
+) -> None:
+    """Write a pulled value into the item, recording when it happened by the remote's clock."""
+    source = identities.kind
+    when = issue.updated_at
+    if field == "title":
+        apply_change(session, item, "title", value, source=source, actor=actor, occurred_at=when, note=note)
+    elif field == "assignee":
+        person = identities.person_for(value)
+        text = f"@{value}" if value and identities.kind == "github" else value
+        if person is not None and item.owner_person == person.handle:
+            return  # same person, written another way in the document: keep the document's text
+        apply_change(
+            session, item, "owner_text", text, source=source, actor=actor, occurred_at=when, note=note
+        )
+        apply_change(
+            session,
+            item,
+            "owner_person",
+            person.handle if person else None,
+            source=source,
+            actor=actor,
+            occurred_at=when,
+            note=note,
+        )
+        item.owner_team = person.team if person else None
+    elif field == "due":
+        new_date = date.fromisoformat(value) if value else None
+        apply_change(
+            session, item, "deadline", new_date, source=source, actor=actor, occurred_at=when, note=note
+        )
+        apply_change(session, item, "deadline_text", value, source=source, actor=actor, occurred_at=when)
+        item.deadline_source = source
+        if new_date and item.first_deadline is None:
+            item.first_deadline = new_date
+    elif field == "status":
+        apply_status(session, item, issue, actor, source, note)
+
+
+def apply_status(
+    session: Session, item: ActionItem, issue: RemoteIssue, actor: Actor, source: str, note: str | None = None
+) -> None:
+    when: datetime | None = issue.closed_at if issue.status.is_closed else issue.updated_at
+    remote_actor = issue.closed_by if issue.status.is_closed else None
+    if issue.closed_by_bot and issue.status.is_closed:
+        note = (note + "; " if note else "") + f"closed by bot {issue.closed_by}"
+    changed = apply_change(
+        session,
+        item,
+        "status",
+        issue.status.value,
+        source=source,
+        actor=actor,
+        occurred_at=when,
+        remote_actor=remote_actor,
+        note=note,
+    )
+    if changed:
+        item.status_source = source
+        item.status_text = issue.status_detail
+        item.closed_by_bot = bool(issue.closed_by_bot and issue.status.is_closed)
+        item.done_at = issue.closed_at if issue.status.is_closed else None
+
+
+def record_conflict(
+    session: Session, item: ActionItem, field: str, kept: Any, lost: Any, winner: str, actor: Actor
+) -> None:
+    """The losing value of a conflict is never lost: it stays in the events log."""
+    record(
+        session,
+        item,
+        f"conflict:{field}",
+        lost,
+        kept,
+        source="sync",
+        actor=actor,
+        note=f"both sides changed {field}; kept the {winner} value",
+    )
+
+
+def status_of(value: str | None) -> Status | None:
+    return Status(value) if value else None

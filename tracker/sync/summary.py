@@ -1,0 +1,129 @@
+"""What a sync did, per target: counts for the JSON summary, messages for people, Prometheus metrics."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class TargetSummary:
+    target: str
+    kind: str
+    created: int = 0
+    updated: int = 0
+    pulled: int = 0
+    conflicts: int = 0
+    orphaned: int = 0
+    moved: int = 0
+    adopted: int = 0
+    flagged: int = 0
+    held: int = 0
+    errors: int = 0
+    requests: int = 0
+    waiting: int = 0  # over the per-run create cap: next run
+    stopped: str | None = None  # why the target stopped early (rate limit, refusal, pre-flight)
+    messages: list[str] = field(default_factory=list)
+    plan: list[str] = field(default_factory=list)  # --dry-run: what would be written
+
+    def note(self, message: str) -> None:
+        self.messages.append(message)
+
+    @property
+    def failed(self) -> bool:
+        return self.errors > 0 or self.stopped is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["ok"] = not self.failed
+        return data
+
+
+@dataclass
+class SyncSummary:
+    run_id: int | None
+    started_at: datetime
+    targets: list[TargetSummary] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return any(t.failed for t in self.targets)
+
+    def totals(self) -> dict[str, int]:
+        keys = (
+            "created",
+            "updated",
+            "pulled",
+            "conflicts",
+            "orphaned",
+            "flagged",
+            "held",
+            "errors",
+            "requests",
+        )
+        return {key: sum(getattr(t, key) for t in self.targets) for key in keys}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.run_id,
+            "dry_run": self.dry_run,
+            "ok": not self.failed,
+            "targets": {t.target: t.to_dict() for t in self.targets},
+            "totals": self.totals(),
+        }
+
+    def to_text(self) -> str:
+        lines = []
+        for t in self.targets:
+            head = (
+                f"{t.target} ({t.kind}): {t.created} created, {t.updated} updated, {t.pulled} pulled, "
+                f"{t.conflicts} conflicts, {t.orphaned} orphaned, {t.flagged} flagged, {t.held} held, "
+                f"{t.errors} errors, {t.requests} requests"
+            )
+            lines.append(head)
+            if t.stopped:
+                lines.append(f"  stopped: {t.stopped}")
+            lines.extend(f"  would {line}" for line in t.plan)
+            lines.extend(f"  {message}" for message in t.messages)
+        if not self.targets:
+            lines.append("no targets configured: add a [targets.NAME] table to the config")
+        return "\n".join(lines)
+
+
+def write_metrics(path: Path, summary: SyncSummary, last_success: dict[str, datetime | None]) -> None:
+    """Prometheus text format, written atomically so a scraper never reads half a file."""
+    lines = [
+        "# HELP tracker_sync_last_success_timestamp_seconds End of the last sync with no failure, per target.",
+        "# TYPE tracker_sync_last_success_timestamp_seconds gauge",
+    ]
+    for target, when in sorted(last_success.items()):
+        if when is not None:
+            lines.append(
+                f'tracker_sync_last_success_timestamp_seconds{{target="{target}"}} {when.timestamp():.0f}'
+            )
+    counters = (
+        "created",
+        "updated",
+        "pulled",
+        "conflicts",
+        "orphaned",
+        "flagged",
+        "held",
+        "errors",
+        "requests",
+    )
+    for key in counters:
+        lines.append(f"# HELP tracker_sync_{key} Items {key} by the last sync run, per target.")
+        lines.append(f"# TYPE tracker_sync_{key} gauge")
+        for t in summary.targets:
+            lines.append(f'tracker_sync_{key}{{target="{t.target}"}} {getattr(t, key)}')
+    lines.append("# HELP tracker_sync_ok Whether the last sync of a target succeeded (1) or not (0).")
+    lines.append("# TYPE tracker_sync_ok gauge")
+    for t in summary.targets:
+        lines.append(f'tracker_sync_ok{{target="{t.target}"}} {0 if t.failed else 1}')
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temporary.replace(path)
