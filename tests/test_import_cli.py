@@ -46,8 +46,17 @@ def test_first_import_stores_items_and_metadata(run_cli, db_url, workdir):
     assert document["slug"] == "inc-100" and document["created"] and document["ok"]
     assert document["counts"] == {"new": 3, "updated": 0, "unchanged": 0, "removed": 0}
     first, second, third = items(db_url, "inc-100")
-    assert (first.status, first.status_text, first.push) == ("done", "Done", False)  # done at import: never pushed
-    assert (second.status, second.push, second.deadline_text, str(second.deadline)) == ("open", True, "Jul 15", "2026-07-15")
+    assert (first.status, first.status_text, first.push) == (
+        "done",
+        "Done",
+        False,
+    )  # done at import: never pushed
+    assert (second.status, second.push, second.deadline_text, str(second.deadline)) == (
+        "open",
+        True,
+        "Jul 15",
+        "2026-07-15",
+    )
     assert third.status == "in_progress" and third.source_line == 13
     assert postmortem(db_url, "inc-100").source_path == str(doc.resolve())
     assert str(postmortem(db_url, "inc-100").review_date) == "2026-06-15"  # incident date + 14 days
@@ -68,7 +77,10 @@ def test_edits_update_items_in_place(run_cli, db_url, workdir):
     ids = [item.id for item in items(db_url)]
     edited = (
         DOC.replace("| @sam | Jul 15 | Open |", "| @priya | Jul 22 | In progress |")
-        .replace("Alert on connection pool saturation above 80%", "Alert on DB connection-pool saturation above 80 %")
+        .replace(
+            "Alert on connection pool saturation above 80%",
+            "Alert on DB connection-pool saturation above 80 %",
+        )
         .replace("Add an index on", "Add an index to")
     )
     write(workdir, "orders.md", edited)
@@ -77,7 +89,11 @@ def test_edits_update_items_in_place(run_cli, db_url, workdir):
     assert actions == [(ids[0], "updated"), (ids[1], "updated"), (ids[2], "updated")]
     stored = items(db_url)
     assert [item.id for item in stored] == ids
-    assert stored[1].owner_text == "@priya" and stored[1].deadline_text == "Jul 22" and stored[1].status == "in_progress"
+    assert (
+        stored[1].owner_text == "@priya"
+        and stored[1].deadline_text == "Jul 22"
+        and stored[1].status == "in_progress"
+    )
     assert stored[2].title == "Alert on DB connection-pool saturation above 80 %"
     changes = report["documents"][0]["items"][1]["changes"]
     assert changes["owner_text"] == ["@sam", "@priya"] and changes["status"] == ["open", "in_progress"]
@@ -118,7 +134,10 @@ def test_status_from_the_remote_is_never_overwritten(run_cli, db_url, workdir):
     doc = write(workdir, "orders.md", DOC)
     run_cli.ok("import", str(doc))
     second = items(db_url)[1]
-    execute(db_url, update(ActionItem).where(ActionItem.id == second.id).values(status="done", status_source="github"))
+    execute(
+        db_url,
+        update(ActionItem).where(ActionItem.id == second.id).values(status="done", status_source="github"),
+    )
     run_cli.ok("import", str(doc))
     assert items(db_url)[1].status == "done"
     write(workdir, "orders.md", DOC.replace("| @sam | Jul 15 | Open |", "| @sam | Jul 15 | Won't do |"))
@@ -171,7 +190,13 @@ def test_document_references_link_items(run_cli, make_config, db_url, workdir):
     assert "other/repo#3, which is in no configured target" in result.stdout
     fix, rotate, patch, upstream, relicense, watch = items(db_url)
     [link] = fix.links
-    assert (link.target, link.kind, link.state, link.origin, link.key) == ("gh", "github", "pending", "document", "acme/infra#12")
+    assert (link.target, link.kind, link.state, link.origin, link.key) == (
+        "gh",
+        "github",
+        "pending",
+        "document",
+        "acme/infra#12",
+    )
     assert link.url == "https://github.com/acme/infra/issues/12" and link.remote_number == 12
     assert [(ln.target, ln.key) for ln in rotate.links] == [("ops", "OPS-7")]
     assert [(ln.target, ln.key) for ln in patch.links] == [("ops", "OPS-8")]
@@ -187,7 +212,9 @@ def test_malformed_document_names_file_and_line_and_changes_nothing(run_cli, db_
     doc = write(workdir, "orders.md", DOC)
     run_cli.ok("import", str(doc))
     before, rows = counts(db_url), snapshot(db_url)
-    broken = DOC.replace("| Add query performance tests to CI | @sam |", "| Add query | performance tests | @sam |")
+    broken = DOC.replace(
+        "| Add query performance tests to CI | @sam |", "| Add query | performance tests | @sam |"
+    )
     write(workdir, "orders.md", broken)
     result = run_cli("import", str(doc))
     assert result.exit_code == 1
@@ -234,12 +261,22 @@ def test_dry_run_writes_nothing(run_cli, db_url, workdir, tmp_path):
     doc = write(workdir, "orders.md", DOC)
     result = run_cli.ok("import", "--dry-run", str(doc))
     assert "would import as inc-100 (new postmortem): 3 new" in result.stdout
-    assert not (tmp_path / "tracker.db").exists() or counts(db_url)["postmortems"] == 0
+    if db_url.startswith("sqlite"):
+        assert not (tmp_path / "tracker.db").exists()  # a dry run creates no database
     run_cli.ok("import", str(doc))
     before, rows = counts(db_url), snapshot(db_url)
-    write(workdir, "orders.md", DOC.replace("| @sam |", "| @lee |").replace("Alert on connection", "Page on connection"))
+    write(
+        workdir,
+        "orders.md",
+        DOC.replace("| @sam |", "| @lee |").replace("Alert on connection", "Page on connection"),
+    )
     report = imported(run_cli, "import", "--dry-run", str(doc))
-    assert report["dry_run"] and report["documents"][0]["counts"] == {"new": 0, "updated": 2, "unchanged": 1, "removed": 0}
+    assert report["dry_run"] and report["documents"][0]["counts"] == {
+        "new": 0,
+        "updated": 2,
+        "unchanged": 1,
+        "removed": 0,
+    }
     assert counts(db_url) == before and snapshot(db_url) == rows
 
 
@@ -251,6 +288,7 @@ def test_stdin_and_slug_option(run_cli, db_url):
     assert result.exit_code == 0 and "as inc-200" in result.stdout
     assert postmortem(db_url, "inc-200").source_path is None
     assert run_cli("import", "-", "-", "--slug", "x", input="").exit_code == 2
+    assert run_cli("import", "-", "--slug", "Bad Slug", input=DOC).exit_code == 2
 
 
 def test_json_output_shape_and_lint_findings(run_cli, workdir):
@@ -276,7 +314,56 @@ def test_review_date_from_document_or_configured_days(run_cli, make_config, db_u
 
 
 def test_repeated_titles_are_two_items(run_cli, db_url, workdir):
-    doc = write(workdir, "dup.md", "# Dup\n\n## Action items\n\n- [ ] Rotate the keys\n- [ ] Rotate the keys\n")
+    doc = write(
+        workdir, "dup.md", "# Dup\n\n## Action items\n\n- [ ] Rotate the keys\n- [ ] Rotate the keys\n"
+    )
     run_cli.ok("import", str(doc))
     assert len(items(db_url)) == 2
     assert run_cli.ok("import", str(doc)).stdout.count("2 unchanged") == 1
+
+
+def test_a_document_that_suddenly_has_no_items_is_refused(run_cli, db_url, workdir):
+    doc = write(workdir, "orders.md", DOC)
+    run_cli.ok("import", str(doc))
+    renamed = DOC.replace("## Action items", "## Things we might do")
+    write(workdir, "orders.md", renamed)
+    result = run_cli("import", str(doc))
+    assert result.exit_code == 1 and "no action items found, but inc-100 has 3" in result.stdout
+    assert len(items(db_url)) == 3
+    assert "3 removed" in run_cli.ok("import", "--allow-empty", str(doc)).stdout
+    assert items(db_url) == []
+
+
+def test_two_documents_cannot_share_a_slug(run_cli, db_url, workdir):
+    write(workdir, "a.md", DOC)
+    write(workdir, "b.md", DOC.replace("Add an index", "Drop an index"))
+    result = run_cli("import", str(workdir / "a.md"), str(workdir / "b.md"))
+    assert result.exit_code == 1
+    assert f"b.md: slug 'inc-100' already belongs to {(workdir / 'a.md').resolve()}" in result.stdout
+    assert items(db_url)[0].title == "Add an index on orders.customer_id"
+    # A renamed file takes its postmortem along.
+    (workdir / "a.md").rename(workdir / "renamed.md")
+    assert "3 unchanged" in run_cli.ok("import", str(workdir / "renamed.md")).stdout
+
+
+def test_lint_does_not_compare_a_document_with_itself(run_cli, workdir):
+    text = DOC.replace("slug: inc-100\n", "")
+    first = json.loads(run_cli.ok("import", "-", "--slug", "inc-9", "--format", "json", input=text).stdout)
+    again = json.loads(run_cli.ok("import", "-", "--slug", "inc-9", "--format", "json", input=text).stdout)
+    for report in (first, again):
+        rules = {f["rule"] for item in report["documents"][0]["items"] for f in item["findings"]}
+        assert "scope-duplicate" not in rules
+
+
+def test_a_corrected_issue_number_updates_the_pending_link(run_cli, make_config, db_url, workdir):
+    make_config(TARGETS)
+    doc = write(workdir, "fix.md", "# Fix\n\n## Action items\n\n- [ ] Fix the retry loop (acme/infra#12)\n")
+    run_cli.ok("import", str(doc))
+    [item] = items(db_url)
+    write(workdir, "fix.md", "# Fix\n\n## Action items\n\n- [ ] Fix the retry loop (acme/infra#13)\n")
+    report = imported(run_cli, "import", str(doc))
+    assert report["documents"][0]["items"][0]["changes"]["link"] == ["acme/infra#12", "acme/infra#13"]
+    [again] = items(db_url)
+    assert again.id == item.id and [(ln.key, ln.state) for ln in again.links] == [
+        ("acme/infra#13", "pending")
+    ]

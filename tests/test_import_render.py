@@ -15,9 +15,17 @@ def _link(db_url: str, item_id: int, key: str, number: int) -> None:
     execute(
         db_url,
         insert(Link).values(
-            item_id=item_id, target="gh", kind="github", state="linked", origin="created", key=key,
-            url=f"https://github.com/acme/infra/issues/{number}", remote_id=str(9000 + number), remote_number=number,
-            base={}, attempts=0,
+            item_id=item_id,
+            target="gh",
+            kind="github",
+            state="linked",
+            origin="created",
+            key=key,
+            url=f"https://github.com/acme/infra/issues/{number}",
+            remote_id=str(9000 + number),
+            remote_number=number,
+            base={},
+            attempts=0,
         ),
     )
 
@@ -58,8 +66,10 @@ def test_render_writes_status_owner_deadline_and_link_then_round_trips(run_cli, 
     assert "- [x] Pin the Redis client to 4.6 in every service (owner: @sam)" in text
     assert "- [ ] Roll back the cluster config (owner: Dana Whitfield)\n" in text
     assert "  - Owner: @kim" in text and "Add a p99 latency alert on /checkout (due: 2026-06-15)" in text
-    assert "(owner: @lee; due: Jul 15; issue: [acme/infra#42](https://github.com/acme/infra/issues/42))" in text
-    head, tail = _outside(original.decode(), "## Follow-ups", None)
+    assert (
+        "(owner: @lee; due: Jul 15; issue: [acme/infra#42](https://github.com/acme/infra/issues/42))" in text
+    )
+    head, _tail = _outside(original.decode(), "## Follow-ups", None)
     assert text.startswith(head)
     before_counts, before = counts(db_url), snapshot(db_url)
     report = run_cli.ok("import", str(doc))
@@ -80,8 +90,14 @@ def test_render_adds_table_columns_and_keeps_the_rest_byte_for_byte(run_cli, sha
     original = doc.read_text(encoding="utf-8")
     rendered = run_cli.ok("render", slug).stdout
     assert "| Action Item | Type | Owner | Bug | Status |" in rendered
-    assert "| mitigate | jennifer | n/a **DONE** [acme/infra#7](https://github.com/acme/infra/issues/7) |  |" in rendered
-    assert "| Use flux capacitor to balance load between clusters | prevent | martym | Bug 5554823 **TODO** | Done |" in rendered
+    assert (
+        "| mitigate | jennifer | n/a **DONE** [acme/infra#7](https://github.com/acme/infra/issues/7) |  |"
+        in rendered
+    )
+    assert (
+        "| Use flux capacitor to balance load between clusters | prevent | martym | Bug 5554823 **TODO** | Done |"
+        in rendered
+    )
     for marker, stop in (("## Action Items", "## Lessons Learned"),):
         head, tail = _outside(original, marker, stop)
         new_head, new_tail = _outside(rendered, marker, stop)
@@ -132,3 +148,29 @@ def test_render_needs_a_source(run_cli, workdir):
     source.write_text("# T\n\n## Action items\n\n- Fix it\n", encoding="utf-8")
     assert run_cli.ok("render", "from-stdin", "--source", str(source)).stdout == source.read_text()
     assert run_cli("render", "nope").exit_code == 2
+
+
+def test_render_inside_a_block_quote_and_multi_line_items(run_cli, db_url, workdir):
+    doc = workdir / "quoted.md"
+    body = (
+        "# Q\n\n## Action items\n\n> - [ ] Rotate the signing keys\n>   for every region @sam\n"
+        "> - [ ] Add an alert\n\n1. Write the runbook for\n   key rotation (owner: @kim)\n"
+    )
+    doc.write_text(body, encoding="utf-8")
+    run_cli.ok("import", str(doc))
+    rotate, _alert, runbook = items(db_url)
+    assert (rotate.title, rotate.owner_text, runbook.owner_text) == (
+        "Rotate the signing keys for every region",
+        "@sam",
+        "@kim",
+    )
+    run_cli.ok("done", str(rotate.id), str(runbook.id))
+    rendered = run_cli.ok("render", "quoted").stdout
+    assert (
+        "> - [x] Rotate the signing keys\n>   for every region (owner: @sam)\n> - [ ] Add an alert\n"
+        in rendered
+    )
+    assert "1. Write the runbook for\n   key rotation (owner: @kim; status: Done)\n" in rendered
+    doc.write_text(rendered, encoding="utf-8")
+    before = snapshot(db_url)
+    assert "3 unchanged" in run_cli.ok("import", str(doc)).stdout and snapshot(db_url) == before

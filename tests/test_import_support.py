@@ -8,14 +8,11 @@ from typing import Any
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker import cli as _cli
 from tracker.models import ActionItem, Event, Link, Postmortem
 
 DATA = Path(__file__).parent / "data" / "postmortems"
 
 # `tracker.cli` registers these lazily; make sure they are there whatever the order of landing.
-_cli.COMMANDS.setdefault("import", ("tracker.commands.importing", "import_cmd", "Import postmortems."))
-_cli.COMMANDS.setdefault("render", ("tracker.commands.importing", "render_cmd", "Write status back."))
 
 TARGETS = """
 [targets.gh]
@@ -83,15 +80,31 @@ def snapshot(db_url: str) -> list[tuple[Any, ...]]:
     """Every item's stored fields, for "nothing changed" assertions."""
     return [
         (
-            i.fingerprint, i.title, i.title_text, i.owner_text, i.owner_person, i.deadline_text, i.deadline, i.status,
-            i.status_text, i.tracking_ref, i.push, i.removed_at, tuple(sorted((ln.target, ln.key or "") for ln in i.links)),
+            i.fingerprint,
+            i.title,
+            i.title_text,
+            i.owner_text,
+            i.owner_person,
+            i.deadline_text,
+            i.deadline,
+            i.status,
+            i.status_text,
+            i.tracking_ref,
+            i.push,
+            i.removed_at,
+            tuple(sorted((ln.target, ln.key or "") for ln in i.links)),
         )
         for i in items(db_url, include_removed=True)
     ]
 
 
 def as_written(item: ActionItem) -> dict[str, Any]:
-    return {"title": item.title, "owner": item.owner_text, "deadline": item.deadline_text, "status": item.status_text}
+    return {
+        "title": item.title,
+        "owner": item.owner_text,
+        "deadline": item.deadline_text,
+        "status": item.status_text,
+    }
 
 
 def execute(db_url: str, statement: Any) -> None:

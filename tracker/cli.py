@@ -22,6 +22,16 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "reopen": ("tracker.commands.items", "reopen_cmd", "Reopen items."),
     "people": ("tracker.commands.setup", "people_cmd", "List every owner named and what it resolves to."),
     "db": ("tracker.commands.setup", "db_group", "Database schema: show the revision or upgrade it."),
+    "import": (
+        "tracker.commands.importing",
+        "import_cmd",
+        "Import postmortems: Markdown files, folders, or - for stdin.",
+    ),
+    "render": (
+        "tracker.commands.importing",
+        "render_cmd",
+        "Write a postmortem back with its action items refreshed.",
+    ),
     "lint": ("tracker.commands.lint", "lint_cmd", "Flag action items that will never get done."),
     "sync": (
         "tracker.commands.sync",

@@ -85,7 +85,26 @@ def _acquire_one(
             token = session.scalar(select(Lease.token).where(Lease.name == name))
             return Held(name, holder, int(token or 0), ttl, now)
         current = session.get(Lease, name)
-    assert current is not None
+        assert current is not None
+        if _holder_died_here(current):
+            # Killed on this very host (its pid is gone): no need to wait for the expiry.
+            taken = session.execute(
+                update(Lease)
+                .where(Lease.name == name, Lease.token == current.token)
+                .values(
+                    holder=holder,
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                    run_id=run_id,
+                    acquired_at=now,
+                    heartbeat_at=now,
+                    expires_at=now + ttl,
+                    token=Lease.token + 1,
+                )
+                .execution_options(synchronize_session=False)
+            )
+            if taken.rowcount == 1:
+                return Held(name, holder, int(current.token) + 1, ttl, now)
     since = (
         current.acquired_at.strftime("%Y-%m-%d %H:%M:%S UTC") if current.acquired_at else "an unknown time"
     )
@@ -94,6 +113,19 @@ def _acquire_one(
         f"another sync is running since {since} (holder {current.holder}, lease {name})",
         hint=f"wait for it to finish; its lease expires at {expires} if it died",
     )
+
+
+def _holder_died_here(lease: Lease) -> bool:
+    """The holder ran on this host and its process no longer exists (a kill, an OOM, a reboot)."""
+    if lease.host != socket.gethostname() or not lease.pid or lease.pid == os.getpid():
+        return False
+    try:
+        os.kill(lease.pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, owned by another user
+    return False
 
 
 def fence(session: Session, held: list[Held]) -> None:

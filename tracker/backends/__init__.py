@@ -1,1 +1,86 @@
 """Adapters to remote issue trackers; the only package that imports PyGithub or jira."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tracker.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tracker.backends.base import IssueTracker
+    from tracker.backends.github_http import AppCredentials
+    from tracker.backends.pacing import CreateBudget
+    from tracker.config import Config, GitHubTarget
+
+
+def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget | None = None) -> IssueTracker:
+    """The backend for one configured target; the secret comes from the environment (never the config).
+
+    `app_or_config` is an AppContext or a Config. Creates share one budget per credential in this
+    process unless `budget` is given.
+    """
+    config: Config = getattr(app_or_config, "config", app_or_config)
+    target = config.targets.get(target_name)
+    if target is None:
+        known = ", ".join(sorted(config.targets)) or "none"
+        raise ConfigError(
+            f"unknown target {target_name!r} (known: {known})", hint="see [targets] in the config"
+        )
+    from tracker.config import GitHubTarget
+
+    if isinstance(target, GitHubTarget):
+        from tracker.backends.github import GitHubBackend
+        from tracker.backends.pacing import shared_budget
+
+        credentials, source, budget_key = github_credentials(target, config.base_dir)
+        if budget is None:
+            budget = shared_budget(
+                f"{target.api_url}|{budget_key}", target.creates_per_minute, target.creates_per_hour
+            )
+        return GitHubBackend(target, credentials, credential_source=source, budget=budget)
+    if target.kind == "jira":
+        from tracker.backends.jira import JiraBackend
+        from tracker.backends.jira_http import jira_credentials
+        from tracker.config import JiraTarget
+
+        assert isinstance(target, JiraTarget)
+        return JiraBackend(target, jira_credentials(target), max_retries=config.sync.max_retries)
+    raise ConfigError(
+        f"[targets.{target_name}] kind: no {target.kind} backend is available in this version",
+        hint="only GitHub targets can be synced for now",
+    )
+
+
+def github_credentials(target: GitHubTarget, base_dir: Path) -> tuple[str | AppCredentials, str, str]:
+    """(token or App credentials, a printable description of their source, a key for the create budget)."""
+    where = f"targets.{target.name}"
+    if target.app_id:
+        from tracker.backends.github_http import AppCredentials
+
+        if target.installation_id is None or not target.private_key_path:
+            raise ConfigError(f"[{where}] app_id needs installation_id and private_key_path too")
+        path = Path(target.private_key_path).expanduser()
+        path = path if path.is_absolute() else base_dir / path
+        try:
+            key = path.read_text()
+        except OSError as exc:
+            raise ConfigError(
+                f"[{where}] private_key_path: cannot read {path} ({exc.strerror})",
+                hint="point it at the GitHub App's PEM private key",
+            ) from None
+        source = f"the GitHub App {target.app_id} (installation {target.installation_id})"
+        return (
+            AppCredentials(target.app_id, target.installation_id, key),
+            source,
+            f"app:{target.app_id}:{target.installation_id}",
+        )
+    variable = target.token_env or ""
+    token = os.environ.get(variable, "").strip() if variable else ""
+    if not token:
+        raise ConfigError(
+            f"[{where}] token_env: the environment variable {variable or '(unset)'} is not set or empty",
+            hint=f"export {variable or 'GITHUB_TOKEN'}=<a GitHub token that can write issues in {target.repo}>",
+        )
+    return token, f"${variable}", token

@@ -180,8 +180,11 @@ class IssueTracker(Protocol):
         """HTTP requests made so far (deterministic; tests and metrics assert it)."""
         ...
 
-    def preflight(self, cache: dict[str, Any] | None) -> Preflight:
-        """Check auth, repository/project and permissions; reuse `cache` when still valid."""
+    def preflight(self, cache: dict[str, Any] | None, write: bool = True) -> Preflight:
+        """Check auth, repository/project and permissions; reuse `cache` when still valid.
+
+        With `write=False` (`tracker check`, dry runs) nothing is created: missing labels are reported.
+        """
         ...
 
     def pull(self, since: datetime | None, state: dict[str, Any]) -> PullResult:

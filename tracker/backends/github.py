@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
@@ -47,6 +48,9 @@ class GitHubBackend(GitHubWrites):
     - find_markers / list_tracker_issues: one request per 100 tracker issues; has_tracker_issues: 1.
     - create: 1 POST per draft (2 when GitHub refuses the assignee with a 422: re-sent without it).
     - update: see GitHubWrites.update.
+    Auth: a token, or a GitHub App installation (`Auth.AppAuth(...).get_installation_auth(...)`), whose
+    token requests PyGithub makes through its own client: those are not counted. The fake has no
+    /app/installations/{id}/access_tokens, so the App path is tested only up to that call.
     """
 
     kind = "github"
@@ -71,12 +75,21 @@ class GitHubBackend(GitHubWrites):
         self.name = target.name
         self.repo = target.repo
         self.tracker_label = target.tracker_label
-        source = credential_source or (f"${target.token_env}" if target.token_env else f"the GitHub App {target.app_id}")
-        self.http = GitHubTransport(
-            target.api_url, credentials, credential_source=source, timeout=timeout, attempts=attempts,
-            backoff=backoff, max_secondary_wait=max_secondary_wait, sleep=sleep,
+        source = credential_source or (
+            f"${target.token_env}" if target.token_env else f"the GitHub App {target.app_id}"
         )
-        self.budget = budget or CreateBudget(target.creates_per_minute, target.creates_per_hour, sleep=sleep)
+        self.http = GitHubTransport(
+            target.api_url,
+            credentials,
+            credential_source=source,
+            timeout=timeout,
+            attempts=attempts,
+            backoff=backoff,
+            max_secondary_wait=max_secondary_wait,
+            sleep=sleep,
+        )
+        # `sleep` is for retries; the budget keeps its own clock (tests inject a budget with a fake one).
+        self.budget = budget or CreateBudget(target.creates_per_minute, target.creates_per_hour)
         self.can_write: bool | None = None  # learnt by preflight; None: unknown
         self._repo_ids: dict[str, int] = {}
         parts = urlsplit(target.api_url)
@@ -94,10 +107,16 @@ class GitHubBackend(GitHubWrites):
     def _get(self, url: str, what: str, **kwargs: Any) -> Reply:
         return self.http.request("GET", url, what=what, **kwargs)
 
-    def _remote(self, item: dict[str, Any], etag: str | None = None,
-                closed_by: dict[str, Any] | None = None) -> RemoteIssue:
-        return to_remote(item, tracker_label=self.tracker_label, repo_id=self._repo_ids.get(repo_of(item) or ""),
-                         etag=etag, closed_by=closed_by)
+    def _remote(
+        self, item: dict[str, Any], etag: str | None = None, closed_by: dict[str, Any] | None = None
+    ) -> RemoteIssue:
+        return to_remote(
+            item,
+            tracker_label=self.tracker_label,
+            repo_id=self._repo_ids.get(repo_of(item) or ""),
+            etag=etag,
+            closed_by=closed_by,
+        )
 
     def _pages(self, first: Reply, what: str) -> Iterator[list[dict[str, Any]]]:
         """The first page's items, then each `rel="next"` page's, following the links exactly."""
@@ -140,24 +159,38 @@ class GitHubBackend(GitHubWrites):
 
     # Preflight --------------------------------------------------------------------------------------
     def _cache_key(self) -> str:
-        text = "|".join([self.http.api_url, self.repo.lower(), self.tracker_label, *sorted(self.target.labels)])
+        text = "|".join(
+            [self.http.api_url, self.repo.lower(), self.tracker_label, *sorted(self.target.labels)]
+        )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
-    def preflight(self, cache: dict[str, Any] | None) -> Preflight:
+    def preflight(self, cache: dict[str, Any] | None, write: bool = True) -> Preflight:
         """GET the repository (id, push permission, visibility) and make sure our labels exist."""
-        if cache and cache.get("ok") and cache.get("key") == self._cache_key() and cache.get("v") == CACHE_VERSION:
+        if (
+            cache
+            and cache.get("ok")
+            and cache.get("key") == self._cache_key()
+            and cache.get("v") == CACHE_VERSION
+        ):
             self.can_write = bool(cache.get("can_write"))
             if cache.get("repo_id") is not None:
                 self._repo_ids[self.repo] = int(cache["repo_id"])
-            return Preflight(ok=True, can_write=self.can_write, warnings=tuple(cache.get("warnings") or ()), cache=cache)
+            return Preflight(
+                ok=True, can_write=self.can_write, warnings=tuple(cache.get("warnings") or ()), cache=cache
+            )
         what = f"{self.name}: read repository {self.repo}"
         try:
             reply = self._get(f"/repos/{self.repo}", what)
         except PermanentError as exc:
             return Preflight(ok=False, can_write=False, problems=(f"{exc.message} ({exc.hint})",))
         if reply.status in (301, 404):
-            return Preflight(ok=False, can_write=False, problems=(
-                f"{self.name}: repository {self.repo} not found, or {self.http.credential_source} cannot see it",))
+            return Preflight(
+                ok=False,
+                can_write=False,
+                problems=(
+                    f"{self.name}: repository {self.repo} not found, or {self.http.credential_source} cannot see it",
+                ),
+            )
         if reply.status != 200 or not isinstance(reply.data, dict):
             return Preflight(ok=False, can_write=False, problems=(self.http.error(reply, what).message,))
         repo = reply.data
@@ -173,33 +206,58 @@ class GitHubBackend(GitHubWrites):
                 "but issues cannot be created, assigned or labelled"
             )
         if not repo.get("private") and not self.target.public_ok:
-            warnings.append(f"{self.name}: {self.repo} is public: confidential postmortems are never pushed to it")
-        warnings.extend(self._ensure_labels())
+            warnings.append(
+                f"{self.name}: {self.repo} is public: confidential postmortems are never pushed to it"
+            )
+        warnings.extend(self._ensure_labels(create=write))
         ok = not problems
         result_cache: dict[str, Any] = {}
         if ok:
             result_cache = {
-                "v": CACHE_VERSION, "ok": True, "key": self._cache_key(), "repo_id": int(repo["id"]),
-                "node_id": repo.get("node_id"), "private": bool(repo.get("private")),
-                "can_write": self.can_write, "warnings": warnings,
+                "v": CACHE_VERSION,
+                "ok": True,
+                "key": self._cache_key(),
+                "repo_id": int(repo["id"]),
+                "node_id": repo.get("node_id"),
+                "private": bool(repo.get("private")),
+                "can_write": self.can_write,
+                "warnings": warnings,
                 "checked_at": (reply.server_time or datetime.now().astimezone()).isoformat(),
             }
-        return Preflight(ok=ok, can_write=self.can_write, problems=tuple(problems), warnings=tuple(warnings),
-                         cache=result_cache)
+        return Preflight(
+            ok=ok,
+            can_write=self.can_write,
+            problems=tuple(problems),
+            warnings=tuple(warnings),
+            cache=result_cache,
+        )
 
-    def _ensure_labels(self) -> list[str]:
+    def _ensure_labels(self, create: bool = True) -> list[str]:
         wanted = list(dict.fromkeys([self.tracker_label, *self.target.labels]))
         what = f"{self.name}: list labels of {self.repo}"
         have: set[str] = set()
-        for page in self._pages(self._get(f"/repos/{self.repo}/labels", what, params={"per_page": PER_PAGE}), what):
+        for page in self._pages(
+            self._get(f"/repos/{self.repo}/labels", what, params={"per_page": PER_PAGE}), what
+        ):
             have.update(str(label.get("name", "")).lower() for label in page)
         missing = [name for name in wanted if name.lower() not in have]
+        if missing and not create:
+            return [
+                f"{self.name}: labels missing in {self.repo} (the next sync creates them): {', '.join(missing)}"
+            ]
         if missing and not self.can_write:
-            return [f"{self.name}: labels missing in {self.repo} and the token cannot create them: {', '.join(missing)}"]
+            return [
+                f"{self.name}: labels missing in {self.repo} and the token cannot create them: {', '.join(missing)}"
+            ]
         warnings = []
         for name in missing:
-            reply = self.http.request("POST", f"/repos/{self.repo}/labels", body={"name": name, "color": "ededed"},
-                                      idempotent=False, what=f"{self.name}: create label {name!r}")
+            reply = self.http.request(
+                "POST",
+                f"/repos/{self.repo}/labels",
+                body={"name": name, "color": "ededed"},
+                idempotent=False,
+                what=f"{self.name}: create label {name!r}",
+            )
             if reply.status not in (201, 422):  # 422: someone created it meanwhile
                 warnings.append(self.http.error(reply, f"{self.name}: create label {name!r}").message)
         return warnings
@@ -255,7 +313,9 @@ class GitHubBackend(GitHubWrites):
             return self._remote(item)  # the rolling re-verification (fetch) learns it later
         budget[0] -= 1
         repo = repo_of(item) or self.repo
-        reply = self._get(f"/repos/{repo}/issues/{item['number']}", f"{self.name}: read {repo}#{item['number']}")
+        reply = self._get(
+            f"/repos/{repo}/issues/{item['number']}", f"{self.name}: read {repo}#{item['number']}"
+        )
         if reply.status != 200 or not isinstance(reply.data, dict):
             return self._remote(item)
         closer = reply.data.get("closed_by")
@@ -268,7 +328,9 @@ class GitHubBackend(GitHubWrites):
         """One issue, conditionally; 404/410 -> GONE; a transfer (301, followed) -> MOVED with the new issue."""
         repo, number = self._locate(ref)
         headers = {"If-None-Match": ref.etag} if ref.etag else None
-        reply = self._get(f"/repos/{repo}/issues/{number}", f"{self.name}: read {repo}#{number}", headers=headers)
+        reply = self._get(
+            f"/repos/{repo}/issues/{number}", f"{self.name}: read {repo}#{number}", headers=headers
+        )
         if reply.status == 304:
             return FetchResult(FetchKind.NOT_MODIFIED, etag=ref.etag)
         if reply.status in (404, 410):
@@ -280,13 +342,20 @@ class GitHubBackend(GitHubWrites):
         moved = (ref.remote_id and str(item["id"]) != ref.remote_id) or now_repo.lower() != repo.lower()
         if moved:
             self._repo_id(now_repo)
-        return FetchResult(FetchKind.MOVED if moved else FetchKind.OK, self._remote(item, etag=reply.etag), reply.etag)
+        return FetchResult(
+            FetchKind.MOVED if moved else FetchKind.OK, self._remote(item, etag=reply.etag), reply.etag
+        )
 
     # Markers and tracker issues ---------------------------------------------------------------------
     def find_markers(self, markers: set[str], since: datetime | None) -> dict[str, RemoteIssue]:
         """One label-filtered listing, newest first, stopping once every marker is found (never search)."""
-        params: dict[str, Any] = {"labels": self.tracker_label, "state": "all", "sort": "created",
-                                  "direction": "desc", "per_page": PER_PAGE}
+        params: dict[str, Any] = {
+            "labels": self.tracker_label,
+            "state": "all",
+            "sort": "created",
+            "direction": "desc",
+            "per_page": PER_PAGE,
+        }
         if since is not None:
             params["since"] = format_since(since)
         found: dict[str, RemoteIssue] = {}
@@ -301,16 +370,26 @@ class GitHubBackend(GitHubWrites):
 
     def has_tracker_issues(self) -> bool:
         params = {"labels": self.tracker_label, "state": "all", "per_page": 1}
-        reply = self._get(f"/repos/{self.repo}/issues", f"{self.name}: look for tracker issues", params=params)
+        reply = self._get(
+            f"/repos/{self.repo}/issues", f"{self.name}: look for tracker issues", params=params
+        )
         if reply.status != 200 or not isinstance(reply.data, list):
             raise self.http.error(reply, f"{self.name}: look for tracker issues")
         return bool(reply.data)
 
     def list_tracker_issues(self) -> list[RemoteIssue]:
-        params = {"labels": self.tracker_label, "state": "all", "sort": "created", "direction": "asc",
-                  "per_page": PER_PAGE}
-        return [self._remote(item) for page in self._listing(params, f"{self.name}: list tracker issues")
-                for item in page]
+        params = {
+            "labels": self.tracker_label,
+            "state": "all",
+            "sort": "created",
+            "direction": "asc",
+            "per_page": PER_PAGE,
+        }
+        return [
+            self._remote(item)
+            for page in self._listing(params, f"{self.name}: list tracker issues")
+            for item in page
+        ]
 
     def parse_ref(self, text: str) -> RemoteRef | None:
         """A URL, `owner/name#12` or `#12` -> the issue's ref (one GET: only GitHub knows the immutable id)."""
@@ -319,4 +398,5 @@ class GitHubBackend(GitHubWrites):
             return None
         repo, number = found
         result = self.fetch(RemoteRef(remote_id="", key=f"{repo}#{number}", number=number))
-        return result.issue.ref if result.issue is not None else None
+        # No ETag: the caller's next fetch must get the issue, not a 304.
+        return replace(result.issue.ref, etag=None) if result.issue is not None else None

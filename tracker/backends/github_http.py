@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -115,7 +116,11 @@ class GitHubTransport:
         from github import Auth
 
         if isinstance(self._credentials, AppCredentials):
-            app_id: int | str = int(self._credentials.app_id) if self._credentials.app_id.isdigit() else self._credentials.app_id
+            app_id: int | str = (
+                int(self._credentials.app_id)
+                if self._credentials.app_id.isdigit()
+                else self._credentials.app_id
+            )
             return Auth.AppAuth(app_id, self._credentials.private_key).get_installation_auth(
                 self._credentials.installation_id
             )
@@ -129,21 +134,29 @@ class GitHubTransport:
         # No urllib3 retries at all: a POST is never re-sent behind our back, and each attempt
         # reaches getresponse() exactly once, which is where we count it.
         no_retry = Retry(
-            total=0, connect=0, read=0, redirect=0, status=0, other=0,
-            allowed_methods=frozenset(), status_forcelist=frozenset(),
-            raise_on_status=False, respect_retry_after_header=False,
+            total=0,
+            connect=0,
+            read=0,
+            redirect=0,
+            status=0,
+            other=0,
+            status_forcelist=frozenset(),
+            raise_on_status=False,
+            respect_retry_after_header=False,
         )
         client = Github(
             base_url=self.api_url,
             auth=self._auth(),
-            timeout=self.timeout,  # type: ignore[arg-type]
+            timeout=max(1, math.ceil(self.timeout)),  # PyGithub asserts an int
             retry=no_retry,
             per_page=100,
             seconds_between_requests=0,
             seconds_between_writes=0,  # creates are paced by CreateBudget, per credential
         )
         counted = self._counted
-        base = HTTPSRequestsConnectionClass if self.api_url.startswith("https:") else HTTPRequestsConnectionClass
+        base = (
+            HTTPSRequestsConnectionClass if self.api_url.startswith("https:") else HTTPRequestsConnectionClass
+        )
 
         class CountingConnection(base):  # type: ignore[misc,valid-type]
             def getresponse(self) -> Any:
@@ -154,7 +167,7 @@ class GitHubTransport:
         requester = client.requester
         if not hasattr(requester, "_Requester__connectionClass"):
             raise RuntimeError("unsupported PyGithub version: cannot count requests")
-        requester._Requester__connectionClass = CountingConnection  # type: ignore[attr-defined]
+        requester._Requester__connectionClass = CountingConnection
         return client
 
     @contextmanager
@@ -200,6 +213,7 @@ class GitHubTransport:
     ) -> Reply:
         """Send one logical request; returns any answer below 500 that is not a rate limit or a 401."""
         import requests
+        from github import GithubException
 
         attempt = 0
         waited_secondary = False
@@ -210,6 +224,14 @@ class GitHubTransport:
                     status, raw_headers, text = client.requester.requestJson(
                         verb, url, parameters=params, headers=dict(headers or {}), input=body
                     )
+            except GithubException as exc:  # only raised by App auth, fetching its installation token
+                detail = exc.data.get("message") if isinstance(exc.data, dict) else None
+                raise PermanentError(
+                    self.safe(
+                        f"{what}: could not authenticate as {self.credential_source}: {exc.status} {detail or ''}"
+                    ),
+                    hint="check the App id, the installation id and the private key, and that the App is installed",
+                ) from None
             except requests.exceptions.RequestException as exc:
                 reason = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
                 if idempotent and attempt < self.attempts:
@@ -225,7 +247,10 @@ class GitHubTransport:
                     self._backoff(attempt)
                     continue
                 raise TransientError(
-                    self.safe(f"{what}: GitHub answered {status} {reply.message}".rstrip() + f" after {attempt} attempt(s)"),
+                    self.safe(
+                        f"{what}: GitHub answered {status} {reply.message}".rstrip()
+                        + f" after {attempt} attempt(s)"
+                    ),
                     hint="GitHub is unwell; the next run retries",
                 )
             if status in (403, 429):
@@ -237,7 +262,9 @@ class GitHubTransport:
                         self.sleep(wait)
                         waited_secondary = True
                         continue
-                    raise RateLimited(self.safe(f"{what}: GitHub {kind} rate limit exceeded: {reply.message}"), reset_at)
+                    raise RateLimited(
+                        self.safe(f"{what}: GitHub {kind} rate limit exceeded: {reply.message}"), reset_at
+                    )
             if status == 401:
                 raise PermanentError(
                     self.safe(f"{what}: GitHub rejected the credentials (401 {reply.message})"),
@@ -258,7 +285,11 @@ class GitHubTransport:
         retry_after = reply.headers.get("retry-after")
         reset = _epoch(reply.headers.get("x-ratelimit-reset"))
         if retry_after is not None or Requester.isSecondaryRateLimitError(message):
-            wait = float(retry_after) if retry_after and retry_after.strip().isdigit() else DEFAULT_SECONDARY_WAIT
+            wait = (
+                float(retry_after)
+                if retry_after and retry_after.strip().isdigit()
+                else DEFAULT_SECONDARY_WAIT
+            )
             now = reply.server_time or datetime.now(UTC)
             return "secondary", wait, now + timedelta(seconds=wait)
         if remaining == "0" or Requester.isPrimaryRateLimitError(message):
@@ -277,7 +308,9 @@ class GitHubTransport:
             detail += ": " + "; ".join(errors)
         hint = None
         if reply.status in (403, 404):
-            hint = f"check that the credential in {self.credential_source} can see and write to the repository"
+            hint = (
+                f"check that the credential in {self.credential_source} can see and write to the repository"
+            )
         return PermanentError(self.safe(f"{what}: GitHub answered {reply.status}: {detail}"), hint=hint)
 
 

@@ -146,7 +146,7 @@ class MemoryBackend:
             has_tracker_label=self.remote.tracker_label in issue.labels,
         )
 
-    def preflight(self, cache: dict[str, Any] | None) -> Preflight:
+    def preflight(self, cache: dict[str, Any] | None, write: bool = True) -> Preflight:
         if cache and cache.get("ok"):
             return Preflight(ok=True, can_write=True, cache=cache)
         self._call()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -22,13 +24,27 @@ class _DryRun(Exception):
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--historical", is_flag=True, help="Old postmortems, for reports only: their items are never pushed.")
-@click.option("--slug", help="Slug for the postmortem (one document only; default: front matter, else file name).")
+@click.option(
+    "--historical", is_flag=True, help="Old postmortems, for reports only: their items are never pushed."
+)
+@click.option(
+    "--allow-empty", is_flag=True, help="Accept a document whose items are all gone (marks them removed)."
+)
+@click.option(
+    "--slug", help="Slug for the postmortem (one document only; default: front matter, else file name)."
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="One line per document, no item lines.")
 @click.pass_obj
 def import_cmd(
-    app: AppContext, paths: tuple[str, ...], dry_run: bool, historical: bool, slug: str | None, fmt: str, quiet: bool
+    app: AppContext,
+    paths: tuple[str, ...],
+    dry_run: bool,
+    historical: bool,
+    allow_empty: bool,
+    slug: str | None,
+    fmt: str,
+    quiet: bool,
 ) -> None:
     """Import postmortems: Markdown files, folders of *.md, or - for standard input.
 
@@ -38,11 +54,16 @@ def import_cmd(
     Example: tracker import postmortems/ --dry-run
     """
     from tracker.errors import UsageError
+    from tracker.importing.parser import valid_slug
     from tracker.importing.source import expand
 
     sources = list(expand(paths))
+    if slug is not None and not valid_slug(slug):
+        raise UsageError(f"bad --slug {slug!r}", hint="use lower case letters, digits, '.', '_' or '-'")
     if slug and len(sources) != 1:
-        raise UsageError("--slug needs exactly one document", hint="give the slug in each document's front matter")
+        raise UsageError(
+            "--slug needs exactly one document", hint="give the slug in each document's front matter"
+        )
     have_database = True
     if dry_run:
         have_database = app.database_exists()
@@ -50,7 +71,10 @@ def import_cmd(
             app.ensure_database(create=False)
     else:
         app.ensure_database(create=True)
-    results = [_import_one(app, name, path, dry_run, historical, slug, have_database) for name, path in sources]
+    results = [
+        _import_one(app, name, path, _Options(dry_run, historical, allow_empty, slug, have_database))
+        for name, path in sources
+    ]
     failed = sum(1 for result in results if result.error is not None)
     if fmt == "json":
         echo(to_json({"dry_run": dry_run, "failed": failed, "documents": [r.to_dict() for r in results]}))
@@ -58,16 +82,29 @@ def import_cmd(
         for result in results:
             _print(result, dry_run, quiet)
         if len(results) > 1 or failed:
-            totals = {key: sum(r.counts()[key] for r in results) for key in ("new", "updated", "unchanged", "removed")}
+            totals = {
+                key: sum(r.counts()[key] for r in results)
+                for key in ("new", "updated", "unchanged", "removed")
+            }
             summary = ", ".join(f"{value} {key}" for key, value in totals.items())
-            echo(f"{len(results)} document(s), {failed} failed: {summary}" + (" (dry run)" if dry_run else ""))
+            echo(
+                f"{len(results)} document(s), {failed} failed: {summary}" + (" (dry run)" if dry_run else "")
+            )
     if failed:
         raise SystemExit(1)
 
 
-def _import_one(
-    app: AppContext, name: str, path: Any, dry_run: bool, historical: bool, slug: str | None, have_database: bool
-) -> DocumentResult:
+@dataclass(frozen=True)
+class _Options:
+    dry_run: bool
+    historical: bool
+    allow_empty: bool
+    slug: str | None
+    have_database: bool
+
+
+def _import_one(app: AppContext, name: str, path: Path | None, options: _Options) -> DocumentResult:
+    """Read, parse and store one document in its own transaction; any TrackerError becomes its result."""
     from tracker.errors import TrackerError
     from tracker.importing.parser import parse_document
     from tracker.importing.refs import jira_projects
@@ -79,20 +116,24 @@ def _import_one(
         parsed = parse_document(source.text, name, jira_projects(app.config.targets), _known_owner(app))
     except TrackerError as error:
         return DocumentResult(file=name, error=error.message, hint=error.hint)
-    source_path = str(path.resolve()) if path is not None else None
-    if not have_database:
-        return _plan_without_database(app, parsed, historical, slug)
+    if not options.have_database:
+        return _plan_without_database(app, parsed, options.historical, options.slug)
     holder: list[DocumentResult] = []
     try:
         with app.session() as session:
             importer = Importer(session, app.config, app.resolver, app.actor, app.today())
             result = importer.run(
-                parsed, historical=historical, slug=slug, source_path=source_path, content_hash=source.content_hash
+                parsed,
+                historical=options.historical,
+                slug=options.slug,
+                source_path=str(path.resolve()) if path is not None else None,
+                content_hash=source.content_hash,
+                allow_empty=options.allow_empty,
             )
             _attach_findings(app, session, parsed, result)
             holder.append(result)
-            if dry_run:
-                raise _DryRun
+            if options.dry_run:
+                raise _DryRun  # roll the transaction back
     except _DryRun:
         pass
     except TrackerError as error:
@@ -100,14 +141,19 @@ def _import_one(
     return holder[0]
 
 
-def _plan_without_database(app: AppContext, parsed: Any, historical: bool, slug: str | None) -> DocumentResult:
+def _plan_without_database(
+    app: AppContext, parsed: Any, historical: bool, slug: str | None
+) -> DocumentResult:
     """A dry run before any database exists: every item would be new."""
-    from tracker.importing.upsert import DocumentResult, ItemOutcome, resolve_slug
+    from tracker.importing.parser import resolve_slug
+    from tracker.importing.upsert import DocumentResult, ItemOutcome
 
-    result = DocumentResult(file=parsed.name, slug=resolve_slug(parsed, slug), title=parsed.meta.title, created=True)
+    result = DocumentResult(
+        file=parsed.name, slug=resolve_slug(parsed, slug), title=parsed.meta.title, created=True
+    )
     result.warnings = list(parsed.warnings)
     for draft in parsed.items:
-        status = (draft.status.value if draft.status else "open")
+        status = draft.status.value if draft.status else "open"
         push = not (historical or status in ("done", "wont_do"))
         result.items.append(ItemOutcome("new", draft.title, draft.source_line, None, status, push))
     _attach_findings(app, None, parsed, result)
@@ -135,6 +181,7 @@ def _attach_findings(app: AppContext, session: Any, parsed: Any, result: Documen
     if not parsed.items:
         return
     context = make_context(app.config, app.today(), app.resolver)
+    parsed.meta.slug = result.slug  # so the duplicate rule leaves this postmortem's own items out
     by_line: dict[int | None, list[dict[str, Any]]] = {}
     for finding in lint_document(parsed, context, session):
         data = finding.to_dict()
@@ -169,7 +216,9 @@ def _print(result: DocumentResult, dry_run: bool, quiet: bool) -> None:
         ident = f"#{outcome.item_id}" if outcome.item_id is not None else "#new"
         line = f"line {outcome.line}" if outcome.line else ""
         extra = "" if outcome.push or outcome.action == "removed" else ", not pushed"
-        echo(f"  {_MARKS[outcome.action]} {ident} {outcome.title[:70]} ({outcome.status}{extra}) {line}".rstrip())
+        echo(
+            f"  {_MARKS[outcome.action]} {ident} {outcome.title[:70]} ({outcome.status}{extra}) {line}".rstrip()
+        )
         for name, (old, new) in outcome.changes.items():
             if name in ("owner_person", "owner_team", "deadline", "title_text", "removed_at"):
                 continue
@@ -182,7 +231,9 @@ def _print(result: DocumentResult, dry_run: bool, quiet: bool) -> None:
         for finding in outcome.findings:
             echo(f"      {finding['severity']}: {finding['message']} [{finding['rule']}]")
     if quiet_findings:
-        echo(f"  {quiet_findings} lint finding(s) on unchanged items: `tracker lint {result.file}` lists them")
+        echo(
+            f"  {quiet_findings} lint finding(s) on unchanged items: `tracker lint {result.file}` lists them"
+        )
 
 
 def _short(value: Any) -> str:
@@ -194,8 +245,15 @@ def _short(value: Any) -> str:
 
 @click.command("render")
 @click.argument("postmortem")
-@click.option("--source", "source_path", type=click.Path(dir_okay=False), help="Document to render (default: the one imported).")
-@click.option("--write", "write_path", type=click.Path(dir_okay=False), help="Write here instead of standard output.")
+@click.option(
+    "--source",
+    "source_path",
+    type=click.Path(dir_okay=False),
+    help="Document to render (default: the one imported).",
+)
+@click.option(
+    "--write", "write_path", type=click.Path(dir_okay=False), help="Write here instead of standard output."
+)
 @click.pass_obj
 def render_cmd(app: AppContext, postmortem: str, source_path: str | None, write_path: str | None) -> None:
     """Write a postmortem back with its action items refreshed: status, owner, deadline and issue link.
@@ -205,23 +263,26 @@ def render_cmd(app: AppContext, postmortem: str, source_path: str | None, write_
 
     Example: tracker render 2026-06-19-orders-api --write postmortems/2026-06-19-orders-api.md
     """
-    from pathlib import Path
-
     from tracker.errors import InputError, UsageError
     from tracker.importing.render import render_postmortem
     from tracker.items import get_postmortem
 
     with app.session() as session:
         record = get_postmortem(session, postmortem)
-        path = Path(source_path) if source_path else (Path(record.source_path) if record.source_path else None)
+        path = (
+            Path(source_path) if source_path else (Path(record.source_path) if record.source_path else None)
+        )
         if path is None:
             raise UsageError(
-                f"postmortem {postmortem!r} was not imported from a file", hint="pass the document with --source PATH"
+                f"postmortem {postmortem!r} was not imported from a file",
+                hint="pass the document with --source PATH",
             )
         try:
             original = path.read_bytes()
         except OSError as exc:
-            raise InputError(f"{path}: cannot read: {exc.strerror}", hint="pass the document with --source PATH") from None
+            raise InputError(
+                f"{path}: cannot read: {exc.strerror}", hint="pass the document with --source PATH"
+            ) from None
         rendered = render_postmortem(session, record, original, str(path), app.config, _known_owner(app))
     if write_path:
         target = Path(write_path)

@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from tracker.deadlines import DeadlineKind, parse_deadline
+from tracker.importing.markdown import to_plain
 from tracker.importing.refs import find_refs
+from tracker.statuses import parse_status
 
 _REFERENCE_DAY = date(2000, 1, 1)  # only the kind of a deadline matters here, not its year
 
@@ -29,30 +31,45 @@ _KEY_SPLIT = re.compile(
     rf"\s*;\s*|\s*,\s*(?=(?:{_OWNER_KEYS}|{_DEADLINE_KEYS}|{_STATUS_KEYS}|{_REF_KEYS}|{_PRIORITY_KEYS})\s*[:=])",
     re.IGNORECASE,
 )
-_TRAILING_OWNER = re.compile(rf"(?:^|(?<=[\s.;,(\-–—]))(?:{_OWNER_KEYS})\s*:\s*(?P<v>[^:;()]+?)\s*\.?\s*$", re.I)
-_TRAILING_DUE_COLON = re.compile(r"(?:^|(?<=[\s.;,(\-–—]))(?:deadline|due(?:\s+date)?|eta)\s*:\s*(?P<v>[^:;()]{1,40}?)\s*\.?\s*$",
-                                 re.IGNORECASE)
-_TRAILING_DUE_WORD = re.compile(r"[\s,;\-–—]*\b(?:due|by|deadline|eta)\s+(?P<v>[^:;()]{1,30}?)\s*\.?\s*$", re.IGNORECASE)
+_TRAILING_OWNER = re.compile(
+    rf"(?:^|(?<=[\s.;,(\-–—]))(?:{_OWNER_KEYS})\s*:\s*(?P<v>[^:;()]+?)\s*\.?\s*$", re.I
+)
+_TRAILING_DUE_COLON = re.compile(
+    r"(?:^|(?<=[\s.;,(\-–—]))(?:deadline|due(?:\s+date)?|eta)\s*:\s*(?P<v>[^:;()]{1,40}?)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_TRAILING_DUE_WORD = re.compile(
+    r"[\s,;\-–—]*\b(?:due|by|deadline|eta)\s+(?P<v>[^:;()]{1,30}?)\s*\.?\s*$", re.IGNORECASE
+)
 _TRAILING_HANDLE = re.compile(r"[\s,;\-–—]*(?<![\w.])(?P<v>@[\w.-]+(?:/[\w.-]+)?)\s*$")
 _TRAILING_NOTE = re.compile(
     r"[\s,;.]*(?:[\-–—:]\s*|\s)(?P<v>(?:DONE|FIXED|COMPLETED?|WONTFIX|WIP)\b.*|PR\s+exists|PR\s+open(?:ed)?|"
     r"(?i:done|fixed|completed?|in\s+progress|won'?t\s+do|wip))\s*\.?\s*$"
 )
-_BRACKET_NOTE = re.compile(r"\s*(?:\[|\*\*)(?P<v>done|todo|fixed|wip|in\s+progress|won'?t\s+do)(?:\]|\*\*)\s*$", re.I)
+_BRACKET_NOTE = re.compile(
+    r"\s*(?:\[|\*\*)(?P<v>done|todo|fixed|wip|in\s+progress|won'?t\s+do)(?:\]|\*\*)\s*$", re.I
+)
 _PAREN_NOTE = re.compile(
     r"^(?:done|fixed|completed?|in\s+progress|wip|won'?t\s+do|not\s+planned|PR\s+exists|PR\s+open(?:ed)?|"
     r"issue\s+(?:created|filed|opened)|ticket\s+(?:created|filed|opened)|to\s*do)$",
     re.IGNORECASE,
 )
-_NAME = re.compile(r"^(?:@[\w.-]+(?:/[\w.-]+)?|[\w.+-]+@[\w-]+\.[\w.-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})$")
-_BOLD_LABEL = re.compile(r"^(?:\*\*|__)(?P<label>.+?)(?:\*\*|__)\s*(?P<sep>[:–—-])?\s*(?P<rest>.*)$", re.DOTALL)
+_NAME = re.compile(
+    r"^(?:@[\w.-]+(?:/[\w.-]+)?|[\w.+-]+@[\w-]+\.[\w.-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})$"
+)
+_BOLD_LABEL = re.compile(
+    r"^(?:\*\*|__)(?P<label>.+?)(?:\*\*|__)\s*(?P<sep>[:–—-])?\s*(?P<rest>.*)$", re.DOTALL
+)
 _MARKER_LABELS = re.compile(r"^(?:action(?:\s+item)?|ai|todo|to\s+do|task|follow[\s-]*up)$", re.IGNORECASE)
+_TRAILING_REF = re.compile(r"\s*(\[[^\]]+\]\([^)\s]+\)|[\w./-]+#\d+|[A-Z][A-Z0-9_]+-\d+)\s*$")
 _LEADING_STATUS = re.compile(
     r"^(?:\*\*|__)?(?P<v>(?i:done|todo|to\s+do|wip|in\s+progress|won'?t\s+do|blocked))(?:\*\*|__)?\s*[:\-–—]\s*(?:\*\*|__)?\s+"
 )
 _TEAM_TAG = re.compile(r"^\[(?P<v>[^\]\[]{1,40})\]\s+(?!\()")
 _LEADING_HANDLE = re.compile(r"^(?P<v>@[\w.-]+(?:/[\w.-]+)?)\s*[:\-–—]\s+")
-_TEAM_PREFIX = re.compile(r"^(?P<v>[A-Z][A-Z0-9&/-]{1,11}|[\w&/.-]+(?:\s+[\w&/.-]+){0,2}\s+team)\s*:\s+")
+_TEAM_PREFIX = re.compile(
+    r"^(?!(?:FYI|NB|PR|ETA|TBD|TBA|WIP|AI|TODO|NOTE|UPDATE|EDIT|Q[1-4]|H[12])\s*:)(?P<v>[A-Z][A-Z0-9&/-]{1,11}|[\w&/.-]+(?:\s+[\w&/.-]+){0,2}\s+team)\s*:\s+"
+)
 _TEAM_TO = re.compile(
     r"^(?P<v>(?:the\s+)?[\w&/.-]+(?:\s+[\w&/.-]+){0,2}\s+(?:team|squad|group|guild|crew)|[A-Z][A-Z0-9&/-]{1,11})"
     r"\s+(?:to|will|should|must)\s+",
@@ -210,10 +227,17 @@ def split_annotations(
         elif match := _TRAILING_OWNER.search(text):
             take("owner", match.group("v").strip())
             text = text[: match.start()]
-        elif ((match := _TRAILING_DUE_COLON.search(text)) and _deadline_kind(match.group("v")) is not DeadlineKind.UNKNOWN) or ((match := _TRAILING_DUE_WORD.search(text)) and _deadline_kind(match.group("v")) in (
-            DeadlineKind.DATE,
-            DeadlineKind.INVALID,
-        )):
+        elif (
+            (match := _TRAILING_DUE_COLON.search(text))
+            and _deadline_kind(match.group("v")) is not DeadlineKind.UNKNOWN
+        ) or (
+            (match := _TRAILING_DUE_WORD.search(text))
+            and _deadline_kind(match.group("v"))
+            in (
+                DeadlineKind.DATE,
+                DeadlineKind.INVALID,
+            )
+        ):
             take("deadline", match.group("v").strip())
             text = text[: match.start()]
         elif match := _TRAILING_HANDLE.search(text):
@@ -227,15 +251,13 @@ def split_annotations(
         elif match := _TRAILING_NOTE.search(text):
             if match.start() == 0:
                 break
-            from tracker.importing.markdown import to_plain
-
             take("status", to_plain(match.group("v")), explicit=False)
             text = text[: match.start()]
         else:
-            last = re.search(r"\s*(\(?\[[^\]]+\]\([^)\s]+\)\)?|\(?[\w./-]+#\d+\)?|\(?[A-Z][A-Z0-9_]+-\d+\)?)\s*$", text)
-            if last and last.start() > 0 and _only_ref(last.group(1).strip("()") if last.group(1).startswith("(")
-                                                       and last.group(1).endswith(")") else last.group(1),
-                                                       jira_projects):
+            # A trailing reference written as an annotation (`acme/infra#12`, `[OPS-7](url)`): the reference
+            # itself is read from the whole item; a link with other text ("[Issue](url)") stays in the title.
+            last = _TRAILING_REF.search(text)
+            if last and last.start() > 0 and _only_ref(last.group(1), jira_projects):
                 text = text[: last.start()]
             else:
                 break
@@ -259,22 +281,25 @@ def split_annotations(
     return result
 
 
-def split_label(core: str) -> tuple[str, str | None, str | None]:
-    """(title markdown, description markdown, status) of a core: a bullet that starts with a bold label
-    (`**Label**: explanation`) has the label as its title; `**Action item:** text` has the text."""
+def split_label(core: str) -> tuple[str, str, str | None, str | None]:
+    """(title markdown, title as written, description markdown, status) of a core: a bullet that starts
+    with a bold label (`**Label**: explanation`) has the label as its title (written with its bold marks);
+    `**Action item:** text` has the text."""
     match = _BOLD_LABEL.match(core)
     if not match:
-        return core, None, None
+        return core, core, None, None
     label = match.group("label").strip()
     rest = match.group("rest").strip()
     has_colon = label.endswith(":")
     label = label.rstrip(":").strip()
     if not (has_colon or match.group("sep") or not rest):
-        return core, None, None
+        return core, core, None, None
     if _MARKER_LABELS.match(label) and rest:
-        return rest, None, None
-    from tracker.statuses import parse_status
-
-    if rest and re.fullmatch(r"(?i:done|todo|to do|wip|in progress|fixed|won'?t do)", label) and parse_status(label):
-        return rest, None, label
-    return label, rest or None, None
+        return rest, rest, None, None
+    if (
+        rest
+        and re.fullmatch(r"(?i:done|todo|to do|wip|in progress|fixed|won'?t do)", label)
+        and parse_status(label)
+    ):
+        return rest, rest, None, label
+    return label, core[: match.end("label") + 2], rest or None, None

@@ -64,9 +64,11 @@ def draft_fingerprints(drafts: Sequence[ItemDraft]) -> list[str]:
     return result
 
 
-def match(drafts: Sequence[ItemDraft], fingerprints: Sequence[str], items: Sequence[Candidate]) -> dict[int, int]:
+def match(
+    drafts: Sequence[ItemDraft], fingerprints: Sequence[str], items: Sequence[Candidate]
+) -> dict[int, int]:
     """Draft index -> item key. First a reference the document names that an item is linked to (exact once
-    written), then an equal fingerprint, then the most similar wording, never across different links."""
+    written), then an equal fingerprint, then the most similar wording (never across different links)."""
     result: dict[int, int] = {}
     used: set[int] = set()
     keys = [draft_keys(d) for d in drafts]
@@ -86,10 +88,11 @@ def match(drafts: Sequence[ItemDraft], fingerprints: Sequence[str], items: Seque
     for index, value in enumerate(fingerprints):
         if index in result:
             continue
-        item = by_fingerprint.get(value)
-        if item is not None and item.key not in used and compatible(index, item):
-            result[index] = item.key
-            used.add(item.key)
+        found = by_fingerprint.get(value)
+        # An item whose link the document no longer names keeps its identity by exact wording.
+        if found is not None and found.key not in used:
+            result[index] = found.key
+            used.add(found.key)
     scored: list[tuple[float, int, int]] = []
     for index, draft in enumerate(drafts):
         if index in result:

@@ -19,8 +19,12 @@ _ATTRIBUTE = re.compile(
     r"status|state|priority)\s*:\s*(?P<value>.+?)\s*$",
     re.IGNORECASE,
 )
-_NOTE = re.compile(r"^\s*(?:\*\*|_)?(?:note|nb|n\.b\.|see(?:\s+also)?|context|e\.g\.|i\.e\.|example|ref)\b", re.I)
-_ACTION_PARAGRAPH = re.compile(r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|follow[\s-]*up)\s*:?\s*(?:\*\*|__)", re.I)
+_NOTE = re.compile(
+    r"^\s*(?:\*\*|_)?(?:note|nb|n\.b\.|see(?:\s+also)?|context|e\.g\.|i\.e\.|example|ref)\b", re.I
+)
+_ACTION_PARAGRAPH = re.compile(
+    r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|follow[\s-]*up)\s*:?\s*(?:\*\*|__)", re.I
+)
 
 
 def _role(key: str) -> str:
@@ -60,13 +64,13 @@ def draft_from_text(
     known_owner: Callable[[str], bool] | None,
 ) -> ItemDraft | None:
     annotated = split_annotations(content, jira_projects, known_owner)
-    title_md, description_md, label_status = split_label(annotated.core)
+    title_md, title_written, description_md, label_status = split_label(annotated.core)
     title = to_plain(title_md)
     if not title:
         return None
     draft = ItemDraft(
         title=title,
-        title_text=title_md.strip(),
+        title_text=title_written.strip(),
         source_line=line_span[0] + 1,
         kind=kind,
         section=section,
@@ -86,7 +90,11 @@ def draft_from_text(
         if name in keyed:
             draft.spots[name] = FieldSpot("inline")
     draft.status_text = (
-        keyed.get("status") or annotated.status_text or annotated.checkbox or label_status or context.status_text
+        keyed.get("status")
+        or annotated.status_text
+        or annotated.checkbox
+        or label_status
+        or context.status_text
     )
     draft.refs = refs_in([content], jira_projects)
     return draft
@@ -111,8 +119,9 @@ def list_items(
             content = paragraph.children[0].content
             if not is_only_refs(content, jira_projects) and not _NOTE.match(content):
                 span = paragraph.map or item.map or (0, 1)
-                draft = draft_from_text(content, (span[0], span[1]), "list", section, context, jira_projects,
-                                        known_owner)
+                draft = draft_from_text(
+                    content, (span[0], span[1]), "list", section, context, jira_projects, known_owner
+                )
         children: list[ItemDraft] = []
         for sub in nested:
             for child in sub.children:
@@ -131,8 +140,10 @@ def list_items(
                     draft.spots[role] = FieldSpot("child", line)
                     continue
                 paragraph_child = _first_paragraph(child)
-                if draft is not None and paragraph_child is not None and (
-                    is_only_refs(paragraph_child.children[0].content, jira_projects)
+                if (
+                    draft is not None
+                    and paragraph_child is not None
+                    and (is_only_refs(paragraph_child.children[0].content, jira_projects))
                 ):
                     for ref in refs_in([paragraph_child.children[0].content], jira_projects):
                         if all(ref.key != other.key for other in draft.refs):
@@ -158,7 +169,9 @@ def paragraph_item(
     if not _ACTION_PARAGRAPH.match(content):
         return None
     span = node.map or (0, 1)
-    draft = draft_from_text(content, (span[0], span[1]), "paragraph", section, context, jira_projects, known_owner)
+    draft = draft_from_text(
+        content, (span[0], span[1]), "paragraph", section, context, jira_projects, known_owner
+    )
     if draft is not None:
         draft.status = parse_status(draft.status_text)
     return draft

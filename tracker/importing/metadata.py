@@ -16,32 +16,97 @@ from tracker.importing.sections import heading_text
 
 FIELDS: dict[str, tuple[str, ...]] = {
     "title": ("incident title", "title", "incident name", "incident"),
-    "date": ("date", "incident date", "date of incident", "incident start", "start date", "started", "occurred"),
-    "duration": ("duration", "total impact duration", "impact duration", "total duration", "length", "outage duration"),
+    "date": (
+        "date",
+        "incident date",
+        "date of incident",
+        "incident start",
+        "start date",
+        "started",
+        "occurred",
+    ),
+    "duration": (
+        "duration",
+        "total impact duration",
+        "impact duration",
+        "total duration",
+        "length",
+        "outage duration",
+    ),
     "severity": ("severity", "sev", "severity level", "incident severity", "impact level"),
     "services": (
-        "services affected", "affected services", "services", "service", "systems affected", "affected systems",
-        "components affected", "affected components", "impacted services",
+        "services affected",
+        "affected services",
+        "services",
+        "service",
+        "systems affected",
+        "affected systems",
+        "components affected",
+        "affected components",
+        "impacted services",
     ),
     "detection": ("detection method", "detection", "detected by", "how detected", "detected via"),
-    "commander": ("incident commander", "ic", "commander", "incident lead", "incident manager", "incident owner"),
+    "commander": (
+        "incident commander",
+        "ic",
+        "commander",
+        "incident lead",
+        "incident manager",
+        "incident owner",
+    ),
     "review": (
-        "follow up review", "follow up review date", "review date", "postmortem review", "postmortem review date",
-        "action item review", "action items review", "review", "follow up date",
+        "follow up review",
+        "follow up review date",
+        "review date",
+        "postmortem review",
+        "postmortem review date",
+        "action item review",
+        "action items review",
+        "review",
+        "follow up date",
     ),
     "slug": ("slug", "id"),
 }
 _KEY_FIELD = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
-_EXTRA = ("authors", "author", "status", "customer impact", "time to detect", "time to resolve", "impact", "summary",
-          "trigger", "root cause", "root causes", "resolution", "owner", "incident id", "ticket", "category",
-          "layout", "tags")
+_EXTRA = (
+    "authors",
+    "author",
+    "status",
+    "customer impact",
+    "time to detect",
+    "time to resolve",
+    "impact",
+    "summary",
+    "trigger",
+    "root cause",
+    "root causes",
+    "resolution",
+    "owner",
+    "incident id",
+    "ticket",
+    "category",
+    "layout",
+    "tags",
+)
 _HEADING_FIELDS = ("date", "severity", "duration", "services", "detection", "commander", "review")
-_TABLE_HEADERS = {("field", "value"), ("key", "value"), ("property", "value"), ("", ""), ("item", "value"),
-                  ("field", "details"), ("attribute", "value"), ("name", "value")}
-_BOLD_FIELD = re.compile(r"^\s*(?:\*\*|__)(?P<k>[^*_]+?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:)\s*(?P<v>.+?)\s*$")
+_TABLE_HEADERS = {
+    ("field", "value"),
+    ("key", "value"),
+    ("property", "value"),
+    ("", ""),
+    ("item", "value"),
+    ("field", "details"),
+    ("attribute", "value"),
+    ("name", "value"),
+}
+_BOLD_FIELD = re.compile(
+    r"^\s*(?:\*\*|__)(?P<k>[^*_]+?)\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:)\s*(?P<v>.+?)\s*$"
+)
 _PLAIN_FIELD = re.compile(r"^\s*(?P<k>[A-Za-z][A-Za-z -]{1,30}?)\s*:\s+(?P<v>.+?)\s*$")
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_RANGE = re.compile(r"^(?P<m>[A-Za-z]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})$")
+_RANGE = re.compile(
+    r"^(?P<m>[A-Za-z]+)\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?\s*[-–]\s*\d{1,2}(?:st|nd|rd|th)?,?\s+(?P<y>\d{4})$"
+)
 
 
 def field_for(key: str) -> str | None:
@@ -172,7 +237,9 @@ def _from_table(table: SyntaxTreeNode, found: _Collector) -> None:
     generic = tuple(h.lower() for h in header) in _TABLE_HEADERS
     known_rows = sum(1 for key, _ in body if field_for(key))
     header_is_row = (
-        not generic and field_for(header[0]) is not None and known_rows > 0
+        not generic
+        and field_for(header[0]) is not None
+        and known_rows > 0
         and header[1].lower() not in ("event", "description", "value", "details", "what happened")
     )
     if not generic and not header_is_row:
@@ -194,6 +261,21 @@ def _from_paragraph(node: SyntaxTreeNode, found: _Collector) -> None:
             found.add(match.group("k"), to_plain(match.group("v")), start + offset + 1)
             continue
         match = _PLAIN_FIELD.match(line)
-        if match and field_for(match.group("k")) in ("date", "severity", "duration", "commander", "review",
-                                                      "detection", "services"):
+        if match and field_for(match.group("k")) in (
+            "date",
+            "severity",
+            "duration",
+            "commander",
+            "review",
+            "detection",
+            "services",
+        ):
             found.add(match.group("k"), to_plain(match.group("v")), start + offset + 1)
+
+
+def normalise_severity(text: str | None) -> str | None:
+    """The severity's first word, lower case and alphanumeric: `SEV-2` -> `sev2`, `Major (High)` -> `major`."""
+    if not text:
+        return None
+    first = re.split(r"[\s(/,]+", text.strip())[0].lower()
+    return re.sub(r"[^a-z0-9]", "", first)[:50] or None

@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from pathlib import PurePath
+from typing import Any
+
+from markdown_it.tree import SyntaxTreeNode
 
 from tracker.errors import InputError
 from tracker.importing.drafts import ItemDraft, ParsedDocument, TableInfo
@@ -18,17 +21,36 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
 
 
+def valid_slug(slug: str) -> bool:
+    return bool(_SLUG.match(slug))
+
+
+def _slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "postmortem"
+
+
 def slug_from_name(name: str) -> str:
     stem = PurePath(name).stem if name not in ("-", "<stdin>") else "stdin"
     slug = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-.")
     return slug[:200] or "postmortem"
 
 
+def resolve_slug(parsed: ParsedDocument, slug: str | None) -> str:
+    """--slug, else the front matter's, else from the file name (from stdin: from the title)."""
+    if slug:
+        return slug
+    if parsed.meta.slug:
+        return parsed.meta.slug
+    if parsed.name in ("-", "<stdin>"):
+        return _slugify(parsed.meta.title or "stdin")
+    return slug_from_name(parsed.name)
+
+
 def _merge(base: Context, inner: Context) -> Context:
     return Context(inner.status_text or base.status_text, inner.deadline_text or base.deadline_text)
 
 
-def _pseudo_heading(node) -> str | None:  # type: ignore[no-untyped-def]
+def _pseudo_heading(node: SyntaxTreeNode) -> str | None:
     """A paragraph that is only bold text ending in a colon ("**In progress (next 2 weeks):**") acts as a heading."""
     inline = node.children[0] if node.children else None
     if inline is None:
@@ -101,7 +123,7 @@ def parse_document(
         table_drafts: list[ItemDraft] = []
         other_drafts: list[ItemDraft] = []
         sub_context = base
-        for node in blocks[start + 1 : end]:
+        for node in _unquoted(blocks[start + 1 : end]):
             if node.type == "heading":
                 sub_context = _merge(base, heading_context(heading_text(node)))
                 context = sub_context
@@ -133,18 +155,30 @@ def parse_document(
     return document
 
 
+def _unquoted(nodes: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:
+    """Blocks with block quotes opened up: a quoted list of actions is still a list of actions."""
+    flat: list[SyntaxTreeNode] = []
+    for node in nodes:
+        flat.extend(_unquoted(node.children) if node.type == "blockquote" else [node])
+    return flat
+
+
 def _has_table(tables: list[TableInfo], span: tuple[int, int]) -> bool:
     return any(span[0] <= t.span[0] < span[1] for t in tables)
 
 
-def _front_matter(text: str, name: str):  # type: ignore[no-untyped-def]
+def _front_matter(text: str, name: str) -> tuple[dict[str, Any], tuple[int, int] | None, str]:
     front, span, body = split_front_matter(text)
     if span is None:
-        stripped = [line for line in text.split("\n")[:50] if line.strip() and not line.lstrip().startswith("<!--")]
+        stripped = [
+            line for line in text.split("\n")[:50] if line.strip() and not line.lstrip().startswith("<!--")
+        ]
         if stripped and stripped[0].rstrip() == "---" and not front:
             first = next(i for i, line in enumerate(text.split("\n")) if line.rstrip() == "---")
-            raise InputError(f"{name}:{first + 1}: front matter starts with --- but is never closed",
-                             hint="end the front matter with a line of ---")
+            raise InputError(
+                f"{name}:{first + 1}: front matter starts with --- but is never closed",
+                hint="end the front matter with a line of ---",
+            )
         return {}, None, text
     for number in range(span[0] + 1, span[1] - 1):
         line = text.split("\n")[number]
@@ -153,9 +187,17 @@ def _front_matter(text: str, name: str):  # type: ignore[no-untyped-def]
             value[:1] in ("'", '"') and (len(value) < 2 or value[-1] != value[0])
         )
         if unbalanced:
-            raise InputError(f"{name}:{number + 1}: front matter value is not closed: {line.strip()[:60]!r}",
-                             hint="close the quote or the [list]")
-        if line.strip() and not line.lstrip().startswith("#") and not re.match(r"^\s*(?:-\s|[\w][\w .-]*\s*:)", line):
-            raise InputError(f"{name}:{number + 1}: front matter line is not `key: value`: {line.strip()[:60]!r}",
-                             hint="front matter holds simple `key: value` lines")
+            raise InputError(
+                f"{name}:{number + 1}: front matter value is not closed: {line.strip()[:60]!r}",
+                hint="close the quote or the [list]",
+            )
+        if (
+            line.strip()
+            and not line.lstrip().startswith("#")
+            and not re.match(r"^\s*(?:-\s|[\w][\w .-]*\s*:)", line)
+        ):
+            raise InputError(
+                f"{name}:{number + 1}: front matter line is not `key: value`: {line.strip()[:60]!r}",
+                hint="front matter holds simple `key: value` lines",
+            )
     return front, span, body

@@ -8,7 +8,9 @@ from typing import Any
 
 from tracker.importing.drafts import Ref
 
-_GITHUB_URL = re.compile(r"https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+)/issues/(\d+)(?![\w/])", re.IGNORECASE)
+_GITHUB_URL = re.compile(
+    r"https?://(?:www\.)?github\.com/([\w.-]+)/([\w.-]+)/issues/(\d+)(?![\w/])", re.IGNORECASE
+)
 _GITHUB_SHORT = re.compile(r"(?<![\w/.@-])([A-Za-z0-9][\w.-]*)/([\w.-]+)#(\d+)\b")
 _JIRA_URL = re.compile(r"https?://[^\s/()<>]+(?:/[^\s()<>]*)?/browse/([A-Z][A-Z0-9_]+)-(\d+)\b")
 _JIRA_KEY = re.compile(r"(?<![\w/#.-])([A-Z][A-Z0-9_]{1,19})-(\d+)\b(?!-)")
@@ -32,7 +34,9 @@ def find_refs(text: str, jira_projects: Collection[str]) -> list[Ref]:
         taken.append(match.span())
     for match in _JIRA_URL.finditer(text):
         key = f"{match.group(1)}-{match.group(2)}"
-        spans.append((match.start(), Ref("jira", key, match.group(0), match.group(0), project=match.group(1))))
+        spans.append(
+            (match.start(), Ref("jira", key, match.group(0), match.group(0), project=match.group(1)))
+        )
         taken.append(match.span())
     for match in _GITHUB_SHORT.finditer(text):
         if not free(*match.span()):
@@ -73,20 +77,24 @@ def is_only_refs(text: str, jira_projects: Collection[str]) -> bool:
     stripped = re.sub(r"<?https?://\S+>?", " ", stripped)
     for ref in find_refs(stripped, jira_projects):
         stripped = stripped.replace(ref.text, " ")
-    return not re.sub(r"[\s,;:.()\[\]\-–—|*_]+|\b(?:see|and|also|pr|prs|issue|issues|link|links)\b", "", stripped,
-                      flags=re.IGNORECASE)
+    return not re.sub(
+        r"[\s,;:.()\[\]\-–—|*_]+|\b(?:see|and|also|pr|prs|issue|issues|link|links)\b",
+        "",
+        stripped,
+        flags=re.IGNORECASE,
+    )
 
 
 def target_for(ref: Ref, targets: dict[str, Any]) -> str | None:
     """The configured target a reference belongs to: the GitHub repo or Jira project it names."""
     for name, target in targets.items():
         kind = getattr(target, "kind", None)
-        if ref.kind == "github" and kind == "github" and ref.repo:
-            if str(getattr(target, "repo", "")).lower() == ref.repo.lower():
-                return name
-        if ref.kind == "jira" and kind == "jira" and ref.project:
-            if str(getattr(target, "project", "")).upper() == ref.project.upper():
-                return name
+        repo = str(getattr(target, "repo", "") or "")
+        project = str(getattr(target, "project", "") or "")
+        if ref.kind == "github" and kind == "github" and ref.repo and repo.lower() == ref.repo.lower():
+            return name
+        if ref.kind == "jira" and kind == "jira" and ref.project and project.upper() == ref.project.upper():
+            return name
     return None
 
 

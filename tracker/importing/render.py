@@ -11,11 +11,13 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from tracker.deadlines import parse_deadline
-from tracker.importing.drafts import ItemDraft, ParsedDocument, TableInfo
+from tracker.importing.drafts import ItemDraft, TableInfo
 from tracker.importing.fingerprints import Candidate, draft_fingerprints, match
+from tracker.importing.markdown import parse_tree
 from tracker.importing.parser import parse_document
 from tracker.importing.refs import jira_projects
 from tracker.importing.source import decode
+from tracker.importing.upsert import reference_day
 from tracker.models import ActionItem, Link, Postmortem
 from tracker.statuses import Status, parse_status
 
@@ -41,7 +43,9 @@ class Wanted:
 
 def wanted(item: ActionItem, reference: date) -> Wanted:
     deadline = item.deadline_text
-    if item.deadline is not None and (deadline is None or parse_deadline(deadline, reference).date != item.deadline):
+    if item.deadline is not None and (
+        deadline is None or parse_deadline(deadline, reference).date != item.deadline
+    ):
         deadline = item.deadline.isoformat()
     status: str | None = item.status_text
     if (parse_status(status) or Status.OPEN).value != item.status:
@@ -85,8 +89,8 @@ def render_postmortem(
     by_id = {item.id: item for item in items}
     candidates = [Candidate(i.id, i.fingerprint, i.title, i.position, _refs(i)) for i in items]
     matched = match(parsed.items, draft_fingerprints(parsed.items), candidates)
-    reference = postmortem.incident_date or date.today()
-    replacements: dict[int, list[str]] = {}
+    reference = reference_day(postmortem, date.today())
+    replacements: dict[int, tuple[int, list[str]]] = {}  # first line -> (end line, new lines)
     pairs = [(draft, by_id[matched[index]]) for index, draft in enumerate(parsed.items) if index in matched]
     for table_id, info in enumerate(parsed.tables):
         rows = [(d, i) for d, i in pairs if d.kind == "table" and d.table_id == table_id]
@@ -98,22 +102,15 @@ def render_postmortem(
     index = 0
     while index < len(lines):
         if index in replacements:
-            span_end = _span_end(parsed, index, replacements)
+            span_end, new_lines = replacements[index]
             ending = _ending(lines[span_end - 1]) or (newline if span_end < len(lines) else "")
-            out.extend(line + newline for line in replacements[index][:-1])
-            out.append(replacements[index][-1] + ending)
+            out.extend(line + newline for line in new_lines[:-1])
+            out.append(new_lines[-1] + ending)
             index = span_end
         else:
             out.append(lines[index])
             index += 1
     return "".join(out).encode("utf-8")
-
-
-def _span_end(parsed: ParsedDocument, start: int, replacements: dict[int, list[str]]) -> int:
-    for draft in parsed.items:
-        if draft.kind != "table" and draft.line_span[0] == start:
-            return draft.line_span[1]
-    return start + 1
 
 
 def _refs(item: ActionItem) -> frozenset[str]:
@@ -129,7 +126,7 @@ def _escape(cell: str) -> str:
 
 def _table(
     info: TableInfo, rows: list[tuple[ItemDraft, ActionItem]], lines: list[str], reference: date
-) -> dict[int, list[str]]:
+) -> dict[int, tuple[int, list[str]]]:
     """Rewrite the rows whose values changed, adding Owner/Deadline/Status/Issue columns when needed."""
     width = len(info.header)
     plans: dict[int, dict[str, str]] = {}
@@ -153,31 +150,33 @@ def _table(
     for offset, role in enumerate(added):
         columns[role] = width + offset
     total = width + len(added)
-    result: dict[int, list[str]] = {}
+    result: dict[int, tuple[int, list[str]]] = {}
     if added:
         header = info.header + [NEW_COLUMNS[role] for role in added]
         delimiter = (info.delimiter + ["---"] * total)[:width] + ["---"] * len(added)
-        result[info.span[0]] = [_row(header)]
-        result[info.span[0] + 1] = ["| " + " | ".join(delimiter) + " |"]
+        result[info.span[0]] = (info.span[0] + 1, [_row(header)])
+        result[info.span[0] + 1] = (info.span[0] + 2, ["| " + " | ".join(delimiter) + " |"])
     for number in range(info.span[0] + 2, info.span[1]):
-        changes = plans.get(number)
+        changes = plans.get(number, {})
         if not changes and not added:
             continue
-        from tracker.importing.markdown import parse_tree
-
-        cells = _cells_of(lines[number], parse_tree)
+        cells = _cells_of(lines[number])
         cells = (cells + [""] * total)[:total]
-        for role, value in (changes or {}).items():
+        for role, value in changes.items():
             index = columns[role]
-            if role == "ref" and role in info.roles and cells[index].strip().lower() not in ("", "n/a", "-", "none"):
+            if (
+                role == "ref"
+                and role in info.roles
+                and cells[index].strip().lower() not in ("", "n/a", "-", "none")
+            ):
                 cells[index] = f"{cells[index]} {value}"
             else:
                 cells[index] = value
-        result[number] = [_row(cells)]
+        result[number] = (number + 1, [_row(cells)])
     return result
 
 
-def _cells_of(line: str, parse_tree: Any) -> list[str]:
+def _cells_of(line: str) -> list[str]:
     """The cells of one table row, unescaped, by parsing it under a dummy header."""
     row = line.rstrip("\r\n")
     count = max(1, len(re.findall(r"(?<!\\)\|", row)))
@@ -193,17 +192,26 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(_escape(cell.strip()) for cell in cells) + " |"
 
 
-def _text_item(draft: ItemDraft, item: ActionItem, lines: list[str], reference: date) -> dict[int, list[str]]:
+def _text_item(
+    draft: ItemDraft, item: ActionItem, lines: list[str], reference: date
+) -> dict[int, tuple[int, list[str]]]:
     """Rewrite a list item or paragraph: its core text kept, its annotations written as `(owner: …; due: …)`."""
     want = wanted(item, reference)
-    result: dict[int, list[str]] = {}
-    child_spots = {name: spot for name, spot in draft.spots.items() if spot.how == "child" and spot.line is not None}
+    result: dict[int, tuple[int, list[str]]] = {}
+    child_spots = {
+        name: spot for name, spot in draft.spots.items() if spot.how == "child" and spot.line is not None
+    }
     for name, spot in child_spots.items():
         value = {"owner": want.owner, "deadline": want.deadline, "status": want.status}.get(name)
-        current = {"owner": draft.owner_text, "deadline": draft.deadline_text, "status": draft.status_text}.get(name)
+        current = {
+            "owner": draft.owner_text,
+            "deadline": draft.deadline_text,
+            "status": draft.status_text,
+        }.get(name)
         if value is not None and value != current and spot.line is not None:
             line = lines[spot.line].rstrip("\r\n")
-            result[spot.line] = [re.sub(r"(:\s*).*$", lambda m, v=value: m.group(1) + v, line, count=1)]
+            head = re.match(r"^[^:]*:\s*", line)
+            result[spot.line] = (spot.line + 1, [(head.group(0) if head else line + " ") + value])
     same = (
         (want.owner == draft.owner_text or "owner" in child_spots)
         and (want.deadline == draft.deadline_text or "deadline" in child_spots)
@@ -247,9 +255,11 @@ def _text_item(draft: ItemDraft, item: ActionItem, lines: list[str], reference: 
     new_lines = [first[:original_first] + content_lines[0]]
     for offset, text in enumerate(content_lines[1:], start=1):
         source = lines[start + offset].rstrip("\r\n") if start + offset < end else ""
-        indent = source[: len(source) - len(source.lstrip())] if source.strip() else " " * original_first
+        indent = (
+            source[: len(source) - len(source.lstrip(" \t>"))] if source.strip() else " " * original_first
+        )
         new_lines.append(indent + text)
-    result[start] = new_lines
+    result[start] = (end, new_lines)
     return result
 
 

@@ -38,8 +38,9 @@ _STATUS_WORDS = (
 _LEADING_STATUS = re.compile(rf"^(?P<s>{_STATUS_WORDS})\b", re.IGNORECASE)
 _PAREN = re.compile(r"\(([^()]*)\)")
 _WHOLE_STATUS = re.compile(rf"^(?P<s>{_STATUS_WORDS})$", re.IGNORECASE)
-_DEADLINE_LABEL = re.compile(r"^(?:target|deadline|due(?:\s+date)?|due\s+by|eta|by|timeline|timeframe)\s*[:\-]?\s*(.+)$",
-                             re.IGNORECASE)
+_DEADLINE_LABEL = re.compile(
+    r"^(?:target|deadline|due(?:\s+date)?|due\s+by|eta|by|timeline|timeframe)\s*[:\-]?\s*(.+)$", re.IGNORECASE
+)
 _TIMEFRAME = re.compile(
     r"^(?:(?:next|within|in)\s+(?:\d+|a|one|two|three|four|six)\s+(?:days?|weeks?|months?|quarters?|sprints?)"
     r"|(?:this|next)\s+(?:week|sprint|month|quarter)|(?:end\s+of|by)\s+.+|q[1-4]\b.*|h[12]\b.*)$",
@@ -82,7 +83,9 @@ def heading_context(text: str) -> Context:
     if context.deadline_text is None:
         outside = _PAREN.sub("", text).strip()
         before = _BEFORE.search(outside)
-        if before and re.match(r"^(?:to\s+(?:be\s+)?(?:complete|done|finish)|due|complete|finish)", outside, re.I):
+        if before and re.match(
+            r"^(?:to\s+(?:be\s+)?(?:complete|done|finish)|due|complete|finish)", outside, re.I
+        ):
             context.deadline_text = before.group(1)
     return context
 

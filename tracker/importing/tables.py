@@ -15,22 +15,78 @@ from tracker.statuses import parse_status
 
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "title": (
-        "action item", "action items", "action", "actions", "task", "tasks", "item", "items", "remediation",
-        "description", "what", "todo", "to do", "follow up", "follow ups", "action description", "summary",
-        "corrective action", "next step", "next steps", "work item", "ai",
+        "action item",
+        "action items",
+        "action",
+        "actions",
+        "task",
+        "tasks",
+        "item",
+        "items",
+        "remediation",
+        "description",
+        "what",
+        "todo",
+        "to do",
+        "follow up",
+        "follow ups",
+        "action description",
+        "summary",
+        "corrective action",
+        "next step",
+        "next steps",
+        "work item",
+        "ai",
     ),
     "owner": (
-        "owner", "owners", "assignee", "assignees", "assigned to", "who", "dri", "responsible", "owned by",
-        "poc", "point of contact", "lead",
+        "owner",
+        "owners",
+        "assignee",
+        "assignees",
+        "assigned to",
+        "who",
+        "dri",
+        "responsible",
+        "owned by",
+        "poc",
+        "point of contact",
+        "lead",
     ),
     "deadline": (
-        "deadline", "due", "due date", "due by", "eta", "target date", "target", "by", "when", "by when",
-        "date due", "target completion", "completion date",
+        "deadline",
+        "due",
+        "due date",
+        "due by",
+        "eta",
+        "target date",
+        "target",
+        "by",
+        "when",
+        "by when",
+        "date due",
+        "target completion",
+        "completion date",
     ),
     "status": ("status", "state", "progress", "done"),
     "ref": (
-        "bug", "bugs", "ticket", "tickets", "issue", "issues", "tracking", "tracking issue", "link", "links",
-        "jira", "github", "tracker", "reference", "ref", "bug ticket", "ticket link", "issue link",
+        "bug",
+        "bugs",
+        "ticket",
+        "tickets",
+        "issue",
+        "issues",
+        "tracking",
+        "tracking issue",
+        "link",
+        "links",
+        "jira",
+        "github",
+        "tracker",
+        "reference",
+        "ref",
+        "bug ticket",
+        "ticket link",
+        "issue link",
     ),
     "priority": ("priority", "prio", "type", "category", "kind", "severity", "p"),
 }
@@ -96,7 +152,9 @@ def table_items(
     delimiter_line = source_lines[rows[0].map[1]] if rows[0].map else ""
     delimiter = [part.strip() for part in delimiter_line.strip().strip("|").split("|")]
     span = table.map or (0, 0)
-    info = TableInfo(span=(span[0], span[1]), header=[_raw(c) for c in header_cells], delimiter=delimiter, roles=roles)
+    info = TableInfo(
+        span=(span[0], span[1]), header=[_raw(c) for c in header_cells], delimiter=delimiter, roles=roles
+    )
     drafts: list[ItemDraft] = []
     for row in rows[1:]:
         cells = _cells(row)
@@ -132,6 +190,12 @@ def table_items(
         for role in ("owner", "deadline", "status"):
             if role in roles:
                 draft.spots[role] = FieldSpot("cell")
+        status_index = roles.get("status")
+        if draft.status_text is not None and status_index is not None and status_index < len(cells):
+            # "n/a **TODO**": the bold word is the status, whatever else the cell says.
+            spans = [s for s in strong_spans(_children(cells[status_index])) if parse_status(s) is not None]
+            if spans and parse_status(spans[0]) != parse_status(draft.status_text):
+                draft.status_text = spans[0]
         if draft.status_text is None:
             for index, cell in enumerate(cells):
                 if index != roles["title"]:

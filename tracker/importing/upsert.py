@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -11,13 +12,15 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.config import Config
 from tracker.deadlines import parse_deadline
+from tracker.errors import InputError
 from tracker.history import Actor, apply_change, as_text, record
 from tracker.importing.drafts import ItemDraft, ParsedDocument
 from tracker.importing.fingerprints import Candidate, draft_fingerprints, match
-from tracker.importing.parser import slug_from_name
-from tracker.importing.refs import target_for
-from tracker.items import slugify
-from tracker.models import ActionItem, Event, Link, Postmortem, utcnow
+from tracker.importing.links import item_refs, link_refs
+from tracker.importing.metadata import normalise_severity
+from tracker.importing.parser import resolve_slug
+from tracker.importing.results import DocumentResult, ItemOutcome
+from tracker.models import ActionItem, Event, Postmortem, utcnow
 from tracker.people import OwnerResolver
 from tracker.statuses import Status
 
@@ -26,58 +29,22 @@ _INITIAL = {"status": Status.OPEN.value}  # what a new item holds before the doc
 REMOTE_SOURCES = ("github", "jira")
 # Fields whose change makes an item "updated"; position and line numbers only move.
 CONTENT_FIELDS = (
-    "title", "title_text", "description", "owner_text", "owner_person", "owner_team", "deadline_text", "deadline",
-    "status", "status_text", "priority", "tracking_ref", "removed_at", "push", "link",
+    "title",
+    "title_text",
+    "description",
+    "owner_text",
+    "owner_person",
+    "owner_team",
+    "deadline_text",
+    "deadline",
+    "status",
+    "status_text",
+    "priority",
+    "tracking_ref",
+    "removed_at",
+    "push",
+    "link",
 )
-
-
-@dataclass
-class ItemOutcome:
-    """What importing did to one item."""
-
-    action: str  # new | updated | unchanged | removed
-    title: str
-    line: int | None
-    item_id: int | None = None
-    status: str | None = None
-    push: bool = True
-    changes: dict[str, tuple[Any, Any]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
-    findings: list[dict[str, Any]] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.item_id, "action": self.action, "title": self.title, "line": self.line, "status": self.status,
-            "push": self.push, "changes": {k: [as_text(a), as_text(b)] for k, (a, b) in self.changes.items()},
-            "notes": self.notes, "findings": self.findings,
-        }
-
-
-@dataclass
-class DocumentResult:
-    """What importing one document did (or would do, in a dry run)."""
-
-    file: str
-    slug: str | None = None
-    title: str | None = None
-    created: bool = False
-    items: list[ItemOutcome] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-    hint: str | None = None
-
-    def counts(self) -> dict[str, int]:
-        counts = {"new": 0, "updated": 0, "unchanged": 0, "removed": 0}
-        for outcome in self.items:
-            counts[outcome.action] += 1
-        return counts
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file, "slug": self.slug, "title": self.title, "ok": self.error is None,
-            "created": self.created, "error": self.error, "hint": self.hint, "counts": self.counts(),
-            "items": [o.to_dict() for o in self.items], "warnings": self.warnings,
-        }
 
 
 @dataclass
@@ -97,14 +64,12 @@ class Values:
     priority: str | None
 
 
-def resolve_slug(parsed: ParsedDocument, slug: str | None) -> str:
-    if slug:
-        return slug
-    if parsed.meta.slug:
-        return parsed.meta.slug
-    if parsed.name in ("-", "<stdin>"):
-        return slugify(parsed.meta.title or "stdin")
-    return slug_from_name(parsed.name)
+def reference_day(postmortem: Postmortem, today: date) -> date:
+    """The day a year-less deadline ("Jul 15") is read against: the incident, else the first import, so
+    the same text keeps meaning the same day on every re-import."""
+    if postmortem.incident_date is not None:
+        return postmortem.incident_date
+    return postmortem.created_at.date() if postmortem.created_at is not None else today
 
 
 def _values(draft: ItemDraft, resolver: OwnerResolver, reference: date) -> Values:
@@ -112,9 +77,17 @@ def _values(draft: ItemDraft, resolver: OwnerResolver, reference: date) -> Value
     deadline = parse_deadline(draft.deadline_text, reference)
     status = draft.status or Status.OPEN
     return Values(
-        title=draft.title, title_text=draft.title_text, description=draft.description, owner_text=draft.owner_text,
-        owner_person=resolution.person, owner_team=resolution.team, deadline_text=draft.deadline_text,
-        deadline=deadline.date, status=status.value, status_text=draft.status_text, priority=draft.priority,
+        title=draft.title,
+        title_text=draft.title_text,
+        description=draft.description,
+        owner_text=draft.owner_text,
+        owner_person=resolution.person,
+        owner_team=resolution.team,
+        deadline_text=draft.deadline_text,
+        deadline=deadline.date,
+        status=status.value,
+        status_text=draft.status_text,
+        priority=draft.priority,
     )
 
 
@@ -129,8 +102,9 @@ def _document_base(session: Session, item_ids: list[int]) -> dict[tuple[int, str
         .where(Event.item_id.in_(item_ids), Event.source == SOURCE)
         .order_by(Event.id)
     )
-    for item_id, field_name, new in rows:
-        base[(item_id, "title" if field_name == "created" else field_name)] = new
+    for row in rows:
+        item_id = int(row.item_id)
+        base[(item_id, "title" if row.field == "created" else row.field)] = row.new
         base.setdefault((item_id, "*"), None)  # the item came from a document
     return base
 
@@ -138,7 +112,9 @@ def _document_base(session: Session, item_ids: list[int]) -> dict[tuple[int, str
 class Importer:
     """Applies one parsed document to the database inside the caller's transaction."""
 
-    def __init__(self, session: Session, config: Config, resolver: OwnerResolver, actor: Actor, today: date) -> None:
+    def __init__(
+        self, session: Session, config: Config, resolver: OwnerResolver, actor: Actor, today: date
+    ) -> None:
         self.session = session
         self.config = config
         self.resolver = resolver
@@ -146,28 +122,59 @@ class Importer:
         self.today = today
 
     def run(
-        self, parsed: ParsedDocument, *, historical: bool = False, slug: str | None = None,
-        source_path: str | None = None, content_hash: str | None = None,
+        self,
+        parsed: ParsedDocument,
+        *,
+        historical: bool = False,
+        slug: str | None = None,
+        source_path: str | None = None,
+        content_hash: str | None = None,
+        allow_empty: bool = False,
     ) -> DocumentResult:
+        """Import one document; InputError (nothing written) when it would clobber another document's
+        postmortem or silently empty one that has items."""
         result = DocumentResult(file=parsed.name, warnings=list(parsed.warnings))
         result.slug = resolve_slug(parsed, slug)
         postmortem = self.session.scalar(
-            select(Postmortem).where(Postmortem.slug == result.slug).options(
-                selectinload(Postmortem.items).selectinload(ActionItem.links)
-            )
+            select(Postmortem)
+            .where(Postmortem.slug == result.slug)
+            .options(selectinload(Postmortem.items).selectinload(ActionItem.links))
         )
         if postmortem is None:
             postmortem = Postmortem(slug=result.slug, title=result.slug, services=[], extra={})
             self.session.add(postmortem)
             result.created = True
+        else:
+            self._refuse_clobbering(postmortem, parsed, source_path, allow_empty)
         self._metadata(postmortem, parsed, historical, source_path, content_hash)
         self.session.flush()
         result.title = postmortem.title
         self._items(postmortem, parsed, result)
         return result
 
+    def _refuse_clobbering(
+        self, postmortem: Postmortem, parsed: ParsedDocument, source_path: str | None, allow_empty: bool
+    ) -> None:
+        other = postmortem.source_path
+        if other and source_path and other != source_path and Path(other).exists():
+            raise InputError(
+                f"{parsed.name}: slug {postmortem.slug!r} already belongs to {other}",
+                hint="give this document its own `slug:` in its front matter (or --slug)",
+            )
+        live = [item for item in postmortem.items if item.removed_at is None]
+        if not parsed.items and live and not allow_empty:
+            raise InputError(
+                f"{parsed.name}: no action items found, but {postmortem.slug} has {len(live)}: "
+                "refusing to mark them all removed",
+                hint="check the action-items heading; if the items really are gone, import with --allow-empty",
+            )
+
     def _metadata(
-        self, postmortem: Postmortem, parsed: ParsedDocument, historical: bool, source_path: str | None,
+        self,
+        postmortem: Postmortem,
+        parsed: ParsedDocument,
+        historical: bool,
+        source_path: str | None,
         content_hash: str | None,
     ) -> None:
         meta = parsed.meta
@@ -175,7 +182,7 @@ class Importer:
         postmortem.incident_date = meta.incident_date
         postmortem.duration = meta.duration
         postmortem.severity_text = meta.severity_text
-        postmortem.severity = _severity(meta.severity_text)
+        postmortem.severity = normalise_severity(meta.severity_text)
         postmortem.services = list(meta.services)
         postmortem.detection = meta.detection
         postmortem.commander = meta.commander
@@ -200,14 +207,19 @@ class Importer:
         existing = list(postmortem.items)
         by_id = {item.id: item for item in existing}
         candidates = [
-            Candidate(item.id, item.fingerprint, item.title, item.position, _item_refs(item)) for item in existing
+            Candidate(item.id, item.fingerprint, item.title, item.position, frozenset(item_refs(item)))
+            for item in existing
         ]
         fingerprints = draft_fingerprints(parsed.items)
         matched = match(parsed.items, fingerprints, candidates)
         base = _document_base(self.session, [item.id for item in existing])
-        reference = postmortem.incident_date or self.today
+        reference = reference_day(postmortem, self.today)
         # Free the fingerprints that move before any is reused (the unique constraint checks every row).
-        moving = [(by_id[key], fingerprints[i]) for i, key in matched.items() if by_id[key].fingerprint != fingerprints[i]]
+        moving = [
+            (by_id[key], fingerprints[i])
+            for i, key in matched.items()
+            if by_id[key].fingerprint != fingerprints[i]
+        ]
         if moving:
             originals = {item.id: item.fingerprint for item, _ in moving}
             for item, _ in moving:
@@ -236,25 +248,53 @@ class Importer:
                 continue
             apply_change(self.session, item, "removed_at", utcnow(), source=SOURCE, actor=self.actor)
             result.items.append(
-                ItemOutcome("removed", item.title, item.source_line, item.id, item.status, item.push,
-                            notes=["no longer in the document; kept and marked removed"])
+                ItemOutcome(
+                    "removed",
+                    item.title,
+                    item.source_line,
+                    item.id,
+                    item.status,
+                    item.push,
+                    notes=["no longer in the document; kept and marked removed"],
+                )
             )
 
     def _create(
-        self, postmortem: Postmortem, draft: ItemDraft, values: Values, value: str, index: int, parsed: ParsedDocument
+        self,
+        postmortem: Postmortem,
+        draft: ItemDraft,
+        values: Values,
+        value: str,
+        index: int,
+        parsed: ParsedDocument,
     ) -> ItemOutcome:
         closed = Status(values.status).is_closed
         push = not (closed or postmortem.historical)
         item = ActionItem(
-            postmortem=postmortem, fingerprint=value, position=index, source_line=draft.source_line,
-            title=values.title, status=Status.OPEN.value, push=push,
+            postmortem=postmortem,
+            fingerprint=value,
+            position=index,
+            source_line=draft.source_line,
+            title=values.title,
+            status=Status.OPEN.value,
+            push=push,
         )
         self.session.add(item)
         self.session.flush()
         record(self.session, item, "created", None, values.title, source=SOURCE, actor=self.actor)
         outcome = ItemOutcome("new", values.title, draft.source_line, item.id, values.status, push)
-        for name in ("title_text", "description", "owner_text", "owner_person", "owner_team", "deadline_text",
-                     "deadline", "status", "status_text", "priority"):
+        for name in (
+            "title_text",
+            "description",
+            "owner_text",
+            "owner_person",
+            "owner_team",
+            "deadline_text",
+            "deadline",
+            "status",
+            "status_text",
+            "priority",
+        ):
             apply_change(self.session, item, name, getattr(values, name), source=SOURCE, actor=self.actor)
         item.status_source = SOURCE
         if values.deadline is not None:
@@ -264,12 +304,18 @@ class Importer:
             outcome.notes.append(f"already {values.status} in the document: recorded, never pushed")
         elif postmortem.historical:
             outcome.notes.append("historical: never pushed")
-        self._links(item, draft, outcome, parsed)
+        link_refs(self.session, self.config, self.actor, item, draft, outcome)
         return outcome
 
     def _update(
-        self, item: ActionItem, draft: ItemDraft, values: Values, value: str, index: int,
-        base: dict[tuple[int, str], str | None], parsed: ParsedDocument,
+        self,
+        item: ActionItem,
+        draft: ItemDraft,
+        values: Values,
+        value: str,
+        index: int,
+        base: dict[tuple[int, str], str | None],
+        parsed: ParsedDocument,
     ) -> ItemOutcome:
         outcome = ItemOutcome("unchanged", values.title, draft.source_line, item.id)
         changes: dict[str, tuple[Any, Any]] = {}
@@ -304,7 +350,8 @@ class Importer:
                 change("owner_person", values.owner_person)
                 change("owner_team", values.owner_team)
         elif item.owner_text == values.owner_text and (item.owner_person, item.owner_team) != (
-            values.owner_person, values.owner_team
+            values.owner_person,
+            values.owner_team,
         ):
             change("owner_person", values.owner_person)  # [people] changed: resolve again
             change("owner_team", values.owner_team)
@@ -320,14 +367,16 @@ class Importer:
         self._status(item, values, doc_changed, change, outcome)
         if item.postmortem.historical and item.push:
             change("push", False)
-        self._links(item, draft, outcome, parsed, changes)
+        link_refs(self.session, self.config, self.actor, item, draft, outcome, changes)
         outcome.changes = {k: v for k, v in changes.items() if k in CONTENT_FIELDS}
         if outcome.changes:
             outcome.action = "updated"
         outcome.status, outcome.push = item.status, item.push
         return outcome
 
-    def _status(self, item: ActionItem, values: Values, doc_changed: Any, change: Any, outcome: ItemOutcome) -> None:
+    def _status(
+        self, item: ActionItem, values: Values, doc_changed: Any, change: Any, outcome: ItemOutcome
+    ) -> None:
         if not (doc_changed("status", values.status) or doc_changed("status_text", values.status_text)):
             return
         if values.status == item.status:
@@ -345,61 +394,3 @@ class Importer:
         change("status_text", values.status_text)
         item.status_source = SOURCE
         item.done_at = utcnow() if Status(values.status).is_closed else None
-
-    def _links(
-        self, item: ActionItem, draft: ItemDraft, outcome: ItemOutcome, parsed: ParsedDocument,
-        changes: dict[str, tuple[Any, Any]] | None = None,
-    ) -> None:
-        """A reference the document names links the item to that issue: no new issue is created for it."""
-        known = _item_refs(item)
-        first = True
-        for ref in draft.refs:
-            if ref.key.lower() in known or (ref.url and ref.url.lower() in known):
-                continue
-            if first:
-                first = False
-                old = item.tracking_ref
-                if apply_change(self.session, item, "tracking_ref", ref.text, source=SOURCE, actor=self.actor):
-                    if changes is not None:
-                        changes["tracking_ref"] = (old, ref.text)
-            target = target_for(ref, self.config.targets)
-            if target is None:
-                outcome.notes.append(f"names {ref.key}, which is in no configured target: kept as its tracking reference")
-                continue
-            link = next((existing for existing in item.links if existing.target == target), None)
-            if link is None:
-                link = Link(
-                    item=item, target=target, kind=self.config.targets[target].kind, state="pending", origin=SOURCE,
-                    key=ref.key, url=ref.url, remote_number=ref.number, base={},
-                )
-                self.session.add(link)
-                outcome.notes.append(f"linked to {ref.key} on {target} (sync resolves it)")
-                if changes is not None:
-                    changes["link"] = (None, ref.key)
-            elif link.origin == SOURCE and link.state == "pending":
-                link.key, link.url, link.remote_number = ref.key, ref.url, ref.number
-                if changes is not None:
-                    changes["link"] = (None, ref.key)
-            else:
-                outcome.notes.append(f"names {ref.key} but is already linked to {link.key} on {target}: not changed")
-            known.add(ref.key.lower())
-
-
-def _item_refs(item: ActionItem) -> frozenset[str] | set[str]:
-    keys: set[str] = set()
-    for link in item.links:
-        for value in (link.key, link.url):
-            if value:
-                keys.add(value.lower())
-    if item.tracking_ref:
-        keys.add(item.tracking_ref.lower())
-    return keys
-
-
-def _severity(text: str | None) -> str | None:
-    if not text:
-        return None
-    import re
-
-    first = re.split(r"[\s(/,]+", text.strip())[0].lower()
-    return re.sub(r"[^a-z0-9]", "", first)[:50] or None

@@ -211,7 +211,7 @@ def check(app: AppContext, only: tuple[str, ...]) -> list[dict[str, Any]]:
             results.append(entry)
             continue
         try:
-            report = backend.preflight(None)
+            report = backend.preflight(None, write=False)
             entry["ok"] = report.ok
             entry["problems"].extend(report.problems)
             entry["warnings"].extend(report.warnings)

@@ -135,9 +135,8 @@ class TargetSync:
             cache = dict(state.cache.get("preflight") or {})
             checked = state.cache.get("preflight_at")
         fresh = checked and datetime.fromisoformat(checked) > utcnow() - PREFLIGHT_TTL
-        report = self.backend.preflight(
-            cache if fresh and cache.get("config") == self.config.fingerprint else None
-        )
+        usable = cache if fresh and cache.get("config") == self.config.fingerprint else None
+        report = self.backend.preflight(usable, write=not self.options.dry_run)
         for warning in report.warnings:
             self.summary.note(f"warning: {warning}")
         if not report.ok:
@@ -209,14 +208,12 @@ class TargetSync:
             etags["label_filter"] = not state.cache.get("unlabelled_document_links")
         since = cursor - timedelta(seconds=self.config.sync.pull_overlap_seconds) if cursor else None
         result = self.backend.pull(since, etags)
-        if result.not_modified:
-            self._save_pull_state(etags, None)
-            return
-        news = self.merge_remote(result.issues)
+        news = 0 if result.not_modified else self.merge_remote(result.issues)
         self.pull_changed = news > 0
         # Keep the same `since` (and so the same URL and ETag) until something new arrives: an idle
-        # target then costs one 304 per run.
-        self._save_pull_state(etags, result.server_time if news else None)
+        # target then costs one 304 per run. The first pull always sets a cursor.
+        advance = news > 0 or cursor is None
+        self._save_pull_state(etags, result.server_time if advance else None)
 
     def _save_pull_state(self, etags: dict[str, Any], cursor: datetime | None) -> None:
         with self.tx() as session:
@@ -245,11 +242,19 @@ class TargetSync:
                 link = by_id.get(issue.ref.remote_id)
                 if link is None:
                     continue  # a tracker issue this database did not make: `tracker adopt` handles those
-                if link.remote_updated_at == issue.updated_at and link.state == "linked":
+                if self._seen(link, issue):
                     continue  # seen already (the overlap of the pull window)
                 news += 1
                 self.merge_one(session, link, issue)
         return news
+
+    @staticmethod
+    def _seen(link: Link, issue: RemoteIssue) -> bool:
+        """Same update time and same values: GitHub times have one-second precision, so both count."""
+        if link.state != "linked" or link.remote_updated_at != issue.updated_at:
+            return False
+        remote = remote_values(issue, link.base)
+        return all(remote[field] == link.base.get(field) for field in FIELDS)
 
     def merge_one(self, session: Session, link: Link, issue: RemoteIssue) -> None:
         item = link.item
@@ -378,7 +383,7 @@ class TargetSync:
                 if not issue.has_tracker_label and link.origin != "document":
                     self.summary.note(f"#{link.item_id} {issue.ref.key}: someone removed the tracker label")
                     link.base = {**link.base, "relabel": True}
-                if link.remote_updated_at != issue.updated_at:
+                if not self._seen(link, issue):
                     self.merge_one(session, link, issue)
             state = self._state(session)
             state.cache = {**state.cache, "verified_at": utcnow().isoformat()}
@@ -442,7 +447,8 @@ class TargetSync:
         base = link.base
         local = local_values(item, link, self.app.resolver, self.identities)
         ours = set(base.get("labels", []))
-        desired = self.desired_labels(item.id)
+        # Lint labels follow open items only: closing an issue must not churn its labels.
+        desired = self.desired_labels(item.id) if item.status in ("open", "in_progress") else ours
         title = local["title"] if local["title"] != base.get("title") else None
         assignee = None
         if local["assignee"] != base.get("assignee") and local["assignee"] != base.get("rejected_assignee"):

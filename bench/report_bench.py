@@ -1,0 +1,271 @@
+"""Build 10,000 postmortems / 100,000 items / 1,000,000 events and time `tracker report` over them.
+
+    .venv/bin/python bench/report_bench.py                          # SQLite in a temp folder
+    .venv/bin/python bench/report_bench.py --url postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+On PostgreSQL the data goes into a fresh schema that is dropped afterwards. Prints one line per
+scenario (best of --repeat runs); the results are kept in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, insert, text  # noqa: E402
+
+from tracker.app import AppContext  # noqa: E402
+from tracker.config import config_from_text  # noqa: E402
+from tracker.db import make_engine, upgrade  # noqa: E402
+from tracker.models import ActionItem, Event, Link, Postmortem, SyncRun, TargetState  # noqa: E402
+
+NOW = datetime.now(UTC)
+TEAMS = ["payments", "platform", "search", "mobile", "data", None]
+SEVERITIES = ["sev1", "sev2", "sev3", None]
+
+
+def generate(postmortems: int, per_postmortem: int, events_per_item: int, seed: int = 7) -> dict[str, list[dict[str, Any]]]:
+    """Rows for every table: items spread over two years, with owners, slips, closes and bot closes."""
+    rng = random.Random(seed)
+    rows: dict[str, list[dict[str, Any]]] = {"postmortems": [], "items": [], "events": [], "links": []}
+    item_id = event_id = 0
+    for p in range(1, postmortems + 1):
+        incident = NOW - timedelta(days=rng.randint(1, 730))
+        rows["postmortems"].append(
+            {
+                "id": p,
+                "slug": f"inc-{p:05d}",
+                "title": f"Incident {p}",
+                "incident_date": incident.date(),
+                "severity": rng.choice(SEVERITIES),
+                "services": [],
+                "review_date": (incident + timedelta(days=14)).date(),
+                "confidential": False,
+                "historical": False,
+                "extra": {},
+                "created_at": incident,
+                "updated_at": incident,
+            }
+        )
+        for position in range(per_postmortem):
+            item_id += 1
+            created = incident + timedelta(hours=rng.randint(1, 72))
+            first = (created + timedelta(days=rng.randint(7, 60))).date()
+            deadline = first
+            status = "open"
+            history: list[tuple[str, Any, Any, datetime]] = [
+                ("created", None, f"Item {item_id}", created),
+                ("owner_text", None, f"@person{item_id % 300}", created),
+                ("owner_person", None, f"person{item_id % 300}", created),
+                ("deadline_text", None, first.isoformat(), created),
+                ("deadline", None, first.isoformat(), created),
+            ]
+            moment = created
+            for _ in range(rng.choice([0, 0, 1, 2])):  # deadline slips
+                moment += timedelta(days=rng.randint(3, 30))
+                if moment >= NOW:
+                    break
+                moved = deadline + timedelta(days=rng.randint(7, 45))
+                history.append(("deadline_text", deadline.isoformat(), moved.isoformat(), moment))
+                history.append(("deadline", deadline.isoformat(), moved.isoformat(), moment))
+                deadline = moved
+            for nxt in rng.choice([[], ["in_progress"], ["in_progress", "done"], ["done"], ["wont_do"], ["done"]]):
+                moment += timedelta(days=rng.randint(1, 40))
+                if moment >= NOW:
+                    break
+                history.append(("status", status, nxt, moment))
+                status = nxt
+            while len(history) < events_per_item:
+                moment += timedelta(hours=rng.randint(1, 200))
+                history.append(("title", f"Item {item_id}", f"Item {item_id}", min(moment, NOW - timedelta(minutes=1))))
+            bot = status == "wont_do" and rng.random() < 0.3
+            done_at = moment if status in ("done", "wont_do") else None
+            rows["items"].append(
+                {
+                    "id": item_id,
+                    "postmortem_id": p,
+                    "fingerprint": f"f{item_id}",
+                    "position": position,
+                    "title": f"Item {item_id}",
+                    "owner_text": f"@person{item_id % 300}",
+                    "owner_person": f"person{item_id % 300}",
+                    "owner_team": TEAMS[item_id % len(TEAMS)],
+                    "deadline": deadline,
+                    "first_deadline": first,
+                    "status": status,
+                    "push": True,
+                    "closed_by_bot": bot,
+                    "done_at": done_at,
+                    "created_at": created,
+                    "updated_at": moment,
+                }
+            )
+            if item_id % 3:
+                rows["links"].append(
+                    {
+                        "item_id": item_id,
+                        "target": "github" if item_id % 3 == 1 else "jira",
+                        "kind": "github" if item_id % 3 == 1 else "jira",
+                        "state": "linked",
+                        "origin": "created",
+                        "remote_id": str(item_id),
+                        "key": f"OPS-{item_id}",
+                        "base": {},
+                        "attempts": 0,
+                        "created_at": created,
+                        "updated_at": created,
+                    }
+                )
+            for field, old, new, when in history:
+                event_id += 1
+                rows["events"].append(
+                    {
+                        "id": event_id,
+                        "item_id": item_id,
+                        "postmortem_id": p,
+                        "field": field,
+                        "old": old,
+                        "new": new,
+                        "source": "document",
+                        "occurred_at": when,
+                        "recorded_at": when,
+                    }
+                )
+    return rows
+
+
+def load(url: str, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Bulk insert: COPY on PostgreSQL, executemany in big transactions on SQLite."""
+    engine = make_engine(url)
+    upgrade(engine)
+    tables = [
+        (Postmortem.__table__, rows["postmortems"]),
+        (ActionItem.__table__, rows["items"]),
+        (Link.__table__, rows["links"]),
+        (Event.__table__, rows["events"]),
+    ]
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            cursor = connection.connection.cursor()
+            for table, data in tables:
+                columns = list(data[0])
+                with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in data:
+                        copy.write_row([_pg(row[c]) for c in columns])
+            for table in ("postmortems", "action_items", "links", "events"):
+                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
+            connection.execute(text("ANALYZE"))
+    else:
+        with engine.begin() as connection:
+            for table, data in tables:
+                for start in range(0, len(data), 50_000):
+                    connection.execute(insert(table), data[start : start + 50_000])
+            connection.execute(text("ANALYZE"))
+    with engine.begin() as connection:
+        run = connection.execute(
+            insert(SyncRun.__table__).values(command="sync", started_at=NOW, finished_at=NOW, outcome="ok", counts={}, requests=0)
+        ).inserted_primary_key[0]
+        for name, kind in (("github", "github"), ("jira", "jira")):
+            connection.execute(
+                insert(TargetState.__table__).values(
+                    target=name, kind=kind, last_good_sync_at=NOW - timedelta(hours=2), last_good_run_id=run,
+                    verify_offset=0, cache={}, updated_at=NOW,
+                )
+            )
+    engine.dispose()
+
+
+def _pg(value: Any) -> Any:
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value)
+    return value
+
+
+def measure(url: str, repeat: int) -> list[tuple[str, float]]:
+    """Best wall time of each scenario, through the same code path as the command."""
+    from tracker.report.build import Options, build_report
+
+    config = config_from_text(
+        f'[database]\nurl = "{url}"\n[org]\ntimezone = "Europe/Berlin"\n'
+        '[targets.github]\nkind = "github"\nrepo = "o/r"\ntoken_env = "T"\n'
+        '[targets.jira]\nkind = "jira"\nurl = "https://j.example"\nproject = "OPS"\nflavor = "datacenter"\ntoken_env = "T"\n'
+    )
+    app = AppContext(config=config)
+    half_year = (NOW - timedelta(days=182)).date()
+    scenarios = [
+        ("report (figures + 12-month trend)", Options(save=False)),
+        ("report, no trend", Options(save=False, months=0)),
+        ("report --as-of 6 months ago", Options(save=False, as_of=half_year)),
+        ("report --months 24", Options(save=False, months=24)),
+        ("report --postmortem (review view, with lint)", Options(save=False, postmortem="inc-00500")),
+        ("report --owner", Options(save=False, owner="@person7", months=12)),
+    ]
+    results = []
+    try:
+        for name, options in scenarios:
+            best = float("inf")
+            for _ in range(repeat):
+                started = time.perf_counter()
+                with app.session() as session:
+                    report = build_report(app, session, options)
+                best = min(best, time.perf_counter() - started)
+            results.append((name, best))
+            print(f"{name:<48} {best * 1000:8.0f} ms   total={report['summary']['total']}", flush=True)
+    finally:
+        app.close()
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="PostgreSQL URL (a fresh schema is used); default: SQLite in a temp dir")
+    parser.add_argument("--postmortems", type=int, default=10_000)
+    parser.add_argument("--items", type=int, default=10, help="items per postmortem")
+    parser.add_argument("--events", type=int, default=10, help="events per item")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    started = time.perf_counter()
+    rows = generate(args.postmortems, args.items, args.events)
+    print(
+        f"generated {len(rows['postmortems'])} postmortems, {len(rows['items'])} items, "
+        f"{len(rows['events'])} events in {time.perf_counter() - started:.1f} s",
+        flush=True,
+    )
+    if args.url:
+        schema = f"bench_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(args.url)
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = f"{args.url}{'&' if '?' in args.url else '?'}options=-csearch_path%3D{schema}"
+        try:
+            _run(url, rows, args.repeat)
+        finally:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            admin.dispose()
+    else:
+        with tempfile.TemporaryDirectory() as folder:
+            _run(f"sqlite:///{folder}/bench.db", rows, args.repeat)
+
+
+def _run(url: str, rows: dict[str, list[dict[str, Any]]], repeat: int) -> None:
+    started = time.perf_counter()
+    load(url, rows)
+    print(f"loaded in {time.perf_counter() - started:.1f} s", flush=True)
+    measure(url, repeat)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,213 @@
+"""GitHub writes: paced creates read back for dropped fields, minimal updates, comments and labelling."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from tracker.backends.base import (
+    CreateOutcome,
+    IssueChanges,
+    IssueDraft,
+    PermanentError,
+    RemoteIssue,
+    RemoteRef,
+    TransientError,
+)
+from tracker.backends.block import compose_markdown_body, parse_markdown_body, replace_markdown_block
+from tracker.backends.github_http import Reply, field_errors
+from tracker.backends.github_map import with_deadline
+from tracker.statuses import Status
+
+if TYPE_CHECKING:
+    from tracker.backends.github_http import GitHubTransport
+    from tracker.backends.pacing import CreateBudget
+    from tracker.config import GitHubTarget
+
+STATES = {Status.DONE: ("closed", "completed"), Status.WONT_DO: ("closed", "not_planned")}
+DROPPED = "GitHub drops assignees and labels silently when the token has no push access"
+
+
+class GitHubWrites:
+    """The write half of GitHubBackend (mixed in; relies on its transport, budget and helpers)."""
+
+    name: str
+    repo: str
+    tracker_label: str
+    target: GitHubTarget
+    http: GitHubTransport
+    budget: CreateBudget
+    can_write: bool | None
+
+    def _remote(
+        self, item: dict[str, Any], etag: str | None = None, closed_by: dict[str, Any] | None = None
+    ) -> RemoteIssue:
+        raise NotImplementedError
+
+    def _locate(self, ref: RemoteRef) -> tuple[str, int]:
+        raise NotImplementedError
+
+    # Create ------------------------------------------------------------------------------------------
+    def create(self, drafts: list[IssueDraft]) -> list[CreateOutcome]:
+        """One POST per draft, paced by the credential's budget, never re-sent after an unknown outcome."""
+        return [self._create_one(draft) for draft in drafts]
+
+    def _post_issue(self, payload: dict[str, Any], what: str) -> Reply:
+        self.budget.acquire()
+        return self.http.request(
+            "POST", f"/repos/{self.repo}/issues", body=payload, idempotent=False, what=what
+        )
+
+    def _create_one(self, draft: IssueDraft) -> CreateOutcome:
+        labels = list(dict.fromkeys([self.tracker_label, *self.target.labels, *draft.labels]))
+        payload: dict[str, Any] = {
+            "title": draft.title,
+            "body": compose_markdown_body(draft.intro, draft.marker, draft.context, draft.due),
+            "labels": labels,
+        }
+        if draft.assignee:
+            payload["assignees"] = [draft.assignee]  # never the singular `assignee` (closing down)
+        what = f"{self.name}: create {draft.title!r}"
+        warnings: list[str] = []
+        try:
+            reply = self._post_issue(payload, what)
+            if reply.status == 422 and draft.assignee and _assignee_refused(reply):
+                # The issue must exist even when the owner cannot be assigned: once more, unassigned.
+                warnings.append(
+                    f"GitHub would not assign {draft.assignee} in {self.repo} "
+                    f"({reply.message}: {'; '.join(field_errors(reply))}); created unassigned"
+                )
+                del payload["assignees"]
+                reply = self._post_issue(payload, what)
+        except TransientError as exc:
+            # A dropped answer, a timeout or a 5xx: the issue may exist. Recovery looks for its marker.
+            return CreateOutcome(draft, error=exc.message, uncertain=True)
+        except PermanentError as exc:
+            return CreateOutcome(draft, error=exc.message)
+        if reply.status != 201 or not isinstance(reply.data, dict):
+            return CreateOutcome(draft, error=self.http.error(reply, what).message)
+        item = reply.data
+        why = f"{self.http.credential_source} has no push access" if self.can_write is False else DROPPED
+        got = {str(a.get("login", "")).lower() for a in item.get("assignees") or []}
+        if "assignees" in payload and draft.assignee and draft.assignee.lower() not in got:
+            warnings.append(f"GitHub did not assign {draft.assignee} in {self.repo} ({why})")
+        have = {str(lab.get("name", "")).lower() for lab in item.get("labels") or []}
+        missing = [label for label in labels if label.lower() not in have]
+        if missing:
+            warnings.append(f"GitHub did not set the label(s) {', '.join(missing)} in {self.repo} ({why})")
+        return CreateOutcome(draft, issue=self._remote(item), warnings=tuple(warnings))
+
+    # Update ------------------------------------------------------------------------------------------
+    def update(self, ref: RemoteRef, changes: IssueChanges) -> RemoteIssue:
+        """Apply only what changed; returns the issue from the last answer.
+
+        Costs: title/state/body together 1 PATCH (+1 GET first when the deadline or block changes,
+        to keep the person's text around the block); labels 1 POST for all added + 1 DELETE per removed
+        label (never replacing the set); assignee 1 POST (add new) + 1 DELETE (remove old, only after
+        the new one took); one GET at the end only when no answer after the label calls carried the issue
+        (a labels-only change, or no change at all).
+        """
+        repo, number = self._locate(ref)
+        base = f"/repos/{repo}/issues/{number}"
+        what = f"{self.name}: update {repo}#{number}"
+        last: dict[str, Any] | None = None
+        patch: dict[str, Any] = {}
+        if changes.title is not None:
+            patch["title"] = changes.title
+        if changes.due is not None or changes.context is not None:
+            last = self._issue(base, what)
+            body = self._new_body(last.get("body"), changes, what)
+            if body != last.get("body"):
+                patch["body"] = body
+        if changes.status is not None:
+            patch["state"], patch["state_reason"] = STATES.get(changes.status, ("open", "reopened"))
+        removing = {name.lower() for name in changes.remove_labels}
+        adding = [name for name in changes.add_labels if name.lower() not in removing]
+        if adding:
+            self._expect(
+                self.http.request("POST", f"{base}/labels", body={"labels": adding}, what=what), (200,), what
+            )
+            last = None
+        for name in changes.remove_labels:
+            reply = self.http.request("DELETE", f"{base}/labels/{quote(name, safe='')}", what=what)
+            self._expect(reply, (200, 404), what)  # 404: the label was not on the issue (any more)
+            last = None
+        if changes.assignee is not None:
+            last = self._reassign(base, changes.assignee, what) or last
+        if patch:
+            last = self._expect(self.http.request("PATCH", base, body=patch, what=what), (200,), what).data
+        if last is None:
+            last = self._issue(base, what)
+        return self._remote(last)
+
+    def _reassign(self, base: str, change: tuple[str | None, str | None], what: str) -> dict[str, Any] | None:
+        old, new = change
+        if (old or "").lower() == (new or "").lower():
+            return None
+        last = None
+        took = True
+        if new:
+            last = self._expect(
+                self.http.request("POST", f"{base}/assignees", body={"assignees": [new]}, what=what),
+                (200, 201),
+                what,
+            ).data
+            took = any(str(a.get("login", "")).lower() == new.lower() for a in last.get("assignees") or [])
+        if old and took:  # GitHub ignores a login it will not assign: then keep the old owner assigned
+            last = self._expect(
+                self.http.request("DELETE", f"{base}/assignees", body={"assignees": [old]}, what=what),
+                (200,),
+                what,
+            ).data
+        return last
+
+    def _new_body(self, body: str | None, changes: IssueChanges, what: str) -> str:
+        block = parse_markdown_body(body)
+        if block is None or block.marker is None:
+            raise PermanentError(
+                f"{what}: the tracker block was removed from the issue body; not rewriting it"
+            )
+        due = changes.due[1] if changes.due is not None else block.deadline
+        if changes.context is not None:
+            return replace_markdown_block(body, block.marker, changes.context, due)
+        return with_deadline(body, due) or ""
+
+    def _issue(self, base: str, what: str) -> dict[str, Any]:
+        reply = self.http.request("GET", base, what=what)
+        return self._expect(reply, (200,), what).data
+
+    def _expect(self, reply: Reply, ok: tuple[int, ...], what: str) -> Reply:
+        if reply.status not in ok:
+            raise self.http.error(reply, what)
+        return reply
+
+    # Comments and labels -------------------------------------------------------------------------------
+    def comment(self, ref: RemoteRef, body: str) -> str:
+        repo, number = self._locate(ref)
+        what = f"{self.name}: comment on {repo}#{number}"
+        reply = self.http.request(
+            "POST",
+            f"/repos/{repo}/issues/{number}/comments",
+            body={"body": body},
+            idempotent=False,
+            what=what,
+        )
+        data = self._expect(reply, (201,), what).data
+        return str(data.get("html_url") or data.get("id"))
+
+    def add_tracker_label(self, ref: RemoteRef) -> bool:
+        """Label an issue a document linked; False when the token cannot (GitHub may just ignore it)."""
+        repo, number = self._locate(ref)
+        what = f"{self.name}: label {repo}#{number}"
+        reply = self.http.request(
+            "POST", f"/repos/{repo}/issues/{number}/labels", body={"labels": [self.tracker_label]}, what=what
+        )
+        if reply.status in (403, 404):
+            return False
+        names = self._expect(reply, (200,), what).data or []
+        return any(str(label.get("name", "")).lower() == self.tracker_label.lower() for label in names)
+
+
+def _assignee_refused(reply: Reply) -> bool:
+    errors = reply.data.get("errors") if isinstance(reply.data, dict) else None
+    return any(isinstance(e, dict) and e.get("field") in ("assignees", "assignee") for e in errors or [])

@@ -1,0 +1,84 @@
+"""Issues a document names: link the item to them (pending, resolved by sync) or report them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tracker.config import Config
+from tracker.history import Actor, apply_change
+from tracker.importing.drafts import ItemDraft
+from tracker.importing.refs import target_for
+from tracker.importing.results import ItemOutcome
+from tracker.models import ActionItem, Link
+
+SOURCE = "document"
+
+
+def link_refs(
+    session: Session,
+    config: Config,
+    actor: Actor,
+    item: ActionItem,
+    draft: ItemDraft,
+    outcome: ItemOutcome,
+    changes: dict[str, tuple[Any, Any]] | None = None,
+) -> None:
+    """A reference the document names links the item to that issue: no new issue is created for it."""
+    known = item_refs(item)
+    first = True
+    for ref in draft.refs:
+        if ref.key.lower() in known or (ref.url and ref.url.lower() in known):
+            continue
+        if first:
+            first = False
+            old = item.tracking_ref
+            applied = apply_change(session, item, "tracking_ref", ref.text, source=SOURCE, actor=actor)
+            if applied and changes is not None:
+                changes["tracking_ref"] = (old, ref.text)
+        target = target_for(ref, config.targets)
+        if target is None:
+            outcome.notes.append(
+                f"names {ref.key}, which is in no configured target: kept as its tracking reference"
+            )
+            continue
+        link = next((existing for existing in item.links if existing.target == target), None)
+        if link is None:
+            link = Link(
+                item=item,
+                target=target,
+                kind=config.targets[target].kind,
+                state="pending",
+                origin=SOURCE,
+                key=ref.key,
+                url=ref.url,
+                remote_number=ref.number,
+                base={},
+            )
+            session.add(link)
+            outcome.notes.append(f"linked to {ref.key} on {target} (sync resolves it)")
+            if changes is not None:
+                changes["link"] = (None, ref.key)
+        elif link.origin == SOURCE and link.state in ("pending", "error"):
+            # Not resolved yet (or the named issue was not found): the document's correction wins.
+            if changes is not None:
+                changes["link"] = (link.key, ref.key)
+            link.key, link.url, link.remote_number = ref.key, ref.url, ref.number
+            link.state, link.last_error = "pending", None
+        else:
+            outcome.notes.append(
+                f"names {ref.key} but is already linked to {link.key} on {target}: not changed"
+            )
+        known.add(ref.key.lower())
+
+
+def item_refs(item: ActionItem) -> set[str]:
+    keys: set[str] = set()
+    for link in item.links:
+        for value in (link.key, link.url):
+            if value:
+                keys.add(value.lower())
+    if item.tracking_ref:
+        keys.add(item.tracking_ref.lower())
+    return keys
