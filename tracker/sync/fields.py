@@ -101,9 +101,9 @@ def apply_remote_field(
         apply_change(session, item, "title", value, source=source, actor=actor, occurred_at=when, note=note)
     elif field == "assignee":
         person = identities.person_for(value)
-        text = f"@{value}" if value and identities.kind == "github" else value
         if person is not None and item.owner_person == person.handle:
             return  # same person, written another way in the document: keep the document's text
+        text = display_name(person, value, identities.kind)
         apply_change(
             session, item, "owner_text", text, source=source, actor=actor, occurred_at=when, note=note
         )
@@ -151,9 +151,22 @@ def apply_status(
     )
     if changed:
         item.status_source = source
-        item.status_text = issue.status_detail
+        item.status_text = STATUS_WORDS[issue.status]
         item.closed_by_bot = bool(issue.closed_by_bot and issue.status.is_closed)
         item.done_at = issue.closed_at if issue.status.is_closed else None
+
+
+STATUS_WORDS = {Status.OPEN: "Open", Status.IN_PROGRESS: "In progress", Status.DONE: "Done", Status.WONT_DO: "Won't do"}
+
+
+def display_name(person: Person | None, identity: str | None, kind: str) -> str | None:
+    """How a pulled assignee is written back: the person's @alias when we know them, else the login."""
+    if person is not None:
+        handle_alias = next((a for a in person.aliases if a.startswith("@")), None)
+        return handle_alias or f"@{person.handle}"
+    if identity and kind == "github":
+        return f"@{identity}"
+    return identity
 
 
 def record_conflict(
