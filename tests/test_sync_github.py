@@ -432,3 +432,66 @@ def test_held_items_are_not_pushed(env, gh, make_config):
     summary = sync()
     assert summary["targets"]["gh"]["held"] == 1 and not gh.issues(REPO)
     assert summary["ok"]
+
+
+def _document(workdir: Path, rows: list[str]) -> Path:
+    path = workdir / "pm.md"
+    table = "\n".join(rows)
+    path.write_text(
+        "# Orders API outage\n\n| Field | Value |\n| --- | --- |\n| Date | 2026-06-19 |\n\n## Action Items\n\n"
+        "| Action Item | Owner | Deadline | Issue |\n| --- | --- | --- | --- |\n" + table + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_issues_named_by_the_document_are_linked_not_created(env, gh, workdir):
+    cli, sync, _ = env
+    existing = gh.create_issue(REPO, "Index orders.customer_id (filed by hand)")
+    doc = _document(
+        workdir,
+        [
+            f"| Add index on orders.customer_id | @dana | 2026-07-01 | {REPO}#{existing} |",
+            "| Alert when orders-db p95 > 500 ms for 5 min | @dana | 2026-07-01 | |",
+        ],
+    )
+    cli.ok("import", str(doc))
+    summary = sync()
+    assert summary["targets"]["gh"]["created"] == 1  # only the item without an issue
+    assert len(gh.issues(REPO)) == 2
+    labels = {label["name"] for label in gh.issue_json(REPO, existing)["labels"]}
+    assert "postmortem-action" in labels  # labelled so batched pulls see it
+    assert (
+        gh.issue_json(REPO, existing)["title"] == "Index orders.customer_id (filed by hand)"
+    )  # never renamed
+    gh.close_issue(REPO, existing, "completed", actor="dana-w")
+    sync()
+    rows = {r["title"]: r for r in json.loads(cli.ok("list", "--format", "json").stdout)}
+    assert rows["Add index on orders.customer_id"]["status"] == "done"
+    assert rows["Add index on orders.customer_id"]["links"][0]["key"] == f"{REPO}#{existing}"
+
+
+def test_read_only_token_reports_from_documents_that_name_their_issues(env, gh, workdir):
+    """The zero-risk start: a read-only token and postmortems that already name their issues."""
+    cli, sync, _ = env
+    gh.add_token(TOKEN, "reader", push=False)
+    first = gh.create_issue(REPO, "Filed by hand A")
+    second = gh.create_issue(REPO, "Filed by hand B")
+    doc = _document(
+        workdir,
+        [
+            f"| Add index on orders.customer_id | @dana | 2026-07-01 | https://github.com/{REPO}/issues/{first} |",
+            f"| Alert when orders-db p95 > 500 ms for 5 min | @dana | 2026-07-01 | {REPO}#{second} |",
+        ],
+    )
+    cli.ok("import", str(doc))
+    assert sync()["ok"]
+    gh.close_issue(REPO, first, "completed", actor="dana-w")
+    gh.close_issue(REPO, second, "not_planned", actor="dana-w")
+    sync()
+    rows = {r["title"]: r["status"] for r in json.loads(cli.ok("list", "--format", "json").stdout)}
+    assert rows == {
+        "Add index on orders.customer_id": "done",
+        "Alert when orders-db p95 > 500 ms for 5 min": "wont_do",
+    }
+    assert all(r.method == "GET" for r in gh.requests)  # nothing written, ever

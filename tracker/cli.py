@@ -77,7 +77,7 @@ class ReportedError(click.ClickException):
     def __init__(self, error: TrackerError) -> None:
         super().__init__(error.message)
         self.error = error
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: Any = None) -> None:
         stream = file or sys.stderr

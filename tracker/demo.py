@@ -8,6 +8,11 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tracker.sandbox.github import FakeGitHub
+    from tracker.sandbox.jira import FakeJira
 
 GITHUB_REPO = "demo-corp/checkout"
 JIRA_PROJECT = "OPS"
@@ -105,7 +110,7 @@ def sample_postmortem(today: date) -> str:
 
 
 @contextmanager
-def sandboxes() -> Iterator[tuple[object, object]]:
+def sandboxes() -> Iterator[tuple[FakeGitHub, FakeJira]]:
     """A fake GitHub and a fake Jira Cloud on loopback ports, with the demo's people."""
     from tracker.sandbox.github import FakeGitHub
     from tracker.sandbox.jira import FakeJira
@@ -145,14 +150,14 @@ def run_demo(workdir: Path, step: Step, today: date | None = None) -> None:
             github=github.api_url,
             jira=jira.url,
             project=JIRA_PROJECT,
-            ravi=RAVI_ACCOUNT,  # type: ignore[attr-defined]
+            ravi=RAVI_ACCOUNT,
         )
         (workdir / "tracker.toml").write_text(config, encoding="utf-8")
         step("create the database", ["init"], workdir)
         step("what will never get done? (no database needed)", ["lint", "postmortems/"], workdir)
         step("import the action items", ["import", "postmortems/"], workdir)
         step("push them out: GitHub for the checkout team, Jira for infra", ["sync"], workdir)
-        _people_work(github, jira)  # type: ignore[arg-type]
+        _people_work(github, jira)
         step("pull status back (cron runs this)", ["sync"], workdir)
         step("where things stand", ["list"], workdir)
         if "report" in COMMANDS:
@@ -160,23 +165,23 @@ def run_demo(workdir: Path, step: Step, today: date | None = None) -> None:
         step("write status and links back into the document", ["render", "inc-checkout-cache"], workdir)
 
 
-def _people_work(github: object, jira: object) -> None:
+def _people_work(github: FakeGitHub, jira: FakeJira) -> None:
     """What people do between two syncs: close two issues, reassign one, finish the Jira one."""
     from tracker.output import echo
 
-    issues = github.issues(GITHUB_REPO)  # type: ignore[attr-defined]
+    issues = github.issues(GITHUB_REPO)
     by_title = {issue.title: issue.number for issue in issues}
     echo("\n# meanwhile, people work in GitHub and Jira:")
     for title, number in by_title.items():
         if title.startswith("Alert when cart-cache"):
-            github.close_issue(GITHUB_REPO, number, "completed", actor="dana-w")  # type: ignore[attr-defined]
+            github.close_issue(GITHUB_REPO, number, "completed", actor="dana-w")
             echo(f"#   dana-w closes {GITHUB_REPO}#{number} as completed")
         elif title.startswith("Add a load test"):
-            github.reassign(GITHUB_REPO, number, ["leepark"])  # type: ignore[attr-defined]
+            github.reassign(GITHUB_REPO, number, ["leepark"])
             echo(f"#   {GITHUB_REPO}#{number} is reassigned to leepark")
         elif title == "Improve monitoring":
-            github.close_issue(GITHUB_REPO, number, "not_planned", bot=True)  # type: ignore[attr-defined]
+            github.close_issue(GITHUB_REPO, number, "not_planned", bot=True)
             echo(f"#   stale[bot] closes {GITHUB_REPO}#{number} as not planned")
-    for issue in jira.issues():  # type: ignore[attr-defined]
-        jira.person("ravi").transition(issue.key, "Done", resolution="Done")  # type: ignore[attr-defined]
+    for issue in jira.issues():
+        jira.person("ravi").transition(issue.key, "Done", resolution="Done")
         echo(f"#   ravi moves {issue.key} to Done in Jira")

@@ -24,6 +24,7 @@ class Actor:
 
     @classmethod
     def current(cls, run_id: int | None = None) -> Actor:
+        user: str | None
         try:
             user = getpass.getuser()
         except Exception:  # no passwd entry in some containers

@@ -7,6 +7,7 @@ import socket
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -31,6 +32,11 @@ class Held:
     token: int
     ttl: timedelta
     acquired_at: datetime = field(default_factory=utcnow)
+
+
+def _rows(result: Any) -> int:
+    """Rows an UPDATE matched (SQLAlchemy types execute() results without rowcount)."""
+    return int(result.rowcount)
 
 
 def make_holder() -> str:
@@ -81,7 +87,7 @@ def _acquire_one(
             )
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount == 1:
+        if _rows(result) == 1:
             token = session.scalar(select(Lease.token).where(Lease.name == name))
             return Held(name, holder, int(token or 0), ttl, now)
         current = session.get(Lease, name)
@@ -103,7 +109,7 @@ def _acquire_one(
                 )
                 .execution_options(synchronize_session=False)
             )
-            if taken.rowcount == 1:
+            if _rows(taken) == 1:
                 return Held(name, holder, int(current.token) + 1, ttl, now)
     since = (
         current.acquired_at.strftime("%Y-%m-%d %H:%M:%S UTC") if current.acquired_at else "an unknown time"
@@ -138,7 +144,7 @@ def fence(session: Session, held: list[Held]) -> None:
             .values(heartbeat_at=now, expires_at=now + lease.ttl)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if _rows(result) != 1:
             raise LeaseLost(
                 f"lost the lease {lease.name}: another sync took it over after ours expired",
                 hint="raise [sync] lease_seconds if runs are legitimately this slow",

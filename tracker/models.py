@@ -265,3 +265,71 @@ class ReportRun(Base):
     scope: Mapped[str] = mapped_column(String(300))  # "postmortem:inc-214" or "window:2026-07-01..2026-07-31"
     actor_user: Mapped[str | None] = mapped_column(String(255))
     items: Mapped[dict[str, Any]] = mapped_column(default=dict)  # item id -> {status, deadline, owner, overdue}
+
+
+# --- operations (issue 8) -------------------------------------------------------------------------
+# One create budget per credential across hosts: recent create times (epoch seconds) per credential
+# hash, updated with an optimistic version check so it works through poolers in transaction mode.
+
+
+class CreateBudgetRow(Base):
+    """Recent issue creates of one credential (sha256 of it, never the secret), shared by every host."""
+
+    __tablename__ = "create_budgets"
+
+    credential: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stamps: Mapped[list[float]] = mapped_column(JSON(), default=list)  # epoch seconds, oldest first
+    version: Mapped[int] = mapped_column(BigInteger, default=0)  # compare-and-swap on every spend
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+# --- follow-up loop (issue 9) ---------------------------------------------------------------------
+# `tracker remind` and `tracker digest` record every comment they post, two-phase ("sending" before
+# the request, "sent" after), so a rerun or a run after a killed one never posts the same one twice.
+# `sync` keeps one parent issue (GitHub) or epic (Jira) per postmortem and target when asked to.
+
+
+class Reminder(Base):
+    """One reminder or digest comment: what it is about, where it went, and whether it was sent."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_item_kind", "item_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)  # what makes it unique, e.g. overdue:…:2
+    marker: Mapped[str] = mapped_column(String(100))  # written into the comment, found again on rerun
+    kind: Mapped[str] = mapped_column(String(20))  # approaching overdue escalation unassigned digest
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"))
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("links.id", ondelete="SET NULL"))
+    target: Mapped[str] = mapped_column(String(200))
+    issue_key: Mapped[str | None] = mapped_column(String(300))  # display key of the issue commented on
+    due: Mapped[date | None] = mapped_column(Date)  # the deadline (or week start) it refers to
+    round: Mapped[int] = mapped_column(Integer, default=0)  # overdue repeats: 0, 1, 2, ...
+    mentioned: Mapped[str | None] = mapped_column(Text)  # who was mentioned, as written in the comment
+    state: Mapped[str] = mapped_column(String(20), default="sending")  # sending sent
+    comment_id: Mapped[str | None] = mapped_column(Text)  # URL or id of the comment
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class ParentLink(Base):
+    """The parent issue (GitHub) or epic (Jira) of one postmortem on one target, and its children."""
+
+    __tablename__ = "parent_links"
+    __table_args__ = (UniqueConstraint("postmortem_id", "target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    postmortem_id: Mapped[int] = mapped_column(ForeignKey("postmortems.id", ondelete="CASCADE"), index=True)
+    target: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(20), default="creating")  # creating linked error
+    marker: Mapped[str] = mapped_column(String(100))
+    remote_id: Mapped[str | None] = mapped_column(String(100))
+    remote_number: Mapped[int | None] = mapped_column(BigInteger)
+    key: Mapped[str | None] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[str | None] = mapped_column(Text)  # the title it was given, to notice a renamed postmortem
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    children: Mapped[list[str]] = mapped_column(default=list)  # remote ids of the attached issues
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget | None = None) -> IssueTracker:
     """The backend for one configured target; the secret comes from the environment (never the config).
 
-    `app_or_config` is an AppContext or a Config. Creates share one budget per credential in this
-    process unless `budget` is given.
+    `app_or_config` is an AppContext or a Config. Creates share one budget per credential: through the
+    database with an AppContext (every host), in this process with a bare Config, or `budget` if given.
     """
     config: Config = getattr(app_or_config, "config", app_or_config)
     target = config.targets.get(target_name)
@@ -36,6 +36,8 @@ def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget |
 
         credentials, source, budget_key = github_credentials(target, config.base_dir)
         if budget is None:
+            budget = _database_budget(app_or_config, f"{target.api_url}|{budget_key}", target)
+        if budget is None:
             budget = shared_budget(
                 f"{target.api_url}|{budget_key}", target.creates_per_minute, target.creates_per_hour
             )
@@ -51,6 +53,25 @@ def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget |
         f"[targets.{target_name}] kind: no {target.kind} backend is available in this version",
         hint="only GitHub targets can be synced for now",
     )
+
+
+def _database_budget(app: Any, credential: str, target: GitHubTarget) -> CreateBudget | None:
+    """With a database (an AppContext), one budget per credential shared by every process and host."""
+    if not hasattr(app, "session") or not hasattr(app, "database_url"):
+        return None  # a bare Config: the process-wide budget
+    from tracker.backends.pacing_db import SharedCreateBudget, credential_hash
+    from tracker.db import session_factory
+
+    budgets: dict[str, SharedCreateBudget] = app.__dict__.setdefault("_create_budgets", {})
+    key = credential_hash(credential)
+    budget = budgets.get(key)
+    if budget is None:
+        budget = budgets[key] = SharedCreateBudget(
+            session_factory(app.engine), credential, target.creates_per_minute, target.creates_per_hour
+        )
+    else:
+        budget.tighten(target.creates_per_minute, target.creates_per_hour)
+    return budget
 
 
 def github_credentials(target: GitHubTarget, base_dir: Path) -> tuple[str | AppCredentials, str, str]:

@@ -228,3 +228,46 @@ class IssueTracker(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+# --- optional capabilities (issue 9: reminders and parent issues) -------------------------------------
+# Not part of IssueTracker, so a backend without them still satisfies the Protocol; callers check with
+# isinstance(backend, CommentReader) / supports_parents(backend) and degrade (or report) when absent.
+
+
+@dataclass(frozen=True)
+class RemoteComment:
+    """One comment on an issue; `text` is its body as text (an ADF body as its JSON), for marker lookups."""
+
+    id: str
+    text: str
+    url: str | None = None
+    created_at: datetime | None = None
+
+
+@runtime_checkable
+class CommentReader(Protocol):
+    """Lists an issue's comments: how a reminder whose answer was lost is found again by its marker."""
+
+    def list_comments(self, ref: RemoteRef, since: datetime | None = None) -> list[RemoteComment]:
+        """Comments on the issue (created or updated since `since`, when given), oldest first."""
+        ...
+
+
+@runtime_checkable
+class ParentIssues(Protocol):
+    """A parent per postmortem: a GitHub issue with sub-issues, or a Jira epic with children."""
+
+    supports_parents: bool
+
+    def create_parent(self, draft: IssueDraft) -> CreateOutcome:
+        """Create the parent issue (or epic); never retried blindly, like `create`."""
+        ...
+
+    def attach_child(self, parent: RemoteRef, child: RemoteRef) -> str | None:
+        """Make `child` a sub-issue (or child) of `parent`; None when done (or already so), else why not."""
+        ...
+
+
+def supports_parents(backend: object) -> bool:
+    return bool(getattr(backend, "supports_parents", False)) and isinstance(backend, ParentIssues)

@@ -21,7 +21,7 @@ from tracker.backends.base import (
 )
 from tracker.backends.github_http import AppCredentials, GitHubTransport, Reply
 from tracker.backends.github_map import format_since, next_link, parse_ref_text, repo_of, to_remote
-from tracker.backends.github_write import GitHubWrites
+from tracker.backends.github_write import GitHubFollowUp, GitHubWrites
 from tracker.backends.pacing import CreateBudget
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ KEPT_CLOSES = 5000
 CACHE_VERSION = 1
 
 
-class GitHubBackend(GitHubWrites):
+class GitHubBackend(GitHubWrites, GitHubFollowUp):
     """One GitHub repository as an IssueTracker.
 
     Request costs (deterministic; asserted by the tests against the fake):

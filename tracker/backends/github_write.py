@@ -10,6 +10,7 @@ from tracker.backends.base import (
     IssueChanges,
     IssueDraft,
     PermanentError,
+    RemoteComment,
     RemoteIssue,
     RemoteRef,
     TransientError,
@@ -206,6 +207,60 @@ class GitHubWrites:
             return False
         names = self._expect(reply, (200,), what).data or []
         return any(str(label.get("name", "")).lower() == self.tracker_label.lower() for label in names)
+
+
+class GitHubFollowUp:
+    """Comments listing and sub-issues (issue 9), mixed into GitHubBackend like GitHubWrites."""
+
+    supports_parents = True
+    name: str
+    http: GitHubTransport
+
+    def _locate(self, ref: RemoteRef) -> tuple[str, int]:
+        raise NotImplementedError
+
+    def _pages(self, first: Reply, what: str) -> Any:
+        raise NotImplementedError
+
+    def _create_one(self, draft: IssueDraft) -> CreateOutcome:
+        raise NotImplementedError
+
+    def list_comments(self, ref: RemoteRef, since: Any = None) -> list[RemoteComment]:
+        """One request per 100 comments (`since` narrows the listing to recent ones)."""
+        from tracker.backends.github_map import format_since
+
+        repo, number = self._locate(ref)
+        what = f"{self.name}: list comments of {repo}#{number}"
+        params: dict[str, Any] = {"per_page": 100}
+        if since is not None:
+            params["since"] = format_since(since)
+        first = self.http.request("GET", f"/repos/{repo}/issues/{number}/comments", what=what, params=params)
+        return [
+            RemoteComment(str(c.get("id")), str(c.get("body") or ""), c.get("html_url"))
+            for page in self._pages(first, what)
+            for c in page
+        ]
+
+    def create_parent(self, draft: IssueDraft) -> CreateOutcome:
+        """A parent is an ordinary issue carrying its own marker: 1 POST, paced like any create."""
+        return self._create_one(draft)
+
+    def attach_child(self, parent: RemoteRef, child: RemoteRef) -> str | None:
+        """1 POST .../sub_issues with the child's issue id; an existing link to this parent is fine."""
+        repo, number = self._locate(parent)
+        what = f"{self.name}: add sub-issue {child.key} to {repo}#{number}"
+        reply = self.http.request(
+            "POST",
+            f"/repos/{repo}/issues/{number}/sub_issues",
+            body={"sub_issue_id": int(child.remote_id)},
+            what=what,
+        )
+        if reply.status in (200, 201):
+            return None
+        text = " ".join([reply.message, *field_errors(reply)])
+        if reply.status == 422 and "duplicate" in text.lower():
+            return None  # already a sub-issue of this parent
+        return self.http.error(reply, what).message + (f" ({text})" if text.strip() else "")
 
 
 def _assignee_refused(reply: Reply) -> bool:

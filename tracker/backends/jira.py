@@ -33,6 +33,7 @@ from tracker.backends.base import (
     IssueDraft,
     Preflight,
     PullResult,
+    RemoteComment,
     RemoteIssue,
     RemoteRef,
 )
@@ -300,6 +301,25 @@ class JiraBackend:
             number=int(raw["id"]),
             url=f"{self.browse_base}/browse/{current}",
         )
+
+    # ---- optional capabilities (issue 9) -----------------------------------------------------------
+    supports_parents = True
+
+    def list_comments(self, ref: RemoteRef, since: datetime | None = None) -> list[RemoteComment]:
+        from tracker.backends.jira_followup import list_comments
+
+        found = list_comments(self, ref)
+        return [c for c in found if since is None or c.created_at is None or c.created_at >= since]
+
+    def create_parent(self, draft: IssueDraft) -> CreateOutcome:
+        from tracker.backends.jira_followup import create_parent
+
+        return create_parent(self, draft)
+
+    def attach_child(self, parent: RemoteRef, child: RemoteRef) -> str | None:
+        from tracker.backends.jira_followup import attach_child
+
+        return attach_child(self, parent, child)
 
     def close(self) -> None:
         self.http.close()

@@ -17,12 +17,17 @@ _WIKI_BLOCK = re.compile(
 _FENCE = re.compile(r"^```\s*([\w+-]*)\s*$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _BULLET = re.compile(r"^\s*[-*+]\s+(.*)$")
-_INLINE = re.compile(r"\*\*(?P<bold>[^*]+)\*\*|`(?P<code>[^`]+)`|\[(?P<text>[^\]]+)\]\((?P<url>[^)\s]+)\)")
+_INLINE = re.compile(
+    r"\*\*(?P<bold>[^*]+)\*\*|`(?P<code>[^`]+)`|\[(?P<text>[^\]]+)\]\((?P<url>[^)\s]+)\)"
+    r"|\[~(?:accountid:)?(?P<mention>[^\]\s]+)\]"  # a mention, written as wiki markup: [~accountid:ID]
+)
 
 
 # ---- Markdown -> wiki markup (REST v2, Data Center) ---------------------------------------------------
 def _wiki_inline(text: str) -> str:
     def sub(m: re.Match[str]) -> str:
+        if m.group("mention") is not None:
+            return m.group(0)  # already wiki markup
         if m.group("bold") is not None:
             return f"*{m.group('bold')}*"
         if m.group("code") is not None:
@@ -69,6 +74,8 @@ def _adf_inline(text: str) -> list[dict[str, Any]]:
             nodes.append({"type": "text", "text": m.group("bold"), "marks": [{"type": "strong"}]})
         elif m.group("code") is not None:
             nodes.append({"type": "text", "text": m.group("code"), "marks": [{"type": "code"}]})
+        elif m.group("mention") is not None:
+            nodes.append({"type": "mention", "attrs": {"id": m.group("mention"), "text": "@" + m.group("mention")}})
         else:
             mark = {"type": "link", "attrs": {"href": m.group("url")}}
             nodes.append({"type": "text", "text": m.group("text"), "marks": [mark]})

@@ -17,6 +17,7 @@ from tracker.backends.base import (
     IssueDraft,
     Preflight,
     PullResult,
+    RemoteComment,
     RemoteIssue,
     RemoteRef,
     TransientError,
@@ -44,6 +45,8 @@ class MemoryIssue:
     bot: bool = False
     deleted: bool = False
     moved_to: int | None = None
+    comments: list[str] = field(default_factory=list)
+    parent: int | None = None  # id of the parent issue (sub-issues / epics)
 
 
 class MemoryRemote:
@@ -223,7 +226,7 @@ class MemoryBackend:
             if failure == "drop":
                 outcomes.append(CreateOutcome(draft, error="connection dropped", uncertain=True))
                 continue
-            warnings = ()
+            warnings: tuple[str, ...] = ()
             if draft.assignee and issue.assignee is None:
                 warnings = (f"{draft.assignee} cannot be assigned in {self.remote.name}",)
             outcomes.append(CreateOutcome(draft, issue=self._to_remote(issue), warnings=warnings))
@@ -270,7 +273,29 @@ class MemoryBackend:
 
     def comment(self, ref: RemoteRef, body: str) -> str:
         self._call()
-        return f"{ref.url}#comment"
+        issue = self.remote.issues[int(ref.remote_id)]
+        issue.comments.append(body)
+        return f"{ref.url}#comment-{len(issue.comments)}"
+
+    # Optional capabilities (issue 9) ------------------------------------------------------------------
+    supports_parents = True
+
+    def list_comments(self, ref: RemoteRef, since: datetime | None = None) -> list[RemoteComment]:
+        self._call()
+        issue = self.remote.issues[int(ref.remote_id)]
+        return [RemoteComment(str(n + 1), body) for n, body in enumerate(issue.comments)]
+
+    def create_parent(self, draft: IssueDraft) -> CreateOutcome:
+        [outcome] = self.create([draft])
+        return outcome
+
+    def attach_child(self, parent: RemoteRef, child: RemoteRef) -> str | None:
+        self._call()
+        issue = self.remote.issues[int(child.remote_id)]
+        if issue.parent not in (None, int(parent.remote_id)):
+            return f"{child.key} already has another parent"
+        issue.parent = int(parent.remote_id)
+        return None
 
     def add_tracker_label(self, ref: RemoteRef) -> bool:
         self._call()

@@ -25,13 +25,15 @@ class CreateBudget:
         per_minute: int = 20,
         per_hour: int = 400,
         *,
-        min_interval: float = 1.0,
+        min_interval: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self.per_minute = per_minute
         self.per_hour = per_hour
-        self.min_interval = min_interval
+        # By default creates are spread over the minute, at most 1 s apart (GitHub's advice).
+        self._derived = min_interval is None
+        self.min_interval = spacing(per_minute) if min_interval is None else min_interval
         self.clock = clock
         self.sleep = sleep
         self.waited = 0.0  # total seconds slept, for summaries and tests
@@ -44,21 +46,14 @@ class CreateBudget:
         with self._lock:
             self.per_minute = _stricter(self.per_minute, per_minute)
             self.per_hour = _stricter(self.per_hour, per_hour)
+            if self._derived:
+                self.min_interval = spacing(self.per_minute)
 
     def wait_needed(self, now: float) -> float:
         """Seconds until the next create is allowed (0 when it is allowed now)."""
         while self._stamps and self._stamps[0] <= now - HOUR:
             self._stamps.popleft()
-        waits = [0.0]
-        if self._stamps and self.min_interval > 0:
-            waits.append(self._stamps[-1] + self.min_interval - now)
-        if self.per_minute > 0:
-            recent = [s for s in self._stamps if s > now - MINUTE]
-            if len(recent) >= self.per_minute:
-                waits.append(recent[-self.per_minute] + MINUTE - now)
-        if self.per_hour > 0 and len(self._stamps) >= self.per_hour:
-            waits.append(self._stamps[-self.per_hour] + HOUR - now)
-        return max(waits)
+        return wait_for(list(self._stamps), now, self.per_minute, self.per_hour, self.min_interval)
 
     def acquire(self) -> float:
         """Block until one create fits the budget and spend it; returns the seconds slept."""
@@ -74,6 +69,26 @@ class CreateBudget:
                 self.sleep(wait)
                 slept += wait
                 self.waited += wait
+
+
+def spacing(per_minute: int) -> float:
+    """The default gap between two creates: 1 s, or less when more than 60 a minute are allowed."""
+    return 1.0 if per_minute <= 0 else min(1.0, MINUTE / per_minute)
+
+
+def wait_for(stamps: list[float], now: float, per_minute: int, per_hour: int, min_interval: float) -> float:
+    """Seconds until one more create fits, given the past create times `stamps` (oldest first)."""
+    stamps = [s for s in stamps if s > now - HOUR]
+    waits = [0.0]
+    if stamps and min_interval > 0:
+        waits.append(stamps[-1] + min_interval - now)
+    if per_minute > 0:
+        recent = [s for s in stamps if s > now - MINUTE]
+        if len(recent) >= per_minute:
+            waits.append(recent[-per_minute] + MINUTE - now)
+    if per_hour > 0 and len(stamps) >= per_hour:
+        waits.append(stamps[-per_hour] + HOUR - now)
+    return max(waits)
 
 
 def _stricter(a: int, b: int) -> int:

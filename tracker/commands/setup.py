@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -167,7 +168,7 @@ def people_cmd(app: AppContext, fmt: str) -> None:
             .group_by(ActionItem.owner_text)
             .order_by(ActionItem.owner_text)
         ).all()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for owner, count in counts:
         resolution = app.resolver.resolve(owner)
         person = app.resolver.person(resolution.person)

@@ -83,9 +83,12 @@ back AS (
   FROM after_cut WHERE rn = 1 GROUP BY item_id
 ),
 done_events AS (
-  SELECT item_id, MAX(occurred_at) AS done_at FROM events
-  WHERE field = 'status' AND new = 'done' AND occurred_at < :cut AND item_id IS NOT NULL
-  GROUP BY item_id
+  -- Only items whose recorded close is not before the cut need the log: done, reopened, done again.
+  SELECT e.item_id, MAX(e.occurred_at) AS done_at FROM events e
+  JOIN action_items i ON i.id = e.item_id
+  WHERE e.field = 'status' AND e.new = 'done' AND e.occurred_at < :cut
+    AND i.done_at IS NOT NULL AND i.done_at >= :cut
+  GROUP BY e.item_id
 ),
 slip_events AS (
   SELECT item_id, COUNT(*) AS slips,
@@ -102,7 +105,7 @@ base AS (
     CASE WHEN b.owner_moved_after = 1 THEN b.owner_text_then ELSE i.owner_text END AS owner_text,
     CASE WHEN b.person_moved_after = 1 THEN b.owner_person_then ELSE i.owner_person END AS owner_person,
     CASE WHEN i.closed_by_bot THEN 1 ELSE 0 END AS bot,
-    COALESCE(de.done_at, CASE WHEN i.done_at < :cut THEN i.done_at END) AS done_at,
+    CASE WHEN i.done_at < :cut THEN i.done_at ELSE de.done_at END AS done_at,
     COALESCE(se.slips, 0) AS slips,
     COALESCE(se.slip_days, 0) AS slip_days
   FROM action_items i
@@ -117,7 +120,7 @@ kinds AS (
     CASE WHEN bot = 1 AND status IN ('done', 'wont_do') THEN 'bot' ELSE status END AS kind
   FROM owned
 ),
-s AS (
+s AS MATERIALIZED (
   SELECT kinds.*,
     CASE WHEN kind IN ('open', 'in_progress') AND deadline IS NOT NULL AND deadline < :today
          THEN 1 ELSE 0 END AS overdue,

@@ -70,14 +70,29 @@ def changes(now: dict[str, Any], then: dict[str, Any] | None) -> list[dict[str, 
 
 
 def lint_flags(app: Any, session: Session, item_ids: list[int], today: date) -> dict[int, list[str]]:
-    """Rule ids flagged on each open item now (lint judges the items as they stand today)."""
+    """Rule ids flagged on each open item in scope now (lint judges the items as they stand today).
+
+    Only the items in scope are checked (the cross-postmortem duplicate rule compares every open item
+    with every other one, which a report over one postmortem has no business paying for).
+    """
     if not item_ids:
         return {}
-    from tracker.lint.engine import findings_by_item
-    from tracker.lint.sources import lint_database, make_context
+    from sqlalchemy.orm import selectinload
 
+    from tracker.lint.engine import findings_by_item, run_rules
+    from tracker.lint.sources import item_from_model, make_context
+    from tracker.models import ActionItem
+
+    rows = session.scalars(
+        select(ActionItem)
+        .where(ActionItem.id.in_(item_ids))
+        .options(selectinload(ActionItem.postmortem), selectinload(ActionItem.links))
+        .order_by(ActionItem.postmortem_id, ActionItem.position, ActionItem.id)
+    )
+    items = [item_from_model(row) for row in rows]
     context = make_context(app.config, today, app.resolver)
-    grouped = findings_by_item(lint_database(session, context, item_ids))
+    context.from_database = True
+    grouped = findings_by_item(run_rules(items, context))
     return {item_id: list(dict.fromkeys(f.rule for f in found)) for item_id, found in grouped.items()}
 
 

@@ -71,6 +71,7 @@ class Engine:
         self.log: list[RequestRecord] = []
         self.log_lock = threading.Lock()
         self.stopping = threading.Event()
+        self.latency = 0.0  # seconds added to every request (benchmarks: a far-away server)
 
     def authenticate(self, headers: dict[str, str]) -> tuple[Token | None, bool]:
         """(token, bad_credentials). Unknown tokens act as the default user unless strict."""
@@ -271,6 +272,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         engine = self.server.engine
+        if engine.latency > 0:
+            engine.stopping.wait(engine.latency)
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
         split = urlsplit(self.path)
@@ -309,7 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
         if path is None:
             log(404, Response(404, not_found().body(), engine.rate_headers(headers, split.path)))
             return
-        fault = engine.faults.take(method, path)
+        fault = engine.faults.take(method, path, split.query)
         if fault is not None and fault.apply:
             engine.process(method, path, query, headers, raw)
         if fault is not None:

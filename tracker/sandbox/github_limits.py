@@ -38,11 +38,12 @@ class Fault:
     # (a create that happened although the client never heard of it).
     apply: bool = False
 
-    def matches(self, method: str, path: str) -> bool:
+    def matches(self, method: str, path: str, query: str = "") -> bool:
         if self.method != "*" and self.method.upper() != method.upper():
             return False
         pattern = self.pattern.removeprefix("/api/v3")
-        return fnmatch.fnmatchcase(path, pattern)
+        # A pattern with a `?` also matches the query string (e.g. `*page=2*`: hold one page only).
+        return fnmatch.fnmatchcase(f"{path}?{query}" if "?" in pattern else path, pattern)
 
 
 class Faults:
@@ -58,10 +59,10 @@ class Faults:
         with self._lock:
             self._queue.append(fault)
 
-    def take(self, method: str, path: str) -> Fault | None:
+    def take(self, method: str, path: str, query: str = "") -> Fault | None:
         with self._lock:
             for fault in self._queue:
-                if fault.matches(method, path):
+                if fault.matches(method, path, query):
                     fault.times -= 1
                     if fault.times == 0:
                         self._queue.remove(fault)

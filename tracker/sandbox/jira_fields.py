@@ -125,6 +125,8 @@ def check_value(state: JiraState, field_id: str, value: Any, version: str) -> tu
             return None, None
         found = lookup_named(RESOLUTIONS, value)
         return (None, found["id"]) if found else ("The resolution selected is invalid.", None)
+    if field_id == "parent":
+        return check_parent(state, value)
     if field_id.startswith("customfield_"):
         if value is not None and not isinstance(value, str):
             return "Operation value must be a string", None
@@ -132,6 +134,23 @@ def check_value(state: JiraState, field_id: str, value: Any, version: str) -> tu
             return "The entered text is too long. It exceeds the allowed limit of 255 characters.", None
         return None, value
     return not_on_screen(field_id), None
+
+
+def check_parent(state: JiraState, value: Any) -> tuple[str | None, Any]:
+    """`parent: {key|id}` names an epic (a hierarchy level 1 issue); None removes the parent."""
+    if value is None:
+        return None, None
+    ref = value.get("key", value.get("id")) if isinstance(value, dict) else None
+    parent = None
+    if ref is not None:
+        parent = next(
+            (i for i in state.issues.values() if str(ref) in (str(i.id), i.key) or str(ref) in i.old_keys), None
+        )
+    if parent is None:
+        return f"Could not find issue by id or key: {ref}", None
+    if state.issue_type_of(parent).hierarchy != 1:
+        return "Given parent work item does not belong to appropriate hierarchy.", None
+    return None, parent.id
 
 
 def store_value(issue: Issue, field_id: str, value: Any) -> None:

@@ -41,8 +41,10 @@ class Fault:
     # Fire only once the request's write has been applied (a lost reply to a successful create).
     after_write: bool = False
 
-    def matches(self, method: str, path: str) -> bool:
-        return (self.method in (None, "*", method)) and fnmatch.fnmatchcase(path, self.pattern)
+    def matches(self, method: str, path: str, query: str = "") -> bool:
+        # A pattern with a `?` also matches the query string (e.g. `*startAt=100*`: one page only).
+        target = f"{path}?{query}" if "?" in self.pattern else path
+        return (self.method in (None, "*", method)) and fnmatch.fnmatchcase(target, self.pattern)
 
 
 @dataclass
@@ -96,10 +98,14 @@ class ServerCore:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}{self.context_path}"
 
-    def take_fault(self, method: str, path: str, after_write: bool) -> Fault | None:
+    def take_fault(self, method: str, path: str, after_write: bool, query: str = "") -> Fault | None:
         with self.state.lock:
             for fault in self.faults:
-                if fault.remaining > 0 and fault.after_write == after_write and fault.matches(method, path):
+                if (
+                    fault.remaining > 0
+                    and fault.after_write == after_write
+                    and fault.matches(method, path, query)
+                ):
                     fault.remaining -= 1
                     return fault
         return None
@@ -151,6 +157,8 @@ class JiraHandler(BaseHTTPRequestHandler):
 
     def handle_any(self) -> None:
         core = self.server.core
+        if getattr(core, "latency", 0) > 0:
+            core.stopping.wait(core.latency)  # benchmarks: a far-away server
         split = urlsplit(self.path)
         path, query = split.path, parse_qs(split.query, keep_blank_values=True)
         length = int(self.headers.get("Content-Length") or 0)
@@ -165,7 +173,7 @@ class JiraHandler(BaseHTTPRequestHandler):
             return self.answer(
                 entry, Resp(400, {"errorMessages": ["Unexpected character in the request body."]})
             )
-        fault = core.take_fault(self.command, path, after_write=False)
+        fault = core.take_fault(self.command, path, after_write=False, query=split.query)
         if fault is not None:
             if fault.delay:
                 core.stopping.wait(fault.delay)

@@ -208,6 +208,7 @@ class IssueTypeSpec:
     hidden: tuple[str, ...] = ()
     # Extra custom fields on the screen that are optional.
     optional: tuple[str, ...] = ()
+    hierarchy: int = 0  # 1 for an epic: the issue types whose issues may be a `parent` of others
 
     def screen_fields(self) -> list[ScreenField]:
         ids = [f for f in DEFAULT_CREATE_SCREEN if f not in self.hidden]
@@ -309,6 +310,7 @@ class Issue:
     properties: dict[str, Any] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
     old_keys: list[str] = field(default_factory=list)
+    parent: int | None = None  # id of the epic this issue belongs to (the `parent` field)
     # Server time of the last write, for the search index lag.
     written_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 

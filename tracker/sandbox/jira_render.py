@@ -127,6 +127,17 @@ class Renderer:
             "id": prio["id"],
         }
 
+    def parent_ref(self, issue: Issue) -> dict[str, Any] | None:
+        parent = self.state.issues.get(issue.parent) if issue.parent is not None else None
+        if parent is None:
+            return None
+        return {
+            "id": str(parent.id),
+            "key": parent.key,
+            "self": self.api(f"issue/{parent.id}"),
+            "fields": {"summary": parent.summary, "issuetype": self.issue_type(self.state.issue_type_of(parent))},
+        }
+
     def issue_type(self, itype: IssueTypeSpec) -> dict[str, Any]:
         out: dict[str, Any] = {
             "self": self.api(f"issuetype/{itype.id}"),
@@ -138,7 +149,7 @@ class Renderer:
             "avatarId": 10318,
         }
         if self.state.cloud:
-            out["hierarchyLevel"] = -1 if itype.subtask else 0
+            out["hierarchyLevel"] = -1 if itype.subtask else itype.hierarchy
         return out
 
     def project_ref(self, project: ProjectSpec) -> dict[str, Any]:
@@ -256,6 +267,7 @@ class Renderer:
             "created": self.time(issue.created),
             "updated": self.time(issue.updated),
             "comment": self.comments_page(issue),
+            "parent": self.parent_ref(issue),
         }
         if self.state.cloud:
             values["statuscategorychangedate"] = self.time(issue.status_changed)

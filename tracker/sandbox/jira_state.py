@@ -127,7 +127,7 @@ class JiraState:
                         errors["issuetype"] = "The issue type selected is invalid."
             if project is None or itype is None:
                 raise ApiError(400, [], errors)
-            screen = {f.field_id for f in itype.screen_fields()}
+            screen = {f.field_id for f in itype.screen_fields()} | {"parent"}
             changes = collect_updates(self, None, fields, body.get("update"), screen, version, errors)
             for sf in itype.screen_fields():
                 if (
@@ -166,7 +166,7 @@ class JiraState:
             if not isinstance(body, dict):
                 raise ApiError(400, ["No content to map to Object due to end of input"])
             itype = self.issue_type_of(issue)
-            screen = {f.field_id for f in itype.screen_fields()} - {"project", "issuetype"}
+            screen = ({f.field_id for f in itype.screen_fields()} - {"project", "issuetype"}) | {"parent"}
             errors: dict[str, str] = {}
             changes = collect_updates(
                 self, issue, body.get("fields"), body.get("update"), screen, version, errors

@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from tracker.backends.base import IssueContext, IssueDraft, RateLimited, RemoteError, RemoteIssue
 from tracker.issue_text import make_marker, postmortem_url, render_intro
@@ -113,6 +113,8 @@ class Creator:
         for item in rows:
             if any(link.target != self.target.name and link.state != "pending" for link in item.links):
                 continue  # already tracked elsewhere
+            if item.tracking_ref or any(link.origin == "document" for link in item.links):
+                continue  # the document names its issue: never create a second one
             owner = self.app.resolver.resolve(item.owner_text)
             if route_item(item, item.postmortem, self.app.config, owner) == self.target.name:
                 chosen.append(item)
@@ -174,7 +176,7 @@ class Creator:
             )
         if linked_before is not None:
             return True
-        if self.sync.backend.has_tracker_issues():
+        if self.sync.backend.has_tracker_issues() and self._unknown_tracker_issues():
             self.summary.stopped = (
                 f"refusing to create issues: {self.target.name} already holds issues with the tracker label "
                 f"'{self.target.tracker_label}' but this database has no links to it (a lost, new or copied "
@@ -190,6 +192,20 @@ class Creator:
             f"first push to {self.target.name} needs confirmation: run `tracker sync --yes` once"
         )
         return False
+
+    def _unknown_tracker_issues(self) -> bool:
+        """Issues carrying a tracker marker that this database has not linked (issues a document
+        named and we labelled carry no marker and do not count)."""
+        with self.app.session() as session:
+            known = set(
+                session.scalars(
+                    select(Link.remote_id).where(Link.target == self.target.name, Link.remote_id.is_not(None))
+                )
+            )
+        return any(
+            issue.marker and issue.ref.remote_id not in known
+            for issue in self.sync.backend.list_tracker_issues()
+        )
 
     def draft(self, item: ActionItem) -> IssueDraft:
         target = self.target
@@ -241,7 +257,9 @@ class Creator:
                     )
         return [item for item in items if drafts[item.id].marker not in found]
 
-    def _link_new(self, session, item_id: int, draft: IssueDraft, issue: RemoteIssue, origin: str) -> Link:  # type: ignore[no-untyped-def]
+    def _link_new(
+        self, session: Session, item_id: int, draft: IssueDraft, issue: RemoteIssue, origin: str
+    ) -> Link:
         link = session.scalar(select(Link).where(Link.item_id == item_id, Link.target == self.target.name))
         if link is None:
             link = Link(

@@ -429,15 +429,15 @@ class TargetSync:
                 self.summary.errors += 1
                 self.summary.note(f"error updating {ref.key}: {exc.message}")
                 with self.tx() as session:
-                    link = session.get(Link, link_id)
-                    if link is not None:
-                        link.last_error = exc.message
+                    failed = session.get(Link, link_id)
+                    if failed is not None:
+                        failed.last_error = exc.message
                 continue
             with self.tx() as session:
-                link = session.get(Link, link_id)
-                if link is None:
+                written = session.get(Link, link_id)
+                if written is None:
                     continue
-                self.after_write(session, link, issue, changes, wanted)
+                self.after_write(session, written, issue, changes, wanted)
             self.summary.updated += 1
             if wanted.get("labels"):
                 self.summary.flagged += 1

@@ -156,7 +156,12 @@ def apply_status(
         item.done_at = issue.closed_at if issue.status.is_closed else None
 
 
-STATUS_WORDS = {Status.OPEN: "Open", Status.IN_PROGRESS: "In progress", Status.DONE: "Done", Status.WONT_DO: "Won't do"}
+STATUS_WORDS = {
+    Status.OPEN: "Open",
+    Status.IN_PROGRESS: "In progress",
+    Status.DONE: "Done",
+    Status.WONT_DO: "Won't do",
+}
 
 
 def display_name(person: Person | None, identity: str | None, kind: str) -> str | None:

@@ -1,0 +1,62 @@
+"""Jira comments listing, epics per postmortem and `parent` on children (issue 9's optional capabilities)."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from tracker.backends.base import CreateOutcome, IssueDraft, RemoteComment, RemoteRef
+from tracker.backends.jira_create import _describe, _post, _remote, prepare
+from tracker.backends.jira_http import Refused, Uncertain
+from tracker.backends.jira_map import parse_time
+from tracker.errors import TrackerError
+
+if TYPE_CHECKING:
+    from tracker.backends.jira import JiraBackend
+
+PAGE = 100
+
+
+def list_comments(backend: JiraBackend, ref: RemoteRef) -> list[RemoteComment]:
+    """Every comment, oldest first: one GET per 100 (Jira's comment listing takes no `since`)."""
+    out: list[RemoteComment] = []
+    start = 0
+    while True:
+        page = backend.http.get(f"issue/{ref.remote_id}/comment", startAt=start, maxResults=PAGE)
+        comments = [c for c in (page.get("comments") or []) if isinstance(c, dict)]
+        for c in comments:
+            body = c.get("body")
+            text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+            out.append(RemoteComment(str(c.get("id")), text, None, parse_time(c.get("created"))))
+        start += len(comments)
+        if not comments or start >= int(page.get("total") or 0):
+            return out
+
+
+def create_parent(backend: JiraBackend, draft: IssueDraft) -> CreateOutcome:
+    """One epic (issue type `epic_issue_type`) through issue/bulk, with the draft's marker property."""
+    prepared = prepare(backend, draft)
+    prepared.fields["issuetype"] = {"name": backend.target.epic_issue_type}
+    for fid in ("assignee", "duedate"):
+        prepared.fields.pop(fid, None)
+    try:
+        [(kind, value)] = _post(backend, [prepared])
+    except Uncertain as exc:
+        return CreateOutcome(draft, error=exc.message, uncertain=True)
+    except TrackerError as exc:
+        return CreateOutcome(draft, error=exc.message)
+    if kind != "ok":
+        errors, messages = value
+        return CreateOutcome(draft, error=_describe(errors, messages))
+    return CreateOutcome(draft, issue=_remote(backend, prepared, value))
+
+
+def attach_child(backend: JiraBackend, parent: RemoteRef, child: RemoteRef) -> str | None:
+    """1 PUT of the child's `parent` field (company- and team-managed Cloud projects)."""
+    body: dict[str, Any] = {"fields": {"parent": {"key": parent.key} if parent.key else {"id": parent.remote_id}}}
+    try:
+        backend.http.request("PUT", f"issue/{child.remote_id}", json=body)
+    except Refused as exc:
+        return exc.message + (f" ({'; '.join(exc.field_errors.values())})" if exc.field_errors else "")
+    backend.written.append(child.remote_id)
+    return None
