@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker.app import AppContext
 from tracker.output import echo, to_json
+
+if TYPE_CHECKING:
+    from tracker.sync.engine import SyncOptions
+    from tracker.sync.summary import SyncSummary
 
 
 @click.command("sync")
@@ -55,7 +60,10 @@ def sync_cmd(
         yes=yes,
         confirm=(lambda question: click.confirm(question, err=True)) if interactive else None,
     )
-    summary = run_sync(app, targets, options)
+    if sys.stderr.isatty():
+        summary = _with_progress(app, targets, options)
+    else:
+        summary = run_sync(app, targets, options)
     if metrics_file and not dry_run:
         write_metrics(Path(metrics_file), summary, last_success(app))  # type: ignore[arg-type]
     echo(to_json(summary.to_dict()) if fmt == "json" else summary.to_text())
@@ -64,6 +72,29 @@ def sync_cmd(
         raise FindingsError(
             f"sync failed for {', '.join(failed)}", hint="see the messages above; the next run resumes"
         )
+
+
+def _with_progress(app: AppContext, targets: tuple[str, ...], options: SyncOptions) -> SyncSummary:
+    """A progress bar on a terminal; cron (no terminal) gets plain lines only."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from tracker.sync.runner import run_sync
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("sync", total=None)
+
+        def show(target: str, phase: str, done: int, total: int) -> None:
+            bar.update(task, description=f"{target}: {phase}", completed=done, total=total or None)
+
+        options.progress = show
+        return run_sync(app, targets, options)
 
 
 @click.command("adopt")

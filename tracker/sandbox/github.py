@@ -135,6 +135,15 @@ class FakeGitHub(PeopleActions, ServerControls):
             user = self.store.ensure_user(login or self.default_login)
             self.store.tokens[token] = Token(token, user.login, push)
 
+    def add_app(self, app_id: str, public_key: str, installations: dict[int, str]) -> None:
+        """Register a GitHub App (PEM public key) and its installations (id -> the bot's login)."""
+        from tracker.sandbox.github_apps import App
+
+        with self.store.lock:
+            self.store.apps[str(app_id)] = App(str(app_id), public_key, dict(installations))
+            for login in installations.values():
+                self.store.ensure_user(login)
+
     def add_user(
         self, login: str, *, name: str | None = None, email: str | None = None, type: str = "User"
     ) -> None:

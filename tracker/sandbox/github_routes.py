@@ -19,6 +19,7 @@ from tracker.sandbox.github_api import (
     not_found,
     validation_failed,
 )
+from tracker.sandbox.github_apps import create_access_token
 from tracker.sandbox.github_limits import RateLimiter
 from tracker.sandbox.github_model import parse_iso
 from tracker.sandbox.github_search import search_issues
@@ -258,6 +259,7 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("GET", _R + "/assignees", list_assignees),
     ("GET", _R + "/assignees/(?P<login>[^/]+)", check_assignee),
     ("GET", "/search/issues", search_issues),
+    ("POST", r"/app/installations/(?P<installation_id>\d+)/access_tokens", create_access_token),
     ("GET", "/user", get_me),
     ("GET", "/users/(?P<login>[^/]+)", get_user),
     ("GET", "/orgs/(?P<org>[^/]+)", get_org),

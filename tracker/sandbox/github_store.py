@@ -6,6 +6,7 @@ import itertools
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from tracker.sandbox.github_model import Comment, Issue, Label, Milestone, Org, Repo, Team, Token, User
 
@@ -54,6 +55,7 @@ class Store:
         self.issues_by_id: dict[int, Issue] = {}
         self.comments: dict[int, list[Comment]] = {}
         self.tokens: dict[str, Token] = {}
+        self.apps: dict[str, Any] = {}  # app id -> github_apps.App
         self._ids = {kind: itertools.count(base + 1) for kind, base in _ID_BASES.items()}
         # Search sees each issue as it was `search_index_lag` seconds ago: per issue id,
         # the versions (visible_from, snapshot or None when gone), oldest first.

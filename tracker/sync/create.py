@@ -158,6 +158,7 @@ class Creator:
         uncertain = False
         size = max(1, self.sync.backend.create_batch_size)
         for start in range(0, len(ready), size):
+            self.sync.options.report(self.target.name, "creating issues", start, len(ready))
             batch = ready[start : start + size]
             if self.sync.options.dry_run:
                 self.summary.plan.extend(f"create #{i.id} {i.title!r} in {self.target.name}" for i in batch)

@@ -52,6 +52,11 @@ class SyncOptions:
     max_creates: int | None = None
     yes: bool = False
     confirm: Any = None  # callable(question) -> bool on a terminal; None under cron
+    progress: Any = None  # callable(target, phase, done, total) for a terminal progress bar
+
+    def report(self, target: str, phase: str, done: int = 0, total: int = 0) -> None:
+        if self.progress is not None:
+            self.progress(target, phase, done, total)
 
 
 class TargetSync:
@@ -107,11 +112,14 @@ class TargetSync:
                 return self.summary
             self.recover()
             if not self.options.push_only:
+                self.options.report(self.target.name, "pulling")
                 self.pull()
+                self.options.report(self.target.name, "verifying")
                 self.verify()
             if not self.options.pull_only:
                 from tracker.sync.create import Creator
 
+                self.options.report(self.target.name, "pushing changes")
                 self.push_updates()
                 creator = Creator(self)
                 creator.link_documents()
