@@ -515,8 +515,9 @@ def test_open_backend_app_key_errors_name_the_file(tmp_path: Path) -> None:
 
 
 def test_github_app_credentials_are_used_and_failures_explained(gh: FakeGitHub, tmp_path: Path) -> None:
-    # The fake has no /app/installations/{id}/access_tokens: this proves the App path is taken and
-    # that its failure is a clear PermanentError (no key material in it), not a crash.
+    # The App is not registered in the fake, so its JWT is refused: this proves the App path is taken
+    # and that its failure is a clear PermanentError (no key material in it), not a crash. The
+    # successful App flow is tested end to end in tests/test_sync_github_app.py.
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -529,7 +530,7 @@ def test_github_app_credentials_are_used_and_failures_explained(gh: FakeGitHub, 
     config = config_from_text(config_text(gh.api_url, extra).replace(f'token_env = "{TOKEN_ENV}"', ""))
     backend = open_backend(config, "ops")
     report = backend.preflight(None)
-    assert not report.ok and "GitHub App 123" in report.problems[0] and "404" in report.problems[0]
+    assert not report.ok and "GitHub App 123" in report.problems[0] and "401" in report.problems[0]
     assert pem.decode() not in report.problems[0]
     assert gh.count("POST", "/app/installations/9/access_tokens") == 1
 

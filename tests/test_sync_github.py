@@ -495,3 +495,42 @@ def test_read_only_token_reports_from_documents_that_name_their_issues(env, gh, 
         "Alert when orders-db p95 > 500 ms for 5 min": "wont_do",
     }
     assert all(r.method == "GET" for r in gh.requests)  # nothing written, ever
+
+
+def test_milestone_and_date_field_carry_the_deadline(env, gh, make_config):
+    cli, sync, _ = env
+    make_config(
+        config_text(gh.api_url).replace(
+            'labels = ["postmortem"]',
+            'labels = ["postmortem"]\nmilestones = true\ndate_field = "Due date"\ndate_field_id = 77',
+        )
+    )
+    gh.add_issue_field("acme", 77, "Due date")
+    cli.ok("add", "Add alert on queue depth > 1000", "-p", "inc-1", "-o", "@dana", "-d", "2026-07-01")
+    summary = sync()
+    assert not any("date field" in m for m in summary["targets"]["gh"]["messages"])
+    issue = gh.issue_json(REPO, gh.issues(REPO)[0].number)
+    assert issue["milestone"]["title"] == "Due 2026-07-01"
+    assert issue["milestone"]["due_on"] == "2026-07-01T12:00:00Z"  # noon: GitHub shows midnight a day early
+    assert [(f["issue_field_name"], f["value"]) for f in issue["issue_field_values"]] == [
+        ("Due date", "2026-07-01")
+    ]
+    cli.ok("edit", "1", "--deadline", "2026-08-01")
+    sync()
+    issue = gh.issue_json(REPO, issue["number"])
+    assert issue["milestone"]["title"] == "Due 2026-08-01"
+    assert issue["issue_field_values"][0]["value"] == "2026-08-01"
+    assert "Deadline: 2026-08-01" in issue["body"]
+
+
+def test_a_dropped_date_field_is_reported(env, gh, make_config):
+    cli, sync, _ = env
+    make_config(
+        config_text(gh.api_url).replace(
+            'labels = ["postmortem"]', 'labels = ["postmortem"]\ndate_field_id = 99'
+        )
+    )
+    cli.ok("add", "Add alert on queue depth > 1000", "-p", "inc-1", "-o", "@dana", "-d", "2026-07-01")
+    summary = sync()
+    assert summary["ok"] and summary["targets"]["gh"]["created"] == 1
+    assert any("did not set the date field" in m for m in summary["targets"]["gh"]["messages"])

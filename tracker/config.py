@@ -63,6 +63,7 @@ class GitHubTarget:
     tracker_label: str = "postmortem-action"
     severity_labels: bool = True
     date_field: str | None = None
+    date_field_id: int | None = None
     milestones: bool = False
     creates_per_minute: int = 20
     creates_per_hour: int = 400

@@ -58,6 +58,7 @@ GITHUB_TARGET = {
     "tracker_label": Key("str", "postmortem-action", "the one label every tracker issue carries"),
     "severity_labels": Key("bool", True, "add a severity:<level> label"),
     "date_field": Key("str", None, "name of an organisation date issue field to set the deadline in"),
+    "date_field_id": Key("int", None, "that field's id (organisation settings or the API)"),
     "milestones": Key("bool", False, "also put items in a milestone per due date"),
     "creates_per_minute": Key("int", 20, "pace issue creation below GitHub's secondary limits"),
     "creates_per_hour": Key("int", 400, "hourly cap on issue creation per credential"),

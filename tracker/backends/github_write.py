@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -39,6 +40,7 @@ class GitHubWrites:
     http: GitHubTransport
     budget: CreateBudget
     can_write: bool | None
+    _milestones: dict[str, int] | None = None  # milestone title -> number, listed once per run
 
     def _remote(
         self, item: dict[str, Any], etag: str | None = None, closed_by: dict[str, Any] | None = None
@@ -46,6 +48,9 @@ class GitHubWrites:
         raise NotImplementedError
 
     def _locate(self, ref: RemoteRef) -> tuple[str, int]:
+        raise NotImplementedError
+
+    def _pages(self, first: Reply, what: str) -> Any:
         raise NotImplementedError
 
     # Create ------------------------------------------------------------------------------------------
@@ -70,6 +75,7 @@ class GitHubWrites:
             payload["assignees"] = [draft.assignee]  # never the singular `assignee` (closing down)
         what = f"{self.name}: create {draft.title!r}"
         warnings: list[str] = []
+        self._deadline_fields(payload, draft.due, what, warnings)
         try:
             reply = self._post_issue(payload, what)
             if reply.status == 422 and draft.assignee and _assignee_refused(reply):
@@ -96,6 +102,7 @@ class GitHubWrites:
         missing = [label for label in labels if label.lower() not in have]
         if missing:
             warnings.append(f"GitHub did not set the label(s) {', '.join(missing)} in {self.repo} ({why})")
+        warnings.extend(self._dropped_deadline_fields(payload, item))
         return CreateOutcome(draft, issue=self._remote(item), warnings=tuple(warnings))
 
     # Update ------------------------------------------------------------------------------------------
@@ -122,6 +129,8 @@ class GitHubWrites:
                 patch["body"] = body
         if changes.status is not None:
             patch["state"], patch["state_reason"] = STATES.get(changes.status, ("open", "reopened"))
+        if changes.due is not None:
+            self._deadline_fields(patch, changes.due[1], what, [], clearing=True)
         removing = {name.lower() for name in changes.remove_labels}
         adding = [name for name in changes.add_labels if name.lower() not in removing]
         if adding:
@@ -140,6 +149,64 @@ class GitHubWrites:
         if last is None:
             last = self._issue(base, what)
         return self._remote(last)
+
+    # Deadline fields: a milestone per due date and an organisation date field, both opt-in ----------
+    def _deadline_fields(
+        self,
+        payload: dict[str, Any],
+        due: date | None,
+        what: str,
+        warnings: list[str],
+        clearing: bool = False,
+    ) -> None:
+        if self.target.milestones and (due is not None or clearing):
+            try:
+                payload["milestone"] = self._milestone_for(due, what) if due is not None else None
+            except (PermanentError, TransientError) as exc:
+                warnings.append(f"no milestone for {due}: {exc.message}")
+        if self.target.date_field_id is not None and due is not None:
+            payload["issue_field_values"] = [
+                {"field_id": self.target.date_field_id, "value": due.isoformat()}
+            ]
+
+    def _milestone_for(self, due: date, what: str) -> int:
+        """The milestone "Due YYYY-MM-DD", created when missing with due_on at 12:00 UTC, because
+        GitHub shows a midnight due date on the previous day."""
+        title = f"Due {due.isoformat()}"
+        if self._milestones is None:  # listed once per backend (one run), then kept up to date
+            self._milestones = {}
+            path = f"/repos/{self.repo}/milestones"
+            first = self.http.request("GET", path, params={"state": "all", "per_page": 100}, what=what)
+            for page in self._pages(first, what):
+                for milestone in page:
+                    self._milestones[str(milestone.get("title"))] = int(milestone["number"])
+        cache = self._milestones
+        if title not in cache:
+            reply = self.http.request(
+                "POST",
+                f"/repos/{self.repo}/milestones",
+                body={"title": title, "due_on": f"{due.isoformat()}T12:00:00Z"},
+                idempotent=False,
+                what=what,
+            )
+            cache[title] = int(self._expect(reply, (201,), what).data["number"])
+        return cache[title]
+
+    def _dropped_deadline_fields(self, payload: dict[str, Any], item: dict[str, Any]) -> list[str]:
+        """Read back what GitHub set: it drops unknown issue fields and (without push) milestones silently."""
+        warnings = []
+        if payload.get("milestone") and not item.get("milestone"):
+            warnings.append(f"GitHub did not set the milestone in {self.repo} (no push access?)")
+        wanted = payload.get("issue_field_values")
+        if wanted:
+            got = {v.get("issue_field_id"): v.get("value") for v in item.get("issue_field_values") or []}
+            if got.get(wanted[0]["field_id"]) != wanted[0]["value"]:
+                warnings.append(
+                    f"GitHub did not set the date field {self.target.date_field or wanted[0]['field_id']!r} "
+                    f"in {self.repo}: issue fields need an organisation with the feature and that field; "
+                    "the deadline stays in the tracker block"
+                )
+        return warnings
 
     def _reassign(self, base: str, change: tuple[str | None, str | None], what: str) -> dict[str, Any] | None:
         old, new = change

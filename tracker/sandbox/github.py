@@ -144,6 +144,11 @@ class FakeGitHub(PeopleActions, ServerControls):
             for login in installations.values():
                 self.store.ensure_user(login)
 
+    def add_issue_field(self, org: str, field_id: int, name: str, data_type: str = "date") -> None:
+        """An organisation issue field (e.g. a "Due date" date field) that issues in its repos can carry."""
+        with self.store.lock:
+            self.store.issue_fields.setdefault(org.lower(), {})[field_id] = (name, data_type)
+
     def add_user(
         self, login: str, *, name: str | None = None, email: str | None = None, type: str = "User"
     ) -> None:

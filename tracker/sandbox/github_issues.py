@@ -175,6 +175,8 @@ def create_issue(ctx: Context, req: Request, owner: str, name: str) -> Response:
     issue = ctx.store.create_issue(
         repo, str(title), text, req.login, labels=labels, assignees=assignees, milestone=milestone
     )
+    if perm == "push":
+        _apply_field_values(ctx, repo, issue, body)
     rendered = ctx.render.issue(issue)
     return Response(201, rendered, {"Location": rendered["url"]})
 
@@ -219,6 +221,7 @@ def _apply_push_fields(ctx: Context, repo: Repo, issue: Issue, body: dict[str, A
     sent, milestone = _milestone(repo, body, UPDATE_DOC)
     if sent:
         changed |= _set(issue, "milestone", milestone)
+    changed |= _apply_field_values(ctx, repo, issue, body)
     if "labels" in body:
         names = _label_names(body["labels"], UPDATE_DOC)
         ids: list[int] = []
@@ -227,6 +230,24 @@ def _apply_push_fields(ctx: Context, repo: Repo, issue: Issue, body: dict[str, A
             if label_id not in ids:
                 ids.append(label_id)
         changed |= _set(issue, "label_ids", ids)
+    return changed
+
+
+def _apply_field_values(ctx: Context, repo: Repo, issue: Issue, body: dict[str, Any]) -> bool:
+    """Organisation issue fields: values for fields the repository's owner does not have are
+    silently dropped, as GitHub does (GH-OAS `issue_field_values`)."""
+    values = body.get("issue_field_values")
+    if not isinstance(values, list):
+        return False
+    fields = ctx.store.issue_fields.get(repo.owner.lower(), {})
+    changed = False
+    for entry in values:
+        if not isinstance(entry, dict) or not isinstance(entry.get("field_id"), int):
+            raise invalid_request(UPDATE_DOC, "For 'items', each issue field value needs field_id and value.")
+        field_id = entry["field_id"]
+        if field_id in fields and issue.field_values.get(field_id) != entry.get("value"):
+            issue.field_values[field_id] = entry.get("value")
+            changed = True
     return changed
 
 

@@ -7,6 +7,7 @@ import copy
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
 # GitHub's legacy node ids are base64("0<len>:<Type><id>"), e.g. "MDU6SXNzdWUx" for Issue 1.
 # Reproducing the scheme keeps node ids opaque-but-stable exactly like the real ones.
@@ -154,6 +155,7 @@ class Issue:
     closed_by: str | None = None
     parent_id: int | None = None
     sub_issue_ids: list[int] = field(default_factory=list)
+    field_values: dict[int, Any] = field(default_factory=dict)  # organisation issue field id -> value
     # Tombstones: a deleted issue answers 410, a transferred one 301 to its new home.
     deleted: bool = False
     moved_to: int | None = None

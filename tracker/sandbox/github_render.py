@@ -304,6 +304,22 @@ class Renderer:
             "due_on": iso(ms.due_on),
         }
 
+    def _field_values(self, repo: Repo, issue: Issue) -> list[JSON]:
+        fields = self.store.issue_fields.get(repo.owner.lower(), {})
+        return [
+            {
+                "issue_field_id": field_id,
+                "issue_field_name": fields[field_id][0],
+                "node_id": f"IFT_{field_id:08d}",
+                "data_type": fields[field_id][1],
+                "value": value,
+                "single_select_option": None,
+                "multi_select_options": None,
+            }
+            for field_id, value in sorted(issue.field_values.items())
+            if field_id in fields
+        ]
+
     # Issues -----------------------------------------------------------------------------------
     def issue(self, issue: Issue, *, search_score: float | None = None) -> JSON:
         repo = self.store.repos_by_id[issue.repo_id]
@@ -340,6 +356,7 @@ class Renderer:
             "author_association": self._association(repo, issue.user),
             "type": None,
             "active_lock_reason": None,
+            "issue_field_values": self._field_values(repo, issue),
             "sub_issues_summary": {
                 "total": len(subs),
                 "completed": done,

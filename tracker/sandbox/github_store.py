@@ -56,6 +56,8 @@ class Store:
         self.comments: dict[int, list[Comment]] = {}
         self.tokens: dict[str, Token] = {}
         self.apps: dict[str, Any] = {}  # app id -> github_apps.App
+        # Organisation issue fields: org login (lower) -> {field id: (name, data type)}
+        self.issue_fields: dict[str, dict[int, tuple[str, str]]] = {}
         self._ids = {kind: itertools.count(base + 1) for kind, base in _ID_BASES.items()}
         # Search sees each issue as it was `search_index_lag` seconds ago: per issue id,
         # the versions (visible_from, snapshot or None when gone), oldest first.
