@@ -534,3 +534,25 @@ def test_a_dropped_date_field_is_reported(env, gh, make_config):
     summary = sync()
     assert summary["ok"] and summary["targets"]["gh"]["created"] == 1
     assert any("did not set the date field" in m for m in summary["targets"]["gh"]["messages"])
+
+
+def test_confidential_postmortems_never_reach_a_public_repository(env, gh, workdir, make_config):
+    cli, sync, _ = env
+    gh.add_repo("acme/public-site", private=False, collaborators=["dana-w"])
+    make_config(config_text(gh.api_url).replace(f'repo = "{REPO}"', 'repo = "acme/public-site"'))
+    secret = workdir / "secret.md"
+    secret.write_text(
+        "# Breach of the billing export\n\n| Field | Value |\n| --- | --- |\n| Date | 2026-06-19 |\n"
+        "| Confidential | yes |\n\n## Action Items\n\n| Action Item | Owner | Deadline |\n| --- | --- | --- |\n"
+        "| Rotate the billing export credentials | @dana | 2026-07-01 |\n",
+        encoding="utf-8",
+    )
+    public = _document(workdir, ["| Alert when orders-db p95 > 500 ms for 5 min | @dana | 2026-07-01 | |"])
+    cli.ok("import", str(secret), str(public))
+    summary = sync()
+    target = summary["targets"]["gh"]
+    assert target["created"] == 1 and target["held"] == 1
+    assert [i.title for i in gh.issues("acme/public-site")] == ["Alert when orders-db p95 > 500 ms for 5 min"]
+    assert any("confidential" in m for m in target["messages"])
+    check = json.loads(cli("check", "--format", "json").stdout)
+    assert any("public" in w for w in check[0]["warnings"])

@@ -87,6 +87,10 @@ _EXTRA = (
     "category",
     "layout",
     "tags",
+    "confidential",
+    "confidentiality",
+    "classification",
+    "visibility",
 )
 _HEADING_FIELDS = ("date", "severity", "duration", "services", "detection", "commander", "review")
 _TABLE_HEADERS = {

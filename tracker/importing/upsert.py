@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -62,6 +63,17 @@ class Values:
     status: str
     status_text: str | None
     priority: str | None
+
+
+_CONFIDENTIAL = re.compile(r"^(?:yes|true|y|1|confidential|internal|restricted|private|secret)\b", re.IGNORECASE)
+
+
+def is_confidential(extra: dict[str, Any]) -> bool:
+    """A "Confidential: yes" / "Classification: internal" field keeps items out of public repositories."""
+    return any(
+        isinstance(extra.get(key), str) and bool(_CONFIDENTIAL.match(extra[key].strip()))
+        for key in ("confidential", "confidentiality", "classification", "visibility")
+    )
 
 
 def reference_day(postmortem: Postmortem, today: date) -> date:
@@ -150,6 +162,9 @@ class Importer:
         self.session.flush()
         result.title = postmortem.title
         self._items(postmortem, parsed, result)
+        from tracker.policy import apply_deadline_policy  # issue 9: default deadlines by severity
+
+        apply_deadline_policy(self.session, self.config, postmortem, self.actor, self.today, result)
         return result
 
     def _refuse_clobbering(
@@ -202,6 +217,7 @@ class Importer:
         if meta.date_text and meta.incident_date is None:
             extra["date"] = meta.date_text
         postmortem.extra = extra
+        postmortem.confidential = bool(postmortem.confidential) or is_confidential(extra)
 
     def _items(self, postmortem: Postmortem, parsed: ParsedDocument, result: DocumentResult) -> None:
         existing = list(postmortem.items)
