@@ -44,6 +44,7 @@ class ItemDraft:
     status_text: str | None = None
     status: Status | None = None
     priority: str | None = None
+    route: str | None = None  # an explicit target named by the document ("Target" column)
     description: str | None = None
     refs: list[Ref] = field(default_factory=list)
     spots: dict[str, FieldSpot] = field(default_factory=dict)

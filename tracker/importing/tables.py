@@ -89,6 +89,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
         "issue link",
     ),
     "priority": ("priority", "prio", "type", "category", "kind", "severity", "p"),
+    "route": ("target", "route", "backlog", "queue", "board", "destination"),
 }
 _ALIAS_ROLE = {alias: role for role, aliases in COLUMN_ALIASES.items() for alias in aliases}
 _STATUS_WORD = re.compile(
@@ -183,6 +184,7 @@ def table_items(
             deadline_text=value("deadline"),
             status_text=value("status"),
             priority=value("priority"),
+            route=value("route"),
             line_span=(line, line + 1),
             table_id=table_id,
             cells=raw,

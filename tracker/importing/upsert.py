@@ -41,6 +41,7 @@ CONTENT_FIELDS = (
     "status",
     "status_text",
     "priority",
+    "route",
     "tracking_ref",
     "removed_at",
     "push",
@@ -63,9 +64,12 @@ class Values:
     status: str
     status_text: str | None
     priority: str | None
+    route: str | None
 
 
-_CONFIDENTIAL = re.compile(r"^(?:yes|true|y|1|confidential|internal|restricted|private|secret)\b", re.IGNORECASE)
+_CONFIDENTIAL = re.compile(
+    r"^(?:yes|true|y|1|confidential|internal|restricted|private|secret)\b", re.IGNORECASE
+)
 
 
 def is_confidential(extra: dict[str, Any]) -> bool:
@@ -100,6 +104,7 @@ def _values(draft: ItemDraft, resolver: OwnerResolver, reference: date) -> Value
         status=status.value,
         status_text=draft.status_text,
         priority=draft.priority,
+        route=draft.route,
     )
 
 
@@ -310,6 +315,7 @@ class Importer:
             "status",
             "status_text",
             "priority",
+            "route",
         ):
             apply_change(self.session, item, name, getattr(values, name), source=SOURCE, actor=self.actor)
         item.status_source = SOURCE
@@ -360,6 +366,7 @@ class Importer:
                 change(name, getattr(values, name))
         change("description", values.description)
         change("priority", values.priority)
+        change("route", values.route)
         if doc_changed("owner_text", values.owner_text):
             if values.owner_text != item.owner_text:
                 change("owner_text", values.owner_text)

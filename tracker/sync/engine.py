@@ -124,6 +124,9 @@ class TargetSync:
                 creator = Creator(self)
                 creator.link_documents()
                 creator.create()
+                from tracker.sync.parents import sync_parents  # issue 9: opt-in parent per postmortem
+
+                sync_parents(self)
         except RateLimited as exc:
             self.summary.stopped = f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")
         except RemoteError as exc:
@@ -388,6 +391,23 @@ class TargetSync:
                         note="remote issue moved",
                     )
                 link.etag = result.etag
+                if result.kind is FetchKind.OK and issue.ref.key and link.key and issue.ref.key != link.key:
+                    # Same immutable id, new key: a Jira issue moved to another project. It stays linked.
+                    self.summary.moved += 1
+                    self.summary.note(
+                        f"#{link.item_id} {link.key} is now {issue.ref.key} (moved); still linked"
+                    )
+                    record(
+                        session,
+                        link.item,
+                        "link",
+                        link.key,
+                        issue.ref.key,
+                        source=self.target.kind,
+                        actor=self.actor,
+                        note="remote issue moved to another project",
+                    )
+                    link.key, link.url = issue.ref.key, issue.ref.url or link.url
                 if not issue.has_tracker_label and link.origin != "document":
                     self.summary.note(f"#{link.item_id} {issue.ref.key}: someone removed the tracker label")
                     link.base = {**link.base, "relabel": True}
