@@ -15,7 +15,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +34,9 @@ TEAMS = ["payments", "platform", "search", "mobile", "data", None]
 SEVERITIES = ["sev1", "sev2", "sev3", None]
 
 
-def generate(postmortems: int, per_postmortem: int, events_per_item: int, seed: int = 7) -> dict[str, list[dict[str, Any]]]:
+def generate(
+    postmortems: int, per_postmortem: int, events_per_item: int, seed: int = 7
+) -> dict[str, list[dict[str, Any]]]:
     """Rows for every table: items spread over two years, with owners, slips, closes and bot closes."""
     rng = random.Random(seed)
     rows: dict[str, list[dict[str, Any]]] = {"postmortems": [], "items": [], "events": [], "links": []}
@@ -79,7 +81,9 @@ def generate(postmortems: int, per_postmortem: int, events_per_item: int, seed: 
                 history.append(("deadline_text", deadline.isoformat(), moved.isoformat(), moment))
                 history.append(("deadline", deadline.isoformat(), moved.isoformat(), moment))
                 deadline = moved
-            for nxt in rng.choice([[], ["in_progress"], ["in_progress", "done"], ["done"], ["wont_do"], ["done"]]):
+            for nxt in rng.choice(
+                [[], ["in_progress"], ["in_progress", "done"], ["done"], ["wont_do"], ["done"]]
+            ):
                 moment += timedelta(days=rng.randint(1, 40))
                 if moment >= NOW:
                     break
@@ -87,7 +91,9 @@ def generate(postmortems: int, per_postmortem: int, events_per_item: int, seed: 
                 status = nxt
             while len(history) < events_per_item:
                 moment += timedelta(hours=rng.randint(1, 200))
-                history.append(("title", f"Item {item_id}", f"Item {item_id}", min(moment, NOW - timedelta(minutes=1))))
+                history.append(
+                    ("title", f"Item {item_id}", f"Item {item_id}", min(moment, NOW - timedelta(minutes=1)))
+                )
             bot = status == "wont_do" and rng.random() < 0.3
             done_at = moment if status in ("done", "wont_do") else None
             rows["items"].append(
@@ -163,7 +169,11 @@ def load(url: str, rows: dict[str, list[dict[str, Any]]]) -> None:
                     for row in data:
                         copy.write_row([_pg(row[c]) for c in columns])
             for table in ("postmortems", "action_items", "links", "events"):
-                connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"))
+                connection.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT MAX(id) FROM {table}))"
+                    )
+                )
             connection.execute(text("ANALYZE"))
     else:
         with engine.begin() as connection:
@@ -173,13 +183,20 @@ def load(url: str, rows: dict[str, list[dict[str, Any]]]) -> None:
             connection.execute(text("ANALYZE"))
     with engine.begin() as connection:
         run = connection.execute(
-            insert(SyncRun.__table__).values(command="sync", started_at=NOW, finished_at=NOW, outcome="ok", counts={}, requests=0)
+            insert(SyncRun.__table__).values(
+                command="sync", started_at=NOW, finished_at=NOW, outcome="ok", counts={}, requests=0
+            )
         ).inserted_primary_key[0]
         for name, kind in (("github", "github"), ("jira", "jira")):
             connection.execute(
                 insert(TargetState.__table__).values(
-                    target=name, kind=kind, last_good_sync_at=NOW - timedelta(hours=2), last_good_run_id=run,
-                    verify_offset=0, cache={}, updated_at=NOW,
+                    target=name,
+                    kind=kind,
+                    last_good_sync_at=NOW - timedelta(hours=2),
+                    last_good_run_id=run,
+                    verify_offset=0,
+                    cache={},
+                    updated_at=NOW,
                 )
             )
     engine.dispose()
@@ -230,7 +247,9 @@ def measure(url: str, repeat: int) -> list[tuple[str, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", help="PostgreSQL URL (a fresh schema is used); default: SQLite in a temp dir")
+    parser.add_argument(
+        "--url", help="PostgreSQL URL (a fresh schema is used); default: SQLite in a temp dir"
+    )
     parser.add_argument("--postmortems", type=int, default=10_000)
     parser.add_argument("--items", type=int, default=10, help="items per postmortem")
     parser.add_argument("--events", type=int, default=10, help="events per item")

@@ -97,7 +97,14 @@ def _item(
 
 
 def _change(
-    session: Session, item: ActionItem, field: str, new: Any, at: str, *, source: str = "manual", seen: str | None = None
+    session: Session,
+    item: ActionItem,
+    field: str,
+    new: Any,
+    at: str,
+    *,
+    source: str = "manual",
+    seen: str | None = None,
 ) -> None:
     """Change a field and record it as having happened at `at` (seen at `seen`, for a late sync)."""
     old = getattr(item, field)
@@ -130,24 +137,50 @@ def build(db_url: str) -> dict[str, int]:
     ids: dict[str, int] = {}
     with Session(engine) as session:
         one = Postmortem(
-            slug="inc-1", title="Checkout outage", severity="sev1", incident_date=date(2026, 1, 4),
-            review_date=date(2026, 1, 20), services=[], extra={}, created_at=utc("2026-01-05T09:00:00"),
+            slug="inc-1",
+            title="Checkout outage",
+            severity="sev1",
+            incident_date=date(2026, 1, 4),
+            review_date=date(2026, 1, 20),
+            services=[],
+            extra={},
+            created_at=utc("2026-01-05T09:00:00"),
         )
         two = Postmortem(
-            slug="inc-2", title="Search latency", severity="sev2", incident_date=date(2026, 1, 30),
-            review_date=date(2026, 2, 14), services=[], extra={}, created_at=utc("2026-02-01T09:00:00"),
+            slug="inc-2",
+            title="Search latency",
+            severity="sev2",
+            incident_date=date(2026, 1, 30),
+            review_date=date(2026, 2, 14),
+            services=[],
+            extra={},
+            created_at=utc("2026-02-01T09:00:00"),
         )
         session.add_all([one, two])
         session.flush()
         jan5, feb1 = "2026-01-05T10:00:00", "2026-02-01T10:00:00"
-        a = _item(session, one, "A", team="payments", owner="dana", created=jan5, deadline="2026-02-01", position=0)
+        a = _item(
+            session, one, "A", team="payments", owner="dana", created=jan5, deadline="2026-02-01", position=0
+        )
         b = _item(session, one, "B", team="payments", owner="dana", created=jan5, deadline=None, position=1)
-        c = _item(session, one, "C", team="platform", owner="lee", created=jan5, deadline="2026-02-01", position=2)
-        d = _item(session, one, "D", team="platform", owner="lee", created=jan5, deadline="2026-02-01", position=3)
-        e = _item(session, two, "E", team="platform", owner="dana", created=feb1, deadline="2026-03-01", position=0)
-        f = _item(session, two, "F", team="payments", owner="sam", created=feb1, deadline="2026-03-01", position=1)
-        g = _item(session, two, "G", team="search", owner="dana", created=feb1, deadline="2026-03-20", position=2)
-        h = _item(session, two, "H", team="search", owner="lee", created=feb1, deadline="2026-03-31", position=3)
+        c = _item(
+            session, one, "C", team="platform", owner="lee", created=jan5, deadline="2026-02-01", position=2
+        )
+        d = _item(
+            session, one, "D", team="platform", owner="lee", created=jan5, deadline="2026-02-01", position=3
+        )
+        e = _item(
+            session, two, "E", team="platform", owner="dana", created=feb1, deadline="2026-03-01", position=0
+        )
+        f = _item(
+            session, two, "F", team="payments", owner="sam", created=feb1, deadline="2026-03-01", position=1
+        )
+        g = _item(
+            session, two, "G", team="search", owner="dana", created=feb1, deadline="2026-03-20", position=2
+        )
+        h = _item(
+            session, two, "H", team="search", owner="lee", created=feb1, deadline="2026-03-31", position=3
+        )
         _change(session, a, "status", "wont_do", "2026-01-20T12:00:00")
         _change(session, c, "status", "in_progress", "2026-01-25T12:00:00")
         _change(session, c, "status", "done", "2026-02-03T09:00:00")
@@ -159,11 +192,21 @@ def build(db_url: str) -> dict[str, int]:
         f.closed_by_bot = True
         _change(session, g, "owner_text", "@lee", "2026-02-15T12:00:00")
         _change(session, g, "owner_person", "lee", "2026-02-15T12:00:00")
-        _change(session, h, "status", "done", "2026-03-05T10:00:00", source="github", seen="2026-03-12T06:00:00")
+        _change(
+            session, h, "status", "done", "2026-03-05T10:00:00", source="github", seen="2026-03-12T06:00:00"
+        )
         for item, target in ((c, "gh"), (d, "gh"), (e, "jr"), (f, "gh"), (h, "gh")):
             session.add(
-                Link(item=item, target=target, kind="github" if target == "gh" else "jira", state="linked",
-                     remote_id=f"r-{item.id}", key=f"{target}-{item.id}", url=f"https://example.test/{item.id}", base={})
+                Link(
+                    item=item,
+                    target=target,
+                    kind="github" if target == "gh" else "jira",
+                    state="linked",
+                    remote_id=f"r-{item.id}",
+                    key=f"{target}-{item.id}",
+                    url=f"https://example.test/{item.id}",
+                    base={},
+                )
             )
         now = utcnow()
         session.add(TargetState(target="gh", kind="github", last_good_sync_at=now - timedelta(hours=2)))

@@ -15,7 +15,9 @@ def data(make_config, db_url, run_cli):
     run_cli.ok("add", "Item I", "-p", "inc-3", "-o", "@sam", "-d", "2099-01-01")  # creates the database
     ids = build(db_url)
     run_cli.ok("add", "Item J", "-p", "inc-3", "-o", "@sam")
-    [j] = [r["id"] for r in json.loads(run_cli.ok("list", "--format", "json").stdout) if r["title"] == "Item J"]
+    [j] = [
+        r["id"] for r in json.loads(run_cli.ok("list", "--format", "json").stdout) if r["title"] == "Item J"
+    ]
     run_cli.ok("done", str(j))
     return ids
 
@@ -32,7 +34,14 @@ def test_overall_figures_today(run_cli, data):
     r = report(run_cli)
     s = r["summary"]
     # A won't do; B, G, I open; C, D, E, H, J done; F closed by a bot (neither done nor won't do).
-    assert (s["total"], s["done"], s["in_progress"], s["open"], s["wont_do"], s["closed_by_bot"]) == (10, 5, 0, 3, 1, 1)
+    assert (s["total"], s["done"], s["in_progress"], s["open"], s["wont_do"], s["closed_by_bot"]) == (
+        10,
+        5,
+        0,
+        3,
+        1,
+        1,
+    )
     assert s["completion_rate"] == round(5 / 9, 4)  # the bot close stays in the denominator
     # On time against the first deadline, Berlin dates: C late, D late (00:30 on 02-02 Berlin), E and H
     # on time; J has no deadline and is left out.
@@ -49,7 +58,11 @@ def test_breakdowns_by_team_severity_target_postmortem(run_cli, data):
     groups = report(run_cli)["groups"]
     assert set(groups) == {"postmortem", "team", "severity", "target"}  # blameless: no per-person
     team = by_key(groups["team"])
-    assert (team["payments"]["total"], team["payments"]["wont_do"], team["payments"]["closed_by_bot"]) == (3, 1, 1)
+    assert (team["payments"]["total"], team["payments"]["wont_do"], team["payments"]["closed_by_bot"]) == (
+        3,
+        1,
+        1,
+    )
     assert team["payments"]["completion_rate"] == 0.0  # A won't do, B open, F bot: 0 of 2
     assert (team["platform"]["done"], team["platform"]["completion_rate"]) == (3, 1.0)
     assert (team["platform"]["on_time"], team["platform"]["on_time_base"]) == (1, 3)
@@ -73,7 +86,14 @@ def test_as_of_reconstructs_the_past_from_when_things_happened(run_cli, data):
     s = r["summary"]
     # I and J did not exist. F was still open (the bot closed it on 03-10) and overdue (03-01);
     # H counts as done because GitHub closed it on 03-05, although sync only saw it on 03-12.
-    assert (s["total"], s["done"], s["open"], s["wont_do"], s["closed_by_bot"], s["overdue"]) == (8, 4, 3, 1, 0, 1)
+    assert (s["total"], s["done"], s["open"], s["wont_do"], s["closed_by_bot"], s["overdue"]) == (
+        8,
+        4,
+        3,
+        1,
+        0,
+        1,
+    )
     assert s["completion_rate"] == round(4 / 7, 4)
     assert (s["on_time"], s["on_time_base"]) == (2, 4)
     assert s["median_days_to_done"] == round((27.5625 + 28.958333) / 2, 1)
@@ -87,9 +107,15 @@ def test_as_of_reconstructs_the_past_from_when_things_happened(run_cli, data):
 
 def test_as_of_owner_follows_reassignment(run_cli, data):
     # G moved from dana to lee on 02-15: lee's items are C, D, H and G then and now, dana's lost G.
-    assert report(run_cli, "--owner", "@lee", "--as-of", "2026-03-01", "--months", "0")["summary"]["total"] == 4
-    assert report(run_cli, "--owner", "dana", "--as-of", "2026-02-10", "--months", "0")["summary"]["total"] == 4
-    assert report(run_cli, "--owner", "dana", "--as-of", "2026-02-20", "--months", "0")["summary"]["total"] == 3
+    assert (
+        report(run_cli, "--owner", "@lee", "--as-of", "2026-03-01", "--months", "0")["summary"]["total"] == 4
+    )
+    assert (
+        report(run_cli, "--owner", "dana", "--as-of", "2026-02-10", "--months", "0")["summary"]["total"] == 4
+    )
+    assert (
+        report(run_cli, "--owner", "dana", "--as-of", "2026-02-20", "--months", "0")["summary"]["total"] == 3
+    )
 
 
 def test_trend_month_by_month(run_cli, data):
@@ -100,7 +126,14 @@ def test_trend_month_by_month(run_cli, data):
     jan, feb, mar = trend["2026-01"], trend["2026-02"], trend["2026-03"]
     assert jan["date"] == "2026-01-31"
     # End of January: A..D exist; A won't do, C in progress, B and D open (D's deadline had moved to 03-01).
-    assert (jan["total"], jan["wont_do"], jan["in_progress"], jan["open"], jan["done"], jan["overdue"]) == (4, 1, 1, 2, 0, 0)
+    assert (jan["total"], jan["wont_do"], jan["in_progress"], jan["open"], jan["done"], jan["overdue"]) == (
+        4,
+        1,
+        1,
+        2,
+        0,
+        0,
+    )
     assert jan["completion_rate"] == 0.0
     # End of February: E done at 23:30 Berlin on the 28th; F, G, H open, nothing overdue yet.
     assert (feb["total"], feb["done"], feb["open"], feb["wont_do"], feb["overdue"]) == (8, 3, 4, 1, 0)
@@ -119,7 +152,16 @@ def test_trend_points_equal_as_of_reports_at_month_ends(run_cli, data):
     for month, day in (("2026-01", "2026-01-31"), ("2026-02", "2026-02-28"), ("2026-03", "2026-03-31")):
         s = report(run_cli, "--as-of", day, "--months", "0")["summary"]
         point = trend[month]
-        for key in ("total", "open", "in_progress", "done", "wont_do", "closed_by_bot", "overdue", "completion_rate"):
+        for key in (
+            "total",
+            "open",
+            "in_progress",
+            "done",
+            "wont_do",
+            "closed_by_bot",
+            "overdue",
+            "completion_rate",
+        ):
             assert point[key] == s[key], (month, key)
 
 

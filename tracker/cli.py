@@ -45,7 +45,20 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Rebuild links from issue markers after a lost database.",
     ),
     "unpush": ("tracker.commands.sync", "unpush_cmd", "Close, as not planned, every issue one run created."),
+    "doctor": ("tracker.commands.repair", "doctor_cmd", "Report drift between the database and the remotes."),
+    "unlink": ("tracker.commands.repair", "unlink_cmd", "Detach an item from its issue by hand."),
+    "relink": ("tracker.commands.repair", "relink_cmd", "Link an item to an existing issue by URL."),
     "report": ("tracker.commands.report", "report_cmd", "Report completion, slips, overdue and trend."),
+    "remind": (
+        "tracker.commands.remind",
+        "remind_cmd",
+        "Comment on issues whose deadline approaches or passed.",
+    ),
+    "digest": (
+        "tracker.commands.remind",
+        "digest_cmd",
+        "The weekly digest: due, overdue, done, held (Markdown).",
+    ),
     "demo": (
         "tracker.commands.demo",
         "demo_cmd",

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -250,9 +251,19 @@ class Event(Base):
 
 # --- report (issue 7) -----------------------------------------------------------------------------
 # `tracker report` remembers each review-meeting report, so the next one can say what changed since.
-# The index serves the report's per-field scans of the events log (status, deadline, owner) by item.
+# Partial covering indexes serve the report's scans of the status and deadline history by item.
 
-Index("ix_events_field_item_occurred", Event.field, Event.item_id, Event.occurred_at)
+for _field in ("status", "deadline"):
+    Index(
+        f"ix_events_{_field}_changes",
+        Event.item_id,
+        Event.occurred_at,
+        Event.id,
+        Event.old,
+        Event.new,
+        sqlite_where=text(f"field = '{_field}'"),
+        postgresql_where=text(f"field = '{_field}'"),
+    )
 
 
 class ReportRun(Base):

@@ -29,14 +29,20 @@ def upgrade() -> None:
     with op.batch_alter_table("report_runs", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_report_runs_created_at"), ["created_at"], unique=False)
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_events_field_item_occurred", ["field", "item_id", "occurred_at"], unique=False
-        )
+        for field in ("status", "deadline"):
+            batch_op.create_index(
+                f"ix_events_{field}_changes",
+                ["item_id", "occurred_at", "id", "old", "new"],
+                unique=False,
+                sqlite_where=sa.text(f"field = '{field}'"),
+                postgresql_where=sa.text(f"field = '{field}'"),
+            )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_index("ix_events_field_item_occurred")
+        batch_op.drop_index("ix_events_deadline_changes")
+        batch_op.drop_index("ix_events_status_changes")
     with op.batch_alter_table("report_runs", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_report_runs_created_at"))
     op.drop_table("report_runs")

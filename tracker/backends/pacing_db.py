@@ -62,7 +62,9 @@ class SharedCreateBudget(CreateBudget):
         try:
             with session.begin_nested():
                 session.execute(
-                    insert(CreateBudgetRow).values(credential=self.key, stamps=[], version=0, updated_at=utcnow())
+                    insert(CreateBudgetRow).values(
+                        credential=self.key, stamps=[], version=0, updated_at=utcnow()
+                    )
                 )
         except IntegrityError:
             pass  # another host created it at the same moment

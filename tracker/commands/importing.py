@@ -131,6 +131,7 @@ def _import_one(app: AppContext, name: str, path: Path | None, options: _Options
                 allow_empty=options.allow_empty,
             )
             _attach_findings(app, session, parsed, result)
+            _attach_recurrence(session, parsed, result)
             holder.append(result)
             if options.dry_run:
                 raise _DryRun  # roll the transaction back
@@ -191,6 +192,16 @@ def _attach_findings(app: AppContext, session: Any, parsed: Any, result: Documen
     for outcome in result.items:
         if outcome.action != "removed":
             outcome.findings = by_line.get(outcome.line, [])
+
+
+def _attach_recurrence(session: Any, parsed: Any, result: DocumentResult) -> None:
+    """Open items of earlier postmortems this incident echoes (issue 9), shown as `recurrence:` warnings."""
+    from tracker.recurrence import record_matches
+
+    if result.slug:
+        result.warnings.extend(
+            f"recurrence: {m.sentence()}" for m in record_matches(session, parsed, result.slug)
+        )
 
 
 def _print(result: DocumentResult, dry_run: bool, quiet: bool) -> None:

@@ -25,17 +25,27 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
 
 @click.command("report")
 @click.option("--postmortem", "-p", "slug", help="Review view of one postmortem's items.")
-@click.option("--review-window", metavar="FROM..TO", help="Review view of postmortems reviewed in these dates.")
+@click.option(
+    "--review-window", metavar="FROM..TO", help="Review view of postmortems reviewed in these dates."
+)
 @click.option("--owner", "-o", help="One owner's items (per-person view).")
 @click.option("--as-of", metavar="DATE", callback=_as_of, help="The report as it stood at the end of DATE.")
 @click.option("--months", type=click.IntRange(0, 120), default=12, show_default=True, help="Months of trend.")
-@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows per breakdown (text formats).")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="Rows per breakdown (text formats).",
+)
 @click.option("--format", "fmt", type=click.Choice(REPORT_FORMATS), default="table", show_default=True)
 @click.option("--output", "output", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
 @click.option(
     "--post-to", nargs=2, metavar="TARGET ISSUE", help="Post the Markdown summary as a comment on ISSUE."
 )
-@click.option("--no-save", is_flag=True, help="Do not remember this review report for the next 'changed since'.")
+@click.option(
+    "--no-save", is_flag=True, help="Do not remember this review report for the next 'changed since'."
+)
 @click.pass_obj
 def report_cmd(
     app: AppContext,
@@ -108,14 +118,15 @@ def post_comment(app: AppContext, target: str, issue: str, body: str) -> str:
     if target not in app.config.targets:
         known = ", ".join(app.config.targets) or "none configured"
         raise UsageError(f"unknown target {target!r}", hint=f"targets in the config: {known}")
-    from tracker.backends import open_backend  # type: ignore[attr-defined]
+    from tracker.backends import open_backend
 
     backend = open_backend(app, target)
     try:
         ref = backend.parse_ref(issue)
         if ref is None:
             raise UsageError(
-                f"{issue!r} is not an issue of target {target}", hint="use a number, key or URL, e.g. 12 or OPS-12"
+                f"{issue!r} is not an issue of target {target}",
+                hint="use a number, key or URL, e.g. 12 or OPS-12",
             )
         return str(backend.comment(ref, body))
     finally:

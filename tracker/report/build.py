@@ -54,7 +54,9 @@ def _cut_and_today(app: Any, options: Options) -> tuple[datetime, date]:
     if options.as_of is None:
         return now, today
     if options.as_of > today:
-        raise UsageError(f"--as-of {options.as_of} is in the future", hint=f"today is {today} in [org] timezone")
+        raise UsageError(
+            f"--as-of {options.as_of} is in the future", hint=f"today is {today} in [org] timezone"
+        )
     if options.as_of == today:
         return now, today
     return local_day_start(options.as_of + timedelta(days=1), zone), options.as_of
@@ -130,9 +132,16 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         owner_text=owner_text,
     )
     per_person = app.config.report.per_person if options.per_person is None else options.per_person
-    dimensions = ("postmortem", "team", "severity", "target") + (("person",) if per_person or options.owner else ())
+    dimensions = ("postmortem", "team", "severity", "target") + (
+        ("person",) if per_person or options.owner else ()
+    )
     overall, groups = queries.figures(session, dialect, scope, dimensions)
-    fresh = freshness(app, session, cut, options.as_of is not None and options.as_of != app.now().astimezone(app.config.org.zone).date())
+    fresh = freshness(
+        app,
+        session,
+        cut,
+        options.as_of is not None and options.as_of != app.now().astimezone(app.config.org.zone).date(),
+    )
     warnings = [
         f"target {f['target']}: "
         + (f"last good sync {f['age_hours']} hours ago" if f["last_good_sync_at"] else "never synced")
@@ -160,7 +169,9 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         "organisation": app.config.org.name,
         "scope": {
             "postmortem": options.postmortem,
-            "review_window": [d.isoformat() for d in options.review_window] if options.review_window else None,
+            "review_window": [d.isoformat() for d in options.review_window]
+            if options.review_window
+            else None,
             "owner": options.owner,
             "per_person": bool(per_person or options.owner),
         },

@@ -95,6 +95,10 @@ slip_events AS (
     SUM(CASE WHEN new IS NOT NULL THEN {d.days_between_dates("new", "old")} ELSE 0 END) AS slip_days
   FROM events
   WHERE field = 'deadline' AND old IS NOT NULL AND occurred_at < :cut AND item_id IS NOT NULL
+    AND source <> 'policy'
+    -- replacing a default (policy) deadline with a committed one is a commitment, not a slip
+    AND NOT EXISTS (SELECT 1 FROM events pe WHERE pe.item_id = events.item_id AND pe.field = 'deadline'
+                    AND pe.source = 'policy' AND pe.new = events.old AND pe.id < events.id)
   GROUP BY item_id
 ),
 base AS (
@@ -164,7 +168,9 @@ _KEYS = {
 def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> str:
     """One statement: the figures overall and per key of each dimension, with the median days to done."""
     parts = [f"SELECT 'overall' AS dim, '' AS key, {_AGGREGATES} FROM s"]
-    medians = ["SELECT 'overall' AS dim, '' AS key, s.days_to_done AS v FROM s WHERE s.days_to_done IS NOT NULL"]
+    medians = [
+        "SELECT 'overall' AS dim, '' AS key, s.days_to_done AS v FROM s WHERE s.days_to_done IS NOT NULL"
+    ]
     for dim in dimensions:
         key, join = _KEYS[dim]
         parts.append(f"SELECT '{dim}', {key}, {_AGGREGATES} FROM s {join} GROUP BY {key}")

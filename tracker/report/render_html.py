@@ -112,7 +112,8 @@ def _trend_chart(trend: list[dict[str, Any]], width: int = 760, height: int = 26
         ("overdue", COLOURS["overdue"], lambda t: t["overdue"]),
     ):
         points = " ".join(
-            f"{left + i * step + step / 2:.1f},{top + plot_h - plot_h * value(t) / most:.1f}" for i, t in enumerate(trend)
+            f"{left + i * step + step / 2:.1f},{top + plot_h - plot_h * value(t) / most:.1f}"
+            for i, t in enumerate(trend)
         )
         parts.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2.5"/>')
         for i, t in enumerate(trend):

@@ -59,7 +59,9 @@ def to_rich(report: dict[str, Any], limit: int = 20, width: int | None = None) -
         for header in section.headers:
             table.add_column(header, overflow="fold")
         for row in section.rows:
-            table.add_row(*[_colour(header, value) for header, value in zip(section.headers, row, strict=True)])
+            table.add_row(
+                *[_colour(header, value) for header, value in zip(section.headers, row, strict=True)]
+            )
         console.print(table)
         if section.note:
             console.print(f"[dim]{section.note}[/dim]")

@@ -35,12 +35,17 @@ def _snapshot(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def previous_snapshots(session: Session, item_ids: list[int], before: datetime) -> dict[int, tuple[datetime, dict[str, Any]]]:
+def previous_snapshots(
+    session: Session, item_ids: list[int], before: datetime
+) -> dict[int, tuple[datetime, dict[str, Any]]]:
     """For each item, its state in the latest saved report before `before` that included it."""
     wanted = {str(i) for i in item_ids}
     found: dict[int, tuple[datetime, dict[str, Any]]] = {}
     runs = session.scalars(
-        select(ReportRun).where(ReportRun.created_at < before).order_by(ReportRun.created_at.desc()).limit(200)
+        select(ReportRun)
+        .where(ReportRun.created_at < before)
+        .order_by(ReportRun.created_at.desc())
+        .limit(200)
     )
     for run in runs:
         for key in wanted & set(run.items):

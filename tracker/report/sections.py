@@ -48,7 +48,9 @@ def number(value: Any) -> str:
 
 
 def figure_cells(f: dict[str, Any]) -> list[str]:
-    on_time = f"{percent(f['on_time_rate'])} ({f['on_time']}/{f['on_time_base']})" if f["on_time_base"] else "-"
+    on_time = (
+        f"{percent(f['on_time_rate'])} ({f['on_time']}/{f['on_time_base']})" if f["on_time_base"] else "-"
+    )
     slips = f"{f['items_slipped']}/{f['deadline_slips']}/{f['slip_days']}" if f["deadline_slips"] else "0"
     return [
         str(f["total"]),
@@ -118,7 +120,11 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
         else:
             ordered = rows
         shown = ordered[:limit]
-        note = f"{len(rows) - len(shown)} more not shown (JSON and CSV have them all)" if len(rows) > len(shown) else None
+        note = (
+            f"{len(rows) - len(shown)} more not shown (JSON and CSV have them all)"
+            if len(rows) > len(shown)
+            else None
+        )
         if not rows:
             note = "none"
         out.append(
@@ -136,7 +142,17 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
             Section(
                 "trend",
                 "Trend (state at each month's end)",
-                ["month", "total", "open", "in progress", "done", "won't do", "bot-closed", "overdue", "completion"],
+                [
+                    "month",
+                    "total",
+                    "open",
+                    "in progress",
+                    "done",
+                    "won't do",
+                    "bot-closed",
+                    "overdue",
+                    "completion",
+                ],
                 [
                     [
                         t["month"],
@@ -190,14 +206,27 @@ def review_section(review: dict[str, Any]) -> Section:
             ]
         )
     note = (
-        f"changes since the previous report ({since})" if since else "first report for these items: no changes to show"
+        f"changes since the previous report ({since})"
+        if since
+        else "first report for these items: no changes to show"
     )
     if not rows:
         note = "no items in scope"
     return Section(
         "review",
         "Items for the review",
-        ["id", "postmortem", "item", "owner", "status", "deadline", "days overdue", "issue", "lint", "changed"],
+        [
+            "id",
+            "postmortem",
+            "item",
+            "owner",
+            "status",
+            "deadline",
+            "days overdue",
+            "issue",
+            "lint",
+            "changed",
+        ],
         rows,
         note,
     )

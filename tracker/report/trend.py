@@ -36,7 +36,11 @@ def month_ends(scope: Scope, months: int, dialect: Dialect) -> list[MonthEnd]:
             continue
         ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
         first_next = date(ny, nm, 1)
-        points.append(MonthEnd(f"{y:04d}-{m:02d}", first_next - timedelta(days=1), local_day_start(first_next, dialect.zone)))
+        points.append(
+            MonthEnd(
+                f"{y:04d}-{m:02d}", first_next - timedelta(days=1), local_day_start(first_next, dialect.zone)
+            )
+        )
     return list(reversed(points))
 
 

@@ -144,7 +144,8 @@ def check_parent(state: JiraState, value: Any) -> tuple[str | None, Any]:
     parent = None
     if ref is not None:
         parent = next(
-            (i for i in state.issues.values() if str(ref) in (str(i.id), i.key) or str(ref) in i.old_keys), None
+            (i for i in state.issues.values() if str(ref) in (str(i.id), i.key) or str(ref) in i.old_keys),
+            None,
         )
     if parent is None:
         return f"Could not find issue by id or key: {ref}", None

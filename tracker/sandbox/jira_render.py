@@ -135,7 +135,10 @@ class Renderer:
             "id": str(parent.id),
             "key": parent.key,
             "self": self.api(f"issue/{parent.id}"),
-            "fields": {"summary": parent.summary, "issuetype": self.issue_type(self.state.issue_type_of(parent))},
+            "fields": {
+                "summary": parent.summary,
+                "issuetype": self.issue_type(self.state.issue_type_of(parent)),
+            },
         }
 
     def issue_type(self, itype: IssueTypeSpec) -> dict[str, Any]:

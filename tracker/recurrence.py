@@ -1,0 +1,179 @@
+"""Recurrence: open items of earlier postmortems that the new incident's cause, services or items echo."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from tracker.lint.scope import similarity, tokens
+from tracker.models import ActionItem, Postmortem
+
+if TYPE_CHECKING:
+    from tracker.importing.drafts import ParsedDocument
+
+# Headings whose text describes why the incident happened (matched in lower case, as substrings).
+CAUSE_HEADINGS = ("root cause", "cause", "contributing", "trigger", "what went wrong", "why")
+ITEM_SIMILARITY = 0.45  # an item of the new postmortem repeats the old item (Jaccard of content words)
+CAUSE_COVERAGE = 0.6  # most of the old item's content words appear in the new cause text
+SERVICE_ITEM = 0.25  # with a shared service, weaker evidence is enough
+SERVICE_COVERAGE = 0.4
+MIN_WORDS = 3  # an old item of fewer content words says too little to match on text alone
+EXTRA_KEY = "recurrence"  # where the matches are kept, in the postmortem's `extra`
+
+
+@dataclass(frozen=True)
+class Match:
+    """An earlier postmortem's item that was still open when this incident happened."""
+
+    item_id: int
+    postmortem: str
+    title: str
+    owner: str | None
+    team: str | None
+    deadline: str | None
+    score: float
+    why: str
+
+    def sentence(self) -> str:
+        who = f"team {self.team}" if self.team else (self.owner or "no owner")
+        due = f", due {_short(self.deadline)}" if self.deadline else ", no deadline"
+        return (
+            f"{self.postmortem}'s item '{self.title}' ({who}{due}) was still open when this incident happened"
+            f" ({self.why})"
+        )
+
+
+def _short(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day:%b} {day.day}, {day.year}"
+
+
+def cause_text(text: str, headings: tuple[str, ...] = CAUSE_HEADINGS) -> str:
+    """The text under headings that describe the cause (root cause, contributing factors, ...)."""
+    from markdown_it import MarkdownIt
+
+    lines = text.splitlines()
+    tokens_ = MarkdownIt("commonmark").enable("table").parse(text)
+    marks = [
+        (int(t.tag[1]), t.map[0], tokens_[n + 1].content.lower())
+        for n, t in enumerate(tokens_)
+        if t.type == "heading_open" and t.map
+    ]
+    chunks = []
+    for index, (level, start, title) in enumerate(marks):
+        if not any(word in title for word in headings) or "action" in title:
+            continue
+        end = next((s for lvl, s, _ in marks[index + 1 :] if lvl <= level), len(lines))
+        chunks.append("\n".join(lines[start + 1 : end]))
+    return "\n".join(chunks)
+
+
+def score(
+    old_title: str,
+    old_services: set[str],
+    new_titles: list[str],
+    new_cause: frozenset[str],
+    new_services: set[str],
+) -> tuple[float, str] | None:
+    """(score, why) when the old item matches the new incident, else None."""
+    words = tokens(old_title)
+    best_item = max((similarity(old_title, t) for t in new_titles), default=0.0)
+    coverage = len(words & new_cause) / len(words) if len(words) >= MIN_WORDS else 0.0
+    shared = sorted(old_services & new_services)
+    reasons = []
+    if best_item >= ITEM_SIMILARITY:
+        reasons.append(f"an item of this postmortem repeats it ({best_item:.0%} the same words)")
+    if coverage >= CAUSE_COVERAGE:
+        reasons.append(f"the cause names {coverage:.0%} of its words")
+    if shared and not reasons and (best_item >= SERVICE_ITEM or coverage >= SERVICE_COVERAGE):
+        reasons.append(f"same service ({', '.join(shared)}) and {max(best_item, coverage):.0%} word overlap")
+    if not reasons:
+        return None
+    return round(max(best_item, coverage) + (0.2 if shared else 0.0), 3), "; ".join(reasons)
+
+
+def _services(values: list[str] | None) -> set[str]:
+    return {v.strip().lower() for v in values or [] if v.strip()}
+
+
+def find_matches(
+    session: Session,
+    slug: str,
+    incident_date: date | None,
+    services: list[str],
+    cause: str,
+    item_titles: list[str],
+) -> list[Match]:
+    """Items of earlier postmortems open at this incident's date that its cause, services or items echo."""
+    query = (
+        select(ActionItem)
+        .join(Postmortem)
+        .where(Postmortem.slug != slug, ActionItem.removed_at.is_(None), ActionItem.status != "wont_do")
+        .options(selectinload(ActionItem.postmortem))
+    )
+    new_cause = tokens(cause)
+    new_services = _services(services)
+    found = []
+    for item in session.scalars(query):
+        old = item.postmortem
+        if incident_date is not None and (old.incident_date is None or old.incident_date >= incident_date):
+            continue  # only earlier incidents
+        still_open = item.status in ("open", "in_progress") or (
+            incident_date is not None and item.done_at is not None and item.done_at.date() > incident_date
+        )
+        if not still_open:
+            continue
+        result = score(item.title, _services(old.services), item_titles, new_cause, new_services)
+        if result is None:
+            continue
+        found.append(
+            Match(
+                item.id,
+                old.slug,
+                item.title,
+                item.owner_text,
+                item.owner_team,
+                item.deadline.isoformat() if item.deadline else None,
+                result[0],
+                result[1],
+            )
+        )
+    return sorted(found, key=lambda m: (-m.score, m.postmortem, m.item_id))
+
+
+def record_matches(session: Session, parsed: ParsedDocument, slug: str) -> list[Match]:
+    """Match a just-imported document and keep the matches in its postmortem's `extra` (for reports)."""
+    postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
+    if postmortem is None:
+        return []
+    matches = find_matches(
+        session,
+        slug,
+        postmortem.incident_date,
+        list(postmortem.services or []),
+        cause_text(parsed.text),
+        [draft.title for draft in parsed.items],
+    )
+    extra = {k: v for k, v in (postmortem.extra or {}).items() if k != EXTRA_KEY}
+    if matches:
+        extra[EXTRA_KEY] = [asdict(m) for m in matches]
+    if extra != (postmortem.extra or {}):
+        postmortem.extra = extra
+    return matches
+
+
+def stored_matches(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+    """The matches recorded at import for these postmortems (None: all), each with its sentence."""
+    query = select(Postmortem).order_by(Postmortem.incident_date, Postmortem.slug)
+    if postmortem_ids is not None:
+        query = query.where(Postmortem.id.in_(postmortem_ids or (-1,)))
+    out = []
+    for postmortem in session.scalars(query):
+        for raw in (postmortem.extra or {}).get(EXTRA_KEY) or []:
+            match = Match(**raw)
+            out.append({"incident": postmortem.slug, **raw, "sentence": match.sentence()})
+    return out
