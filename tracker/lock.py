@@ -71,46 +71,17 @@ def _acquire_one(
     now = utcnow()
     with sessions() as session, session.begin():
         # One conditional UPDATE is atomic on SQLite and PostgreSQL alike, poolers included.
-        result = session.execute(
-            update(Lease)
-            .where(Lease.name == name)
-            .where((Lease.holder.is_(None)) | (Lease.expires_at < now))
-            .values(
-                holder=holder,
-                host=socket.gethostname(),
-                pid=os.getpid(),
-                run_id=run_id,
-                acquired_at=now,
-                heartbeat_at=now,
-                expires_at=now + ttl,
-                token=Lease.token + 1,
-            )
-            .execution_options(synchronize_session=False)
-        )
-        if _rows(result) == 1:
+        free = (Lease.holder.is_(None)) | (Lease.expires_at < now)
+        if _take(session, name, free, holder, ttl, run_id, now):
             token = session.scalar(select(Lease.token).where(Lease.name == name))
             return Held(name, holder, int(token or 0), ttl, now)
         current = session.get(Lease, name)
         assert current is not None
-        if _holder_died_here(current):
-            # Killed on this very host (its pid is gone): no need to wait for the expiry.
-            taken = session.execute(
-                update(Lease)
-                .where(Lease.name == name, Lease.token == current.token)
-                .values(
-                    holder=holder,
-                    host=socket.gethostname(),
-                    pid=os.getpid(),
-                    run_id=run_id,
-                    acquired_at=now,
-                    heartbeat_at=now,
-                    expires_at=now + ttl,
-                    token=Lease.token + 1,
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if _rows(taken) == 1:
-                return Held(name, holder, int(current.token) + 1, ttl, now)
+        # Killed on this very host (its pid is gone): no need to wait for the expiry.
+        if _holder_died_here(current) and _take(
+            session, name, Lease.token == current.token, holder, ttl, run_id, now
+        ):
+            return Held(name, holder, int(current.token) + 1, ttl, now)
     since = (
         current.acquired_at.strftime("%Y-%m-%d %H:%M:%S UTC") if current.acquired_at else "an unknown time"
     )
@@ -119,6 +90,34 @@ def _acquire_one(
         f"another sync is running since {since} (holder {current.holder}, lease {name})",
         hint=f"wait for it to finish; its lease expires at {expires} if it died",
     )
+
+
+def _take(
+    session: Session,
+    name: str,
+    condition: Any,
+    holder: str,
+    ttl: timedelta,
+    run_id: int | None,
+    now: datetime,
+) -> bool:
+    """Become the holder if `condition` still holds, bumping the fencing token; True when it worked."""
+    result = session.execute(
+        update(Lease)
+        .where(Lease.name == name, condition)
+        .values(
+            holder=holder,
+            host=socket.gethostname(),
+            pid=os.getpid(),
+            run_id=run_id,
+            acquired_at=now,
+            heartbeat_at=now,
+            expires_at=now + ttl,
+            token=Lease.token + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    return _rows(result) == 1
 
 
 def _holder_died_here(lease: Lease) -> bool:

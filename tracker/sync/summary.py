@@ -7,6 +7,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+# The counts of the JSON summary's totals and of the metrics file, in that order.
+COUNTERS = ("created", "updated", "pulled", "conflicts", "orphaned", "flagged", "held", "errors", "requests")
+
 
 @dataclass
 class TargetSummary:
@@ -53,18 +56,7 @@ class SyncSummary:
         return any(t.failed for t in self.targets)
 
     def totals(self) -> dict[str, int]:
-        keys = (
-            "created",
-            "updated",
-            "pulled",
-            "conflicts",
-            "orphaned",
-            "flagged",
-            "held",
-            "errors",
-            "requests",
-        )
-        return {key: sum(getattr(t, key) for t in self.targets) for key in keys}
+        return {key: sum(getattr(t, key) for t in self.targets) for key in COUNTERS}
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,18 +96,7 @@ def write_metrics(path: Path, summary: SyncSummary, last_success: dict[str, date
             lines.append(
                 f'tracker_sync_last_success_timestamp_seconds{{target="{target}"}} {when.timestamp():.0f}'
             )
-    counters = (
-        "created",
-        "updated",
-        "pulled",
-        "conflicts",
-        "orphaned",
-        "flagged",
-        "held",
-        "errors",
-        "requests",
-    )
-    for key in counters:
+    for key in COUNTERS:
         lines.append(f"# HELP tracker_sync_{key} Items {key} by the last sync run, per target.")
         lines.append(f"# TYPE tracker_sync_{key} gauge")
         for t in summary.targets:
