@@ -54,7 +54,9 @@ def matches(old: dict, new: dict, variant: str, headings: tuple[str, ...]) -> in
     cause = tokens(cause_text(new["text"], headings)) if variant in ("full", "cause") else frozenset()
     items = new["later"] if variant in ("full", "items") else []
     return sum(
-        1 for title in old["earlier"] if score(title, old["services"], items, cause, new["services"]) is not None
+        1
+        for title in old["earlier"]
+        if score(title, old["services"], items, cause, new["services"]) is not None
     )
 
 
@@ -103,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     print(f"{len(docs)} example postmortems with two or more items (split into earlier/later incidents)")
-    print(f"{'headings':8} {'variant':7} {'found':>7} {'recall':>6} {'items':>7} {'FP pairs':>10} {'FP items':>8}")
+    print(
+        f"{'headings':8} {'variant':7} {'found':>7} {'recall':>6} {'items':>7} {'FP pairs':>10} {'FP items':>8}"
+    )
     for r in rows:
         print(
             f"{r['headings']:8} {r['variant']:7} {r['recurrences_found']:>3}/{r['incidents']:<3} {r['recall']:>6} "

@@ -164,7 +164,9 @@ def wait_for(
     while not condition():
         if process is not None and process.poll() is not None:
             out, err = process.communicate()
-            raise AssertionError(f"the process ended (exit {process.returncode}) before {what}:\n{out}\n{err}")
+            raise AssertionError(
+                f"the process ended (exit {process.returncode}) before {what}:\n{out}\n{err}"
+            )
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.02)
@@ -216,6 +218,25 @@ def assert_linked_once(db_url: str, markers: Counter[str], items: int) -> None:
     assert len({row.item_id for row in rows}) == items
     assert len({row.remote_id for row in rows}) == items
     assert {row.marker for row in rows} == set(markers)
+
+
+def age_creating(db_url: str, minutes: int = 10) -> int:
+    """Make links left `creating` look older: the next run is "a few minutes later", past the
+    quarantine that allows for a remote's search-index lag (60 s on GitHub, up to 300 s on Jira)."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    engine = create_engine(db_url)
+    try:
+        with engine.begin() as connection:
+            rows = connection.execute(select(Link.id, Link.updated_at).where(Link.state == "creating")).all()
+            for row in rows:
+                stamp = row.updated_at - timedelta(minutes=minutes)
+                connection.execute(update(Link).where(Link.id == row.id).values(updated_at=stamp))
+        return len(rows)
+    finally:
+        engine.dispose()
 
 
 def writes(requests: list[Any]) -> list[tuple[str, str]]:

@@ -97,6 +97,14 @@ def test_github_parent_issue_per_postmortem_with_sub_issues(gh, run_cli, make_co
         rows = c.execute(select(ParentLink.state, ParentLink.closed)).all()
     engine.dispose()
     assert sorted(rows) == [("linked", False), ("linked", True)]
+    # Forgotten parents (a lost or copied database) are found by their marker and adopted, never recreated.
+    engine = create_engine(db_url)
+    with engine.begin() as c:
+        c.execute(ParentLink.__table__.delete())
+    engine.dispose()
+    out = json.loads(run_cli.ok("sync", "--format", "json").stdout)
+    assert "adopted parent" in "\n".join(out["targets"]["gh"]["messages"])
+    assert len([i for i in gh.issues(REPO) if i.title.startswith("Postmortem:")]) == 2
 
 
 JIRA = """

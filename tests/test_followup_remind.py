@@ -190,7 +190,7 @@ def test_lost_answer_and_killed_run_never_post_twice(env, gh, workdir, db_url):
 
 
 def test_held_lease_exits_3(env, gh, db_url):
-    cli, remind, _ = env
+    cli, _remind, _ = env
     cli.ok("add", "Add an index on orders.customer_id", "-p", "inc-1", "-o", "@dana", "-d", day(-3))
     cli.ok("sync", "--yes")
     from tracker.db import session_factory

@@ -105,7 +105,9 @@ def test_github_killed_between_a_create_and_its_commit_then_in_a_paginated_pull(
     assert {r.state for r in link_rows(db_url)} == {"linked"} and len(link_rows(db_url)) == ITEMS
 
 
-def test_jira_killed_during_a_bulk_create_then_during_a_transition(jira, run_cli, make_config, workdir, db_url):
+def test_jira_killed_during_a_bulk_create_then_during_a_transition(
+    jira, run_cli, make_config, workdir, db_url
+):
     config = make_config(jira_config(jira, extra_target="manage_workflow = true"))
     run_cli.ok("import", str(write_items(workdir / "pm", ITEMS)))
     bulk = "/rest/api/*/issue/bulk"
@@ -114,7 +116,11 @@ def test_jira_killed_during_a_bulk_create_then_during_a_transition(jira, run_cli
     jira.delay_next("POST", bulk, seconds=0.001)  # the first bulk passes
     jira.delay_next("POST", bulk, seconds=3)  # the second is frozen, then applied with nobody listening
     process = spawn(config, "sync", "--yes")
-    wait_for(lambda: jira.count("POST") and all(f.remaining == 0 for f in jira.core.faults), what="bulk 2", process=process)
+    wait_for(
+        lambda: jira.count("POST") and all(f.remaining == 0 for f in jira.core.faults),
+        what="bulk 2",
+        process=process,
+    )
     kill(process)
     wait_for(lambda: len(jira.issues()) == 100, what="the frozen bulk to land")
     assert Counter(r.state for r in link_rows(db_url)) == {"linked": 50, "creating": 50}
@@ -125,21 +131,39 @@ def test_jira_killed_during_a_bulk_create_then_during_a_transition(jira, run_cli
     assert {r.state for r in link_rows(db_url)} == {"linked"} and len(link_rows(db_url)) == ITEMS
     sync_json(config)
 
-    # 2. Killed during a workflow transition pushed by `tracker done`: the issue may have moved, the
+    # 2. Killed while page 2 of a pull (150 issues closed by people) is held: no status lost.
+    remote = {r.item_id: r.remote_id for r in link_rows(db_url)}
+    closed = sorted(remote)[50:]
+    for item_id in closed:
+        jira.person().transition(remote[item_id], "Done")
+    jira.delay_next("GET", "/rest/api/*/search/jql?*nextPageToken=*", seconds=3)
+    process = spawn(config, "sync", "--yes")
+    wait_for(lambda: all(f.remaining == 0 for f in jira.core.faults), what="pull page 2", process=process)
+    kill(process)
+    jira.clear_faults()
+    assert not {item for item, s in statuses(db_url).items() if s == "done"}  # nothing half-merged
+    assert sync_json(config)["targets"]["ops"]["pulled"] == len(closed)
+    assert {item for item, s in statuses(db_url).items() if s == "done"} == set(closed)
+
+    # 3. Killed during a workflow transition pushed by `tracker done`: the issue may have moved, the
     #    database not yet; the next run finishes without losing or repeating anything.
-    ids = sorted(statuses(db_url))[:60]
+    ids = sorted(remote)[:50]
     run_cli.ok("done", *map(str, ids))
     transitions = "/rest/api/*/issue/*/transitions"
     jira.delay_next("POST", transitions, seconds=0.001, times=30)
     jira.delay_next("POST", transitions, seconds=3)
     process = spawn(config, "sync", "--yes")
-    wait_for(lambda: all(f.remaining == 0 for f in jira.core.faults), what="a transition to be held", process=process)
+    wait_for(
+        lambda: all(f.remaining == 0 for f in jira.core.faults),
+        what="a transition to be held",
+        process=process,
+    )
     kill(process)
     jira.clear_faults()
     sync_json(config)
-    remote_done = {r.item_id for r in link_rows(db_url) if jira.issue(r.remote_id).status == "Done"}
-    print(Counter(jira.issue(r.remote_id).status for r in link_rows(db_url)), jira.issue(link_rows(db_url)[0].remote_id))
-    assert remote_done == set(ids)
-    assert {item for item, s in statuses(db_url).items() if s == "done"} == set(ids)
+    done_id = "10001"  # the default workflow's Done: To Do -> In Progress -> In Review -> Done
+    remote_done = {r.item_id for r in link_rows(db_url) if jira.issue(r.remote_id).status == done_id}
+    assert remote_done == set(ids) | set(closed)
+    assert {item for item, s in statuses(db_url).items() if s == "done"} == set(ids) | set(closed)
     assert all(n == 1 for n in jira_markers(jira).values()) and len(jira.issues()) == ITEMS
     assert {r.state for r in link_rows(db_url)} == {"linked"}

@@ -68,6 +68,7 @@ def test_json_shape(run_cli, data):
         "groups",
         "trend",
         "review",
+        "recurrence",
     }
     assert set(r["summary"]) == {
         "total",

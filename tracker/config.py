@@ -159,6 +159,7 @@ class SyncConfig:
     lease_seconds: int = 300
     pull_overlap_seconds: int = 120
     max_retries: int = 4
+    request_timeout_seconds: int = 30
     default_deadline_days: dict[str, int] = field(default_factory=dict)
     skip_weekends: bool = False
     assignment_days: int = 0
@@ -297,6 +298,7 @@ def load_config_file(path: Path) -> Config:
                 files.append(Path(match).resolve())
     for file in files:
         warnings.extend(_permission_warnings(file))
+    warnings.extend(_readable_password_warnings(files, data))
     config = _build(data, path, tuple(files), problems)
     if problems:
         raise ConfigError(
@@ -315,6 +317,33 @@ def _permission_warnings(path: Path) -> list[str]:
     if mode & (stat.S_IWOTH | stat.S_IWGRP):
         return [f"{path} is writable by others: anyone who can edit it can redirect where issues go"]
     return []
+
+
+def _readable_password_warnings(files: list[Path], data: dict[str, Any]) -> list[str]:
+    """Tokens never live in the file, but a database URL can carry a password: then others must not read it."""
+    database = data.get("database")
+    url = database.get("url") if isinstance(database, dict) else None
+    if not isinstance(url, str) or "@" not in url:
+        return []
+    try:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(url).password
+    except Exception:  # a broken URL is reported when the database is opened
+        return []
+    found = []
+    for file in files:
+        try:
+            readable = file.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH)
+            holds = readable and str(password) in file.read_text(encoding="utf-8")
+        except OSError:
+            continue
+        if password and holds:
+            found.append(
+                f"{file} holds a database password and is readable by others: "
+                f"chmod 600 it, or put the URL in ${DATABASE_ENV} instead"
+            )
+    return found
 
 
 def _check_type(value: Any, key: schema.Key) -> bool:

@@ -146,6 +146,7 @@ SYNC = {
     "lease_seconds": Key("int", 300, "lease expiry; renewed while a sync runs"),
     "pull_overlap_seconds": Key("int", 120, "overlap of each pull window with the previous one"),
     "max_retries": Key("int", 4, "retries of a failed request before the item is marked failed"),
+    "request_timeout_seconds": Key("int", 30, "seconds to wait for a GitHub/Jira answer before retrying"),
     "default_deadline_days": Key("dict[str,int]", {}, "severity -> days, when a document gives no deadline"),
     "skip_weekends": Key("bool", False, "policy deadlines count business days"),
     "assignment_days": Key("int", 0, "flag items still without a person as owner after N days (0: off)"),

@@ -64,6 +64,8 @@ def sqlite_path(url: str) -> Path | None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
+    if parsed.database.startswith("file:"):  # a URI filename (`?mode=ro&uri=true`: a read-only database)
+        return Path(parsed.database.removeprefix("file:").split("?", 1)[0])
     return Path(parsed.database)
 
 

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 # Headings whose text describes why the incident happened (matched in lower case, as substrings).
 CAUSE_HEADINGS = ("root cause", "cause", "contributing", "trigger", "what went wrong", "why")
 ITEM_SIMILARITY = 0.45  # an item of the new postmortem repeats the old item (Jaccard of content words)
-CAUSE_COVERAGE = 0.6  # most of the old item's content words appear in the new cause text
+CAUSE_COVERAGE = (
+    0.5  # half of the old item's content words appear in the new cause text (bench/recurrence_eval.py)
+)
 SERVICE_ITEM = 0.25  # with a shared service, weaker evidence is enough
 SERVICE_COVERAGE = 0.4
 MIN_WORDS = 3  # an old item of fewer content words says too little to match on text alone

@@ -41,14 +41,25 @@ def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget |
             budget = shared_budget(
                 f"{target.api_url}|{budget_key}", target.creates_per_minute, target.creates_per_hour
             )
-        return GitHubBackend(target, credentials, credential_source=source, budget=budget)
+        return GitHubBackend(
+            target,
+            credentials,
+            credential_source=source,
+            budget=budget,
+            timeout=float(config.sync.request_timeout_seconds),
+        )
     if target.kind == "jira":
         from tracker.backends.jira import JiraBackend
         from tracker.backends.jira_http import jira_credentials
         from tracker.config import JiraTarget
 
         assert isinstance(target, JiraTarget)
-        return JiraBackend(target, jira_credentials(target), max_retries=config.sync.max_retries)
+        return JiraBackend(
+            target,
+            jira_credentials(target),
+            max_retries=config.sync.max_retries,
+            timeout=float(config.sync.request_timeout_seconds),
+        )
     raise ConfigError(
         f"[targets.{target_name}] kind: no {target.kind} backend is available in this version",
         hint="only GitHub targets can be synced for now",

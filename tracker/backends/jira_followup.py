@@ -53,7 +53,9 @@ def create_parent(backend: JiraBackend, draft: IssueDraft) -> CreateOutcome:
 
 def attach_child(backend: JiraBackend, parent: RemoteRef, child: RemoteRef) -> str | None:
     """1 PUT of the child's `parent` field (company- and team-managed Cloud projects)."""
-    body: dict[str, Any] = {"fields": {"parent": {"key": parent.key} if parent.key else {"id": parent.remote_id}}}
+    body: dict[str, Any] = {
+        "fields": {"parent": {"key": parent.key} if parent.key else {"id": parent.remote_id}}
+    }
     try:
         backend.http.request("PUT", f"issue/{child.remote_id}", json=body)
     except Refused as exc:

@@ -75,7 +75,9 @@ def _adf_inline(text: str) -> list[dict[str, Any]]:
         elif m.group("code") is not None:
             nodes.append({"type": "text", "text": m.group("code"), "marks": [{"type": "code"}]})
         elif m.group("mention") is not None:
-            nodes.append({"type": "mention", "attrs": {"id": m.group("mention"), "text": "@" + m.group("mention")}})
+            nodes.append(
+                {"type": "mention", "attrs": {"id": m.group("mention"), "text": "@" + m.group("mention")}}
+            )
         else:
             mark = {"type": "link", "attrs": {"href": m.group("url")}}
             nodes.append({"type": "text", "text": m.group("text"), "marks": [mark]})

@@ -181,4 +181,12 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         "groups": groups,
         "trend": trend(session, dialect, scope, options.months),
         "review": review_data,
+        "recurrence": _recurrence(session, postmortem_ids),
     }
+
+
+def _recurrence(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+    """Items of earlier postmortems still open when an incident in scope happened (issue 9)."""
+    from tracker.recurrence import stored_matches
+
+    return stored_matches(session, postmortem_ids)

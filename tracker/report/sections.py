@@ -137,6 +137,26 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                 data=shown,
             )
         )
+    if report.get("recurrence"):  # issue 9: open items of earlier postmortems that recurred
+        out.append(
+            Section(
+                "recurrence",
+                "Recurrences: earlier items still open when an incident happened",
+                ["incident", "earlier postmortem", "item still open then", "owner", "due"],
+                [
+                    [
+                        r["incident"],
+                        r["postmortem"],
+                        r["title"],
+                        r["team"] or r["owner"] or "-",
+                        r["deadline"] or "-",
+                    ]
+                    for r in report["recurrence"][:limit]
+                ],
+                "each item was still open when this incident happened (matched at import; docs/recurrence.md)",
+                data=report["recurrence"][:limit],
+            )
+        )
     if report["trend"]:
         out.append(
             Section(

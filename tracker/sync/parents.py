@@ -163,12 +163,24 @@ class Parents:
         self.children(postmortem_id, slug)
 
     def create(self, postmortem_id: int, draft: IssueDraft) -> bool:
+        # A parent another database (or a lost one) made carries the same marker: adopt it, never duplicate.
+        existing = self.backend.find_markers({draft.marker}, None).get(draft.marker)
         with self.sync.tx() as session:
             row = session.scalar(
                 select(ParentLink).where(
                     ParentLink.postmortem_id == postmortem_id, ParentLink.target == self.name
                 )
             )
+            if existing is not None:
+                if row is None:
+                    row = ParentLink(
+                        postmortem_id=postmortem_id, target=self.name, marker=draft.marker, children=[]
+                    )
+                    session.add(row)
+                self._linked(row, existing.ref)
+                row.title = existing.title
+                self.sync.summary.note(f"adopted parent {existing.ref.key}: it already carried the marker")
+                return True
             if row is None:
                 row = ParentLink(
                     postmortem_id=postmortem_id, target=self.name, marker=draft.marker, children=[]
