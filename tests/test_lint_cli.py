@@ -331,3 +331,48 @@ def test_a_broken_database_does_not_stop_document_lint(
     assert result.exit_code == 0
     assert f"pm.md:{FIRST_ROW}: wording-not-specific" in result.stdout
     assert "warning: not comparing with the database" in result.stderr
+
+
+def test_unassigned_items_are_flagged_after_the_assignment_deadline(run_cli, make_config, db_url):
+    from datetime import timedelta
+
+    from sqlalchemy import create_engine, update
+
+    from tracker.models import ActionItem, utcnow
+
+    make_config(PEOPLE_FOR_ASSIGNMENT + "\n[sync]\nassignment_days = 5\n")
+    run_cli.ok(
+        "add",
+        "Alert when orders-db p95 > 500 ms for 5 min",
+        "-p",
+        "inc-1",
+        "-o",
+        "@platform-eng",
+        "-d",
+        "2999-01-01",
+    )
+    run_cli.ok("add", "Page the DBA on replica lag > 30 s", "-p", "inc-1", "-o", "@dana", "-d", "2999-01-01")
+    fresh = run_cli("lint", "--format", "json")
+    assert "progress-unassigned" not in fresh.stdout  # not yet: imported today
+    engine = create_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(update(ActionItem).values(created_at=utcnow() - timedelta(days=9)))
+    engine.dispose()
+    findings = [
+        f
+        for f in json.loads(run_cli("lint", "--format", "json").stdout)
+        if f["rule"] == "progress-unassigned"
+    ]
+    assert [f["item"] for f in findings] == [1]
+    assert "9 days after import" in findings[0]["message"]
+
+
+PEOPLE_FOR_ASSIGNMENT = """
+[people."dana"]
+name = "Dana Whitfield"
+aliases = ["@dana"]
+
+[teams.platform]
+members = ["dana"]
+aliases = ["@platform-eng"]
+"""

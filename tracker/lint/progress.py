@@ -72,3 +72,25 @@ def stale(item: LintItem, context: LintContext) -> Iterator[str]:
     quiet = context.today - item.last_activity.date()
     if quiet > timedelta(days=days):
         yield f"no activity on its issue for {quiet.days} days (limit {days})"
+
+
+@rule(
+    "progress-unassigned",
+    "progress",
+    Severity.WARNING,
+    "still without a person as owner N days after import ([sync] assignment_days; 0 turns it off)",
+    "name the one person who will do it: tracker edit ID --owner @dana (remind escalates it meanwhile)",
+    database_only=True,
+)
+def unassigned(item: LintItem, context: LintContext) -> Iterator[str]:
+    days = context.settings.assignment_days
+    if days <= 0 or not item.is_open or item.imported_at is None or context.resolver is None:
+        return
+    from tracker.people import OwnerKind
+
+    if context.resolver.resolve(item.owner_text).kind is OwnerKind.PERSON:
+        return
+    age = context.today - item.imported_at.date()
+    if age > timedelta(days=days):
+        owner = f"owner '{item.owner_text}' is not a person" if item.owner_text else "no owner"
+        yield f"{owner} {age.days} days after import (limit {days})"

@@ -23,6 +23,7 @@ class LintSettings:
     max_title_words: int = 40
     no_link_days: int = 3
     stale_days: int = 30
+    assignment_days: int = 0  # from [sync] assignment_days: 0 turns progress-unassigned off
     labels: dict[str, str] = field(default_factory=dict)  # category or rule id -> label ("" = none)
 
     def level(self, rule_id: str) -> Severity | None:

@@ -100,11 +100,17 @@ def make_context(
     config: Config, today: date, resolver: OwnerResolver | None = None, settings: LintSettings | None = None
 ) -> LintContext:
     """A rule context from the configuration: `[lint]` settings, owner resolution, whether [people] exists."""
+    from dataclasses import replace
+
     from tracker.people import OwnerResolver
 
+    if settings is None:
+        settings = replace(
+            LintSettings.from_mapping(config.lint), assignment_days=config.sync.assignment_days
+        )
     return LintContext(
         today=today,
-        settings=settings or LintSettings.from_mapping(config.lint),
+        settings=settings,
         resolver=resolver or OwnerResolver(config),
         people_configured=bool(config.people),
     )
