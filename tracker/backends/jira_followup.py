@@ -37,6 +37,10 @@ def create_parent(backend: JiraBackend, draft: IssueDraft) -> CreateOutcome:
     """One epic (issue type `epic_issue_type`) through issue/bulk, with the draft's marker property."""
     prepared = prepare(backend, draft)
     prepared.fields["issuetype"] = {"name": backend.target.epic_issue_type}
+    if not backend.cloud:
+        epic_name = epic_field(backend, "Epic Name")
+        if epic_name:
+            prepared.fields[epic_name] = draft.title[:255]
     for fid in ("assignee", "duedate"):
         prepared.fields.pop(fid, None)
     try:
@@ -51,11 +55,30 @@ def create_parent(backend: JiraBackend, draft: IssueDraft) -> CreateOutcome:
     return CreateOutcome(draft, issue=_remote(backend, prepared, value))
 
 
+def epic_field(backend: JiraBackend, name: str) -> str | None:
+    """The id of a Jira Software field on Data Center ("Epic Link", "Epic Name"): one GET, cached."""
+    cache: dict[str, str] | None = getattr(backend, "_epic_fields", None)
+    if cache is None:
+        listed = backend.http.get("field")
+        cache = {
+            str(f.get("name")): str(f.get("id"))
+            for f in (listed if isinstance(listed, list) else [])
+            if isinstance(f, dict) and f.get("name") in ("Epic Link", "Epic Name")
+        }
+        backend._epic_fields = cache  # type: ignore[attr-defined]
+    return cache.get(name)
+
+
 def attach_child(backend: JiraBackend, parent: RemoteRef, child: RemoteRef) -> str | None:
-    """1 PUT of the child's `parent` field (company- and team-managed Cloud projects)."""
-    body: dict[str, Any] = {
-        "fields": {"parent": {"key": parent.key} if parent.key else {"id": parent.remote_id}}
-    }
+    """1 PUT of the child's `parent` (Cloud) or Epic Link field (Data Center, where `parent` is for
+    sub-tasks only)."""
+    link: dict[str, Any] = {"parent": {"key": parent.key} if parent.key else {"id": parent.remote_id}}
+    if not backend.cloud:
+        field = epic_field(backend, "Epic Link")
+        if field is None or not parent.key:
+            return "this Data Center has no Epic Link field (Jira Software): items not attached to the epic"
+        link = {field: parent.key}
+    body: dict[str, Any] = {"fields": link}
     try:
         backend.http.request("PUT", f"issue/{child.remote_id}", json=body)
     except Refused as exc:

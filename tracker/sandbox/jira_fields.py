@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from tracker.sandbox.jira_adf import check_rich_text
-from tracker.sandbox.jira_model import PRIORITIES, RESOLUTIONS, Issue, JiraUser
+from tracker.sandbox.jira_model import EPIC_LINK, PRIORITIES, RESOLUTIONS, Issue, JiraUser
 
 if TYPE_CHECKING:
     from tracker.sandbox.jira_state import JiraState
@@ -126,7 +126,12 @@ def check_value(state: JiraState, field_id: str, value: Any, version: str) -> tu
         found = lookup_named(RESOLUTIONS, value)
         return (None, found["id"]) if found else ("The resolution selected is invalid.", None)
     if field_id == "parent":
+        if not state.cloud:  # Data Center: `parent` is for sub-tasks; epics go through Epic Link
+            return "Given parent work item does not belong to appropriate hierarchy.", None
         return check_parent(state, value)
+    if field_id == EPIC_LINK and value is not None:
+        error, epic_id = check_parent(state, {"key": value} if isinstance(value, str) else value)
+        return (error, None) if error else (None, EpicLink(str(value), epic_id))
     if field_id.startswith("customfield_"):
         if value is not None and not isinstance(value, str):
             return "Operation value must be a string", None
@@ -154,7 +159,22 @@ def check_parent(state: JiraState, value: Any) -> tuple[str | None, Any]:
     return None, parent.id
 
 
+class EpicLink(str):
+    """An Epic Link value: the epic's key as Jira shows it, remembering the epic's id."""
+
+    epic_id: int
+
+    def __new__(cls, key: str, epic_id: int) -> EpicLink:
+        link = super().__new__(cls, key)
+        link.epic_id = epic_id
+        return link
+
+
 def store_value(issue: Issue, field_id: str, value: Any) -> None:
+    if isinstance(value, EpicLink):
+        issue.parent = value.epic_id  # the same link Cloud keeps in `parent`
+        issue.custom[field_id] = str(value)
+        return
     if field_id.startswith("customfield_"):
         if value is None:
             issue.custom.pop(field_id, None)

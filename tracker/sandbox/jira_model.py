@@ -33,6 +33,10 @@ PRIORITIES: list[dict[str, str]] = [
 ]
 DEFAULT_PRIORITY_ID = "3"
 
+# Data Center links a story to its epic through these Jira Software fields (Cloud uses `parent`).
+EPIC_LINK = "customfield_10101"
+EPIC_NAME = "customfield_10102"
+
 
 @dataclass
 class JiraUser:
@@ -166,6 +170,20 @@ def default_fields() -> list[FieldDef]:
                 "customId": 10050,
             },
             ("cf[10050]", "Team", "Team[Short text]"),
+            custom=True,
+        ),
+        FieldDef(
+            EPIC_LINK,
+            "Epic Link",
+            {"type": "any", "custom": "com.pyxis.greenhopper.jira:gh-epic-link", "customId": 10101},
+            ("cf[10101]", "Epic Link"),
+            custom=True,
+        ),
+        FieldDef(
+            EPIC_NAME,
+            "Epic Name",
+            {"type": "string", "custom": "com.pyxis.greenhopper.jira:gh-epic-label", "customId": 10102},
+            ("cf[10102]", "Epic Name"),
             custom=True,
         ),
         FieldDef(

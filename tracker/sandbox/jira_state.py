@@ -20,6 +20,8 @@ from tracker.sandbox.jira_fields import (
 from tracker.sandbox.jira_index import jql_schema, record
 from tracker.sandbox.jira_jql import JqlError, Query, parse_jql, sort_records
 from tracker.sandbox.jira_model import (
+    EPIC_LINK,
+    EPIC_NAME,
     Comment,
     FieldDef,
     Issue,
@@ -127,7 +129,7 @@ class JiraState:
                         errors["issuetype"] = "The issue type selected is invalid."
             if project is None or itype is None:
                 raise ApiError(400, [], errors)
-            screen = {f.field_id for f in itype.screen_fields()} | {"parent"}
+            screen = {f.field_id for f in itype.screen_fields()} | self.hierarchy_fields(itype)
             changes = collect_updates(self, None, fields, body.get("update"), screen, version, errors)
             for sf in itype.screen_fields():
                 if (
@@ -136,6 +138,13 @@ class JiraState:
                     and (changes.get(sf.field_id) in (None, "", []) and sf.field_id not in errors)
                 ):
                     errors[sf.field_id] = required_message(self, sf.field_id)
+            if (
+                not self.cloud
+                and itype.hierarchy == 1
+                and not changes.get(EPIC_NAME)
+                and EPIC_NAME not in errors
+            ):
+                errors[EPIC_NAME] = "Epic Name is required."
             if errors:
                 raise ApiError(400, [], errors)
             now = self.now()
@@ -161,12 +170,21 @@ class JiraState:
             self.issues[issue.id] = issue
             return issue
 
+    def hierarchy_fields(self, itype: Any) -> set[str]:
+        """Cloud links any issue to its epic with `parent`; Data Center with the Epic Link field, and an
+        epic needs an Epic Name there."""
+        if self.cloud:
+            return {"parent"}
+        return {EPIC_NAME} if itype.hierarchy == 1 else {EPIC_LINK}
+
     def edit_issue(self, issue: Issue, body: Any, version: str, actor: JiraUser) -> None:
         with self.lock:
             if not isinstance(body, dict):
                 raise ApiError(400, ["No content to map to Object due to end of input"])
             itype = self.issue_type_of(issue)
-            screen = ({f.field_id for f in itype.screen_fields()} - {"project", "issuetype"}) | {"parent"}
+            screen = (
+                {f.field_id for f in itype.screen_fields()} - {"project", "issuetype"}
+            ) | self.hierarchy_fields(itype)
             errors: dict[str, str] = {}
             changes = collect_updates(
                 self, issue, body.get("fields"), body.get("update"), screen, version, errors
