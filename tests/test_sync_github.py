@@ -558,3 +558,24 @@ def test_confidential_postmortems_never_reach_a_public_repository(env, gh, workd
     assert any("confidential" in m for m in target["messages"])
     check = json.loads(cli("check", "--format", "json").stdout)
     assert any("public" in w for w in check[0]["warnings"])
+
+
+def test_reassigned_to_someone_not_in_people_is_not_reverted(env, gh):
+    cli, sync, _ = env
+    gh.add_collaborator(REPO, "newcomer")
+    cli.ok("add", "Add alert on queue depth > 1000", "-p", "inc-1", "-o", "@dana")
+    sync()
+    number = gh.issues(REPO)[0].number
+    gh.reassign(REPO, number, ["newcomer"])
+    sync()
+    sync()
+    assert [a["login"] for a in gh.issue_json(REPO, number)["assignees"]] == ["newcomer"]
+    [row] = json.loads(cli.ok("list", "--format", "json").stdout)
+    assert row["owner"] == "@newcomer" and row["owner_person"] is None
+    gh.reassign(REPO, number, [])  # and unassigning there sticks too
+    sync()
+    sync()
+    assert gh.issue_json(REPO, number)["assignees"] == []
+    cli.ok("edit", "1", "--owner", "@lee")  # a local change still wins over the pulled owner
+    sync()
+    assert [a["login"] for a in gh.issue_json(REPO, number)["assignees"]] == ["leepark"]

@@ -96,6 +96,9 @@ class PullResult:
     issues: list[RemoteIssue]
     server_time: datetime | None
     not_modified: bool = False
+    # An issue already read came back on a later page: it was updated mid-listing, so page-based
+    # pagination may have skipped another one. The engine then keeps its cursor and lists again.
+    shifted: bool = False
 
 
 @dataclass(frozen=True)

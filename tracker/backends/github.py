@@ -285,8 +285,10 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
         if first.status == 304:
             return PullResult([], server_time, not_modified=True)
         items: dict[str, dict[str, Any]] = {}
+        shifted = False
         for page in self._pages(first, what):
             for item in page:
+                shifted |= str(item["id"]) in items
                 items[str(item["id"])] = item  # de-duplicate: an issue updated mid-listing can show twice
         closes = dict(state.get("closes") or {})
         budget = [CLOSED_BY_FETCH_LIMIT]
@@ -296,7 +298,7 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
             etags[key] = first.etag
         state["etags"] = dict(list(etags.items())[-KEPT_ETAGS:])
         state["closes"] = dict(list(closes.items())[-KEPT_CLOSES:])
-        return PullResult(issues, server_time, not_modified=not issues)
+        return PullResult(issues, server_time, not_modified=not issues, shifted=shifted)
 
     def _pulled(self, item: dict[str, Any], closes: dict[str, Any], budget: list[int]) -> RemoteIssue:
         """Map a listed issue; learn who closed it with one GET when the listing does not say."""

@@ -117,7 +117,10 @@ def make_context(
 
 
 def lint_database(
-    session: Session, context: LintContext, item_ids: Iterable[int] | None = None
+    session: Session,
+    context: LintContext,
+    item_ids: Iterable[int] | None = None,
+    only: Iterable[str] | None = None,
 ) -> list[Finding]:
     """Findings for the database's open items, progress rules included (sync and report call this).
 
@@ -127,7 +130,7 @@ def lint_database(
     everything = open_items(session)
     context.others = everything
     context.from_database = True
-    findings = run_rules(everything, context)
+    findings = run_rules(everything, context, only)
     if item_ids is None:
         return findings
     wanted = set(item_ids)

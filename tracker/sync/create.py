@@ -127,7 +127,7 @@ class Creator:
         if not self.sync.can_write:
             self.summary.note(f"{len(items)} item(s) not pushed: the credentials are read-only")
             return
-        held = self.sync.flags()[1]
+        held = self.sync.held({item.id for item in items})
         ready = []
         for item in items:
             if item.id in held:
@@ -237,8 +237,14 @@ class Creator:
     def _adopt_existing(self, items: list[ActionItem], drafts: dict[int, IssueDraft]) -> list[ActionItem]:
         """Issues that already carry an item's marker (another copy of the database made them) are adopted."""
         markers = {drafts[item.id].marker: item for item in items}
+        # Bounded by what this database last saw of the remote (its pull cursor, from the server's
+        # clock): a restored backup's cursor is old, so issues made since then are listed too.
+        with self.app.session() as session:
+            state = session.get(TargetState, self.target.name)
+            cursor = state.pull_cursor if state is not None else None
         oldest = min(item.created_at for item in items)
-        since = oldest - timedelta(seconds=self.app.config.sync.pull_overlap_seconds)
+        bound = min(cursor, oldest) if cursor is not None else None
+        since = bound - timedelta(seconds=self.app.config.sync.pull_overlap_seconds) if bound else None
         found = self.sync.backend.find_markers(set(markers), since)
         if not found:
             return items

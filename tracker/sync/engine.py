@@ -84,7 +84,9 @@ class TargetSync:
         self.can_write = True
         self.preflight_cache: dict[str, Any] = {}
         self.pull_changed = False
-        self._flags: tuple[dict[int, list[str]], dict[int, list[str]]] | None = None
+        self._labels: dict[int, list[str]] = {}
+        self._held: dict[int, list[str]] = {}
+        self._flagged: set[int] = set()
 
     # Transactions --------------------------------------------------------------------------------
     @contextmanager
@@ -174,11 +176,11 @@ class TargetSync:
                 select(Link).where(Link.target == self.target.name, Link.state == "creating")
             ).all()
             markers = {link.marker: link.id for link in pending if link.marker}
-            oldest = min((link.updated_at for link in pending), default=None)
         if not markers:
             return
-        since = oldest - timedelta(seconds=self.config.sync.pull_overlap_seconds) if oldest else None
-        found = self.backend.find_markers(set(markers), since)
+        # No `since`: our clock may run ahead of the remote's, and a killed run is rare enough to
+        # afford one unbounded listing (backends stop early once every marker is found).
+        found = self.backend.find_markers(set(markers), None)
         lag = timedelta(seconds=getattr(self.backend, "index_lag_seconds", 0))
         with self.tx() as session:
             for marker, link_id in markers.items():
@@ -221,9 +223,12 @@ class TargetSync:
         result = self.backend.pull(since, etags)
         news = 0 if result.not_modified else self.merge_remote(result.issues)
         self.pull_changed = news > 0
+        ids = [issue.ref.remote_id for issue in result.issues]
+        shifted = result.shifted or len(ids) != len(set(ids))
         # Keep the same `since` (and so the same URL and ETag) until something new arrives: an idle
-        # target then costs one 304 per run. The first pull always sets a cursor.
-        advance = news > 0 or cursor is None
+        # target then costs one 304 per run. The first pull always sets a cursor. A listing that
+        # shifted under us may have skipped an issue: keep the cursor so the next run lists again.
+        advance = (news > 0 or cursor is None) and not shifted
         self._save_pull_state(etags, result.server_time if advance else None)
 
     def _save_pull_state(self, etags: dict[str, Any], cursor: datetime | None) -> None:
@@ -249,15 +254,58 @@ class TargetSync:
                     .options(selectinload(Link.item).selectinload(ActionItem.postmortem))
                 )
             }
+            strangers = [i for i in issues if i.ref.remote_id not in by_id and i.marker]
+            if strangers:
+                news += self.adopt_known_markers(session, strangers)
             for issue in issues:
                 link = by_id.get(issue.ref.remote_id)
                 if link is None:
-                    continue  # a tracker issue this database did not make: `tracker adopt` handles those
+                    continue  # not ours, or adopted just above
                 if self._seen(link, issue):
                     continue  # seen already (the overlap of the pull window)
                 news += 1
                 self.merge_one(session, link, issue)
         return news
+
+    def adopt_known_markers(self, session: Session, issues: list[RemoteIssue]) -> int:
+        """Issues carrying the marker of an item with no link here (another copy of the database, or
+        a restored backup, made them) are linked instead of being created again."""
+        from tracker.issue_text import make_marker
+        from tracker.models import Postmortem
+
+        has_links = session.scalar(
+            select(Link.id)
+            .where(Link.target == self.target.name, Link.origin.in_(("created", "adopted")))
+            .limit(1)
+        )
+        if has_links is None:
+            return 0  # a new or lost database: the create guard refuses and `tracker adopt` decides
+        rows = session.execute(
+            select(ActionItem.id, Postmortem.slug, ActionItem.fingerprint).join(Postmortem)
+        ).all()
+        markers = {
+            make_marker(self.target.name, slug, fingerprint): item_id for item_id, slug, fingerprint in rows
+        }
+        adopted = 0
+        for issue in issues:
+            item_id = markers.get(issue.marker or "")
+            if item_id is None:
+                continue
+            link = session.scalar(
+                select(Link).where(Link.item_id == item_id, Link.target == self.target.name)
+            )
+            if link is not None and link.state == "linked":
+                continue  # linked to another issue already: leave this one for a person to look at
+            if link is None:
+                link = Link(item_id=item_id, target=self.target.name, kind=self.target.kind, base={})
+                session.add(link)
+            link.marker = issue.marker
+            self.link_to(session, link, issue, origin="adopted")
+            session.flush()
+            self.summary.adopted += 1
+            self.summary.note(f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker")
+            adopted += 1
+        return adopted
 
     @staticmethod
     def _seen(link: Link, issue: RemoteIssue) -> bool:
@@ -291,6 +339,8 @@ class TargetSync:
                     session, item, field, merged.remote, issue, self.identities, self.actor, note
                 )
                 base[field] = merged.remote
+                if field == "assignee":
+                    base["owner_text"], base["owner_pulled"] = item.owner_text, True
                 pulled = True
             elif merged.outcome is Outcome.AGREED:
                 base[field] = merged.remote
@@ -417,16 +467,25 @@ class TargetSync:
             state.cache = {**state.cache, "verified_at": utcnow().isoformat()}
 
     # Step 5a: push local changes to linked issues -----------------------------------------------------
-    def flags(self) -> tuple[dict[int, list[str]], dict[int, list[str]]]:
-        """Lint labels and held rules per item, computed once per run."""
-        if self._flags is None:
-            from tracker.sync.flags import flags_for_items
+    def ensure_flags(self, item_ids: set[int]) -> None:
+        """Lint labels and held rules for these items (each item linted at most once per run)."""
+        missing = item_ids - self._flagged
+        if not missing:
+            return
+        from tracker.sync.flags import flags_for_items
 
-            self._flags = flags_for_items(self.app)
-        return self._flags
+        labels, held = flags_for_items(self.app, missing)
+        self._labels.update(labels)
+        self._held.update(held)
+        self._flagged |= missing
 
     def desired_labels(self, item_id: int) -> set[str]:
-        return set(self.flags()[0].get(item_id, ()))
+        self.ensure_flags({item_id})
+        return set(self._labels.get(item_id, ()))
+
+    def held(self, item_ids: set[int]) -> dict[int, list[str]]:
+        self.ensure_flags(item_ids)
+        return {item_id: rules for item_id, rules in self._held.items() if item_id in item_ids}
 
     def push_updates(self) -> None:
         if not self.can_write:
@@ -438,13 +497,33 @@ class TargetSync:
                 .where(Link.target == self.target.name, Link.state == "linked")
                 .options(selectinload(Link.item).selectinload(ActionItem.postmortem))
             ).all()
-            for link in links:
-                if link.origin in PULL_ONLY_ORIGINS:
-                    continue
-                changes, wanted = self.changes_for(link)
+            from tracker.sync.flags import lint_key
+
+            ours = [link for link in links if link.origin not in PULL_ONLY_ORIGINS]
+            keys = {link.id: lint_key(link.item, self.config.fingerprint) for link in ours}
+            # Labels are recomputed only for open items whose lint-relevant fields changed: an idle
+            # sync lints nothing.
+            fresh = {
+                link.id
+                for link in ours
+                if link.item.status in ("open", "in_progress") and link.base.get("lint_key") != keys[link.id]
+            }
+            self.ensure_flags({link.item_id for link in ours if link.id in fresh})
+            rekey: list[int] = []
+            for link in ours:
+                changes, wanted = self.changes_for(link, link.id in fresh)
+                wanted["lint_key"] = keys[link.id]
                 if changes:
                     ref = RemoteRef(link.remote_id or "", link.key, link.remote_number, link.url)
                     plans.append((link.id, ref, changes, wanted))
+                elif link.id in fresh:
+                    rekey.append(link.id)
+        if rekey and not self.options.dry_run:
+            with self.tx() as session:
+                for link_id in rekey:
+                    rekeyed = session.get(Link, link_id)
+                    if rekeyed is not None:
+                        rekeyed.base = {**rekeyed.base, "lint_key": keys[link_id]}
         for link_id, ref, changes, wanted in plans:
             if self.options.dry_run:
                 self.summary.plan.append(f"update {ref.key}: {describe(changes)}")
@@ -470,13 +549,13 @@ class TargetSync:
             if wanted.get("labels"):
                 self.summary.flagged += 1
 
-    def changes_for(self, link: Link) -> tuple[IssueChanges, dict[str, Any]]:
+    def changes_for(self, link: Link, fresh: bool = True) -> tuple[IssueChanges, dict[str, Any]]:
         item = link.item
         base = link.base
         local = local_values(item, link, self.app.resolver, self.identities)
         ours = set(base.get("labels", []))
         # Lint labels follow open items only: closing an issue must not churn its labels.
-        desired = self.desired_labels(item.id) if item.status in ("open", "in_progress") else ours
+        desired = self.desired_labels(item.id) if fresh and item.status in ("open", "in_progress") else ours
         title = local["title"] if local["title"] != base.get("title") else None
         assignee = None
         if local["assignee"] != base.get("assignee") and local["assignee"] != base.get("rejected_assignee"):
@@ -518,7 +597,11 @@ class TargetSync:
         for field in FIELDS:
             base[field] = remote[field]
         base["labels"] = wanted["labels"]
+        if "lint_key" in wanted:
+            base["lint_key"] = wanted["lint_key"]
         base.pop("relabel", None)
+        if changes.assignee is not None:
+            base.pop("owner_pulled", None)  # our owner won: it is the document's (or a person's here) again
         if changes.assignee is not None and issue.assignee != wanted["assignee"]:
             base["rejected_assignee"] = wanted["assignee"]
             self.summary.note(

@@ -51,8 +51,13 @@ def local_values(
     item: ActionItem, link: Link, resolver: OwnerResolver, identities: Identities
 ) -> dict[str, Any]:
     """What the database says each synced field should be on the remote."""
-    resolution = resolver.resolve(item.owner_text)
-    assignee = identities.of(resolver.assignee_for(resolution, item.postmortem.commander))
+    if link.base.get("owner_pulled") and item.owner_text == link.base.get("owner_text"):
+        # The owner came from the remote (someone reassigned it there, perhaps to a login that is
+        # not in [people]) and nobody changed it here since: the remote's assignee stands.
+        assignee = link.base.get("assignee")
+    else:
+        resolution = resolver.resolve(item.owner_text)
+        assignee = identities.of(resolver.assignee_for(resolution, item.postmortem.commander))
     base_status = link.base.get("status")
     # A status typed into the document after linking is reported, not applied: only manual and
     # remote-sourced statuses count as ours.
