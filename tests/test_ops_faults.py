@@ -7,12 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from sqlalchemy import text
-
 from ops_support import (
-    age_creating,
     FAST_SYNC,
     REPO,
+    age_creating,
     github_config,
     github_markers,
     jira_config,
@@ -23,6 +21,8 @@ from ops_support import (
     write_items,
     writes,
 )
+from sqlalchemy import text
+
 from tracker.db import downgrade, make_engine
 
 ITEMS = 6

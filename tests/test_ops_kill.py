@@ -6,8 +6,6 @@ import signal
 from collections import Counter
 
 import pytest
-from sqlalchemy import create_engine, select
-
 from ops_support import (
     REPO,
     github_config,
@@ -22,6 +20,8 @@ from ops_support import (
     wait_for,
     write_items,
 )
+from sqlalchemy import create_engine, select
+
 from tracker.models import ActionItem
 
 pytestmark = pytest.mark.slow

@@ -6,8 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-
 from ops_support import (
     REPO,
     github_config,
@@ -18,6 +16,7 @@ from ops_support import (
     write_items,
     writes,
 )
+from sqlalchemy import create_engine, text
 
 
 def _dump(db_url: str) -> list[Any]:

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from conftest import CLI
-
 from ops_support import (
     REPO,
     github_config,
@@ -122,7 +121,7 @@ def test_restored_older_copy_adopts_by_marker_and_loses_nothing(remote, workdir)
 
 
 def test_a_second_copy_on_another_host_makes_no_duplicate(remote, workdir):
-    a, db_a, url_a = host(workdir, "host-a", remote)
+    a, db_a, _url_a = host(workdir, "host-a", remote)
     docs = workdir / "pm"
     a.ok("import", str(write_items(docs, 3)))
     a.ok("sync", "--yes")
@@ -141,3 +140,16 @@ def test_a_second_copy_on_another_host_makes_no_duplicate(remote, workdir):
     b.ok("sync", "--yes")
     assert len(done_items(a)) == 1 and done_items(a) == done_items(b)
     no_duplicates(remote, 7)
+
+
+def test_check_warns_when_hosts_run_different_configs(remote, workdir):
+    a, db, _url = host(workdir, "host-a", remote)
+    a.ok("import", str(write_items(workdir / "pm", 1)))
+    a.ok("sync", "--yes")
+    assert "differs from the one the last sync ran with" not in a.ok("check").output
+    b_dir = workdir / "host-b"
+    b_dir.mkdir()
+    other = b_dir / "tracker.toml"  # the same database, an edited config (another host, or a local edit)
+    other.write_text(f'[database]\npath = "{db}"\n' + remote.config().replace("verify_slice = 3", "verify_slice = 7"))
+    result = CLI(lambda: other)("check", "--format", "json")
+    assert "differs from the one the last sync ran with" in result.stdout, result.output

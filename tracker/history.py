@@ -1,4 +1,9 @@
-"""The events log: every change to an item is recorded with its source, actor and two times."""
+"""The events log: every change to an item is recorded with its source, actor and two times.
+
+Writing through a Session also keeps `item_states` (the report's stretches of each item's history)
+current: `tracker.states.install` rebuilds, at each flush, the stretches of every item that got a
+status, deadline or owner event or had a column they copy written (item creation included).
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tracker import states
 from tracker.models import ActionItem, Event, utcnow
+
+states.install()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -275,7 +276,43 @@ class ReportRun(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     scope: Mapped[str] = mapped_column(String(300))  # "postmortem:inc-214" or "window:2026-07-01..2026-07-31"
     actor_user: Mapped[str | None] = mapped_column(String(255))
-    items: Mapped[dict[str, Any]] = mapped_column(default=dict)  # item id -> {status, deadline, owner, overdue}
+    items: Mapped[dict[str, Any]] = mapped_column(
+        default=dict
+    )  # item id -> {status, deadline, owner, overdue}
+
+
+# --- report: item states (issue 7, performance) ---------------------------------------------------
+# Derived from the events log and kept current at every flush by tracker/states.py: one row per stretch
+# (valid_from, valid_to] of an item's life with its status, deadline and owner then, so `tracker report`
+# (figures, trend, --as-of) counts stretches instead of replaying a million events.
+
+
+class ItemState(Base):
+    """One stretch of an item's history: its state for every moment in (valid_from, valid_to]."""
+
+    __tablename__ = "item_states"
+    __table_args__ = (
+        Index("ix_item_states_item_id", "item_id", "valid_from"),
+        Index("ix_item_states_postmortem_id", "postmortem_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"))
+    postmortem_id: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[datetime] = mapped_column()  # the later of the previous event and the creation
+    valid_to: Mapped[datetime | None] = mapped_column()  # the next event or the removal; None: still so
+    status: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # the status, or "bot" for a close made by a bot
+    deadline: Mapped[str | None] = mapped_column(Text)  # ISO date, as events hold it
+    owner_text: Mapped[str | None] = mapped_column(Text)
+    owner_person: Mapped[str | None] = mapped_column(String(200))
+    owner_team: Mapped[str | None] = mapped_column(String(200))  # as now (no history)
+    first_deadline: Mapped[str | None] = mapped_column(Text)  # ISO date, as now
+    created_at: Mapped[datetime] = mapped_column()
+    done_at: Mapped[datetime | None] = mapped_column()  # the close time in force during the stretch
+    days_to_done: Mapped[float | None] = mapped_column(Float)  # done stretches: done_at - created_at
+    slips: Mapped[int] = mapped_column(Integer)  # deadline slips before the stretch began
+    slip_days: Mapped[int] = mapped_column(Integer)
 
 
 # --- operations (issue 8) -------------------------------------------------------------------------

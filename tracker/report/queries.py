@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tracker.report.sqlbits import Dialect
+from tracker.report.sqlbits import Dialect, register_median
 
 DIMENSIONS = ("postmortem", "team", "severity", "target", "person")
 NONE_KEY = "(none)"
@@ -48,94 +48,33 @@ class Scope:
 def state_sql(dialect: Dialect, scope: Scope) -> str:
     """CTEs ending in `s`: one row per item that existed at `:cut`, with its state then.
 
-    A field's value at the cut is the `old` of its first event after the cut, else its current value:
-    reading backwards from the present keeps the report taken now and `--as-of` today identical, and
-    uses when things happened (`occurred_at`), so a late sync moves nothing in the past.
+    Each item's history is kept as stretches in `item_states` (tracker/states.py), derived from the
+    events log by reading backwards from the present: a field's value at the cut is the `old` of its
+    first event after the cut, else its current value, using when things happened (`occurred_at`).
+    The state at the cut is the one stretch per item with valid_from < cut <= valid_to.
     """
     d = dialect
-    filters = ["i.created_at < :cut", "(i.removed_at IS NULL OR i.removed_at >= :cut)"]
+    filters = ["st.valid_from < :cut", "(st.valid_to IS NULL OR st.valid_to >= :cut)"]
     if scope.postmortem_ids is not None:
         ids = ", ".join(str(int(i)) for i in scope.postmortem_ids) or "NULL"
-        filters.append(f"i.postmortem_id IN ({ids})")
-    owner_filter = ""
+        filters.append(f"st.postmortem_id IN ({ids})")
     if scope.owner_person is not None:
-        owner_filter = "WHERE owner_person = :owner_person"
+        filters.append("st.owner_person = :owner_person")
     elif scope.owner_text is not None:
-        owner_filter = "WHERE LOWER(owner_text) = LOWER(:owner_text)"
-    local_done = d.local_date("done_at", scope.low, scope.cut)
+        filters.append("LOWER(st.owner_text) = LOWER(:owner_text)")
+    local_done = d.local_date("st.done_at", scope.low, scope.cut)
     return f"""
-WITH after_cut AS (
-  SELECT item_id, field, old,
-         ROW_NUMBER() OVER (PARTITION BY item_id, field ORDER BY occurred_at, id) AS rn
-  FROM events
-  WHERE field IN ('status', 'deadline', 'owner_text', 'owner_person')
-    AND occurred_at >= :cut AND item_id IS NOT NULL
-),
-back AS (
-  SELECT item_id,
-    MAX(CASE WHEN field = 'status' THEN COALESCE(old, 'open') END) AS status_then,
-    MAX(CASE WHEN field = 'deadline' THEN 1 ELSE 0 END) AS deadline_moved_after,
-    MAX(CASE WHEN field = 'deadline' THEN old END) AS deadline_then,
-    MAX(CASE WHEN field = 'owner_text' THEN 1 ELSE 0 END) AS owner_moved_after,
-    MAX(CASE WHEN field = 'owner_text' THEN old END) AS owner_text_then,
-    MAX(CASE WHEN field = 'owner_person' THEN 1 ELSE 0 END) AS person_moved_after,
-    MAX(CASE WHEN field = 'owner_person' THEN old END) AS owner_person_then
-  FROM after_cut WHERE rn = 1 GROUP BY item_id
-),
-done_events AS (
-  -- Only items whose recorded close is not before the cut need the log: done, reopened, done again.
-  SELECT e.item_id, MAX(e.occurred_at) AS done_at FROM events e
-  JOIN action_items i ON i.id = e.item_id
-  WHERE e.field = 'status' AND e.new = 'done' AND e.occurred_at < :cut
-    AND i.done_at IS NOT NULL AND i.done_at >= :cut
-  GROUP BY e.item_id
-),
-slip_events AS (
-  SELECT item_id, COUNT(*) AS slips,
-    SUM(CASE WHEN new IS NOT NULL THEN {d.days_between_dates("new", "old")} ELSE 0 END) AS slip_days
-  FROM events
-  WHERE field = 'deadline' AND old IS NOT NULL AND occurred_at < :cut AND item_id IS NOT NULL
-    AND source <> 'policy'
-    -- replacing a default (policy) deadline with a committed one is a commitment, not a slip
-    AND NOT EXISTS (SELECT 1 FROM events pe WHERE pe.item_id = events.item_id AND pe.field = 'deadline'
-                    AND pe.source = 'policy' AND pe.new = events.old AND pe.id < events.id)
-  GROUP BY item_id
-),
-base AS (
-  SELECT i.id, i.postmortem_id, i.owner_team, i.created_at,
-    {d.date_text("i.first_deadline")} AS first_deadline,
-    COALESCE(b.status_then, i.status) AS status,
-    CASE WHEN b.deadline_moved_after = 1 THEN b.deadline_then ELSE {d.date_text("i.deadline")} END AS deadline,
-    CASE WHEN b.owner_moved_after = 1 THEN b.owner_text_then ELSE i.owner_text END AS owner_text,
-    CASE WHEN b.person_moved_after = 1 THEN b.owner_person_then ELSE i.owner_person END AS owner_person,
-    CASE WHEN i.closed_by_bot THEN 1 ELSE 0 END AS bot,
-    CASE WHEN i.done_at < :cut THEN i.done_at ELSE de.done_at END AS done_at,
-    COALESCE(se.slips, 0) AS slips,
-    COALESCE(se.slip_days, 0) AS slip_days
-  FROM action_items i
-  LEFT JOIN back b ON b.item_id = i.id
-  LEFT JOIN done_events de ON de.item_id = i.id
-  LEFT JOIN slip_events se ON se.item_id = i.id
-  WHERE {" AND ".join(filters)}
-),
-owned AS (SELECT * FROM base {owner_filter}),
-kinds AS (
-  SELECT owned.*,
-    CASE WHEN bot = 1 AND status IN ('done', 'wont_do') THEN 'bot' ELSE status END AS kind
-  FROM owned
-),
-s AS MATERIALIZED (
-  SELECT kinds.*,
-    CASE WHEN kind IN ('open', 'in_progress') AND deadline IS NOT NULL AND deadline < :today
-         THEN 1 ELSE 0 END AS overdue,
-    CASE WHEN kind = 'done' AND first_deadline IS NOT NULL AND done_at IS NOT NULL
+WITH s AS MATERIALIZED (
+  SELECT st.item_id AS id, st.postmortem_id, st.owner_team, st.owner_text, st.owner_person, st.status,
+    st.kind, st.deadline, st.first_deadline, st.done_at, st.slips, st.slip_days, st.days_to_done,
+    CASE WHEN st.kind IN ('open', 'in_progress') AND st.deadline < :today THEN 1 ELSE 0 END AS overdue,
+    CASE WHEN st.kind = 'done' AND st.first_deadline IS NOT NULL AND st.done_at IS NOT NULL
          THEN 1 ELSE 0 END AS on_time_base,
-    CASE WHEN kind = 'done' AND first_deadline IS NOT NULL AND done_at IS NOT NULL
-              AND {local_done} <= first_deadline
-         THEN 1 ELSE 0 END AS on_time,
-    CASE WHEN kind = 'done' AND done_at IS NOT NULL
-         THEN {d.days_between_times("done_at", "created_at")} END AS days_to_done
-  FROM kinds
+    CASE WHEN st.kind = 'done' AND st.first_deadline IS NOT NULL AND st.done_at IS NOT NULL
+              AND {local_done} <= st.first_deadline
+         THEN 1 ELSE 0 END AS on_time
+  FROM item_states st
+  WHERE {" AND ".join(filters)}
 )"""
 
 
@@ -165,36 +104,74 @@ _KEYS = {
 }
 
 
+_NAMES = [line.split(" AS ")[-1].strip(",") for line in _AGGREGATES.strip().splitlines()]
+# Severity and the overall figures add up the per-postmortem ones (a postmortem has one severity).
+_ROLLED_UP = ", ".join(
+    f"{'MAX' if name == 'max_slip_days' else 'SUM'}(pm.{name}) AS {name}" for name in _NAMES
+)
+_PM_JOIN = "JOIN postmortems p ON p.id = s.postmortem_id"
+
+
+def median_expr(dialect: Dialect, column: str) -> str:
+    """The median of a column as an aggregate: the mean of the two middle values (the middle one if odd).
+
+    PostgreSQL: the lower and upper middle values as ordered-set aggregates sharing one sort. SQLite
+    has no median before 3.47, so `tracker_median` is registered on the connection (see
+    `sqlbits.register_median`): an aggregate like SUM, fed by SQLite's own GROUP BY.
+    """
+    if dialect.sqlite:
+        return f"tracker_median({column})"
+    return (
+        f"((percentile_disc(0.5) WITHIN GROUP (ORDER BY {column})"
+        f" + percentile_disc(0.5000000001) WITHIN GROUP (ORDER BY {column})) / 2.0)"
+    )
+
+
 def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> str:
-    """One statement: the figures overall and per key of each dimension, with the median days to done."""
-    parts = [f"SELECT 'overall' AS dim, '' AS key, {_AGGREGATES} FROM s"]
+    """One statement: the figures overall and per key of each dimension, with the median days to done.
+
+    One pass per postmortem gives the postmortem figures, which add up to the severity and overall
+    ones (whose medians take one pass over the done items); team, target and person take one pass each.
+    """
+    names = ", ".join(_NAMES)
+    median = median_expr(dialect, "s.days_to_done")
+    parts = [f"SELECT 'overall' AS dim, '' AS key, {_ROLLED_UP}, NULL AS median_days_to_done FROM pm"]
     medians = [
-        "SELECT 'overall' AS dim, '' AS key, s.days_to_done AS v FROM s WHERE s.days_to_done IS NOT NULL"
+        f"SELECT 'overall' AS dim, '' AS key, {median} AS median_days_to_done FROM s WHERE s.days_to_done IS NOT NULL"
     ]
     for dim in dimensions:
         key, join = _KEYS[dim]
-        parts.append(f"SELECT '{dim}', {key}, {_AGGREGATES} FROM s {join} GROUP BY {key}")
-        medians.append(
-            f"SELECT '{dim}', {key}, s.days_to_done FROM s {join} WHERE s.days_to_done IS NOT NULL"
-        )
+        if dim == "postmortem":
+            parts.append(
+                f"SELECT 'postmortem', p.slug, {names}, pm.median_days_to_done FROM pm"
+                " JOIN postmortems p ON p.id = pm.postmortem_id"
+            )
+        elif dim == "severity":
+            parts.append(
+                f"SELECT 'severity', {key}, {_ROLLED_UP}, NULL FROM pm JOIN postmortems p ON p.id = pm.postmortem_id"
+                f" GROUP BY {key}"
+            )
+            medians.append(
+                f"SELECT 'severity', {key}, {median} FROM s {join} WHERE s.days_to_done IS NOT NULL GROUP BY {key}"
+            )
+        else:
+            parts.append(f"SELECT '{dim}', {key}, {_AGGREGATES}, {median} FROM s {join} GROUP BY {key}")
     return (
         state_sql(dialect, scope)
-        + ",\nfigures AS (\n"
+        + f""",
+pm AS MATERIALIZED (
+  SELECT s.postmortem_id, {_AGGREGATES}, {median} AS median_days_to_done FROM s GROUP BY s.postmortem_id
+),
+figures AS (
+"""
         + "\nUNION ALL\n".join(parts)
-        + "\n),\ndone_days AS (\n"
+        + "\n),\nmedians AS (\n"
         + "\nUNION ALL\n".join(medians)
         + """
-),
-ranked AS (
-  SELECT dim, key, v, ROW_NUMBER() OVER (PARTITION BY dim, key ORDER BY v) AS rn,
-         COUNT(*) OVER (PARTITION BY dim, key) AS c
-  FROM done_days
-),
-medians AS (
-  SELECT dim, key, AVG(v) AS median_days_to_done FROM ranked
-  WHERE rn = (c + 1) / 2 OR rn = (c + 2) / 2 GROUP BY dim, key
 )
-SELECT f.*, m.median_days_to_done FROM figures f
+SELECT f.dim, f.key, """
+        + ", ".join(f"f.{name}" for name in _NAMES)
+        + """, COALESCE(f.median_days_to_done, m.median_days_to_done) AS median_days_to_done FROM figures f
 LEFT JOIN medians m ON m.dim = f.dim AND m.key = f.key"""
     )
 
@@ -225,6 +202,7 @@ def figures(
     session: Session, dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]
 ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     """(overall figures, {dimension: [figures with their key]}) as of the scope's cut."""
+    register_median(session, dialect)
     rows = session.execute(text(figures_sql(dialect, scope, dimensions)), params(dialect, scope)).mappings()
     overall: dict[str, Any] = finish({})
     groups: dict[str, list[dict[str, Any]]] = {dim: [] for dim in dimensions}

@@ -65,6 +65,33 @@ class Dialect:
         return f"date({column}, CASE {branches} ELSE '{_minutes(spans[-1][1])}' END)"
 
 
+class _Median:
+    """SQLite aggregate: the mean of the two middle values, as AVG over them would give; NULLs skipped."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> float | None:
+        if not self.values:
+            return None
+        ordered = sorted(self.values)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return ordered[middle]
+        return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def register_median(session: Any, dialect: Dialect) -> None:
+    """Make `tracker_median` available on the session's SQLite connection (PostgreSQL needs nothing)."""
+    if dialect.sqlite:
+        raw = session.connection().connection.driver_connection
+        raw.create_aggregate("tracker_median", 1, _Median)
+
+
 def _minutes(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     return f"{minutes:+d} minutes"

@@ -1,4 +1,4 @@
-"""Month-by-month trend from the events log: status counts, overdue and completion at each month's end."""
+"""Month-by-month trend from the item stretches: status counts, overdue and completion at each month's end."""
 
 from __future__ import annotations
 
@@ -51,11 +51,10 @@ def _bucket(column: str, bounds: list[str]) -> str:
 
 
 def trend_sql(dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> tuple[str, dict[str, Any]]:
-    """Segments of constant (status, deadline) per item, bucketed by the month ends they span.
+    """The item stretches (item_states) bucketed by the month ends they span, by kind and deadline.
 
-    Each status or deadline event starts a segment; a field's value on a segment is the `old` of that
-    field's next event (else the current value), or the event's own `new` right after it: the same
-    backwards reading as `--as-of`, so a trend point equals the report as of that month's end.
+    A stretch (valid_from, valid_to] counts at every month end inside it: the same stretches as
+    `--as-of`, so a trend point equals the report as of that month's end.
     """
     d = dialect
     values: dict[str, Any] = {}
@@ -68,62 +67,26 @@ def trend_sql(dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> tuple[s
     filters = ""
     if scope.postmortem_ids is not None:
         ids = ", ".join(str(int(i)) for i in scope.postmortem_ids) or "NULL"
-        filters = f" AND i.postmortem_id IN ({ids})"
+        filters = f" AND st.postmortem_id IN ({ids})"
     if scope.owner_person is not None:
-        filters += " AND i.owner_person = :owner_person"
+        filters += " AND st.owner_person = :owner_person"
         values["owner_person"] = scope.owner_person
     elif scope.owner_text is not None:
-        filters += " AND LOWER(i.owner_text) = LOWER(:owner_text)"
+        filters += " AND LOWER(st.owner_text) = LOWER(:owner_text)"
         values["owner_text"] = scope.owner_text
+    last = len(points)
     sql = f"""
-WITH changes AS (
-  SELECT e.item_id,
-    CASE WHEN e.occurred_at < i.created_at THEN i.created_at ELSE e.occurred_at END AS t,
-    1 AS k, e.id AS eid,
-    CASE WHEN e.field = 'status' THEN 1 ELSE 0 END AS is_s,
-    CASE WHEN e.field = 'deadline' THEN 1 ELSE 0 END AS is_d,
-    CASE WHEN e.field = 'status' THEN COALESCE(e.old, 'open') END AS s_old,
-    CASE WHEN e.field = 'status' THEN e.new END AS s_new,
-    CASE WHEN e.field = 'deadline' THEN COALESCE(e.old, '-') END AS d_old,
-    CASE WHEN e.field = 'deadline' THEN COALESCE(e.new, '-') END AS d_new
-  FROM events e JOIN action_items i ON i.id = e.item_id
-  WHERE e.field IN ('status', 'deadline') AND i.created_at < :e_last{filters}
-  UNION ALL
-  SELECT i.id, i.created_at, 0, 0, 0, 0, NULL, NULL, NULL, NULL
-  FROM action_items i WHERE i.created_at < :e_last{filters}
-),
-ordered AS (
-  SELECT changes.*,
-    LAG(t) OVER w AS t_end,
-    SUM(is_s) OVER w AS cs,
-    SUM(is_d) OVER w AS cd
-  FROM changes
-  WINDOW w AS (PARTITION BY item_id ORDER BY t DESC, k DESC, eid DESC ROWS UNBOUNDED PRECEDING)
-),
-filled AS (
-  SELECT item_id, t, t_end, is_s, is_d, s_new, d_new,
-    MAX(s_old) OVER (PARTITION BY item_id, cs) AS s_next,
-    MAX(d_old) OVER (PARTITION BY item_id, cd) AS d_next
-  FROM ordered
-),
-segments AS (
-  SELECT f.t,
-    CASE WHEN i.removed_at IS NOT NULL AND (f.t_end IS NULL OR f.t_end > i.removed_at)
-         THEN i.removed_at ELSE f.t_end END AS t_end,
-    CASE WHEN f.is_s = 1 THEN f.s_new ELSE COALESCE(f.s_next, i.status) END AS status,
-    CASE WHEN f.is_d = 1 THEN f.d_new ELSE COALESCE(f.d_next, {d.date_text("i.deadline")}, '-') END AS deadline,
-    CASE WHEN i.closed_by_bot THEN 1 ELSE 0 END AS bot
-  FROM filled f JOIN action_items i ON i.id = f.item_id
-),
-bucketed AS (
-  SELECT {_bucket("t", cut_bounds)} AS a,
-    CASE WHEN t_end IS NULL THEN {len(points)} ELSE {_bucket("t_end", cut_bounds)} END AS b,
-    CASE WHEN bot = 1 AND status IN ('done', 'wont_do') THEN 'bot' ELSE status END AS kind,
-    CASE WHEN status IN ('open', 'in_progress') AND deadline <> '-'
-         THEN {_bucket("deadline", day_bounds)} END AS c
-  FROM segments
-)
-SELECT a, b, kind, c, COUNT(*) AS n FROM bucketed WHERE a < b GROUP BY a, b, kind, c"""
+SELECT a, b, kind, c, COUNT(*) AS n FROM (
+  SELECT {_bucket("st.valid_from", cut_bounds)} AS a,
+    CASE WHEN st.valid_to IS NULL THEN {last} ELSE {_bucket("st.valid_to", cut_bounds)} END AS b,
+    st.kind,
+    CASE WHEN st.kind IN ('open', 'in_progress') AND st.deadline IS NOT NULL
+         THEN {_bucket("st.deadline", day_bounds)} END AS c
+  FROM item_states st
+  WHERE st.valid_from < :e_last AND (st.valid_to IS NULL OR st.valid_to >= :e_first){filters}
+) spans
+WHERE a < b GROUP BY a, b, kind, c"""
+    values["e_first"] = d.ts(points[0].cut)
     values["e_last"] = d.ts(points[-1].cut)
     return sql, values
 

@@ -1,0 +1,174 @@
+"""item states: each item's stretches of constant status, deadline and owner, for fast reports
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-27 05:10:00
+
+The backfill derives the stretches from the events log in one INSERT ... SELECT (SQLite and
+PostgreSQL). It is a frozen copy of `tracker.states.rebuild_sql` as of this revision, so later changes
+to the application cannot change what this migration does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0005"
+down_revision = "0004"
+branch_labels = None
+depends_on = None
+
+TRACKED_FIELDS = ("status", "deadline", "owner_text", "owner_person")
+COLUMNS = (
+    "item_id, postmortem_id, valid_from, valid_to, status, kind, deadline, owner_text, owner_person, "
+    "owner_team, first_deadline, created_at, done_at, days_to_done, slips, slip_days"
+)
+
+
+def rebuild_sql(dialect: str, item_ids: Iterable[int] | None = None) -> str:
+    """INSERT ... SELECT that derives the stretches of the given items (all items when None).
+
+    Each tracked event ends a stretch. A stretch's value of a field is the `old` of that field's
+    first event at or after the stretch's end, else the item's current value; the counts of slips and
+    the last close before the stretch travel with it. The item's `done_at` is a boundary too, so each
+    stretch has one close time (the item's `done_at` once it has passed, else the last close event
+    before it). Stretches are clipped to (created_at, removed_at]; empty ones are dropped.
+    """
+    sqlite = dialect == "sqlite"
+    if item_ids is None:
+        on_event, on_item = "e.item_id IS NOT NULL", "1 = 1"
+    else:
+        ids = ", ".join(str(int(i)) for i in item_ids) or "NULL"
+        on_event, on_item = f"e.item_id IN ({ids})", f"i.id IN ({ids})"
+    if sqlite:
+        moved = "CAST(julianday(new) - julianday(old) AS INTEGER)"
+        days = "(julianday(done_at) - julianday(created_at))"
+        deadline, first_deadline = "i.deadline", "i.first_deadline"
+    else:
+        moved = "(CAST(new AS DATE) - CAST(old AS DATE))"
+        days = "(EXTRACT(EPOCH FROM (done_at - created_at)) / 86400.0)"
+        deadline, first_deadline = "CAST(i.deadline AS TEXT)", "CAST(i.first_deadline AS TEXT)"
+    fields = ", ".join(f"'{f}'" for f in TRACKED_FIELDS)
+    return f"""
+INSERT INTO item_states ({COLUMNS})
+WITH ev AS (
+  SELECT e.item_id, e.id, e.occurred_at AS t, e.field, e.old, e.new,
+    CASE WHEN e.field = 'deadline' AND e.old IS NOT NULL AND e.source <> 'policy'
+          -- replacing a default (policy) deadline with a committed one is a commitment, not a slip
+          AND NOT EXISTS (SELECT 1 FROM events pe WHERE pe.item_id = e.item_id AND pe.field = 'deadline'
+                          AND pe.source = 'policy' AND pe.new = e.old AND pe.id < e.id)
+         THEN 1 ELSE 0 END AS slip
+  FROM events e
+  WHERE e.field IN ({fields}) AND {on_event}
+  UNION ALL
+  SELECT i.id, 0, i.done_at, '', NULL, NULL, 0 FROM action_items i
+  WHERE i.done_at IS NOT NULL AND {on_item}
+),
+steps AS (
+  SELECT ev.*,
+    CASE WHEN slip = 1 AND new IS NOT NULL THEN {moved} ELSE 0 END AS moved,
+    CASE WHEN field = 'status' AND new = 'done' THEN t END AS done_t,
+    CASE WHEN field = 'status' THEN 1 ELSE 0 END AS is_s,
+    CASE WHEN field = 'deadline' THEN 1 ELSE 0 END AS is_d,
+    CASE WHEN field = 'owner_text' THEN 1 ELSE 0 END AS is_t,
+    CASE WHEN field = 'owner_person' THEN 1 ELSE 0 END AS is_p
+  FROM ev
+),
+counted AS (
+  SELECT steps.*,
+    SUM(is_s) OVER later AS cs, SUM(is_d) OVER later AS cd,
+    SUM(is_t) OVER later AS ct, SUM(is_p) OVER later AS cp,
+    LAG(t) OVER earlier AS t_prev,
+    SUM(slip) OVER earlier - slip AS slips_before,
+    SUM(moved) OVER earlier - moved AS moved_before,
+    MAX(done_t) OVER (PARTITION BY item_id ORDER BY t, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)
+      AS done_before
+  FROM steps
+  WINDOW later AS (PARTITION BY item_id ORDER BY t DESC, id DESC ROWS UNBOUNDED PRECEDING),
+         earlier AS (PARTITION BY item_id ORDER BY t, id ROWS UNBOUNDED PRECEDING)
+),
+stretches AS (
+  -- c* counts a field's events from this one on: rows sharing it end at the same next event of the field
+  SELECT item_id, t_prev AS t_from, t AS t_to, slips_before AS slips, moved_before AS moved_days,
+    done_before, cs, cd, ct, cp,
+    MAX(CASE WHEN is_s = 1 THEN COALESCE(old, 'open') END) OVER (PARTITION BY item_id, cs) AS s_then,
+    MAX(CASE WHEN is_d = 1 THEN old END) OVER (PARTITION BY item_id, cd) AS d_then,
+    MAX(CASE WHEN is_t = 1 THEN old END) OVER (PARTITION BY item_id, ct) AS t_then,
+    MAX(CASE WHEN is_p = 1 THEN old END) OVER (PARTITION BY item_id, cp) AS p_then
+  FROM counted
+  UNION ALL
+  SELECT item_id, MAX(t), NULL, SUM(slip), SUM(moved), MAX(done_t), 0, 0, 0, 0, NULL, NULL, NULL, NULL
+  FROM steps GROUP BY item_id
+),
+clipped AS (
+  SELECT i.id AS item_id, i.postmortem_id,
+    CASE WHEN s.t_from IS NULL OR s.t_from < i.created_at THEN i.created_at ELSE s.t_from END AS valid_from,
+    CASE WHEN i.removed_at IS NOT NULL AND (s.t_to IS NULL OR s.t_to > i.removed_at)
+         THEN i.removed_at ELSE s.t_to END AS valid_to,
+    CASE WHEN COALESCE(s.cs, 0) = 0 THEN i.status ELSE s.s_then END AS status,
+    CASE WHEN COALESCE(s.cd, 0) = 0 THEN {deadline} ELSE s.d_then END AS deadline,
+    CASE WHEN COALESCE(s.ct, 0) = 0 THEN i.owner_text ELSE s.t_then END AS owner_text,
+    CASE WHEN COALESCE(s.cp, 0) = 0 THEN i.owner_person ELSE s.p_then END AS owner_person,
+    i.owner_team, {first_deadline} AS first_deadline, i.created_at, i.closed_by_bot, i.done_at AS item_done_at,
+    s.done_before, COALESCE(s.slips, 0) AS slips, COALESCE(s.moved_days, 0) AS slip_days
+  FROM action_items i LEFT JOIN stretches s ON s.item_id = i.id
+  WHERE {on_item}
+),
+final_rows AS (
+  SELECT clipped.*,
+    CASE WHEN closed_by_bot AND status IN ('done', 'wont_do') THEN 'bot' ELSE status END AS kind,
+    CASE WHEN item_done_at IS NULL THEN NULL WHEN item_done_at <= valid_from THEN item_done_at
+         ELSE done_before END AS done_at
+  FROM clipped
+  WHERE valid_to IS NULL OR valid_from < valid_to
+)
+SELECT item_id, postmortem_id, valid_from, valid_to, status, kind, deadline, owner_text, owner_person,
+  owner_team, first_deadline, created_at, done_at,
+  CASE WHEN kind = 'done' AND done_at IS NOT NULL THEN {days} END,
+  slips, slip_days
+FROM final_rows"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "item_states",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("item_id", sa.Integer(), nullable=False),
+        sa.Column("postmortem_id", sa.Integer(), nullable=False),
+        sa.Column("valid_from", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("valid_to", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("kind", sa.String(length=20), nullable=False),
+        sa.Column("deadline", sa.Text(), nullable=True),
+        sa.Column("owner_text", sa.Text(), nullable=True),
+        sa.Column("owner_person", sa.String(length=200), nullable=True),
+        sa.Column("owner_team", sa.String(length=200), nullable=True),
+        sa.Column("first_deadline", sa.Text(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("days_to_done", sa.Float(), nullable=True),
+        sa.Column("slips", sa.Integer(), nullable=False),
+        sa.Column("slip_days", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["item_id"],
+            ["action_items.id"],
+            name=op.f("fk_item_states_item_id_action_items"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_item_states")),
+    )
+    with op.batch_alter_table("item_states", schema=None) as batch_op:
+        batch_op.create_index("ix_item_states_item_id", ["item_id", "valid_from"], unique=False)
+        batch_op.create_index("ix_item_states_postmortem_id", ["postmortem_id"], unique=False)
+    bind = op.get_bind()
+    bind.execute(sa.text(rebuild_sql(bind.dialect.name)))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("item_states", schema=None) as batch_op:
+        batch_op.drop_index("ix_item_states_postmortem_id")
+        batch_op.drop_index("ix_item_states_item_id")
+    op.drop_table("item_states")
