@@ -411,7 +411,7 @@ def test_missing_token_is_a_clear_error(env, gh, monkeypatch):
     monkeypatch.delenv(TOKEN_ENV)
     cli.ok("add", "Add alert on queue depth > 1000", "-p", "inc-1", "-o", "@dana")
     result = cli("sync")
-    assert result.exit_code == 1 and TOKEN_ENV in result.stdout
+    assert result.exit_code == 2 and TOKEN_ENV in result.stdout  # a configuration error
 
 
 def test_unpush_closes_what_a_run_created(env, gh):
@@ -579,3 +579,32 @@ def test_reassigned_to_someone_not_in_people_is_not_reverted(env, gh):
     cli.ok("edit", "1", "--owner", "@lee")  # a local change still wins over the pulled owner
     sync()
     assert [a["login"] for a in gh.issue_json(REPO, number)["assignees"]] == ["leepark"]
+
+
+def test_lost_database_and_a_reworded_item_still_make_no_duplicate(env, gh, workdir):
+    cli, sync, _ = env
+    doc = _document(
+        workdir,
+        [
+            "| Alert when orders-db p95 > 500 ms for 5 min | @dana | 2026-07-01 | |",
+            "| Add an index on orders.customer_id | @dana | 2026-07-01 | |",
+        ],
+    )
+    cli.ok("import", str(doc))
+    sync()
+    # The database is lost; the document is reworded, then imported into a brand-new database.
+    text = doc.read_text().replace(
+        "Add an index on orders.customer_id", "Add an index on orders.customer_id (btree)"
+    )
+    doc.write_text(text)
+    fresh = workdir / "fresh.toml"
+    fresh.write_text(config_text(gh.api_url) + '\n[database]\npath = "fresh.db"\n')
+    cli.ok("--config", str(fresh), "import", str(doc))
+    refused = cli("--config", str(fresh), "sync")
+    assert refused.exit_code == 1 and "tracker adopt" in refused.stdout
+    out = cli.ok("--config", str(fresh), "adopt", "gh").stdout
+    assert "matched #2 by its title" in out and "2 issue(s) adopted" in out
+    result = cli("--config", str(fresh), "sync", "--format", "json")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert json.loads(result.stdout)["targets"]["gh"]["created"] == 0
+    assert len(gh.issues(REPO)) == 2

@@ -466,6 +466,9 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
         )
 
     sync = SyncConfig(**_tuples(sections["sync"]))
+    for key in ("max_creates", "verify_slice", "lease_seconds", "pull_overlap_seconds", "max_retries"):
+        if getattr(sync, key) < 0:
+            problems.append(f"[sync] {key}: must be 0 or more, got {getattr(sync, key)}")
     return Config(
         path=path,
         files=files,
@@ -483,6 +486,21 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
     )
 
 
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _check_env_names(where: str, values: dict[str, Any], problems: list[str]) -> None:
+    """`*_env` keys name environment variables; a value that is not a name may be the secret itself."""
+    for key in ("token_env", "email_env"):
+        value = values.get(key)
+        if value and not _ENV_NAME.match(value):
+            problems.append(
+                f"[{where}] {key}: must be the NAME of an environment variable (letters, digits, _), "
+                "not the secret itself; its value is not shown here"
+            )
+            values[key] = "INVALID_NAME"
+
+
 def _build_targets(raw: Any, problems: list[str]) -> dict[str, Target]:
     targets: dict[str, Target] = {}
     if not isinstance(raw, dict):
@@ -493,6 +511,7 @@ def _build_targets(raw: Any, problems: list[str]) -> dict[str, Target]:
         kind = table.get("kind") if isinstance(table, dict) else None
         if kind == "github":
             values = _section(where, table, schema.GITHUB_TARGET, problems)
+            _check_env_names(where, values, problems)
             if values["repo"] and not re.fullmatch(r"[\w.-]+/[\w.-]+", values["repo"]):
                 problems.append(f"[{where}] repo: expected owner/name, got {values['repo']!r}")
             if not values["token_env"] and not values["app_id"]:
@@ -502,6 +521,7 @@ def _build_targets(raw: Any, problems: list[str]) -> dict[str, Target]:
             targets[name] = GitHubTarget(name=name, **_tuples(values))
         elif kind == "jira":
             values = _section(where, table, schema.JIRA_TARGET, problems)
+            _check_env_names(where, values, problems)
             if not values["token_env"]:
                 problems.append(f"[{where}] token_env: required")
             if values["flavor"] == "cloud" and not values["email_env"]:

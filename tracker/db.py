@@ -56,7 +56,7 @@ def describe_url(url: str) -> str:
     """The URL with any password hidden, safe for messages."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return "<unparseable database URL>"
 
 
@@ -73,9 +73,10 @@ def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
     """An engine with SQLite set up for a cron job and a person at once (WAL, foreign keys, busy wait)."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+        parsed.get_backend_name()
+    except (ArgumentError, ValueError):
         raise DatabaseError(
-            f"invalid database URL: {describe_url(url)}",
+            "invalid database URL (from [database] or $TRACKER_DATABASE_URL)",
             hint="use sqlite:///path/to/tracker.db or postgresql+psycopg://user@host/db",
         ) from None
     backend = parsed.get_backend_name()

@@ -159,3 +159,42 @@ def release(sessions: sessionmaker[Session], held: list[Held]) -> None:
                 .values(holder=None, expires_at=None, heartbeat_at=utcnow())
                 .execution_options(synchronize_session=False)
             )
+
+
+class Heartbeat:
+    """Renews held leases every third of their lifetime while a run is alive, so a run that waits
+    (create pacing, a secondary rate limit, a long listing) is never taken over; a run that died stops
+    renewing and its lease expires."""
+
+    def __init__(self, sessions: sessionmaker[Session], held: list[Held]) -> None:
+        import threading
+
+        self.sessions = sessions
+        self.held = held
+        self.lost = False
+        self._stop = threading.Event()
+        interval = min((lease.ttl.total_seconds() for lease in held), default=300) / 3
+        self._thread = threading.Thread(target=self._run, args=(max(interval, 0.5),), daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        if self.held:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=30)
+
+    def _run(self, interval: float) -> None:
+        import logging
+
+        while not self._stop.wait(interval):
+            try:
+                with self.sessions() as session, session.begin():
+                    fence(session, self.held)
+            except LeaseLost:
+                self.lost = True  # the next commit's fence stops the run
+                return
+            except Exception as exc:  # a busy or briefly unreachable database: try again next beat
+                logging.getLogger("tracker").debug("lease heartbeat failed: %s", exc)

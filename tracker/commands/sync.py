@@ -44,10 +44,10 @@ def sync_cmd(
 
     Example: tracker sync --format json --metrics-file /var/lib/node_exporter/tracker.prom
     """
-    from tracker.errors import FindingsError
+    from tracker.errors import ConfigError, FindingsError, TrackerError
     from tracker.sync.engine import SyncOptions
     from tracker.sync.runner import last_success, run_sync
-    from tracker.sync.summary import write_metrics
+    from tracker.sync.summary import write_aborted_metrics, write_metrics
 
     if push_only and pull_only:
         raise click.UsageError("--push-only and --pull-only exclude each other")
@@ -60,18 +60,26 @@ def sync_cmd(
         yes=yes,
         confirm=(lambda question: click.confirm(question, err=True)) if interactive else None,
     )
-    if sys.stderr.isatty():
-        summary = _with_progress(app, targets, options)
-    else:
-        summary = run_sync(app, targets, options)
+    try:
+        summary = (
+            _with_progress(app, targets, options) if sys.stderr.isatty() else run_sync(app, targets, options)
+        )
+    except TrackerError as exc:
+        if metrics_file and not dry_run:
+            # Monitoring must see a run that could not even start (lease held, database gone).
+            write_aborted_metrics(
+                Path(metrics_file), list(targets) or list(app.config.targets), exc.exit_code
+            )
+        raise
     if metrics_file and not dry_run:
         write_metrics(Path(metrics_file), summary, last_success(app))  # type: ignore[arg-type]
     echo(to_json(summary.to_dict()) if fmt == "json" else summary.to_text())
     if summary.failed:
-        failed = [t.target for t in summary.targets if t.failed]
-        raise FindingsError(
-            f"sync failed for {', '.join(failed)}", hint="see the messages above; the next run resumes"
-        )
+        failed = [t for t in summary.targets if t.failed]
+        names = ", ".join(t.target for t in failed)
+        if all(t.config_error for t in failed) and len(failed) == len(summary.targets):
+            raise ConfigError(f"sync failed for {names}: configuration", hint="see the messages above")
+        raise FindingsError(f"sync failed for {names}", hint="see the messages above; the next run resumes")
 
 
 def _with_progress(app: AppContext, targets: tuple[str, ...], options: SyncOptions) -> SyncSummary:

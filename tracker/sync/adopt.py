@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from tracker.backends.base import IssueChanges, RemoteError, RemoteRef
+from tracker.backends.base import IssueChanges, RemoteError, RemoteIssue, RemoteRef
 from tracker.errors import NotFoundError, UsageError
 from tracker.history import Actor, record
 from tracker.issue_text import make_marker
@@ -50,12 +50,18 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                 )
             ).all()
             by_marker = {make_marker(name, item.postmortem.slug, item.fingerprint): item for item in items}
+            known_labels = lint_label_names(app)
             adopted = 0
             for issue in issues:
                 item = by_marker.get(issue.marker or "")
                 if item is None:
-                    lines.append(f"{issue.ref.key}: no item here carries its marker (left alone)")
-                    continue
+                    item = match_by_title(issue, items, name)
+                    if item is None:
+                        lines.append(f"{issue.ref.key}: no item here carries its marker (left alone)")
+                        continue
+                    lines.append(
+                        f"{issue.ref.key}: matched #{item.id} by its title (the marker is from older wording)"
+                    )
                 link = next((link for link in item.links if link.target == name), None)
                 if link is not None and link.state == "linked" and link.remote_id == issue.ref.remote_id:
                     continue
@@ -85,7 +91,8 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                     issue.node_id,
                     issue.updated_at,
                 )
-                link.base = base_from_remote(issue)
+                # Lint labels already on the issue are ours: the next sync must not add them all again.
+                link.base = {**base_from_remote(issue), "labels": sorted(set(issue.labels) & known_labels)}
             if dry_run:
                 session.rollback()
             else:
@@ -100,6 +107,33 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
             release(session_factory(app.engine), leases)
         backend.close()
     return lines
+
+
+def lint_label_names(app: AppContext) -> set[str]:
+    from tracker.lint.registry import DEFAULT_LABELS
+
+    return {*DEFAULT_LABELS.values(), *(label for label in app.config.lint.labels.values() if label)}
+
+
+def match_by_title(issue: RemoteIssue, items: Sequence[ActionItem], target: str) -> ActionItem | None:
+    """An item reworded since its issue was made carries a new marker: find it by a clearly best title
+    match among items not linked to this target, or not at all."""
+    from tracker.importing.fingerprints import normalise, similarity
+
+    wanted = normalise(issue.title)
+    scored = sorted(
+        (
+            (similarity(wanted, normalise(item.title)), item.id, item)
+            for item in items
+            if not any(link.target == target and link.state == "linked" for link in item.links)
+        ),
+        key=lambda entry: (-entry[0], entry[1]),
+    )
+    if not scored or scored[0][0] < 0.8:
+        return None
+    if len(scored) > 1 and scored[1][0] > scored[0][0] - 0.1:
+        return None  # two plausible items: a person decides (tracker relink)
+    return scored[0][2]
 
 
 def unpush(app: AppContext, run_id: int, confirm: bool | Callable[[str], bool]) -> list[str]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from tracker.backends.base import IssueTracker
-from tracker.errors import UsageError
+from tracker.errors import ConfigError, UsageError
 from tracker.lock import Held, acquire, make_holder, release
 from tracker.models import SyncRun, TargetState, utcnow
 from tracker.sync.engine import SyncOptions, TargetSync
@@ -95,9 +95,13 @@ def run_sync(
             assert run_id is not None
             finish_run(app, run_id, "aborted", {}, 0, getattr(exc, "message", str(exc)))
             raise
+    from tracker.db import session_factory
+    from tracker.lock import Heartbeat
+
     try:
-        for name in names:
-            summary.targets.append(_sync_one(app, name, run_id, leases, options, factory))
+        with Heartbeat(session_factory(app.engine), leases):
+            for name in names:
+                summary.targets.append(_sync_one(app, name, run_id, leases, options, factory))
     except BaseException as exc:
         if run_id is not None:
             finish_run(
@@ -111,8 +115,6 @@ def run_sync(
         raise
     finally:
         if leases:
-            from tracker.db import session_factory
-
             release(session_factory(app.engine), leases)
     if run_id is not None:
         outcome = (
@@ -140,9 +142,19 @@ def _sync_one(
     except TrackerError as exc:
         summary = TargetSummary(name, target.kind)
         summary.stopped = exc.message + (f" ({exc.hint})" if exc.hint else "")
+        summary.config_error = isinstance(exc, ConfigError)
         return summary
     try:
         return TargetSync(app, backend, target, run_id, leases, options).run()
+    except (TrackerError, KeyboardInterrupt):
+        raise  # a lost lease or a database that went away stops the whole run
+    except Exception as exc:  # one target's surprise never stops the others
+        import logging
+
+        logging.getLogger("tracker").debug("target %s failed", name, exc_info=True)
+        summary = TargetSummary(name, target.kind)
+        summary.stopped = f"unexpected error: {type(exc).__name__}: {exc} (run with -vv for details)"
+        return summary
     finally:
         backend.close()
 

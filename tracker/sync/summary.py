@@ -28,6 +28,7 @@ class TargetSummary:
     requests: int = 0
     waiting: int = 0  # over the per-run create cap: next run
     stopped: str | None = None  # why the target stopped early (rate limit, refusal, pre-flight)
+    config_error: bool = False  # stopped because its configuration (e.g. a token variable) is missing
     messages: list[str] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)  # --dry-run: what would be written
 
@@ -105,6 +106,21 @@ def write_metrics(path: Path, summary: SyncSummary, last_success: dict[str, date
     lines.append("# TYPE tracker_sync_ok gauge")
     for t in summary.targets:
         lines.append(f'tracker_sync_ok{{target="{t.target}"}} {0 if t.failed else 1}')
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    temporary.replace(path)
+
+
+def write_aborted_metrics(path: Path, targets: list[str], exit_code: int) -> None:
+    """A run that stopped before syncing anything: every target not ok, with the exit code."""
+    lines = [
+        "# HELP tracker_sync_ok Whether the last sync of a target succeeded (1) or not (0).",
+        "# TYPE tracker_sync_ok gauge",
+        *(f'tracker_sync_ok{{target="{t}"}} 0' for t in targets),
+        "# HELP tracker_sync_aborted_exit_code Exit code of a sync that stopped before syncing (3: lease held).",
+        "# TYPE tracker_sync_aborted_exit_code gauge",
+        f"tracker_sync_aborted_exit_code {exit_code}",
+    ]
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
     temporary.replace(path)
