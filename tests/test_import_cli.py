@@ -367,3 +367,13 @@ def test_a_corrected_issue_number_updates_the_pending_link(run_cli, make_config,
     assert again.id == item.id and [(ln.key, ln.state) for ln in again.links] == [
         ("acme/infra#13", "pending")
     ]
+
+
+def test_a_mistyped_path_creates_no_database(run_cli, workdir):
+    (workdir / "tracker.toml").write_text('[database]\npath = "state/tracker.db"\n')
+    result = run_cli("import", "typo.md")
+    assert result.exit_code == 2 and "no such file or folder: typo.md" in result.stderr
+    (workdir / "empty").mkdir()
+    result = run_cli("import", "empty")
+    assert result.exit_code == 2 and "no Markdown documents found" in result.stderr
+    assert not (workdir / "state").exists()

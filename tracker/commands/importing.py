@@ -58,6 +58,18 @@ def import_cmd(
     from tracker.importing.source import expand
 
     sources = list(expand(paths))
+    missing = [name for name, path in sources if path is not None and not path.exists()]
+    if sources and len(missing) == len(sources):
+        # Nothing to read at all: refuse before a database is created (a typo must not leave an
+        # empty database behind for every later command to accept).
+        raise UsageError(
+            f"no such file or folder: {', '.join(missing)}",
+            hint="check the path; folders are searched for *.md",
+        )
+    if not sources:
+        raise UsageError(
+            "no Markdown documents found in " + ", ".join(paths), hint="give files, folders or -"
+        )
     if slug is not None and not valid_slug(slug):
         raise UsageError(f"bad --slug {slug!r}", hint="use lower case letters, digits, '.', '_' or '-'")
     if slug and len(sources) != 1:
