@@ -39,9 +39,17 @@ def _rows(result: Any) -> int:
     return int(result.rowcount)
 
 
+def _pid_namespace() -> str:
+    """Which pid namespace we run in: two containers can share a host name but never this."""
+    try:
+        return f"ns{os.stat('/proc/self/ns/pid').st_ino}"
+    except OSError:
+        return "ns?"
+
+
 def make_holder() -> str:
     """Unique per process run: pid and host mean nothing in a container, so add a random part."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}:{_pid_namespace()}"
 
 
 def acquire(
@@ -124,6 +132,9 @@ def _holder_died_here(lease: Lease) -> bool:
     """The holder ran on this host and its process no longer exists (a kill, an OOM, a reboot)."""
     if lease.host != socket.gethostname() or not lease.pid or lease.pid == os.getpid():
         return False
+    namespace = _pid_namespace()
+    if namespace == "ns?" or not (lease.holder or "").endswith(f":{namespace}"):
+        return False  # another container with the same host name: its pids are not ours to check
     try:
         os.kill(lease.pid, 0)
     except ProcessLookupError:
