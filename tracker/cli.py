@@ -70,11 +70,15 @@ EXAMPLES = """\
 Examples:
 
 \b
+  tracker demo                                   the whole story on local sandboxes, no credentials
   tracker init                                   write tracker.toml, create the database
-  tracker add "Add slow-query alerting" -p inc-214 -o @dana -d "Jul 1"
+  tracker lint postmortems/                      vague, unowned, undated items (no database needed)
+  tracker import postmortems/                    store the action items (idempotent)
+  tracker sync                                   push to GitHub/Jira, pull status back (cron)
+  tracker report -p inc-214 --format markdown    before the follow-up review
   tracker list --overdue --format json           what slipped, for scripts
-  tracker db upgrade                             after installing a new version
 
+Each command's --help has its options and an example.
 Exit codes: 0 ok; 1 findings or failed items; 2 usage or config error; 3 another sync holds the lease.
 """
 
