@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/report_bench.py                          # SQLite in a temp folder
     .venv/bin/python bench/report_bench.py --url postgresql+psycopg://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/report_bench.py --keep /tmp/bench.db        # build once, reuse afterwards
+    .venv/bin/python bench/report_bench.py --url ... --keep bench_data  # the same with a kept schema
 
 On PostgreSQL the data goes into a fresh schema that is dropped afterwards. Prints one line per
 scenario (best of --repeat runs); the results are kept in docs/benchmarks.md.
@@ -254,7 +256,21 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=10, help="items per postmortem")
     parser.add_argument("--events", type=int, default=10, help="events per item")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--keep",
+        metavar="NAME",
+        help="SQLite file (or PostgreSQL schema) to build once and reuse: when it exists, only pending "
+        "migrations run before measuring, and it is never dropped",
+    )
     args = parser.parse_args()
+    if args.keep:
+        url = _kept_url(args.url, args.keep)
+        if _has_data(url):
+            started = time.perf_counter()
+            upgrade(make_engine(url))
+            print(f"reusing {args.keep}; migrations up to date in {time.perf_counter() - started:.1f} s")
+            measure(url, args.repeat)
+            return
     started = time.perf_counter()
     rows = generate(args.postmortems, args.items, args.events)
     print(
@@ -262,7 +278,9 @@ def main() -> None:
         f"{len(rows['events'])} events in {time.perf_counter() - started:.1f} s",
         flush=True,
     )
-    if args.url:
+    if args.keep:
+        _run(_kept_url(args.url, args.keep), rows, args.repeat)
+    elif args.url:
         schema = f"bench_{uuid.uuid4().hex[:8]}"
         admin = create_engine(args.url)
         with admin.begin() as connection:
@@ -277,6 +295,28 @@ def main() -> None:
     else:
         with tempfile.TemporaryDirectory() as folder:
             _run(f"sqlite:///{folder}/bench.db", rows, args.repeat)
+
+
+def _kept_url(url: str | None, keep: str) -> str:
+    """The URL of a kept data set: a SQLite file, or a PostgreSQL schema (created when missing)."""
+    if not url:
+        return f"sqlite:///{keep}"
+    admin = create_engine(url)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{keep}"'))
+    admin.dispose()
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{keep}"
+
+
+def _has_data(url: str) -> bool:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return bool(connection.execute(text("SELECT COUNT(*) FROM item_states")).scalar())
+    except Exception:
+        return False
+    finally:
+        engine.dispose()
 
 
 def derive_states(url: str) -> None:

@@ -5,7 +5,7 @@
 
 Runs the real `tracker` as a subprocess against the loopback fake GitHub (and fake Jira for the
 bulk push) with `--latency` seconds (default 0.05) added to every request. Linked items are seeded
-directly (items imported from generated postmortems, issues written straight into the fake, then
+directly (items bulk-inserted into the database, issues written straight into the fake, then
 `tracker adopt`), not through thousands of creates. Prints Markdown tables for docs/benchmarks.md.
 """
 
@@ -24,12 +24,13 @@ from datetime import date
 from pathlib import Path
 
 import requests
-from sqlalchemy import create_engine, select
+from sqlalchemy import Engine, create_engine, insert, select
 from sqlalchemy.orm import Session
 
 from tracker.backends.base import IssueContext
 from tracker.backends.block import compose_markdown_body
 from tracker.backends.pacing import CreateBudget
+from tracker.db import upgrade
 from tracker.issue_text import make_marker
 from tracker.models import ActionItem, Postmortem
 from tracker.sandbox.github import FakeGitHub
@@ -112,10 +113,9 @@ def fake_github() -> FakeGitHub:
 
 
 def seed(work: Path, gh: FakeGitHub, items: int) -> list[int]:
-    """Items from generated documents, their issues written into the fake, linked by `tracker adopt`."""
-    documents(work / "pm", items)
-    tracker(work, "import", str(work / "pm"))
+    """Items inserted straight into the database, their issues into the fake, linked by `tracker adopt`."""
     engine = create_engine(f"sqlite:///{work / 'tracker.db'}")
+    insert_items(engine, items)
     with Session(engine) as session:
         rows = session.execute(
             select(ActionItem.id, ActionItem.title, ActionItem.fingerprint, Postmortem.slug).join(Postmortem)
@@ -131,9 +131,51 @@ def seed(work: Path, gh: FakeGitHub, items: int) -> list[int]:
         )
     for n in range(OTHER_ISSUES):
         gh.create_issue(REPO, f"Unrelated issue {n}", "Not ours.", labels=["bug"])
+    gh.advance(3600)  # the seeded issues are an hour old, as in a running installation
     _, adopted = tracker(work, "adopt", "gh")
     assert f"{items} issue(s) adopted" in adopted.stdout, adopted.stdout[-500:]
     return numbers
+
+
+def insert_items(engine: Engine, items: int) -> None:
+    """What importing generated postmortems would store, bulk-inserted (importing 10,000 takes minutes)."""
+    upgrade(engine)
+    with Session(engine) as session, session.begin():
+        docs = math.ceil(items / PER_DOC)
+        session.execute(
+            insert(Postmortem),
+            [
+                {
+                    "slug": f"inc-{d:05d}",
+                    "title": f"Outage {d}",
+                    "incident_date": date(2030, 6, 1),
+                    "services": [],
+                }
+                for d in range(docs)
+            ],
+        )
+        ids = dict(session.execute(select(Postmortem.slug, Postmortem.id)).tuples().all())
+        rows = []
+        for n in range(items):
+            doc, pos = divmod(n, PER_DOC)
+            rows.append(
+                {
+                    "postmortem_id": ids[f"inc-{doc:05d}"],
+                    "fingerprint": f"{n:032x}",
+                    "position": pos,
+                    "source_line": pos + 10,
+                    "title": f"Alert when queue {doc}-{pos} depth exceeds {1000 + pos} for 5 min",
+                    "owner_text": "@dana",
+                    "owner_person": "dana",
+                    "deadline_text": "2030-06-10",
+                    "deadline": date(2030, 6, 10),
+                    "first_deadline": date(2030, 6, 10),
+                    "deadline_source": "document",
+                    "status_text": "Open",
+                    "status_source": "document",
+                }
+            )
+        session.execute(insert(ActionItem), rows)
 
 
 @dataclass
@@ -160,9 +202,11 @@ def naive_poll(gh: FakeGitHub, numbers: list[int]) -> float:
 
 
 def settle(work: Path, gh: FakeGitHub) -> None:
+    """Back to idle, then five minutes pass on the server (past the pull overlap), as between cron runs."""
     latency, gh.engine.latency = gh.engine.latency, 0.0
     for _ in range(3):
         tracker(work, "-q", "sync")
+    gh.advance(300)
     gh.engine.latency = latency
 
 
@@ -174,7 +218,8 @@ def measure_size(size: int, latency: float, changes: list[int]) -> list[Row]:
         try:
             (work / "tracker.toml").write_text(config_text(gh.api_url), encoding="utf-8")
             numbers = seed(work, gh, size)
-            others = [i.number for i in gh.issues(REPO) if i.number not in set(numbers)]
+            linked = set(numbers)
+            others = [i.number for i in gh.issues(REPO) if i.number not in linked]
             gh.engine.latency = latency
             naive_seconds = naive_poll(gh, numbers)
             for k in changes:

@@ -150,6 +150,8 @@ def test_check_warns_when_hosts_run_different_configs(remote, workdir):
     b_dir = workdir / "host-b"
     b_dir.mkdir()
     other = b_dir / "tracker.toml"  # the same database, an edited config (another host, or a local edit)
-    other.write_text(f'[database]\npath = "{db}"\n' + remote.config().replace("verify_slice = 3", "verify_slice = 7"))
+    other.write_text(
+        f'[database]\npath = "{db}"\n' + remote.config().replace("verify_slice = 3", "verify_slice = 7")
+    )
     result = CLI(lambda: other)("check", "--format", "json")
     assert "differs from the one the last sync ran with" in result.stdout, result.output

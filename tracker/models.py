@@ -294,6 +294,9 @@ class ItemState(Base):
     __table_args__ = (
         Index("ix_item_states_item_id", "item_id", "valid_from"),
         Index("ix_item_states_postmortem_id", "postmortem_id"),
+        # --- report: owner index (issue 7, migration 0006): `--owner` reads one person's stretches ---
+        Index("ix_item_states_owner_person", "owner_person"),
+        # --- end owner index ---
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -264,13 +264,21 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
 
     # Pull --------------------------------------------------------------------------------------------
     def pull(self, since: datetime | None, state: dict[str, Any]) -> PullResult:
-        """Tracker issues updated since `since`, oldest first, 100 a page, conditional on the last ETag.
+        """Tracker issues updated since `since`, newest first, 100 a page, conditional on the last ETag.
+
+        Newest first because the ETag covers page 1 only: oldest first, a change to an issue past
+        page 1 of a window holding more than 100 issues would hide behind a 304 for good.
 
         `state` (JSON, kept by the engine) holds `etags` per exact URL and `closes` (who closed what,
         learnt by single GETs). It is updated only when every page succeeded; a failed page raises.
         With `state["label_filter"] = False` the listing is unfiltered (read-only tokens).
         """
-        params: dict[str, Any] = {"state": "all", "sort": "updated", "direction": "asc", "per_page": PER_PAGE}
+        params: dict[str, Any] = {
+            "state": "all",
+            "sort": "updated",
+            "direction": "desc",
+            "per_page": PER_PAGE,
+        }
         if state.get("label_filter", True):
             params["labels"] = self.tracker_label
         if since is not None:

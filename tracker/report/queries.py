@@ -45,13 +45,16 @@ class Scope:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def state_sql(dialect: Dialect, scope: Scope) -> str:
+def state_sql(dialect: Dialect, scope: Scope, narrow: bool = False) -> str:
     """CTEs ending in `s`: one row per item that existed at `:cut`, with its state then.
 
     Each item's history is kept as stretches in `item_states` (tracker/states.py), derived from the
     events log by reading backwards from the present: a field's value at the cut is the `old` of its
     first event after the cut, else its current value, using when things happened (`occurred_at`).
     The state at the cut is the one stretch per item with valid_from < cut <= valid_to.
+
+    `narrow`: only what the figures add up, each per-row test computed once as a 0/1 column, so every
+    breakdown pass sums small integers instead of re-evaluating the tests over wide rows.
     """
     d = dialect
     filters = ["st.valid_from < :cut", "(st.valid_to IS NULL OR st.valid_to >= :cut)"]
@@ -63,10 +66,22 @@ def state_sql(dialect: Dialect, scope: Scope) -> str:
     elif scope.owner_text is not None:
         filters.append("LOWER(st.owner_text) = LOWER(:owner_text)")
     local_done = d.local_date("st.done_at", scope.low, scope.cut)
+    if narrow:
+        columns = """st.item_id AS id, st.postmortem_id, st.owner_team, st.owner_person, st.slips, st.slip_days,
+    st.days_to_done,
+    CASE WHEN st.kind = 'open' THEN 1 ELSE 0 END AS k_open,
+    CASE WHEN st.kind = 'in_progress' THEN 1 ELSE 0 END AS k_in_progress,
+    CASE WHEN st.kind = 'done' THEN 1 ELSE 0 END AS k_done,
+    CASE WHEN st.kind = 'wont_do' THEN 1 ELSE 0 END AS k_wont_do,
+    CASE WHEN st.kind = 'bot' THEN 1 ELSE 0 END AS k_bot,
+    CASE WHEN st.deadline IS NULL THEN 1 ELSE 0 END AS no_deadline,
+    CASE WHEN st.slips > 0 THEN 1 ELSE 0 END AS slipped,"""
+    else:
+        columns = """st.item_id AS id, st.postmortem_id, st.owner_team, st.owner_text, st.owner_person, st.status,
+    st.kind, st.deadline, st.first_deadline, st.done_at, st.slips, st.slip_days, st.days_to_done,"""
     return f"""
 WITH s AS MATERIALIZED (
-  SELECT st.item_id AS id, st.postmortem_id, st.owner_team, st.owner_text, st.owner_person, st.status,
-    st.kind, st.deadline, st.first_deadline, st.done_at, st.slips, st.slip_days, st.days_to_done,
+  SELECT {columns}
     CASE WHEN st.kind IN ('open', 'in_progress') AND st.deadline < :today THEN 1 ELSE 0 END AS overdue,
     CASE WHEN st.kind = 'done' AND st.first_deadline IS NOT NULL AND st.done_at IS NOT NULL
          THEN 1 ELSE 0 END AS on_time_base,
@@ -80,17 +95,17 @@ WITH s AS MATERIALIZED (
 
 _AGGREGATES = """
   COUNT(*) AS total,
-  SUM(CASE WHEN s.kind = 'open' THEN 1 ELSE 0 END) AS open,
-  SUM(CASE WHEN s.kind = 'in_progress' THEN 1 ELSE 0 END) AS in_progress,
-  SUM(CASE WHEN s.kind = 'done' THEN 1 ELSE 0 END) AS done,
-  SUM(CASE WHEN s.kind = 'wont_do' THEN 1 ELSE 0 END) AS wont_do,
-  SUM(CASE WHEN s.kind = 'bot' THEN 1 ELSE 0 END) AS closed_by_bot,
+  SUM(s.k_open) AS open,
+  SUM(s.k_in_progress) AS in_progress,
+  SUM(s.k_done) AS done,
+  SUM(s.k_wont_do) AS wont_do,
+  SUM(s.k_bot) AS closed_by_bot,
   SUM(s.overdue) AS overdue,
-  SUM(CASE WHEN s.deadline IS NULL THEN 1 ELSE 0 END) AS no_deadline,
+  SUM(s.no_deadline) AS no_deadline,
   SUM(s.on_time) AS on_time,
   SUM(s.on_time_base) AS on_time_base,
   SUM(s.slips) AS deadline_slips,
-  SUM(CASE WHEN s.slips > 0 THEN 1 ELSE 0 END) AS items_slipped,
+  SUM(s.slipped) AS items_slipped,
   SUM(s.slip_days) AS slip_days,
   MAX(s.slip_days) AS max_slip_days"""
 
@@ -120,7 +135,8 @@ def median_expr(dialect: Dialect, column: str) -> str:
     `sqlbits.register_median`): an aggregate like SUM, fed by SQLite's own GROUP BY.
     """
     if dialect.sqlite:
-        return f"tracker_median({column})"
+        # FILTER: the Python step runs for the values only, not for every row of the group.
+        return f"tracker_median({column}) FILTER (WHERE {column} IS NOT NULL)"
     return (
         f"((percentile_disc(0.5) WITHIN GROUP (ORDER BY {column})"
         f" + percentile_disc(0.5000000001) WITHIN GROUP (ORDER BY {column})) / 2.0)"
@@ -157,7 +173,7 @@ def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> 
         else:
             parts.append(f"SELECT '{dim}', {key}, {_AGGREGATES}, {median} FROM s {join} GROUP BY {key}")
     return (
-        state_sql(dialect, scope)
+        state_sql(dialect, scope, narrow=True)
         + f""",
 pm AS MATERIALIZED (
   SELECT s.postmortem_id, {_AGGREGATES}, {median} AS median_days_to_done FROM s GROUP BY s.postmortem_id
@@ -203,11 +219,14 @@ def figures(
 ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     """(overall figures, {dimension: [figures with their key]}) as of the scope's cut."""
     register_median(session, dialect)
-    rows = session.execute(text(figures_sql(dialect, scope, dimensions)), params(dialect, scope)).mappings()
+    result = session.execute(text(figures_sql(dialect, scope, dimensions)), params(dialect, scope))
+    names = list(result.keys())
     overall: dict[str, Any] = finish({})
     groups: dict[str, list[dict[str, Any]]] = {dim: [] for dim in dimensions}
-    for row in rows:
-        data = finish(dict(row))
+    # Plain tuples zipped with the names once: ten thousand postmortem rows add up in Python otherwise.
+    for values in result:
+        row = dict(zip(names, values, strict=True))
+        data = finish(row)
         if row["dim"] == "overall":
             overall = data
         else:

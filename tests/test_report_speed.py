@@ -1,0 +1,72 @@
+"""The report's speed-ups change no answer: bucketing, the recurrence prefilter and the owner index."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import sqlite3
+
+import pytest
+from sqlalchemy import create_engine, inspect, select
+from sqlalchemy.orm import Session
+from test_report_data import CONFIG, build
+
+from tracker.models import Postmortem
+from tracker.recurrence import EXTRA_KEY
+from tracker.report.trend import _bucket
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 3, 12, 13, 24, 25])
+def test_bucket_counts_the_bounds_at_or_before_the_value(count):
+    bounds = [2 * i + 1 for i in range(count)]
+    expression = _bucket("v", [str(b) for b in bounds])
+    connection = sqlite3.connect(":memory:")
+    for value in range(-1, 2 * count + 3):
+        got = connection.execute(f"SELECT {expression} FROM (SELECT ? AS v)", (value,)).fetchone()[0]
+        assert got == bisect.bisect_right(bounds, value)
+    connection.close()
+
+
+def _set_extra(db_url: str, slug: str, extra: dict) -> None:
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
+        assert postmortem is not None
+        postmortem.extra = extra
+        session.commit()
+    engine.dispose()
+
+
+def test_recurrence_lists_stored_matches_only_in_scope(make_config, run_cli, db_url):
+    make_config(CONFIG)
+    run_cli.ok("add", "Item I", "-p", "inc-3", "-o", "@sam", "-d", "2099-01-01")  # creates the schema
+    build(db_url)
+    match = {
+        "item_id": 1,
+        "postmortem": "inc-1",
+        "title": "Add an index",
+        "owner": "@dana",
+        "team": "payments",
+        "deadline": "2026-02-01",
+        "score": 0.9,
+        "why": "same service",
+    }
+    _set_extra(db_url, "inc-2", {"customer": "acme", EXTRA_KEY: [match]})
+    _set_extra(db_url, "inc-1", {"note": "mentions recurrence in passing"})
+    found = json.loads(run_cli.ok("report", "--no-save", "--format", "json").stdout)["recurrence"]
+    assert [(r["incident"], r["item_id"], r["postmortem"]) for r in found] == [("inc-2", 1, "inc-1")]
+    assert found[0]["sentence"].startswith("inc-1's item 'Add an index' (team payments, due")
+    scoped = json.loads(run_cli.ok("report", "--no-save", "--postmortem", "inc-1", "--format", "json").stdout)
+    assert scoped["recurrence"] == []
+
+
+def test_owner_lookups_have_an_index(make_config, run_cli, db_url):
+    make_config(CONFIG)
+    run_cli.ok("add", "Item I", "-p", "inc-3", "-o", "@sam", "-d", "2099-01-01")  # creates the schema
+    build(db_url)
+    engine = create_engine(db_url)
+    try:
+        indexes = {ix["name"]: ix["column_names"] for ix in inspect(engine).get_indexes("item_states")}
+    finally:
+        engine.dispose()
+    assert indexes["ix_item_states_owner_person"] == ["owner_person"]
