@@ -56,7 +56,7 @@ def digest_data(app: AppContext, session: Session, today: date) -> dict[str, Any
             )
         )
     )
-    held = flags_for_items(app)[1]
+    held = flags_for_items(app, [i.id for i in opened])[1]
     policy = " (policy deadline)"
     return {
         "week": week,

@@ -294,8 +294,8 @@ class TargetSync:
             link = session.scalar(
                 select(Link).where(Link.item_id == item_id, Link.target == self.target.name)
             )
-            if link is not None and link.state == "linked":
-                continue  # linked to another issue already: leave this one for a person to look at
+            if link is not None and link.state in ("linked", "unlinked", "unpushed"):
+                continue  # linked elsewhere, or a person detached it on purpose: leave it to them
             if link is None:
                 link = Link(item_id=item_id, target=self.target.name, kind=self.target.kind, base={})
                 session.add(link)
