@@ -115,12 +115,11 @@ def trend(session: Session, dialect: Dialect, scope: Scope, months: int) -> list
     # The rows are a few hundred aggregates (bucket pairs), not items: folding them is cheap.
     base = len(points) + 2
     for g, n in session.execute(text(sql), values):
-        rest, c = divmod(int(g), base)
+        rest, closing = divmod(int(g), base)
         rest, code = divmod(rest, len(KINDS))
         a, b = divmod(rest, base)
         kind = KINDS[code]
-        if c == len(points) + 1:
-            c = None
+        c: int | None = None if closing == len(points) + 1 else closing
         for m in range(a, b):
             counts[m][kind] = counts[m].get(kind, 0) + n
         if c is not None:
