@@ -154,7 +154,7 @@ def insert_items(engine: Engine, items: int) -> None:
                 for d in range(docs)
             ],
         )
-        ids = dict(session.execute(select(Postmortem.slug, Postmortem.id)).tuples().all())
+        ids = {slug: pid for slug, pid in session.execute(select(Postmortem.slug, Postmortem.id))}
         rows = []
         for n in range(items):
             doc, pos = divmod(n, PER_DOC)

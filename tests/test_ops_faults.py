@@ -193,15 +193,15 @@ def test_schema_behind_or_ahead_is_refused_before_any_request(where, gh, run_cli
 def test_a_change_after_a_burst_of_more_than_a_page_is_still_pulled(
     gh, run_cli, make_config, workdir, db_url
 ):
-    """After 150 changes (a two-page pull window), one more change must not hide behind a 304 on page 1."""
+    """After 101 changes (a two-page pull window), one more change must not hide behind a 304 on page 1."""
     make_config(github_config(gh.api_url))
-    run_cli.ok("import", str(write_items(workdir / "pm", 160)))
+    run_cli.ok("import", str(write_items(workdir / "pm", 104)))
     run_cli.ok("sync", "--yes")
     run_cli.ok("sync", "--yes")
     numbers = sorted(r.remote_number for r in link_rows(db_url))
-    for number in numbers[:150]:
+    for number in numbers[:101]:
         gh.close_issue(REPO, number, "completed", actor="dana-w")
-    assert '"pulled": 150' in run_cli.ok("sync", "--format", "json").stdout
+    assert '"pulled": 101' in run_cli.ok("sync", "--format", "json").stdout
     run_cli.ok("sync")
     gh.close_issue(REPO, numbers[-1], "not_planned", actor="dana-w")  # lands at the end of the window
     summary = run_cli.ok("sync", "--format", "json").stdout

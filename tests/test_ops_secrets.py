@@ -20,7 +20,6 @@ from ops_support import (
     jira_config,
     start_github,
     start_jira,
-    tracker,
     write_items,
 )
 from sqlalchemy import create_engine, inspect, text
@@ -173,23 +172,21 @@ def test_a_literal_token_in_the_config_is_refused_with_a_hint(workdir, run_cli, 
     assert GH_TOKEN not in result.output
 
 
-def test_config_permissions_warn(workdir, tmp_path):
+def test_config_permissions_warn(workdir, run_cli, make_config, tmp_path):
     """Writable by others: always a warning. Readable by others: only when it holds a database password."""
-    db = tmp_path / "x.db"
-    config = workdir / "tracker.toml"
-    config.write_text(f'[database]\npath = "{db}"\n', encoding="utf-8")
-    assert tracker(config, "init").returncode == 0 or db.exists()
+    config = make_config(f'[database]\npath = "{tmp_path / "x.db"}"\n')
+    run_cli.ok("add", "Add an alert on queue depth", "-p", "inc-1")
     os.chmod(config, 0o644)
-    assert "WARNING" not in tracker(config, "list").stderr  # a world-readable config holds no secret
+    assert "WARNING" not in run_cli.ok("list").stderr  # a world-readable config holds no secret
     os.chmod(config, 0o666)
-    assert "writable by others" in tracker(config, "list").stderr
+    assert "writable by others" in run_cli.ok("list").stderr
     password = "pg-SECRET-pass-31337"
     config.write_text(
         f'[database]\nurl = "postgresql+psycopg://tracker:{password}@127.0.0.1:9/x"\n', encoding="utf-8"
     )
     os.chmod(config, 0o644)
-    result = tracker(config, "list")
+    result = run_cli("list")
     assert "holds a database password and is readable by others" in result.stderr
     assert password not in result.stdout + result.stderr
     os.chmod(config, 0o600)
-    assert "readable by others" not in tracker(config, "list").stderr
+    assert "readable by others" not in run_cli("list").stderr
