@@ -193,10 +193,21 @@ def _attach_findings(app: AppContext, session: Any, parsed: Any, result: Documen
 
     if not parsed.items:
         return
+    from tracker.lint.sources import items_from_document, open_items
+
     context = make_context(app.config, app.today(), app.resolver)
     parsed.meta.slug = result.slug  # so the duplicate rule leaves this postmortem's own items out
+    # The database's open items are loaded once per command, then grown document by document: a
+    # folder of a thousand postmortems must not reload them a thousand times.
+    cache: list[Any] | None = getattr(app, "_open_items", None)
+    if cache is None:
+        cache = open_items(session) if session is not None else []
+        app._open_items = cache  # type: ignore[attr-defined]
     by_line: dict[int | None, list[dict[str, Any]]] = {}
-    for finding in lint_document(parsed, context, session):
+    findings = lint_document(parsed, context, others=cache)
+    cache[:] = [item for item in cache if item.postmortem != result.slug]
+    cache.extend(item for item in items_from_document(parsed) if item.is_open)
+    for finding in findings:
         data = finding.to_dict()
         by_line.setdefault(finding.line, []).append(
             {k: data[k] for k in ("rule", "category", "severity", "message", "hint")}

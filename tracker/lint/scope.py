@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from tracker.lint.model import LintContext, LintItem, Severity
 from tracker.lint.registry import group_rule, rule
@@ -81,6 +82,7 @@ def too_many(items: list[LintItem], context: LintContext) -> Iterator[tuple[int,
         )
 
 
+@lru_cache(maxsize=200_000)
 def tokens(title: str) -> frozenset[str]:
     """Content words of a title, lower-cased and crudely stemmed, for duplicate detection."""
     words = re.findall(r"[a-z]+|\d+", strip_markdown(title).lower())  # "slow-query", ">500ms" split alike
@@ -102,6 +104,25 @@ def similarity(a: str, b: str) -> float:
     return len(left & right) / len(left | right)
 
 
+def _candidates(item: LintItem, context: LintContext) -> list[LintItem]:
+    """Open items sharing at least one content word with `item` (any near-duplicate does): an index
+    built once per context keeps this from comparing every item with every other."""
+    cached = getattr(context, "_duplicate_index", None)
+    if cached is None or cached[0] is not context.others:
+        index: dict[str, list[LintItem]] = {}
+        for other in context.others:
+            if other.is_open:
+                for word in tokens(other.title):
+                    index.setdefault(word, []).append(other)
+        cached = (context.others, index)
+        context._duplicate_index = cached  # type: ignore[attr-defined]
+    seen: dict[int, LintItem] = {}
+    for word in tokens(item.title):
+        for other in cached[1].get(word, ()):
+            seen.setdefault(id(other), other)
+    return list(seen.values())
+
+
 @rule(
     "scope-duplicate",
     "scope",
@@ -113,7 +134,7 @@ def duplicate(item: LintItem, context: LintContext) -> Iterator[str]:
     if not item.is_open:
         return
     best: tuple[float, LintItem] | None = None
-    for other in context.others:
+    for other in _candidates(item, context):
         if other.postmortem == item.postmortem or not other.is_open:
             continue
         score = similarity(item.title, other.title)

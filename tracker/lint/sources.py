@@ -138,11 +138,21 @@ def lint_database(
 
 
 def lint_document(
-    document: ParsedDocument, context: LintContext, session: Session | None = None
+    document: ParsedDocument,
+    context: LintContext,
+    session: Session | None = None,
+    others: list[LintItem] | None = None,
 ) -> list[Finding]:
-    """Findings for one parsed document; with a session, near-duplicates of other postmortems' open items too."""
+    """Findings for one parsed document; with a session (or `others`, the database's open items
+    already loaded), near-duplicates of other postmortems' open items too."""
     items = items_from_document(document)
-    context.others = open_items(session, exclude_postmortem=items[0].postmortem) if session and items else []
+    if others is not None:
+        slug = items[0].postmortem if items else None
+        context.others = [other for other in others if other.postmortem != slug]
+    else:
+        context.others = (
+            open_items(session, exclude_postmortem=items[0].postmortem) if session and items else []
+        )
     context.from_database = False
     return run_rules(items, context)
 
