@@ -89,7 +89,7 @@ class SharedCreateBudget(CreateBudget):
                             .values(stamps=[*kept, now], version=version + 1, updated_at=utcnow())
                             .execution_options(synchronize_session=False)
                         )
-                        if swapped.rowcount == 1:
+                        if int(getattr(swapped, "rowcount", 0)) == 1:
                             self.spent += 1
                             return slept
                         continue  # another process spent first: read again

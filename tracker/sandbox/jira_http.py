@@ -157,8 +157,9 @@ class JiraHandler(BaseHTTPRequestHandler):
 
     def handle_any(self) -> None:
         core = self.server.core
-        if getattr(core, "latency", 0) > 0:
-            core.stopping.wait(core.latency)  # benchmarks: a far-away server
+        latency = float(getattr(core, "latency", 0) or 0)
+        if latency > 0:
+            core.stopping.wait(latency)  # benchmarks: a far-away server
         split = urlsplit(self.path)
         path, query = split.path, parse_qs(split.query, keep_blank_values=True)
         length = int(self.headers.get("Content-Length") or 0)
