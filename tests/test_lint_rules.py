@@ -303,3 +303,25 @@ def test_lint_database_for_some_items_judges_scope_on_all(run_cli, make_config, 
     assert set(findings_by_item(findings)) == {3}
     assert "scope-too-many-items" in {f.rule for f in findings}
     assert "deadline-not-a-date" in {f.rule for f in findings}
+
+
+def test_duplicate_index_never_misses_a_near_duplicate():
+    """The word index and its prefix filter find every pair a full comparison finds."""
+    import random
+    from types import SimpleNamespace
+
+    from tracker.lint.model import LintItem
+    from tracker.lint.scope import DUPLICATE_SIMILARITY, _candidates, similarity
+
+    rng = random.Random(3)
+    vocab = (
+        "alert queue depth latency orders database index replica failover cache memory config rollout".split()
+    )
+    others = [
+        LintItem(title=" ".join(rng.sample(vocab, rng.randint(2, 8))), postmortem=f"p{i % 40}")
+        for i in range(1200)
+    ]
+    context = SimpleNamespace(others=others)
+    for item in others[:150]:
+        full = {id(o) for o in others if similarity(item.title, o.title) >= DUPLICATE_SIMILARITY}
+        assert full <= {id(o) for o in _candidates(item, context)}  # type: ignore[arg-type]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from functools import lru_cache
@@ -116,9 +117,15 @@ def _candidates(item: LintItem, context: LintContext) -> list[LintItem]:
                     index.setdefault(word, []).append(other)
         cached = (context.others, index)
         context._duplicate_index = cached  # type: ignore[attr-defined]
+    # Prefix filter: a title at least DUPLICATE_SIMILARITY alike shares at least ceil(t * |A|) of
+    # A's words, so it must contain one of A's |A| - ceil(t * |A|) + 1 rarest words. Looking those
+    # up only keeps common words ("add", "alert") from pulling in half the database.
+    index = cached[1]
+    words = sorted(tokens(item.title), key=lambda word: (len(index.get(word, ())), word))
+    need = 1 if len(words) < 3 else len(words) - math.ceil(DUPLICATE_SIMILARITY * len(words) - 1e-9) + 1
     seen: dict[int, LintItem] = {}
-    for word in tokens(item.title):
-        for other in cached[1].get(word, ()):
+    for word in words[:need]:
+        for other in index.get(word, ()):
             seen.setdefault(id(other), other)
     return list(seen.values())
 
