@@ -314,9 +314,21 @@ def test_duplicate_index_never_misses_a_near_duplicate():
     from tracker.lint.scope import DUPLICATE_SIMILARITY, _candidates, similarity
 
     rng = random.Random(3)
-    vocab = (
-        "alert queue depth latency orders database index replica failover cache memory config rollout".split()
-    )
+    vocab = [
+        "alert",
+        "queue",
+        "depth",
+        "latency",
+        "orders",
+        "database",
+        "index",
+        "replica",
+        "failover",
+        "cache",
+        "memory",
+        "config",
+        "rollout",
+    ]
     others = [
         LintItem(title=" ".join(rng.sample(vocab, rng.randint(2, 8))), postmortem=f"p{i % 40}")
         for i in range(1200)
