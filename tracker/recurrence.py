@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from tracker.lint.scope import similarity, tokens
 from tracker.models import ActionItem, Postmortem
@@ -111,35 +111,61 @@ def find_matches(
     item_titles: list[str],
 ) -> list[Match]:
     """Items of earlier postmortems open at this incident's date that its cause, services or items echo."""
+    from sqlalchemy import or_
+
+    # Plain columns, filtered in SQL: importing a folder of postmortems runs this once per document,
+    # so it must not load every item as an ORM object each time.
     query = (
-        select(ActionItem)
+        select(
+            ActionItem.id,
+            Postmortem.slug,
+            Postmortem.services,
+            ActionItem.title,
+            ActionItem.owner_text,
+            ActionItem.owner_team,
+            ActionItem.deadline,
+            ActionItem.status,
+            ActionItem.done_at,
+        )
         .join(Postmortem)
         .where(Postmortem.slug != slug, ActionItem.removed_at.is_(None), ActionItem.status != "wont_do")
-        .options(selectinload(ActionItem.postmortem))
     )
+    if incident_date is not None:
+        query = query.where(Postmortem.incident_date < incident_date).where(
+            or_(ActionItem.status.in_(("open", "in_progress")), ActionItem.done_at.is_not(None))
+        )
+    else:
+        query = query.where(ActionItem.status.in_(("open", "in_progress")))
     new_cause = tokens(cause)
     new_services = _services(services)
     found = []
-    for item in session.scalars(query):
-        old = item.postmortem
-        if incident_date is not None and (old.incident_date is None or old.incident_date >= incident_date):
-            continue  # only earlier incidents
-        still_open = item.status in ("open", "in_progress") or (
-            incident_date is not None and item.done_at is not None and item.done_at.date() > incident_date
+    for (
+        item_id,
+        old_slug,
+        old_services,
+        title,
+        owner_text,
+        owner_team,
+        deadline,
+        status,
+        done_at,
+    ) in session.execute(query):
+        still_open = status in ("open", "in_progress") or (
+            incident_date is not None and done_at is not None and done_at.date() > incident_date
         )
         if not still_open:
             continue
-        result = score(item.title, _services(old.services), item_titles, new_cause, new_services)
+        result = score(title, _services(old_services), item_titles, new_cause, new_services)
         if result is None:
             continue
         found.append(
             Match(
-                item.id,
-                old.slug,
-                item.title,
-                item.owner_text,
-                item.owner_team,
-                item.deadline.isoformat() if item.deadline else None,
+                item_id,
+                old_slug,
+                title,
+                owner_text,
+                owner_team,
+                deadline.isoformat() if deadline else None,
                 result[0],
                 result[1],
             )
