@@ -14,7 +14,7 @@ from tracker.history import Actor, record
 from tracker.lock import acquire, fence, make_holder, release
 from tracker.models import ActionItem, Link
 from tracker.statuses import Status
-from tracker.sync.fields import base_from_remote
+from tracker.sync.fields import base_from_remote, link_to
 from tracker.sync.runner import default_factory, selected_targets
 
 if TYPE_CHECKING:
@@ -230,20 +230,7 @@ def relink(app: AppContext, item_id: int, url: str, target: str | None = None) -
             if link is None:
                 link = Link(item_id=item_id, target=name, kind=kind, base={})
                 session.add(link)
-            link.state, link.origin, link.last_error, link.etag = "linked", "manual", None, None
-            link.remote_id, link.remote_number, link.key, link.url = (
-                issue.ref.remote_id,
-                issue.ref.number,
-                issue.ref.key,
-                issue.ref.url,
-            )
-            link.repo_id, link.remote_node_id, link.remote_updated_at = (
-                issue.repo_id,
-                issue.node_id,
-                issue.updated_at,
-            )
-            link.marker = issue.marker or link.marker
-            link.base = base_from_remote(issue)
+            link_to(link, issue, "manual", labels=[])
             record(
                 session,
                 item,

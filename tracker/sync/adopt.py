@@ -15,7 +15,7 @@ from tracker.issue_text import make_marker
 from tracker.lock import acquire, fence, make_holder, release
 from tracker.models import ActionItem, Link, SyncRun
 from tracker.statuses import Status
-from tracker.sync.fields import base_from_remote
+from tracker.sync.fields import base_from_remote, link_to
 from tracker.sync.runner import default_factory, finish_run, selected_targets, start_run
 
 if TYPE_CHECKING:
@@ -79,20 +79,8 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                 if link is None:
                     link = Link(item_id=item.id, target=name, kind=backend.kind, base={})
                     session.add(link)
-                link.state, link.origin, link.marker = "linked", "adopted", issue.marker
-                link.remote_id, link.remote_number, link.key, link.url = (
-                    issue.ref.remote_id,
-                    issue.ref.number,
-                    issue.ref.key,
-                    issue.ref.url,
-                )
-                link.repo_id, link.remote_node_id, link.remote_updated_at = (
-                    issue.repo_id,
-                    issue.node_id,
-                    issue.updated_at,
-                )
                 # Lint labels already on the issue are ours: the next sync must not add them all again.
-                link.base = {**base_from_remote(issue), "labels": sorted(set(issue.labels) & known_labels)}
+                link_to(link, issue, "adopted", labels=sorted(set(issue.labels) & known_labels))
             if dry_run:
                 session.rollback()
             else:

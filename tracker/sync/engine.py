@@ -32,6 +32,7 @@ from tracker.sync.fields import (
     Identities,
     apply_remote_field,
     base_from_remote,
+    link_to,
     local_values,
     record_conflict,
     remote_values,
@@ -197,19 +198,7 @@ class TargetSync:
 
     def link_to(self, session: Session, link: Link, issue: RemoteIssue, origin: str | None = None) -> None:
         """Record the remote's immutable identity on a link and agree on every field."""
-        link.state = "linked"
-        link.remote_id = issue.ref.remote_id
-        link.remote_number = issue.ref.number
-        link.remote_node_id = issue.node_id
-        link.repo_id = issue.repo_id
-        link.key = issue.ref.key
-        link.url = issue.ref.url
-        link.etag = None
-        link.remote_updated_at = issue.updated_at
-        link.last_error = None
-        link.base = {**base_from_remote(issue), "labels": sorted(link.base.get("labels", []))}
-        if origin:
-            link.origin = origin
+        link_to(link, issue, origin)
 
     # Step 3: pull -------------------------------------------------------------------------------
     def pull(self) -> None:

@@ -89,6 +89,30 @@ def base_from_remote(issue: RemoteIssue) -> dict[str, Any]:
     }
 
 
+def link_to(
+    link: Link, issue: RemoteIssue, origin: str | None = None, labels: list[str] | None = None
+) -> None:
+    """Record the remote's immutable identity on a link and agree on every field (the merge base).
+
+    `labels` are the lint labels already on the issue that are ours; by default the link keeps its own.
+    """
+    link.state = "linked"
+    link.remote_id = issue.ref.remote_id
+    link.remote_number = issue.ref.number
+    link.remote_node_id = issue.node_id
+    link.repo_id = issue.repo_id
+    link.key = issue.ref.key
+    link.url = issue.ref.url
+    link.etag = None
+    link.remote_updated_at = issue.updated_at
+    link.last_error = None
+    link.marker = issue.marker or link.marker
+    kept = sorted(link.base.get("labels", [])) if labels is None else sorted(labels)
+    link.base = {**base_from_remote(issue), "labels": kept}
+    if origin:
+        link.origin = origin
+
+
 def apply_remote_field(
     session: Session,
     item: ActionItem,
