@@ -5,7 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import Session
 from test_report_data import CONFIG, build, months_since_january_2026
+
+from tracker.models import ActionItem, Link
 
 
 @pytest.fixture
@@ -79,6 +83,34 @@ def test_breakdowns_by_team_severity_target_postmortem(run_cli, data):
     assert (target["gh"]["done"], target["gh"]["closed_by_bot"], target["gh"]["on_time"]) == (3, 1, 1)
     postmortem = by_key(groups["postmortem"])
     assert postmortem["inc-2"]["median_days_to_done"] == round((27.520833 + 32) / 2, 1)
+
+
+def test_an_item_on_two_targets_counts_once_for_each_and_once_overall(run_cli, db_url, data):
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        c = session.get(ActionItem, data["C"])  # done, late, on gh
+        session.add(
+            Link(
+                item=c,
+                target="jr",
+                kind="jira",
+                state="linked",
+                remote_id="x-1",
+                key="OPS-1",
+                url="u",
+                base={},
+            )
+        )
+        session.commit()
+    engine.dispose()
+    r = report(run_cli)
+    target = by_key(r["groups"]["target"])
+    assert {k: v["total"] for k, v in target.items()} == {"gh": 4, "jr": 2, "(none)": 5}
+    assert (target["jr"]["done"], target["jr"]["on_time"], target["jr"]["on_time_base"]) == (2, 1, 2)
+    assert target["jr"]["median_days_to_done"] == round((27.520833 + 28.958333) / 2, 1)  # E and C
+    assert target["gh"]["median_days_to_done"] == round(28.958333, 1)  # C, the middle of D, C and H
+    assert (r["summary"]["total"], r["summary"]["done"]) == (10, 5)
+    assert by_key(r["groups"]["team"])["platform"]["total"] == 3
 
 
 def test_as_of_reconstructs_the_past_from_when_things_happened(run_cli, data):

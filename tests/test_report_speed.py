@@ -1,10 +1,12 @@
-"""The report's speed-ups change no answer: bucketing, the recurrence prefilter and the owner index."""
+"""The report's speed-ups change no answer: bucketing, local-day arithmetic, the recurrence prefilter, owner index."""
 
 from __future__ import annotations
 
 import bisect
 import json
 import sqlite3
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import create_engine, inspect, select
@@ -13,6 +15,7 @@ from test_report_data import CONFIG, build
 
 from tracker.models import Postmortem
 from tracker.recurrence import EXTRA_KEY
+from tracker.report.sqlbits import Dialect, offset_spans
 from tracker.report.trend import _bucket
 
 
@@ -70,3 +73,22 @@ def test_owner_lookups_have_an_index(make_config, run_cli, db_url):
     finally:
         engine.dispose()
     assert indexes["ix_item_states_owner_person"] == ["owner_person"]
+
+
+@pytest.mark.parametrize(
+    "zone", ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "Australia/Lord_Howe", "UTC"]
+)
+def test_local_day_arithmetic_matches_the_time_zone_database(zone):
+    """The integer local day of a microsecond timestamp (report rows) equals zoneinfo's, DST included."""
+    dialect = Dialect("sqlite", ZoneInfo(zone))
+    low, high = datetime(2024, 1, 1, tzinfo=UTC), datetime(2026, 12, 31, tzinfo=UTC)
+    expression = dialect.local_day("v", low, high)
+    connection = sqlite3.connect(":memory:")
+    moments = [low + timedelta(hours=7 * i, minutes=13 * i) for i in range(3500)]
+    # Around each offset change: a minute before and at it, where a wrong branch shows.
+    for until, _offset in offset_spans(ZoneInfo(zone), low, high)[:-1]:
+        moments += [until - timedelta(minutes=1), until, until + timedelta(microseconds=1)]
+    for moment in moments:
+        got = connection.execute(f"SELECT {expression} FROM (SELECT ? AS v)", (dialect.micros(moment),))
+        assert got.fetchone()[0] == dialect.day_number(moment.astimezone(ZoneInfo(zone)).date()), moment
+    connection.close()

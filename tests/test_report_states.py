@@ -9,9 +9,9 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
 from test_report_data import ACTOR, CONFIG, build, utc
 
-from tracker.db import make_engine
+from tracker.db import downgrade, make_engine, upgrade
 from tracker.history import record
-from tracker.models import ActionItem, ItemState, utcnow
+from tracker.models import ActionItem, ItemState, Link, Postmortem, ReportRow, utcnow
 from tracker.states import rebuild
 
 DOC = """\
@@ -31,6 +31,7 @@ date: 2026-06-01
 """
 
 COLUMNS = [c.name for c in ItemState.__table__.columns if c.name != "id"]
+ROW_COLUMNS = [c.name for c in ReportRow.__table__.columns]
 
 
 def _rows(session: Session) -> list[tuple]:
@@ -40,17 +41,26 @@ def _rows(session: Session) -> list[tuple]:
     return [tuple(row) for row in session.execute(query)]
 
 
+def _report_rows(session: Session) -> list[tuple]:
+    query = select(*(ReportRow.__table__.c[name] for name in ROW_COLUMNS)).order_by(
+        ReportRow.item_id, ReportRow.valid_from
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
 def _assert_maintained_equals_rebuilt(db_url: str) -> list[tuple]:
     engine = create_engine(db_url)
     try:
         with Session(engine) as session:
-            maintained = _rows(session)
+            maintained, maintained_rows = _rows(session), _report_rows(session)
             rebuild(session)
-            rebuilt = _rows(session)
+            rebuilt, rebuilt_rows = _rows(session), _report_rows(session)
             session.rollback()
     finally:
         engine.dispose()
     assert maintained == rebuilt
+    assert maintained_rows == rebuilt_rows
+    assert len(maintained_rows) == len(maintained)  # one report row per stretch
     return maintained
 
 
@@ -120,4 +130,61 @@ def test_removing_an_item_cascades_to_its_states(make_config, run_cli, db_url):
         assert connection.execute(text("SELECT COUNT(*) FROM item_states")).scalar() >= 1
         connection.execute(text("DELETE FROM action_items"))
         assert connection.execute(text("SELECT COUNT(*) FROM item_states")).scalar() == 0
+        assert connection.execute(text("SELECT COUNT(*) FROM report_rows")).scalar() == 0
     engine.dispose()
+
+
+def _row_of(session: Session, item_id: int) -> ReportRow:
+    return session.scalars(
+        select(ReportRow).where(ReportRow.item_id == item_id).order_by(ReportRow.valid_from.desc())
+    ).first()
+
+
+def test_report_rows_follow_new_links_and_severity_changes(make_config, run_cli, db_url):
+    make_config(CONFIG)
+    run_cli.ok("add", "Item I", "-p", "inc-3", "-o", "@sam", "-d", "2099-01-01")
+    ids = build(db_url)
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        assert _row_of(session, ids["C"]).targets == ",gh,"
+        assert _row_of(session, ids["B"]).targets is None
+        assert _row_of(session, ids["A"]).severity == "sev1"
+        c = session.get(ActionItem, ids["C"])
+        session.add(
+            Link(
+                item=c,
+                target="jr",
+                kind="jira",
+                state="linked",
+                remote_id="x-1",
+                key="OPS-1",
+                url="u",
+                base={},
+            )
+        )
+        postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == "inc-1"))
+        postmortem.severity = "sev3"
+        session.commit()
+        assert set(_row_of(session, ids["C"]).targets.strip(",").split(",")) == {"gh", "jr"}
+        assert {
+            row.severity
+            for row in session.scalars(select(ReportRow).where(ReportRow.postmortem_id == postmortem.id))
+        } == {"sev3"}
+    engine.dispose()
+    _assert_maintained_equals_rebuilt(db_url)
+
+
+def test_migration_0007_backfill_equals_the_maintained_rows(make_config, run_cli, db_url):
+    make_config(CONFIG)
+    run_cli.ok("add", "Item I", "-p", "inc-3", "-o", "@sam", "-d", "2099-01-01")
+    build(db_url)
+    engine = make_engine(db_url)
+    try:
+        with Session(engine) as session:
+            maintained = _report_rows(session)
+        downgrade(engine, "0006")
+        upgrade(engine)
+        with Session(engine) as session:
+            assert _report_rows(session) == maintained
+    finally:
+        engine.dispose()

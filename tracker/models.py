@@ -16,6 +16,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -316,6 +317,91 @@ class ItemState(Base):
     days_to_done: Mapped[float | None] = mapped_column(Float)  # done stretches: done_at - created_at
     slips: Mapped[int] = mapped_column(Integer)  # deadline slips before the stretch began
     slip_days: Mapped[int] = mapped_column(Integer)
+
+
+# Partial indexes over the done stretches: the medians read them in order, without the table.
+_DONE_ROWS = "kind = 2 AND days_to_done IS NOT NULL"
+
+
+class ReportRow(Base):
+    """One stretch of `item_states` in the narrow integer form the report aggregates (derived, issue 7).
+
+    Times are microseconds since 1970-01-01 UTC, dates are day numbers since then, and the kind is a
+    small code (`tracker.states.KIND_CODES`), so each aggregate step compares integers. The item's
+    targets travel with it as ",a,b," (every link, whatever its state) and its postmortem's severity
+    too, so the report needs no join.
+    On SQLite the rows are clustered by postmortem (WITHOUT ROWID): the per-postmortem pass streams.
+    """
+
+    __tablename__ = "report_rows"
+    __table_args__ = (
+        Index("ix_report_rows_item_id", "item_id"),
+        Index(
+            "ix_report_rows_cells",
+            "team",
+            "targets",
+            "valid_from",
+            "valid_to",
+            "kind",
+            "deadline",
+            "first_deadline",
+            "done_at",
+            "slips",
+            "slip_days",
+        ),
+        Index(
+            "ix_report_rows_done_team",
+            "team",
+            "days_to_done",
+            "valid_from",
+            "valid_to",
+            "kind",
+            sqlite_where=text(_DONE_ROWS),
+            postgresql_where=text(_DONE_ROWS),
+        ),
+        Index(
+            "ix_report_rows_done",
+            "days_to_done",
+            "valid_from",
+            "valid_to",
+            "kind",
+            "targets",
+            sqlite_where=text(_DONE_ROWS),
+            postgresql_where=text(_DONE_ROWS),
+        ),
+        Index(
+            "ix_report_rows_done_severity",
+            "severity",
+            "days_to_done",
+            "valid_from",
+            "valid_to",
+            "kind",
+            sqlite_where=text(_DONE_ROWS),
+            postgresql_where=text(_DONE_ROWS),
+        ),
+        Index("ix_report_rows_owner_person", "owner_person"),
+        Index("ix_report_rows_owner_lower", "owner_lower"),
+        {"sqlite_with_rowid": False},
+    )
+
+    postmortem_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("action_items.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    valid_from: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    valid_to: Mapped[int | None] = mapped_column(BigInteger)
+    kind: Mapped[int] = mapped_column(SmallInteger)
+    deadline: Mapped[int | None] = mapped_column(Integer)
+    first_deadline: Mapped[int | None] = mapped_column(Integer)
+    done_at: Mapped[int | None] = mapped_column(BigInteger)
+    days_to_done: Mapped[float | None] = mapped_column(Float)
+    slips: Mapped[int] = mapped_column(Integer)
+    slip_days: Mapped[int] = mapped_column(Integer)
+    team: Mapped[str | None] = mapped_column(String(200))
+    targets: Mapped[str | None] = mapped_column(Text)
+    severity: Mapped[str | None] = mapped_column(String(50))  # the postmortem's, as now
+    owner_person: Mapped[str | None] = mapped_column(String(200))
+    owner_lower: Mapped[str | None] = mapped_column(Text)  # the owner as written, lowercased (`--owner`)
 
 
 # --- operations (issue 8) -------------------------------------------------------------------------

@@ -7,6 +7,8 @@ of its first event at or after it, else the current value) and the per-item fact
 row, so out-of-order `occurred_at` (a remote close recorded after a later local change) needs no
 special case. Whatever writes an item through a Session keeps it current (see `install`); bulk
 loads call `rebuild`. `tests/test_report_states.py` checks the maintained table equals a rebuild.
+`report_rows` holds the same stretches in the narrow integer form the report aggregates, with each
+item's link targets; it is rebuilt with them (a new link touches its item).
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import event, inspect, text
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from tracker.models import ActionItem, Event
+from tracker.models import ActionItem, Event, Link, Postmortem
 
 # The fields whose history the report reconstructs; an event for one of them starts a new stretch.
 TRACKED_FIELDS = ("status", "deadline", "owner_text", "owner_person")
@@ -147,8 +149,71 @@ SELECT item_id, postmortem_id, valid_from, valid_to, status, kind, deadline, own
 FROM final_rows"""
 
 
+# The report's integer code of each kind (report_rows.kind): open and in progress first, so
+# "still to do" is `kind < 2`.
+KIND_CODES = {"open": 0, "in_progress": 1, "done": 2, "wont_do": 3, "bot": 4}
+
+ROW_COLUMNS = (
+    "postmortem_id, item_id, valid_from, valid_to, kind, deadline, first_deadline, done_at, days_to_done, "
+    "slips, slip_days, team, targets, severity, owner_person, owner_lower"
+)
+
+
+def rows_sql(dialect: str, item_ids: Iterable[int] | None = None) -> str:
+    """INSERT ... SELECT that copies the given items' stretches into `report_rows` (all when None).
+
+    Timestamps become microseconds since the epoch (exact: SQLite stores them as text with six
+    fractional digits, PostgreSQL's EXTRACT is numeric), ISO dates day numbers, the kind its code,
+    the item's link targets one ",a,b," text, and the postmortem's severity is copied.
+    """
+    if dialect == "sqlite":
+
+        def micros(column: str) -> str:
+            return (
+                f"(CAST(strftime('%s', {column}) AS INTEGER) * 1000000"
+                f" + CAST(substr({column}, 21, 6) AS INTEGER))"
+            )
+
+        def day(column: str) -> str:
+            return f"CAST(julianday({column}) - 2440587.5 AS INTEGER)"
+
+        joined = "',' || group_concat(target, ',') || ','"
+    else:
+
+        def micros(column: str) -> str:
+            return f"CAST(EXTRACT(EPOCH FROM {column}) * 1000000 AS BIGINT)"
+
+        def day(column: str) -> str:
+            return (
+                f"CASE WHEN {column} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$'"
+                f" THEN CAST({column} AS DATE) - DATE '1970-01-01' END"
+            )
+
+        joined = "',' || string_agg(target, ',' ORDER BY target) || ','"
+    if item_ids is None:
+        on_state, on_link = "1 = 1", "1 = 1"
+    else:
+        ids = ", ".join(str(int(i)) for i in item_ids) or "NULL"
+        on_state, on_link = f"st.item_id IN ({ids})", f"item_id IN ({ids})"
+    kinds = " ".join(f"WHEN '{name}' THEN {code}" for name, code in KIND_CODES.items())
+    return f"""
+INSERT INTO report_rows ({ROW_COLUMNS})
+SELECT st.postmortem_id, st.item_id, {micros("st.valid_from")}, {micros("st.valid_to")},
+  CASE st.kind {kinds} END, {day("st.deadline")}, {day("st.first_deadline")}, {micros("st.done_at")},
+  st.days_to_done, st.slips, st.slip_days, st.owner_team, tg.targets, p.severity, st.owner_person,
+  LOWER(st.owner_text)
+FROM item_states st
+JOIN postmortems p ON p.id = st.postmortem_id
+LEFT JOIN (
+  SELECT item_id, {joined} AS targets
+  FROM (SELECT item_id, target FROM links WHERE {on_link} ORDER BY item_id, target) ordered
+  GROUP BY item_id
+) tg ON tg.item_id = st.item_id
+WHERE {on_state}"""
+
+
 def rebuild(connection: Connection | Session, item_ids: Iterable[int] | None = None) -> None:
-    """Replace the stretches of the given items (every item when None) with ones derived afresh."""
+    """Replace the stretches (and report rows) of the given items (every item when None) afresh."""
     ids = None if item_ids is None else sorted(set(item_ids))
     if ids == []:
         return
@@ -157,23 +222,40 @@ def rebuild(connection: Connection | Session, item_ids: Iterable[int] | None = N
     for start in range(0, len(ids) if ids is not None else 1, 500):
         chunk = None if ids is None else ids[start : start + 500]
         where = "" if chunk is None else f" WHERE item_id IN ({', '.join(str(i) for i in chunk)})"
+        connection.execute(text(f"DELETE FROM report_rows{where}"))
         connection.execute(text(f"DELETE FROM item_states{where}"))
         connection.execute(text(rebuild_sql(dialect, chunk)))
+        connection.execute(text(rows_sql(dialect, chunk)))
 
 
 def touched_items(session: Session) -> set[int]:
     """Items whose stretches this flush may change: a tracked event, or a copied column written."""
     ids: set[int] = set()
+    regraded: list[int] = []
     for obj in session.new:
         if isinstance(obj, Event) and obj.item_id is not None and obj.field in TRACKED_FIELDS:
             ids.add(obj.item_id)
         elif isinstance(obj, ActionItem) and obj.id is not None:
             ids.add(obj.id)
+        elif isinstance(obj, Link) and obj.item_id is not None:
+            ids.add(obj.item_id)  # the report rows carry the item's targets
     for obj in session.dirty:
         if isinstance(obj, ActionItem) and obj.id is not None:
             state: Any = inspect(obj)
             if any(state.attrs[name].history.has_changes() for name in ITEM_COLUMNS):
                 ids.add(obj.id)
+        elif isinstance(obj, Link) and obj.item_id is not None:
+            link_state: Any = inspect(obj)
+            if link_state.attrs.target.history.has_changes():
+                ids.add(obj.item_id)
+        elif isinstance(obj, Postmortem) and obj.id is not None:
+            postmortem_state: Any = inspect(obj)
+            if postmortem_state.attrs.severity.history.has_changes():
+                regraded.append(obj.id)  # the report rows carry the postmortem's severity
+    if regraded:
+        ids.update(
+            session.connection().scalars(select(ActionItem.id).where(ActionItem.postmortem_id.in_(regraded)))
+        )
     return ids
 
 

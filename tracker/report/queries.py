@@ -1,4 +1,4 @@
-"""SQL that reconstructs every item's state at a moment from the events log and aggregates the figures."""
+"""SQL that aggregates the figures from the report rows, and lists the items in scope with their state."""
 
 from __future__ import annotations
 
@@ -45,16 +45,13 @@ class Scope:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def state_sql(dialect: Dialect, scope: Scope, narrow: bool = False) -> str:
-    """CTEs ending in `s`: one row per item that existed at `:cut`, with its state then.
+def state_sql(dialect: Dialect, scope: Scope) -> str:
+    """CTEs ending in `s`: one row per item that existed at `:cut`, with its state then (the item list).
 
     Each item's history is kept as stretches in `item_states` (tracker/states.py), derived from the
     events log by reading backwards from the present: a field's value at the cut is the `old` of its
     first event after the cut, else its current value, using when things happened (`occurred_at`).
     The state at the cut is the one stretch per item with valid_from < cut <= valid_to.
-
-    `narrow`: only what the figures add up, each per-row test computed once as a 0/1 column, so every
-    breakdown pass sums small integers instead of re-evaluating the tests over wide rows.
     """
     d = dialect
     filters = ["st.valid_from < :cut", "(st.valid_to IS NULL OR st.valid_to >= :cut)"]
@@ -66,25 +63,11 @@ def state_sql(dialect: Dialect, scope: Scope, narrow: bool = False) -> str:
     elif scope.owner_text is not None:
         filters.append("LOWER(st.owner_text) = LOWER(:owner_text)")
     local_done = d.local_date("st.done_at", scope.low, scope.cut)
-    if narrow:
-        columns = """st.item_id AS id, st.postmortem_id, st.owner_team, st.owner_person, st.slips, st.slip_days,
-    st.days_to_done,
-    CASE WHEN st.kind = 'open' THEN 1 ELSE 0 END AS k_open,
-    CASE WHEN st.kind = 'in_progress' THEN 1 ELSE 0 END AS k_in_progress,
-    CASE WHEN st.kind = 'done' THEN 1 ELSE 0 END AS k_done,
-    CASE WHEN st.kind = 'wont_do' THEN 1 ELSE 0 END AS k_wont_do,
-    CASE WHEN st.kind = 'bot' THEN 1 ELSE 0 END AS k_bot,
-    CASE WHEN st.deadline IS NULL THEN 1 ELSE 0 END AS no_deadline,
-    CASE WHEN st.slips > 0 THEN 1 ELSE 0 END AS slipped,"""
-    else:
-        columns = """st.item_id AS id, st.postmortem_id, st.owner_team, st.owner_text, st.owner_person, st.status,
-    st.kind, st.deadline, st.first_deadline, st.done_at, st.slips, st.slip_days, st.days_to_done,"""
     return f"""
 WITH s AS MATERIALIZED (
-  SELECT {columns}
+  SELECT st.item_id AS id, st.postmortem_id, st.owner_team, st.owner_text, st.owner_person, st.status,
+    st.kind, st.deadline, st.first_deadline, st.done_at, st.slips, st.slip_days, st.days_to_done,
     CASE WHEN st.kind IN ('open', 'in_progress') AND st.deadline < :today THEN 1 ELSE 0 END AS overdue,
-    CASE WHEN st.kind = 'done' AND st.first_deadline IS NOT NULL AND st.done_at IS NOT NULL
-         THEN 1 ELSE 0 END AS on_time_base,
     CASE WHEN st.kind = 'done' AND st.first_deadline IS NOT NULL AND st.done_at IS NOT NULL
               AND {local_done} <= st.first_deadline
          THEN 1 ELSE 0 END AS on_time
@@ -93,38 +76,42 @@ WITH s AS MATERIALIZED (
 )"""
 
 
+# Each figure of one group of report rows `r` (see ReportRow): counts and sums over small integers.
 _AGGREGATES = """
   COUNT(*) AS total,
-  SUM(s.k_open) AS open,
-  SUM(s.k_in_progress) AS in_progress,
-  SUM(s.k_done) AS done,
-  SUM(s.k_wont_do) AS wont_do,
-  SUM(s.k_bot) AS closed_by_bot,
-  SUM(s.overdue) AS overdue,
-  SUM(s.no_deadline) AS no_deadline,
-  SUM(s.on_time) AS on_time,
-  SUM(s.on_time_base) AS on_time_base,
-  SUM(s.slips) AS deadline_slips,
-  SUM(s.slipped) AS items_slipped,
-  SUM(s.slip_days) AS slip_days,
-  MAX(s.slip_days) AS max_slip_days"""
-
-# (dimension, key expression, extra FROM clause) for each way the figures are broken down.
-_KEYS = {
-    "postmortem": ("p.slug", "JOIN postmortems p ON p.id = s.postmortem_id"),
-    "severity": (f"COALESCE(p.severity, '{NONE_KEY}')", "JOIN postmortems p ON p.id = s.postmortem_id"),
-    "team": (f"COALESCE(s.owner_team, '{NONE_KEY}')", ""),
-    "target": (f"COALESCE(l.target, '{NONE_KEY}')", "LEFT JOIN links l ON l.item_id = s.id"),
-    "person": (f"COALESCE(s.owner_person, '{NONE_KEY}')", ""),
-}
-
-
+  COUNT(*) FILTER (WHERE r.kind = 0) AS open,
+  COUNT(*) FILTER (WHERE r.kind = 1) AS in_progress,
+  COUNT(*) FILTER (WHERE r.kind = 2) AS done,
+  COUNT(*) FILTER (WHERE r.kind = 3) AS wont_do,
+  COUNT(*) FILTER (WHERE r.kind = 4) AS closed_by_bot,
+  COUNT(*) FILTER (WHERE r.kind < 2 AND r.deadline < :today) AS overdue,
+  COUNT(*) FILTER (WHERE r.deadline IS NULL) AS no_deadline,
+  COUNT(*) FILTER (WHERE {on_time_base} AND {done_day} <= r.first_deadline) AS on_time,
+  COUNT(*) FILTER (WHERE {on_time_base}) AS on_time_base,
+  SUM(r.slips) AS deadline_slips,
+  COUNT(*) FILTER (WHERE r.slips > 0) AS items_slipped,
+  SUM(r.slip_days) AS slip_days,
+  MAX(r.slip_days) AS max_slip_days"""
+_ON_TIME_BASE = "r.kind = 2 AND r.first_deadline IS NOT NULL AND r.done_at IS NOT NULL"
 _NAMES = [line.split(" AS ")[-1].strip(",") for line in _AGGREGATES.strip().splitlines()]
-# Severity and the overall figures add up the per-postmortem ones (a postmortem has one severity).
+# Groups add up: the overall, severity, team and target figures are sums of finer groups.
 _ROLLED_UP = ", ".join(
-    f"{'MAX' if name == 'max_slip_days' else 'SUM'}(pm.{name}) AS {name}" for name in _NAMES
+    f"{'MAX' if name == 'max_slip_days' else 'SUM'}({{g}}.{name}) AS {name}" for name in _NAMES
 )
-_PM_JOIN = "JOIN postmortems p ON p.id = s.postmortem_id"
+_DONE = "r.kind = 2 AND r.days_to_done IS NOT NULL"  # the partial indexes' condition, word for word
+
+
+def row_filter(scope: Scope) -> str:
+    """The report rows of the items in scope, in the stretch that holds at the cut."""
+    filters = ["r.valid_from < :cut", "(r.valid_to IS NULL OR r.valid_to >= :cut)"]
+    if scope.postmortem_ids is not None:
+        ids = ", ".join(str(int(i)) for i in scope.postmortem_ids) or "NULL"
+        filters.append(f"r.postmortem_id IN ({ids})")
+    if scope.owner_person is not None:
+        filters.append("r.owner_person = :owner_person")
+    elif scope.owner_text is not None:
+        filters.append("r.owner_lower = LOWER(:owner_text)")
+    return " AND ".join(filters)
 
 
 def median_expr(dialect: Dialect, column: str) -> str:
@@ -143,57 +130,103 @@ def median_expr(dialect: Dialect, column: str) -> str:
     )
 
 
+def union(selects: list[str]) -> str:
+    return "\nUNION ALL\n".join(selects)
+
+
 def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> str:
     """One statement: the figures overall and per key of each dimension, with the median days to done.
 
-    One pass per postmortem gives the postmortem figures, which add up to the severity and overall
-    ones (whose medians take one pass over the done items); team, target and person take one pass each.
+    Two passes over the report rows give every count: one per postmortem (which adds up to the
+    severity and overall figures) and one per (team, set of targets) cell (which adds up to the team
+    and target figures; an item linked on two targets counts once for each). Medians do not add up:
+    each dimension reads the done rows once, from a partial index that holds them in order.
     """
+    where = row_filter(scope)
+    aggregates = _AGGREGATES.format(
+        on_time_base=_ON_TIME_BASE, done_day=dialect.local_day("r.done_at", scope.low, scope.cut)
+    )
+    median = median_expr(dialect, "r.days_to_done")
     names = ", ".join(_NAMES)
-    median = median_expr(dialect, "s.days_to_done")
-    parts = [f"SELECT 'overall' AS dim, '' AS key, {_ROLLED_UP}, NULL AS median_days_to_done FROM pm"]
-    medians = [
-        f"SELECT 'overall' AS dim, '' AS key, {median} AS median_days_to_done FROM s WHERE s.days_to_done IS NOT NULL"
-    ]
+    pm_sums = _ROLLED_UP.format(g="pm")
+    cell_sums = _ROLLED_UP.format(g="c")
+    has = dialect.contains
+    parts = [f"SELECT 'overall' AS dim, '' AS key, {pm_sums}, NULL AS median_days_to_done FROM pm"]
+    medians = [f"SELECT 'overall' AS dim, '' AS key, {median} AS median_days_to_done FROM report_rows r"
+               f" WHERE {where} AND {_DONE}"]  # fmt: skip
     for dim in dimensions:
-        key, join = _KEYS[dim]
         if dim == "postmortem":
             parts.append(
                 f"SELECT 'postmortem', p.slug, {names}, pm.median_days_to_done FROM pm"
                 " JOIN postmortems p ON p.id = pm.postmortem_id"
             )
         elif dim == "severity":
+            key = f"COALESCE(p.severity, '{NONE_KEY}')"
             parts.append(
-                f"SELECT 'severity', {key}, {_ROLLED_UP}, NULL FROM pm JOIN postmortems p ON p.id = pm.postmortem_id"
+                f"SELECT 'severity', {key}, {pm_sums}, NULL FROM pm JOIN postmortems p ON p.id = pm.postmortem_id"
                 f" GROUP BY {key}"
             )
             medians.append(
-                f"SELECT 'severity', {key}, {median} FROM s {join} WHERE s.days_to_done IS NOT NULL GROUP BY {key}"
+                f"SELECT 'severity', COALESCE(r.severity, '{NONE_KEY}'), {median} FROM report_rows r"
+                f" WHERE {where} AND {_DONE} GROUP BY r.severity"
             )
-        else:
-            parts.append(f"SELECT '{dim}', {key}, {_AGGREGATES}, {median} FROM s {join} GROUP BY {key}")
-    return (
-        state_sql(dialect, scope, narrow=True)
-        + f""",
-pm AS MATERIALIZED (
-  SELECT s.postmortem_id, {_AGGREGATES}, {median} AS median_days_to_done FROM s GROUP BY s.postmortem_id
+        elif dim == "team":
+            parts.append(
+                f"SELECT 'team', COALESCE(c.team, '{NONE_KEY}'), {cell_sums}, NULL FROM cells c GROUP BY c.team"
+            )
+            medians.append(
+                f"SELECT 'team', COALESCE(r.team, '{NONE_KEY}'), {median} FROM report_rows r"
+                f" WHERE {where} AND {_DONE} GROUP BY r.team"
+            )
+        elif dim == "target":
+            parts.append(
+                f"SELECT 'target', n.target, {cell_sums}, NULL FROM target_names n"
+                f" JOIN cells c ON {has('c.targets', 'n.target')} GROUP BY n.target"
+            )
+            parts.append(
+                f"SELECT 'target', '{NONE_KEY}', {cell_sums}, NULL FROM cells c WHERE c.targets IS NULL"
+                " HAVING COUNT(*) > 0"
+            )
+            medians.append(
+                f"SELECT 'target', n.target, {median} FROM target_names n"
+                f" JOIN report_rows r ON {has('r.targets', 'n.target')} WHERE {where} AND {_DONE} GROUP BY n.target"
+            )
+            medians.append(
+                f"SELECT 'target', '{NONE_KEY}', {median} FROM report_rows r"
+                f" WHERE {where} AND {_DONE} AND r.targets IS NULL"
+            )
+        elif dim == "person":
+            parts.append(
+                f"SELECT 'person', COALESCE(r.owner_person, '{NONE_KEY}'), {aggregates}, {median}"
+                f" FROM report_rows r WHERE {where} GROUP BY r.owner_person"
+            )
+    return f"""
+WITH pm AS MATERIALIZED (
+  SELECT r.postmortem_id, {aggregates}, {median} AS median_days_to_done
+  FROM report_rows r WHERE {where} GROUP BY r.postmortem_id
 ),
+cells AS MATERIALIZED (
+  SELECT r.team, r.targets, {aggregates} FROM report_rows r WHERE {where} GROUP BY r.team, r.targets
+),
+target_names AS (SELECT DISTINCT target FROM links),
 figures AS (
-"""
-        + "\nUNION ALL\n".join(parts)
-        + "\n),\nmedians AS (\n"
-        + "\nUNION ALL\n".join(medians)
-        + """
+{union(parts)}
+),
+medians AS (
+{union(medians)}
 )
-SELECT f.dim, f.key, """
-        + ", ".join(f"f.{name}" for name in _NAMES)
-        + """, COALESCE(f.median_days_to_done, m.median_days_to_done) AS median_days_to_done FROM figures f
-LEFT JOIN medians m ON m.dim = f.dim AND m.key = f.key"""
+SELECT f.dim, f.key, {", ".join(f"f.{name}" for name in _NAMES)},
+  COALESCE(f.median_days_to_done, m.median_days_to_done) AS median_days_to_done
+FROM figures f LEFT JOIN medians m ON m.dim = f.dim AND m.key = f.key"""
+
+
+def params(dialect: Dialect, scope: Scope, rows: bool = False) -> dict[str, Any]:
+    """The scope's bound values: for `item_states` (stored forms), or for `report_rows` (integers)."""
+    values: dict[str, Any] = (
+        {"cut": dialect.micros(scope.cut), "today": dialect.day_number(scope.today)}
+        if rows
+        else {"cut": dialect.ts(scope.cut), "today": dialect.day(scope.today)}
     )
-
-
-def params(dialect: Dialect, scope: Scope) -> dict[str, Any]:
-    values: dict[str, Any] = {"cut": dialect.ts(scope.cut), "today": dialect.day(scope.today)}
     if scope.owner_person is not None:
         values["owner_person"] = scope.owner_person
     if scope.owner_text is not None:
@@ -219,7 +252,7 @@ def figures(
 ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     """(overall figures, {dimension: [figures with their key]}) as of the scope's cut."""
     register_median(session, dialect)
-    result = session.execute(text(figures_sql(dialect, scope, dimensions)), params(dialect, scope))
+    result = session.execute(text(figures_sql(dialect, scope, dimensions)), params(dialect, scope, rows=True))
     names = list(result.keys())
     overall: dict[str, Any] = finish({})
     groups: dict[str, list[dict[str, Any]]] = {dim: [] for dim in dimensions}

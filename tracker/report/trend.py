@@ -1,4 +1,4 @@
-"""Month-by-month trend from the item stretches: status counts, overdue and completion at each month's end."""
+"""Month-by-month trend from the report rows: status counts, overdue and completion at each month's end."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from tracker.report.queries import Scope
 from tracker.report.sqlbits import Dialect, local_day_start
+from tracker.states import KIND_CODES
 
-KINDS = ("open", "in_progress", "done", "wont_do", "bot")
+KINDS = tuple(KIND_CODES)  # in code order: report_rows.kind indexes it
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def _bucket(column: str, bounds: list[str], start: int = 0) -> str:
 
 
 def trend_sql(dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> tuple[str, dict[str, Any]]:
-    """The item stretches (item_states) bucketed by the month ends they span, by kind and deadline.
+    """The report rows bucketed by the month ends their stretches span, by kind and deadline.
 
     A stretch (valid_from, valid_to] counts at every month end inside it: the same stretches as
     `--as-of`, so a trend point equals the report as of that month's end.
@@ -68,39 +69,38 @@ def trend_sql(dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> tuple[s
     values: dict[str, Any] = {}
     cut_bounds, day_bounds = [], []
     for index, point in enumerate(points):
-        values[f"e{index}"] = d.ts(point.cut)
-        values[f"d{index}"] = d.day(point.day)
+        values[f"e{index}"] = d.micros(point.cut)
+        values[f"d{index}"] = d.day_number(point.day)
         cut_bounds.append(f":e{index}")
         day_bounds.append(f":d{index}")
     filters = ""
     if scope.postmortem_ids is not None:
         ids = ", ".join(str(int(i)) for i in scope.postmortem_ids) or "NULL"
-        filters = f" AND st.postmortem_id IN ({ids})"
+        filters = f" AND r.postmortem_id IN ({ids})"
     if scope.owner_person is not None:
-        filters += " AND st.owner_person = :owner_person"
+        filters += " AND r.owner_person = :owner_person"
         values["owner_person"] = scope.owner_person
     elif scope.owner_text is not None:
-        filters += " AND LOWER(st.owner_text) = LOWER(:owner_text)"
+        filters += " AND r.owner_lower = LOWER(:owner_text)"
         values["owner_text"] = scope.owner_text
     last = len(points)
     base = last + 2  # a, b and c are 0..last; c is last + 1 when the stretch cannot be overdue
-    kinds = " ".join(f"WHEN '{kind}' THEN {code}" for code, kind in enumerate(KINDS))
     # One small integer per (a, b, kind, c): SQLite's GROUP BY sorts its rows, and one integer key
-    # sorts much faster than four columns (`trend` takes the key apart again).
+    # sorts much faster than four columns (`trend` takes the key apart again). The kind is already
+    # its code (KINDS order).
     sql = f"""
-SELECT ((a * {base} + b) * {len(KINDS)} + (CASE kind {kinds} END)) * {base} + COALESCE(c, {last + 1}) AS g,
+SELECT ((a * {base} + b) * {len(KINDS)} + kind) * {base} + COALESCE(c, {last + 1}) AS g,
   COUNT(*) AS n FROM (
-  SELECT {_bucket("st.valid_from", cut_bounds)} AS a,
-    CASE WHEN st.valid_to IS NULL THEN {last} ELSE {_bucket("st.valid_to", cut_bounds)} END AS b,
-    st.kind,
-    CASE WHEN st.kind IN ('open', 'in_progress') AND st.deadline IS NOT NULL
-         THEN {_bucket("st.deadline", day_bounds)} END AS c
-  FROM item_states st
-  WHERE st.valid_from < :e_last AND (st.valid_to IS NULL OR st.valid_to >= :e_first){filters}
+  SELECT {_bucket("r.valid_from", cut_bounds)} AS a,
+    CASE WHEN r.valid_to IS NULL THEN {last} ELSE {_bucket("r.valid_to", cut_bounds)} END AS b,
+    r.kind,
+    CASE WHEN r.kind < 2 AND r.deadline IS NOT NULL THEN {_bucket("r.deadline", day_bounds)} END AS c
+  FROM report_rows r
+  WHERE r.valid_from < :e_last AND (r.valid_to IS NULL OR r.valid_to >= :e_first){filters}
 ) spans
 WHERE a < b GROUP BY g"""
-    values["e_first"] = d.ts(points[0].cut)
-    values["e_last"] = d.ts(points[-1].cut)
+    values["e_first"] = d.micros(points[0].cut)
+    values["e_last"] = d.micros(points[-1].cut)
     return sql, values
 
 
