@@ -224,18 +224,23 @@ def measure(url: str, repeat: int) -> list[tuple[str, float]]:
     app = AppContext(config=config)
     half_year = (NOW - timedelta(days=182)).date()
     scenarios = [
-        ("report (figures + 12-month trend)", Options(save=False)),
-        ("report, no trend", Options(save=False, months=0)),
-        ("report --as-of 6 months ago", Options(save=False, as_of=half_year)),
-        ("report --months 24", Options(save=False, months=24)),
-        ("report --postmortem (review view, with lint)", Options(save=False, postmortem="inc-00500")),
-        ("report --owner", Options(save=False, owner="@person7", months=12)),
+        ("report (figures + 12-month trend)", Options(save=False), False),
+        ("report, no month end stored yet (cold)", Options(save=False), True),
+        ("report, no trend", Options(save=False, months=0), False),
+        ("report --as-of 6 months ago", Options(save=False, as_of=half_year), False),
+        ("report --months 24", Options(save=False, months=24), False),
+        ("report --months 24, cold", Options(save=False, months=24), True),
+        ("report --postmortem (review view, with lint)", Options(save=False, postmortem="inc-00500"), False),
+        ("report --owner", Options(save=False, owner="@person7", months=12), False),
     ]
     results = []
     try:
-        for name, options in scenarios:
+        for name, options, cold in scenarios:
             best = float("inf")
             for _ in range(repeat):
+                if cold:  # as after a bulk load or a change to the past: every month end counted again
+                    with app.session() as session:
+                        session.execute(text("DELETE FROM trend_points"))
                 started = time.perf_counter()
                 with app.session() as session:
                     report = build_report(app, session, options)

@@ -404,6 +404,27 @@ class ReportRow(Base):
     owner_lower: Mapped[str | None] = mapped_column(Text)  # the owner as written, lowercased (`--owner`)
 
 
+class TrendPoint(Base):
+    """The whole organisation's counts at one past month end, kept so a report need not recount them.
+
+    A month end's counts change only when history before it changes: `tracker.states.rebuild` deletes
+    every point after the earliest instant at which a rebuilt item's stretches differ.
+    """
+
+    __tablename__ = "trend_points"
+    __table_args__ = (Index("ix_trend_points_cut", "cut"),)
+
+    zone: Mapped[str] = mapped_column(String(64), primary_key=True)  # [org] timezone of the month ends
+    cut: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)  # microseconds
+    day: Mapped[int] = mapped_column(Integer)  # the month's last local day (day number)
+    open: Mapped[int] = mapped_column(Integer)
+    in_progress: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer)
+    wont_do: Mapped[int] = mapped_column(Integer)
+    bot: Mapped[int] = mapped_column(Integer)
+    overdue: Mapped[int] = mapped_column(Integer)
+
+
 # --- operations (issue 8) -------------------------------------------------------------------------
 # One create budget per credential across hosts: recent create times (epoch seconds) per credential
 # hash, updated with an optimistic version check so it works through poolers in transaction mode.

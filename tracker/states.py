@@ -213,19 +213,73 @@ WHERE {on_state}"""
 
 
 def rebuild(connection: Connection | Session, item_ids: Iterable[int] | None = None) -> None:
-    """Replace the stretches (and report rows) of the given items (every item when None) afresh."""
+    """Replace the stretches (and report rows) of the given items (every item when None) afresh.
+
+    Cached trend points (`trend_points`) after the earliest moment at which a rebuilt item's kind or
+    deadline changed are deleted: a late remote close can rewrite last month.
+    """
     ids = None if item_ids is None else sorted(set(item_ids))
     if ids == []:
         return
     bind = connection.get_bind() if isinstance(connection, Session) else connection
     dialect = bind.dialect.name
+    if ids is None:
+        connection.execute(text("DELETE FROM trend_points"))
+    earliest: int | None = None
     for start in range(0, len(ids) if ids is not None else 1, 500):
         chunk = None if ids is None else ids[start : start + 500]
         where = "" if chunk is None else f" WHERE item_id IN ({', '.join(str(i) for i in chunk)})"
+        before = _spans(connection, where) if chunk is not None else {}
         connection.execute(text(f"DELETE FROM report_rows{where}"))
         connection.execute(text(f"DELETE FROM item_states{where}"))
         connection.execute(text(rebuild_sql(dialect, chunk)))
         connection.execute(text(rows_sql(dialect, chunk)))
+        if chunk is not None:
+            after = _spans(connection, where)
+            for item_id in chunk:
+                changed = first_difference(before.get(item_id, []), after.get(item_id, []))
+                if changed is not None and (earliest is None or changed < earliest):
+                    earliest = changed
+    if earliest is not None:
+        connection.execute(text("DELETE FROM trend_points WHERE cut > :earliest"), {"earliest": earliest})
+
+
+Span = tuple[int, int | None, int, int | None]  # valid_from, valid_to, kind, deadline (report rows)
+
+
+def _spans(connection: Connection | Session, where: str) -> dict[int, list[Span]]:
+    rows = connection.execute(
+        text(
+            f"SELECT item_id, valid_from, valid_to, kind, deadline FROM report_rows{where} ORDER BY item_id, valid_from"
+        )
+    )
+    spans: dict[int, list[Span]] = {}
+    for item_id, valid_from, valid_to, kind, deadline in rows:
+        spans.setdefault(item_id, []).append((valid_from, valid_to, kind, deadline))
+    return spans
+
+
+def first_difference(old: list[Span], new: list[Span]) -> int | None:
+    """The instant after which an item's (kind, deadline) first differs between two histories, if any.
+
+    Both are stretches (valid_from, valid_to] in microseconds. Between consecutive boundaries of
+    either, each history holds one value (or none), so comparing just after each boundary suffices;
+    a stretch split in two with the same values is no difference.
+    """
+    if old == new:
+        return None
+
+    def value(spans: list[Span], moment: int) -> tuple[int, int | None] | None:
+        for valid_from, valid_to, kind, deadline in spans:
+            if valid_from < moment and (valid_to is None or moment <= valid_to):
+                return kind, deadline
+        return None
+
+    boundaries = sorted({b for span in old + new for b in span[:2] if b is not None})
+    for boundary in boundaries:
+        if value(old, boundary + 1) != value(new, boundary + 1):
+            return boundary
+    return None
 
 
 def touched_items(session: Session) -> set[int]:

@@ -1,12 +1,13 @@
-"""report rows: the item stretches in narrow integer form, with link targets, for fast reports
+"""report rows and trend points: the item stretches in narrow integer form, and past month ends' counts
 
 Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-27 07:10:00
 
-The backfill copies every row of `item_states` in one INSERT ... SELECT (SQLite and PostgreSQL). It
-is a frozen copy of `tracker.states.rows_sql` as of this revision, so later changes to the
-application cannot change what this migration does.
+The backfill copies every row of `item_states` in one INSERT ... SELECT (SQLite and PostgreSQL); the
+trend points start empty (reports fill them). The backfill is a frozen copy of
+`tracker.states.rows_sql` as of this revision, so later changes to the application cannot change
+what this migration does.
 """
 
 from __future__ import annotations
@@ -125,9 +126,25 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_report_rows_owner_person", ["owner_person"], unique=False)
         batch_op.create_index("ix_report_rows_owner_lower", ["owner_lower"], unique=False)
+    op.create_table(
+        "trend_points",
+        sa.Column("zone", sa.String(length=64), nullable=False),
+        sa.Column("cut", sa.BigInteger(), autoincrement=False, nullable=False),
+        sa.Column("day", sa.Integer(), nullable=False),
+        sa.Column("open", sa.Integer(), nullable=False),
+        sa.Column("in_progress", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("wont_do", sa.Integer(), nullable=False),
+        sa.Column("bot", sa.Integer(), nullable=False),
+        sa.Column("overdue", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("zone", "cut", name=op.f("pk_trend_points")),
+    )
+    with op.batch_alter_table("trend_points", schema=None) as batch_op:
+        batch_op.create_index("ix_trend_points_cut", ["cut"], unique=False)
     # Planner statistics now, so the first report after upgrading picks the covering indexes.
     bind.execute(sa.text("ANALYZE report_rows"))
 
 
 def downgrade() -> None:
+    op.drop_table("trend_points")
     op.drop_table("report_rows")

@@ -182,7 +182,7 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         "warnings": warnings,
         "summary": overall,
         "groups": groups,
-        "trend": trend(session, dialect, scope, options.months),
+        "trend": trend(session, dialect, scope, options.months, overall),
         "review": review_data,
         "recurrence": _recurrence(session, postmortem_ids),
     }

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from tracker.report.queries import Scope
 from tracker.report.sqlbits import Dialect, local_day_start
+from tracker.report.trend_cache import cached_tallies
 from tracker.states import KIND_CODES
 
 KINDS = tuple(KIND_CODES)  # in code order: report_rows.kind indexes it
@@ -104,11 +105,11 @@ WHERE a < b GROUP BY g"""
     return sql, values
 
 
-def trend(session: Session, dialect: Dialect, scope: Scope, months: int) -> list[dict[str, Any]]:
-    """[{month, date, total, open, in_progress, done, wont_do, closed_by_bot, overdue, completion_rate}]."""
-    if months <= 0:
-        return []
-    points = month_ends(scope, months, dialect)
+Tally = tuple[dict[str, int], int]  # counts per kind, overdue: one trend point
+
+
+def count_points(session: Session, dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> list[Tally]:
+    """Each point's counts per kind and overdue count, in one pass over the report rows."""
     sql, values = trend_sql(dialect, scope, points)
     counts = [dict.fromkeys(KINDS, 0) for _ in points]
     overdue = [0] * len(points)
@@ -127,8 +128,26 @@ def trend(session: Session, dialect: Dialect, scope: Scope, months: int) -> list
             # not after it (deadline < day is what "overdue" means).
             for m in range(max(a, c), b):
                 overdue[m] += n
+    return list(zip(counts, overdue, strict=True))
+
+
+def trend(
+    session: Session, dialect: Dialect, scope: Scope, months: int, overall: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """[{month, date, total, open, in_progress, done, wont_do, closed_by_bot, overdue, completion_rate}].
+
+    The whole organisation's past month ends come from `trend_points` when stored (see trend_cache);
+    the last point is the report itself, so its counts are the overall figures when given.
+    """
+    if months <= 0:
+        return []
+    points = month_ends(scope, months, dialect)
+    if scope.postmortem_ids is None and scope.owner_person is None and scope.owner_text is None:
+        tallies = cached_tallies(session, dialect, scope, points, overall, count_points)
+    else:
+        tallies = count_points(session, dialect, scope, points)
     rows = []
-    for point, count, late in zip(points, counts, overdue, strict=True):
+    for point, (count, late) in zip(points, tallies, strict=True):
         total = sum(count.values())
         committed = total - count["wont_do"]
         rows.append(

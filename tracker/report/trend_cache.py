@@ -1,0 +1,114 @@
+"""Past month ends' counts kept in `trend_points`: read when stored, counted and stored under a lock when not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import insert, select
+from sqlalchemy import text as sql_text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from tracker.models import TrendPoint
+from tracker.report.sqlbits import Dialect
+
+if TYPE_CHECKING:
+    from tracker.report.queries import Scope
+    from tracker.report.trend import MonthEnd, Tally
+
+    Counter = Callable[[Session, Dialect, Scope, list[MonthEnd]], list[Tally]]
+
+KIND_COLUMNS = ("open", "in_progress", "done", "wont_do", "bot")
+LOCK_WAIT_MS = 2000  # how long a report waits to store counts behind a writer before it gives up storing
+
+
+def cached_tallies(
+    session: Session,
+    dialect: Dialect,
+    scope: Scope,
+    points: list[MonthEnd],
+    overall: dict[str, Any] | None,
+    count: Counter,
+) -> list[Tally]:
+    """The tallies of every point; the whole organisation's past month ends from the store when there.
+
+    A stored month end stays right until history before it changes, and `tracker.states.rebuild`
+    deletes the points after the earliest change it makes. So a report counts only the month ends
+    never counted before (a new month, a changed past) and takes its own point from the figures.
+    """
+    zone = dialect.zone.key
+    past, last = points[:-1], points[-1]
+    cuts = [dialect.micros(point.cut) for point in past]
+    stored = _read(session, zone, cuts)
+    tallies: list[Tally | None] = [None] * len(points)
+    missing = []
+    for index, (point, cut) in enumerate(zip(past, cuts, strict=True)):
+        found = stored.get(cut)
+        if found is not None and found[0] == dialect.day_number(point.day):
+            tallies[index] = found[1]
+        else:
+            missing.append(index)
+    if missing:
+        fresh = _count_and_store(session, dialect, scope, [past[i] for i in missing] + [last], count)
+        for index, tally in zip(missing, fresh, strict=False):
+            tallies[index] = tally
+        tallies[-1] = fresh[-1]
+    elif overall is not None:
+        kinds = {"open": overall["open"], "in_progress": overall["in_progress"], "done": overall["done"]}
+        kinds |= {"wont_do": overall["wont_do"], "bot": overall["closed_by_bot"]}
+        tallies[-1] = (kinds, overall["overdue"])
+    else:
+        tallies[-1] = count(session, dialect, scope, [last])[0]
+    return [tally for tally in tallies if tally is not None]
+
+
+def _read(session: Session, zone: str, cuts: list[int]) -> dict[int, tuple[int, Tally]]:
+    if not cuts:
+        return {}
+    query = select(TrendPoint).where(TrendPoint.zone == zone, TrendPoint.cut.in_(cuts))
+    return {
+        point.cut: (point.day, ({kind: getattr(point, kind) for kind in KIND_COLUMNS}, point.overdue))
+        for point in session.scalars(query)
+    }
+
+
+def _count_and_store(
+    session: Session, dialect: Dialect, scope: Scope, points: list[MonthEnd], count: Counter
+) -> list[Tally]:
+    """Count the points (the last one is the report's own and is not stored) and store the others.
+
+    No writer may commit between counting and storing, or a change it made to the past would be
+    stored as if it had not happened: on SQLite the first statement takes the write lock (writers
+    wait), on PostgreSQL a table lock that every rebuild's delete waits for. A database that cannot
+    be written (read-only file, read-only role, a lock held too long) gets the counts, unstored.
+    """
+    zone = dialect.zone.key
+    past = points[:-1]
+    cuts = [dialect.micros(point.cut) for point in past]
+    table = TrendPoint.__table__
+    waited = None
+    try:
+        if dialect.sqlite:
+            # A busy writer is waited for as briefly as PostgreSQL's lock timeout below, not for the
+            # whole busy timeout: the counts are wanted now, storing them can wait for another report.
+            waited = session.execute(sql_text("PRAGMA busy_timeout")).scalar()
+            session.execute(sql_text(f"PRAGMA busy_timeout = {min(int(waited or 0), LOCK_WAIT_MS)}"))
+        with session.begin_nested():
+            if not dialect.sqlite:
+                session.execute(sql_text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'"))
+                session.execute(sql_text("LOCK TABLE trend_points IN SHARE ROW EXCLUSIVE MODE"))
+            session.execute(table.delete().where(table.c.zone == zone, table.c.cut.in_(cuts or [-1])))
+            tallies = count(session, dialect, scope, points)
+            if past:
+                rows = [
+                    {"zone": zone, "cut": cut, "day": dialect.day_number(point.day), **kinds, "overdue": late}
+                    for point, cut, (kinds, late) in zip(past, cuts, tallies, strict=False)
+                ]
+                session.execute(insert(table), rows)
+        return tallies
+    except SQLAlchemyError:
+        return count(session, dialect, scope, points)
+    finally:
+        if waited is not None:
+            session.execute(sql_text(f"PRAGMA busy_timeout = {int(waited)}"))
