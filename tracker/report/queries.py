@@ -187,9 +187,12 @@ def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> 
                 f"SELECT 'target', '{NONE_KEY}', {cell_sums}, NULL FROM cells c WHERE c.targets IS NULL"
                 " HAVING COUNT(*) > 0"
             )
+            # A subquery per target, not a join: each picks its own index (the done rows, or a
+            # scope's postmortems), where a join would make SQLite build a filter over every row.
             medians.append(
-                f"SELECT 'target', n.target, {median} FROM target_names n"
-                f" JOIN report_rows r ON {has('r.targets', 'n.target')} WHERE {where} AND {_DONE} GROUP BY n.target"
+                f"SELECT 'target', n.target, (SELECT {median} FROM report_rows r"
+                f" WHERE {where} AND {_DONE} AND {has('r.targets', 'n.target')}) FROM target_names n"
+                " WHERE n.target IS NOT NULL"
             )
             medians.append(
                 f"SELECT 'target', '{NONE_KEY}', {median} FROM report_rows r"
