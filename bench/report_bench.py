@@ -6,13 +6,14 @@
     .venv/bin/python bench/report_bench.py --url ... --keep bench_data  # the same with a kept schema
 
 On PostgreSQL the data goes into a fresh schema that is dropped afterwards. Prints one line per
-scenario (best of --repeat runs); the results are kept in docs/benchmarks.md.
+scenario (best and median of --repeat runs); the results are kept in docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -236,7 +237,7 @@ def measure(url: str, repeat: int) -> list[tuple[str, float]]:
     results = []
     try:
         for name, options, cold in scenarios:
-            best = float("inf")
+            runs = []
             for _ in range(repeat):
                 if cold:  # as after a bulk load or a change to the past: every month end counted again
                     with app.session() as session:
@@ -244,9 +245,14 @@ def measure(url: str, repeat: int) -> list[tuple[str, float]]:
                 started = time.perf_counter()
                 with app.session() as session:
                     report = build_report(app, session, options)
-                best = min(best, time.perf_counter() - started)
+                runs.append(time.perf_counter() - started)
+            best, median = min(runs), statistics.median(runs)
             results.append((name, best))
-            print(f"{name:<48} {best * 1000:8.0f} ms   total={report['summary']['total']}", flush=True)
+            print(
+                f"{name:<48} best {best * 1000:5.0f} ms  median {median * 1000:5.0f} ms"
+                f"   total={report['summary']['total']}",
+                flush=True,
+            )
     finally:
         app.close()
     return results

@@ -244,14 +244,20 @@ def params(dialect: Dialect, scope: Scope, rows: bool = False) -> dict[str, Any]
 
 
 def finish(row: dict[str, Any]) -> dict[str, Any]:
-    """Counts as ints and the derived rates, from one aggregated row."""
-    out: dict[str, Any] = {name: int(row.get(name) or 0) for name in FIGURES}
-    if row.get("total") in (None, 0):
-        out["max_slip_days"] = 0
+    """Counts as ints and the derived rates, from one aggregated row (missing counts are 0)."""
+    return _finish([row.get(name) for name in FIGURES], row.get("median_days_to_done"))
+
+
+def _finish(counts: list[Any], median: Any) -> dict[str, Any]:
+    # Ten thousand postmortem rows pass here: ints go through as they are (PostgreSQL's sums of
+    # counts are Decimals, SQLite's empty sums None).
+    out: dict[str, Any] = {
+        name: value if type(value) is int else int(value or 0)
+        for name, value in zip(FIGURES, counts, strict=True)
+    }
     committed = out["total"] - out["wont_do"]
     out["completion_rate"] = round(out["done"] / committed, 4) if committed else None
     out["on_time_rate"] = round(out["on_time"] / out["on_time_base"], 4) if out["on_time_base"] else None
-    median = row.get("median_days_to_done")
     out["median_days_to_done"] = round(float(median), 1) if median is not None else None
     return out
 
@@ -262,17 +268,17 @@ def figures(
     """(overall figures, {dimension: [figures with their key]}) as of the scope's cut."""
     register_median(session, dialect)
     result = session.execute(text(figures_sql(dialect, scope, dimensions)), params(dialect, scope, rows=True))
-    names = list(result.keys())
+    at = {name: index for index, name in enumerate(result.keys())}
+    count_at = [at[name] for name in FIGURES]
+    dim_at, key_at, median_at = at["dim"], at["key"], at["median_days_to_done"]
     overall: dict[str, Any] = finish({})
     groups: dict[str, list[dict[str, Any]]] = {dim: [] for dim in dimensions}
-    # Plain tuples zipped with the names once: ten thousand postmortem rows add up in Python otherwise.
     for values in result:
-        row = dict(zip(names, values, strict=True))
-        data = finish(row)
-        if row["dim"] == "overall":
+        data = _finish([values[i] for i in count_at], values[median_at])
+        if values[dim_at] == "overall":
             overall = data
         else:
-            groups[row["dim"]].append({"key": row["key"], **data})
+            groups[values[dim_at]].append({"key": values[key_at], **data})
     for dim in groups:
         groups[dim].sort(key=lambda g: (g["key"] == NONE_KEY, str(g["key"])))
     return overall, groups
