@@ -92,3 +92,23 @@ def test_local_day_arithmetic_matches_the_time_zone_database(zone):
         got = connection.execute(f"SELECT {expression} FROM (SELECT ? AS v)", (dialect.micros(moment),))
         assert got.fetchone()[0] == dialect.day_number(moment.astimezone(ZoneInfo(zone)).date()), moment
     connection.close()
+
+
+@pytest.mark.parametrize("values", [[], [None], [3.0], [3.0, None, 1.0], [4.0, 1.0, 2.0, 10.0], [2.5] * 7])
+def test_sqlite_median_aggregate_skips_nulls_with_or_without_filter(values):
+    import statistics
+
+    from tracker.report.sqlbits import _Median
+
+    connection = sqlite3.connect(":memory:")
+    connection.create_aggregate("tracker_median", 1, _Median)
+    connection.execute("CREATE TABLE t (v REAL)")
+    connection.executemany("INSERT INTO t VALUES (?)", [(v,) for v in values])
+    present = [v for v in values if v is not None]
+    expected = statistics.median(present) if present else None
+    assert connection.execute("SELECT tracker_median(v) FROM t").fetchone()[0] == expected
+    filtered = connection.execute("SELECT tracker_median(v) FILTER (WHERE v IS NOT NULL) FROM t").fetchone()[
+        0
+    ]
+    assert filtered == expected
+    connection.close()

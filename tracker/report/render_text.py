@@ -105,7 +105,25 @@ def to_markdown(report: dict[str, Any], limit: int = 20) -> str:
 
 
 def to_json(report: dict[str, Any]) -> str:
-    return json.dumps(report, indent=2, ensure_ascii=False) + "\n"
+    """Indented JSON with each row of a list on one line.
+
+    `indent` switches json to its pure-Python encoder, four times slower than the C one: ten
+    thousand postmortem rows took a quarter of a second. The rows are encoded by the C encoder.
+    """
+    return _json(report, "") + "\n"
+
+
+def _json(value: Any, indent: str) -> str:
+    inner = indent + "  "
+    if isinstance(value, dict) and value:
+        items = (
+            f"{inner}{json.dumps(str(k), ensure_ascii=False)}: {_json(v, inner)}" for k, v in value.items()
+        )
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        rows = (inner + json.dumps(v, ensure_ascii=False, separators=(", ", ": ")) for v in value)
+        return "[\n" + ",\n".join(rows) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 CSV_COLUMNS = [

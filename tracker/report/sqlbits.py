@@ -107,7 +107,10 @@ class _Median:
         self.step = self.values.append
 
     def finalize(self) -> float | None:
-        ordered = sorted(value for value in self.values if value is not None)
+        try:
+            ordered = sorted(self.values)  # the report's calls FILTER out NULLs already
+        except TypeError:
+            ordered = sorted(value for value in self.values if value is not None)
         if not ordered:
             return None
         middle = len(ordered) // 2
