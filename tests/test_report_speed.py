@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import json
 import sqlite3
+import statistics
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +16,7 @@ from test_report_data import CONFIG, build
 
 from tracker.models import Postmortem
 from tracker.recurrence import EXTRA_KEY
-from tracker.report.sqlbits import Dialect, offset_spans
+from tracker.report.sqlbits import Dialect, _Median, offset_spans
 from tracker.report.trend import _bucket
 
 
@@ -96,10 +97,6 @@ def test_local_day_arithmetic_matches_the_time_zone_database(zone):
 
 @pytest.mark.parametrize("values", [[], [None], [3.0], [3.0, None, 1.0], [4.0, 1.0, 2.0, 10.0], [2.5] * 7])
 def test_sqlite_median_aggregate_skips_nulls_with_or_without_filter(values):
-    import statistics
-
-    from tracker.report.sqlbits import _Median
-
     connection = sqlite3.connect(":memory:")
     connection.create_aggregate("tracker_median", 1, _Median)
     connection.execute("CREATE TABLE t (v REAL)")
