@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -258,6 +259,30 @@ def measure(url: str, repeat: int) -> list[tuple[str, float]]:
     return results
 
 
+def measure_cli(url: str, repeat: int) -> None:
+    """`tracker report` as a user runs it: a new process (start-up, imports, rendering included)."""
+    tracker = str(Path(sys.executable).with_name("tracker"))
+    with tempfile.TemporaryDirectory() as folder:
+        config = Path(folder) / "tracker.toml"
+        config.write_text(f'[database]\nurl = "{url}"\n[org]\ntimezone = "Europe/Berlin"\n', encoding="utf-8")
+        for name, args in (
+            ("tracker --help (start-up alone)", ["--help"]),
+            ("tracker report (plain table)", ["report", "--no-save"]),
+            ("tracker report --format json", ["report", "--no-save", "--format", "json"]),
+            (
+                "tracker report --as-of 6 months ago",
+                ["report", "--no-save", "--as-of", str((NOW - timedelta(days=182)).date())],
+            ),
+        ):
+            runs = []
+            for _ in range(repeat):
+                started = time.perf_counter()
+                subprocess.run([tracker, "--config", str(config), *args], check=True, capture_output=True)
+                runs.append(time.perf_counter() - started)
+            best, median = min(runs), statistics.median(runs)
+            print(f"{name:<48} best {best * 1000:5.0f} ms  median {median * 1000:5.0f} ms", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -282,6 +307,7 @@ def main() -> None:
             print(f"reusing {args.keep}; migrations up to date in {time.perf_counter() - started:.1f} s")
             settle(url)
             measure(url, args.repeat)
+            measure_cli(url, args.repeat)
             return
     started = time.perf_counter()
     rows = generate(args.postmortems, args.items, args.events)
@@ -363,6 +389,7 @@ def _run(url: str, rows: dict[str, list[dict[str, Any]]], repeat: int) -> None:
     )
     settle(url)
     measure(url, repeat)
+    measure_cli(url, repeat)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.lint.scope import similarity, tokens
 from tracker.models import ActionItem, Postmortem
 
 if TYPE_CHECKING:
@@ -82,6 +81,8 @@ def score(
     new_services: set[str],
 ) -> tuple[float, str] | None:
     """(score, why) when the old item matches the new incident, else None."""
+    from tracker.lint.scope import similarity, tokens  # lint's package loads only when matching
+
     words = tokens(old_title)
     best_item = max((similarity(old_title, t) for t in new_titles), default=0.0)
     coverage = len(words & new_cause) / len(words) if len(words) >= MIN_WORDS else 0.0
@@ -136,6 +137,8 @@ def find_matches(
         )
     else:
         query = query.where(ActionItem.status.in_(("open", "in_progress")))
+    from tracker.lint.scope import tokens  # lint's package loads only when matching (not for reports)
+
     new_cause = tokens(cause)
     new_services = _services(services)
     found = []

@@ -98,7 +98,7 @@ def report_cmd(
 
 def render(report: dict[str, Any], fmt: str, limit: int, terminal: bool) -> str:
     """The report in one format; `table` is rich at a terminal and plain text elsewhere."""
-    from tracker.report import render_html, render_text
+    from tracker.report import render_text
 
     if fmt == "json":
         return render_text.to_json(report)
@@ -107,6 +107,8 @@ def render(report: dict[str, Any], fmt: str, limit: int, terminal: bool) -> str:
     if fmt == "markdown":
         return render_text.to_markdown(report, limit)
     if fmt == "html":
+        from tracker.report import render_html
+
         return render_html.to_html(report, limit)
     return render_text.to_rich(report, limit) if terminal else render_text.to_plain(report, limit)
 
