@@ -265,8 +265,12 @@ def measure_cli(url: str, repeat: int) -> None:
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "tracker.toml"
         config.write_text(f'[database]\nurl = "{url}"\n[org]\ntimezone = "Europe/Berlin"\n', encoding="utf-8")
+        empty = Path(folder) / "empty.toml"
+        empty.write_text(f'[database]\npath = "{folder}/empty.db"\n', encoding="utf-8")
+        subprocess.run([tracker, "--config", str(empty), "db", "upgrade"], check=True, capture_output=True)
         for name, args in (
             ("tracker --help (start-up alone)", ["--help"]),
+            ("tracker report, empty SQLite database", ["--config", str(empty), "report", "--no-save"]),
             ("tracker report (plain table)", ["report", "--no-save"]),
             ("tracker report --format json", ["report", "--no-save", "--format", "json"]),
             (
@@ -277,7 +281,8 @@ def measure_cli(url: str, repeat: int) -> None:
             runs = []
             for _ in range(repeat):
                 started = time.perf_counter()
-                subprocess.run([tracker, "--config", str(config), *args], check=True, capture_output=True)
+                chosen = [] if "--config" in args else ["--config", str(config)]
+                subprocess.run([tracker, *chosen, *args], check=True, capture_output=True)
                 runs.append(time.perf_counter() - started)
             best, median = min(runs), statistics.median(runs)
             print(f"{name:<48} best {best * 1000:5.0f} ms  median {median * 1000:5.0f} ms", flush=True)
