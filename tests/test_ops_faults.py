@@ -206,3 +206,20 @@ def test_a_change_after_a_burst_of_more_than_a_page_is_still_pulled(
     gh.close_issue(REPO, numbers[-1], "not_planned", actor="dana-w")  # lands at the end of the window
     summary = run_cli.ok("sync", "--format", "json").stdout
     assert '"pulled": 1' in summary, summary
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+def test_github_retries_follow_sync_max_retries(retries, monkeypatch, run_cli, make_config, workdir):
+    gh = start_github(monkeypatch)
+    try:
+        sync = FAST_SYNC + f"request_timeout_seconds = 1\nmax_retries = {retries}\n"
+        make_config(github_config(gh.api_url, sync=sync))
+        run_cli.ok("import", str(write_items(workdir / "pm", 2)))
+        gh.fail_next("GET", f"/repos/{REPO}", status=500, times=10)
+        result = run_cli("sync", "--yes")
+        assert result.exit_code == 1, result.output
+        tries = [r for r in gh.requests if r.method == "GET" and r.path.endswith(f"/repos/{REPO}")]
+        assert len(tries) == retries + 1  # the first try and max_retries retries, like Jira
+        assert writes(gh.requests) == []
+    finally:
+        gh.stop()

@@ -47,6 +47,7 @@ def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget |
             credential_source=source,
             budget=budget,
             timeout=float(config.sync.request_timeout_seconds),
+            attempts=config.sync.max_retries + 1,  # the first try and max_retries retries, as on Jira
         )
     if target.kind == "jira":
         from tracker.backends.jira import JiraBackend
