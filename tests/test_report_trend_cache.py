@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -144,8 +144,10 @@ def test_first_difference():
     assert first_difference(open_now, [(4, None, 0, 5)]) == 4  # created earlier than thought
 
 
-def test_points_are_not_stored_while_a_writer_holds_an_uncommitted_change(run_cli, make_config, db_url, data):
-    """The race the lock closes: counted before a late change commits, stored after it."""
+def test_a_report_during_an_uncommitted_change_stores_nothing_that_outlives_it(
+    run_cli, make_config, db_url, data
+):
+    """The race the locks close: counted before a late change commits, never kept after it."""
     database = f'[database]\nurl = "{db_url}"\nbusy_timeout_ms = 300\n\n'
     make_config(CONFIG.replace("[org]", database + "[org]", 1))
     before = trend(run_cli)
@@ -155,14 +157,22 @@ def test_points_are_not_stored_while_a_writer_holds_an_uncommitted_change(run_cl
     try:
         b = writer.get(ActionItem, data["B"])
         _change(writer, b, "status", "done", "2026-02-10T12:00:00", source="github")
-        writer.flush()  # the rebuild ran: its delete of trend_points holds the lock until commit
-        during = trend(run_cli)  # SQLite: waits 0.3 s for the write lock; PostgreSQL: 2 s lock timeout
-        assert during == before  # the committed past, counted...
-        assert stored(db_url) == 0  # ...and not stored
-        writer.commit()
+        writer.flush()
+        during = trend(run_cli)  # SQLite: the writer holds the write lock, nothing is stored
+        assert during == before  # the committed past
+        writer.commit()  # its rebuild deletes what a report stored meanwhile after 2026-02-10
     finally:
         writer.close()
         engine.dispose()
+    change = (datetime(2026, 2, 10, 12, tzinfo=UTC) - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(
+        microseconds=1
+    )
+    with make_engine(db_url).connect() as connection:
+        stale = connection.execute(text(f"SELECT COUNT(*) FROM trend_points WHERE cut > {change}")).scalar()
+    assert stale == 0
     after = trend(run_cli)
     assert after["2026-02"]["done"] == before["2026-02"]["done"] + 1
+    for month, day in (("2026-02", "2026-02-28"), ("2026-03", "2026-03-31")):
+        summary = as_of(run_cli, day)
+        assert {k: after[month][k] for k in KEYS} == {k: summary[k] for k in KEYS}, month
     assert stored(db_url) == MONTHS - 1

@@ -283,7 +283,7 @@ class ReportRun(Base):
 
 
 # --- report: item states (issue 7, performance) ---------------------------------------------------
-# Derived from the events log and kept current at every flush by tracker/states.py: one row per stretch
+# Derived from the events log, rebuilt before each commit by tracker/states.py: one row per stretch
 # (valid_from, valid_to] of an item's life with its status, deadline and owner then, so `tracker report`
 # (figures, trend, --as-of) counts stretches instead of replaying a million events.
 

@@ -1,12 +1,12 @@
-"""Item states: each item's stretches of constant status, deadline and owner, kept current at every flush.
+"""Item states: each item's stretches of status, deadline and owner, rebuilt in each write transaction.
 
 `item_states` is derived data: one row per stretch (valid_from, valid_to] of an item's history, with
 the values the report reads backwards from the events log (a field's value at a moment is the `old`
 of its first event at or after it, else the current value) and the per-item facts the figures need
 (slips so far, close time, days to done). It is rebuilt per item from the events log and the item's
 row, so out-of-order `occurred_at` (a remote close recorded after a later local change) needs no
-special case. Whatever writes an item through a Session keeps it current (see `install`); bulk
-loads call `rebuild`. `tests/test_report_states.py` checks the maintained table equals a rebuild.
+special case. Whatever writes an item through a Session keeps it current (see `install`: rebuilt
+once per transaction, before it commits); bulk loads call `rebuild`. `tests/test_report_states.py` checks the maintained table equals a rebuild.
 `report_rows` holds the same stretches in the narrow integer form the report aggregates, with each
 item's link targets; it is rebuilt with them (a new link touches its item).
 """
@@ -313,13 +313,34 @@ def touched_items(session: Session) -> set[int]:
     return ids
 
 
+PENDING = "tracker_states_pending"  # session.info key: items flushed since the last rebuild
+
+
 def _after_flush(session: Session, _context: Any) -> None:
     ids = touched_items(session)
+    if ids:
+        session.info.setdefault(PENDING, set()).update(ids)
+
+
+def _before_commit(session: Session) -> None:
+    # One rebuild per transaction, not per flush: an import flushes each new item to get its id.
+    session.flush()
+    ids = session.info.pop(PENDING, None)
     if ids:
         rebuild(session.connection(), ids)
 
 
+def _after_rollback(session: Session) -> None:
+    session.info.pop(PENDING, None)
+
+
 def install() -> None:
-    """Keep `item_states` current in every Session (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    """Keep `item_states` and `report_rows` current in every Session (idempotent): the items each
+    flush touched are rebuilt once, in the same transaction, just before it commits."""
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("before_commit", _before_commit),
+        ("after_rollback", _after_rollback),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

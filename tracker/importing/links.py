@@ -26,6 +26,8 @@ def link_refs(
     changes: dict[str, tuple[Any, Any]] | None = None,
 ) -> None:
     """A reference the document names links the item to that issue: no new issue is created for it."""
+    if not draft.refs:
+        return  # reading item.links would load them, and flush the whole session first
     known = item_refs(item)
     first = True
     for ref in draft.refs:
