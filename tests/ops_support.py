@@ -9,7 +9,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -241,3 +242,27 @@ def age_creating(db_url: str, minutes: int = 10) -> int:
 
 def writes(requests: list[Any]) -> list[tuple[str, str]]:
     return [(r.method, r.path) for r in requests if r.method not in ("GET", "HEAD")]
+
+
+@contextmanager
+def read_only_role(postgres_url: str, prefix: str = "ro") -> Iterator[str]:
+    """A login role that may only read the test schema; yields its database URL, then drops it."""
+    from sqlalchemy import text
+
+    from tracker.db import make_engine
+
+    role = f"{prefix}_{abs(hash(postgres_url)) % 10**8}"
+    schema = postgres_url.rsplit("%3D", 1)[1]
+    engine = make_engine(postgres_url)
+    with engine.begin() as c:
+        c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        c.execute(text(f'CREATE ROLE "{role}" LOGIN'))
+        c.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"'))
+        c.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"'))
+    try:
+        yield postgres_url.replace("postgres@", f"{role}@", 1)
+    finally:
+        with engine.begin() as c:
+            c.execute(text(f'DROP OWNED BY "{role}"'))
+            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
+        engine.dispose()

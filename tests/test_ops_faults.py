@@ -16,6 +16,7 @@ from ops_support import (
     jira_config,
     jira_markers,
     link_rows,
+    read_only_role,
     start_github,
     start_jira,
     write_items,
@@ -150,25 +151,11 @@ def test_read_only_sqlite_database_writes_nothing_remote(gh, run_cli, make_confi
 def test_read_only_postgresql_role_writes_nothing_remote(gh, run_cli, make_config, workdir, postgres_url):
     make_config(f'[database]\nurl = "{postgres_url}"\n' + github_config(gh.api_url))
     run_cli.ok("import", str(write_items(workdir / "pm", 2)))
-    role = f"ro_{abs(hash(postgres_url)) % 10**8}"
-    schema = postgres_url.rsplit("%3D", 1)[1]
-    engine = make_engine(postgres_url)
-    with engine.begin() as c:
-        c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-        c.execute(text(f'CREATE ROLE "{role}" LOGIN'))
-        c.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"'))
-        c.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"'))
-    try:
-        reader = postgres_url.replace("postgres@", f"{role}@", 1)
+    with read_only_role(postgres_url) as reader:
         make_config(f'[database]\nurl = "{reader}"\n' + github_config(gh.api_url))
         assert run_cli.ok("list").stdout.count("inc-ops") == 2
         result = run_cli("sync", "--yes")
         _refused_without_remote_writes(result, gh, "permission denied")
-    finally:
-        with engine.begin() as c:
-            c.execute(text(f'DROP OWNED BY "{role}"'))
-            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-        engine.dispose()
 
 
 @pytest.mark.parametrize("where", ["behind", "ahead"])

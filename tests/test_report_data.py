@@ -220,3 +220,24 @@ def build(db_url: str) -> dict[str, int]:
 def months_since_january_2026(today: date) -> int:
     """--months that makes the trend reach back to January 2026 from today."""
     return (today.year * 12 + today.month) - (2026 * 12 + 1) + 1
+
+
+def link_on_jira(db_url: str, item_id: int) -> None:
+    """Link an item (already on gh, say) to a Jira issue too: an item on two targets."""
+    engine = create_engine(db_url)
+    with Session(engine) as session:
+        item = session.get(ActionItem, item_id)
+        session.add(
+            Link(
+                item=item,
+                target="jr",
+                kind="jira",
+                state="linked",
+                remote_id="x-1",
+                key="OPS-1",
+                url="u",
+                base={},
+            )
+        )
+        session.commit()
+    engine.dispose()

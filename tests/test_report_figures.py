@@ -5,11 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import create_engine
-from sqlalchemy.orm import Session
-from test_report_data import CONFIG, build, months_since_january_2026
-
-from tracker.models import ActionItem, Link
+from test_report_data import CONFIG, build, link_on_jira, months_since_january_2026
 
 
 @pytest.fixture
@@ -86,23 +82,7 @@ def test_breakdowns_by_team_severity_target_postmortem(run_cli, data):
 
 
 def test_an_item_on_two_targets_counts_once_for_each_and_once_overall(run_cli, db_url, data):
-    engine = create_engine(db_url)
-    with Session(engine) as session:
-        c = session.get(ActionItem, data["C"])  # done, late, on gh
-        session.add(
-            Link(
-                item=c,
-                target="jr",
-                kind="jira",
-                state="linked",
-                remote_id="x-1",
-                key="OPS-1",
-                url="u",
-                base={},
-            )
-        )
-        session.commit()
-    engine.dispose()
+    link_on_jira(db_url, data["C"])  # done, late, on gh
     r = report(run_cli)
     target = by_key(r["groups"]["target"])
     assert {k: v["total"] for k, v in target.items()} == {"gh": 4, "jr": 2, "(none)": 5}

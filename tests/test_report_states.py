@@ -7,11 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
-from test_report_data import ACTOR, CONFIG, build, utc
+from test_report_data import ACTOR, CONFIG, build, link_on_jira, utc
 
 from tracker.db import downgrade, make_engine, upgrade
 from tracker.history import record
-from tracker.models import ActionItem, ItemState, Link, Postmortem, ReportRow, utcnow
+from tracker.models import ActionItem, ItemState, Postmortem, ReportRow, utcnow
 from tracker.states import rebuild
 
 DOC = """\
@@ -149,19 +149,8 @@ def test_report_rows_follow_new_links_and_severity_changes(make_config, run_cli,
         assert _row_of(session, ids["C"]).targets == ",gh,"
         assert _row_of(session, ids["B"]).targets is None
         assert _row_of(session, ids["A"]).severity == "sev1"
-        c = session.get(ActionItem, ids["C"])
-        session.add(
-            Link(
-                item=c,
-                target="jr",
-                kind="jira",
-                state="linked",
-                remote_id="x-1",
-                key="OPS-1",
-                url="u",
-                base={},
-            )
-        )
+    link_on_jira(db_url, ids["C"])
+    with Session(engine) as session:
         postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == "inc-1"))
         postmortem.severity = "sev3"
         session.commit()

@@ -6,6 +6,7 @@ import json
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from ops_support import read_only_role
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.orm import Session
 from test_report_data import CONFIG, _change, build, months_since_january_2026
@@ -109,24 +110,10 @@ def test_a_read_only_postgresql_role_still_reports_its_trend(run_cli, make_confi
     build(postgres_url)
     expected = trend(run_cli)
     execute(postgres_url, "DELETE FROM trend_points")
-    role = f"rr_{abs(hash(postgres_url)) % 10**8}"
-    schema = postgres_url.rsplit("%3D", 1)[1]
-    engine = make_engine(postgres_url)
-    with engine.begin() as c:
-        c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-        c.execute(text(f'CREATE ROLE "{role}" LOGIN'))
-        c.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO "{role}"'))
-        c.execute(text(f'GRANT SELECT ON ALL TABLES IN SCHEMA "{schema}" TO "{role}"'))
-    try:
-        reader = postgres_url.replace("postgres@", f"{role}@", 1)
+    with read_only_role(postgres_url, prefix="rr") as reader:
         make_config(CONFIG.replace("[org]", f'[database]\nurl = "{reader}"\n\n[org]', 1))
         assert trend(run_cli) == expected
         assert stored(postgres_url) == 0
-    finally:
-        with engine.begin() as c:
-            c.execute(text(f'DROP OWNED BY "{role}"'))
-            c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))
-        engine.dispose()
 
 
 # first_difference: the instant after which an item's (kind, deadline) first differs ---------------

@@ -55,13 +55,7 @@ def state_sql(dialect: Dialect, scope: Scope) -> str:
     """
     d = dialect
     filters = ["st.valid_from < :cut", "(st.valid_to IS NULL OR st.valid_to >= :cut)"]
-    if scope.postmortem_ids is not None:
-        ids = ", ".join(str(int(i)) for i in scope.postmortem_ids) or "NULL"
-        filters.append(f"st.postmortem_id IN ({ids})")
-    if scope.owner_person is not None:
-        filters.append("st.owner_person = :owner_person")
-    elif scope.owner_text is not None:
-        filters.append("LOWER(st.owner_text) = LOWER(:owner_text)")
+    filters += scope_filters(scope, "st")
     local_done = d.local_date("st.done_at", scope.low, scope.cut)
     return f"""
 WITH s AS MATERIALIZED (
@@ -101,17 +95,24 @@ _ROLLED_UP = ", ".join(
 _DONE = "r.kind = 2 AND r.days_to_done IS NOT NULL"  # the partial indexes' condition, word for word
 
 
-def row_filter(scope: Scope) -> str:
-    """The report rows of the items in scope, in the stretch that holds at the cut."""
-    filters = ["r.valid_from < :cut", "(r.valid_to IS NULL OR r.valid_to >= :cut)"]
+def scope_filters(scope: Scope, alias: str = "r") -> list[str]:
+    """The items in scope, as conditions on report rows (`r`) or on item_states (`st`)."""
+    filters = []
     if scope.postmortem_ids is not None:
         ids = ", ".join(str(int(i)) for i in scope.postmortem_ids) or "NULL"
-        filters.append(f"r.postmortem_id IN ({ids})")
+        filters.append(f"{alias}.postmortem_id IN ({ids})")
     if scope.owner_person is not None:
-        filters.append("r.owner_person = :owner_person")
+        filters.append(f"{alias}.owner_person = :owner_person")
     elif scope.owner_text is not None:
-        filters.append("r.owner_lower = LOWER(:owner_text)")
-    return " AND ".join(filters)
+        written = "r.owner_lower" if alias == "r" else f"LOWER({alias}.owner_text)"
+        filters.append(f"{written} = LOWER(:owner_text)")
+    return filters
+
+
+def row_filter(scope: Scope) -> str:
+    """The report rows of the items in scope, in the stretch that holds at the cut."""
+    cut = ["r.valid_from < :cut", "(r.valid_to IS NULL OR r.valid_to >= :cut)"]
+    return " AND ".join(cut + scope_filters(scope))
 
 
 def median_expr(dialect: Dialect, column: str) -> str:

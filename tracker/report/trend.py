@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tracker.report.queries import Scope
+from tracker.report.queries import Scope, scope_filters
 from tracker.report.sqlbits import Dialect, local_day_start
 from tracker.report.trend_cache import cached_tallies
 from tracker.states import KIND_CODES
@@ -74,15 +74,10 @@ def trend_sql(dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> tuple[s
         values[f"d{index}"] = d.day_number(point.day)
         cut_bounds.append(f":e{index}")
         day_bounds.append(f":d{index}")
-    filters = ""
-    if scope.postmortem_ids is not None:
-        ids = ", ".join(str(int(i)) for i in scope.postmortem_ids) or "NULL"
-        filters = f" AND r.postmortem_id IN ({ids})"
+    filters = "".join(f" AND {condition}" for condition in scope_filters(scope))
     if scope.owner_person is not None:
-        filters += " AND r.owner_person = :owner_person"
         values["owner_person"] = scope.owner_person
     elif scope.owner_text is not None:
-        filters += " AND r.owner_lower = LOWER(:owner_text)"
         values["owner_text"] = scope.owner_text
     last = len(points)
     base = last + 2  # a, b and c are 0..last; c is last + 1 when the stretch cannot be overdue
