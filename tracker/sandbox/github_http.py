@@ -8,7 +8,7 @@ import re
 import threading
 import uuid
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlsplit
 
@@ -25,6 +25,7 @@ from tracker.sandbox.github_model import Token, http_date, parse_http_date
 from tracker.sandbox.github_render import Renderer
 from tracker.sandbox.github_routes import CONTENT_CREATION, rate_limit, route
 from tracker.sandbox.github_store import Store
+from tracker.sandbox.server_base import LoopbackServer
 
 PREFIX = "/api/v3"
 _REPO_ALIAS = re.compile(r"^/repositories/(\d+)(/.*)?$")
@@ -249,10 +250,7 @@ class Engine:
             self.log.append(record)
 
 
-class GitHubHTTPServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class GitHubHTTPServer(LoopbackServer):
     def __init__(self, address: tuple[str, int], engine: Engine) -> None:
         self.engine = engine
         super().__init__(address, _Handler)

@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -23,6 +23,7 @@ from tracker.sandbox.jira_model import JiraUser
 from tracker.sandbox.jira_render import Renderer
 from tracker.sandbox.jira_routes import ROUTES, Ctx, Resp
 from tracker.sandbox.jira_state import JiraState
+from tracker.sandbox.server_base import LoopbackServer
 
 UNAUTHENTICATED = "You are not authenticated. Authentication required to perform this operation."
 
@@ -298,10 +299,7 @@ class JiraHandler(BaseHTTPRequestHandler):
             pass
 
 
-class JiraServer(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
+class JiraServer(LoopbackServer):
     def __init__(self, address: tuple[str, int], core: ServerCore) -> None:
         self.core = core
         super().__init__(address, JiraHandler)
