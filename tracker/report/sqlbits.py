@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
@@ -107,8 +107,9 @@ class _Median:
         self.step = self.values.append
 
     def finalize(self) -> float | None:
+        ordered: list[float]
         try:
-            ordered = sorted(self.values)  # the report's calls FILTER out NULLs already
+            ordered = sorted(cast("list[float]", self.values))  # the report's calls FILTER out NULLs
         except TypeError:
             ordered = sorted(value for value in self.values if value is not None)
         if not ordered:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy import text as sql_text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -86,7 +86,7 @@ def _count_and_store(
     zone = dialect.zone.key
     past = points[:-1]
     cuts = [dialect.micros(point.cut) for point in past]
-    table = TrendPoint.__table__
+    table = cast(Table, TrendPoint.__table__)
     waited = None
     try:
         if dialect.sqlite:
