@@ -53,7 +53,14 @@ def test_markdown(run_cli, data):
 
 
 def test_json_shape(run_cli, data):
-    r = json.loads(run_cli.ok("report", "--no-save", "--format", "json").stdout)
+    out = run_cli.ok("report", "--no-save", "--format", "json").stdout
+    r = json.loads(out)
+    # Indented, with each row of a list on a line of its own (encoded by json's C encoder).
+    lines = out.splitlines()
+    assert lines[0] == "{" and lines[1].startswith('  "report_version": ')
+    one_line = {line.strip().rstrip(",") for line in lines}
+    for group in r["groups"]["team"]:
+        assert json.dumps(group, ensure_ascii=False, separators=(", ", ": ")) in one_line
     assert set(r) == {
         "report_version",
         "generated_at",

@@ -6,6 +6,8 @@ import bisect
 import json
 import sqlite3
 import statistics
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,14 +18,13 @@ from test_report_data import CONFIG, build
 
 from tracker.models import Postmortem
 from tracker.recurrence import EXTRA_KEY
-from tracker.report.sqlbits import Dialect, _Median, offset_spans
-from tracker.report.trend import _bucket
+from tracker.report.sqlbits import Dialect, _Median, bucket, offset_spans
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 12, 13, 24, 25])
 def test_bucket_counts_the_bounds_at_or_before_the_value(count):
     bounds = [2 * i + 1 for i in range(count)]
-    expression = _bucket("v", [str(b) for b in bounds])
+    expression = bucket("v", [str(b) for b in bounds])
     connection = sqlite3.connect(":memory:")
     for value in range(-1, 2 * count + 3):
         got = connection.execute(f"SELECT {expression} FROM (SELECT ? AS v)", (value,)).fetchone()[0]
@@ -109,3 +110,22 @@ def test_sqlite_median_aggregate_skips_nulls_with_or_without_filter(values):
     ]
     assert filtered == expected
     connection.close()
+
+
+def test_a_plain_report_loads_neither_lint_nor_the_html_renderer(tmp_path):
+    """Start-up is most of a report's time: modules it does not use stay unloaded."""
+    config = tmp_path / "tracker.toml"
+    config.write_text(f'[database]\npath = "{tmp_path / "t.db"}"\n', encoding="utf-8")
+    program = (
+        "import sys\n"
+        "from tracker.cli import main\n"
+        f"sys.argv = ['tracker', '--config', {str(config)!r}, 'db', 'upgrade']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"sys.argv = ['tracker', '--config', {str(config)!r}, 'report', '--no-save']\n"
+        "try:\n    main()\nexcept SystemExit as stop:\n    assert not stop.code, stop.code\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith(('tracker.lint', 'tracker.report.render_html')))\n"
+        "print('LOADED', loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "LOADED []" in result.stderr, result.stderr

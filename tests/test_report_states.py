@@ -7,28 +7,13 @@ from datetime import timedelta
 
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.orm import Session
+from test_import_cli import DOC  # the Orders API postmortem: three items
 from test_report_data import ACTOR, CONFIG, build, link_on_jira, utc
 
 from tracker.db import downgrade, make_engine, upgrade
 from tracker.history import record
 from tracker.models import ActionItem, ItemState, Postmortem, ReportRow, utcnow
 from tracker.states import rebuild
-
-DOC = """\
----
-slug: inc-100
-date: 2026-06-01
----
-# Orders API outage
-
-## Action items
-
-| Action item | Owner | Due | Status |
-| --- | --- | --- | --- |
-| Add an index on orders.customer_id | @dana | 2026-06-10 | Done |
-| Add query performance tests to CI | @sam | Jul 15 | Open |
-| Alert on connection pool saturation above 80% | @lee | Jul 1 | In progress |
-"""
 
 COLUMNS = [c.name for c in ItemState.__table__.columns if c.name != "id"]
 ROW_COLUMNS = [c.name for c in ReportRow.__table__.columns]

@@ -6,7 +6,8 @@ of its first event at or after it, else the current value) and the per-item fact
 (slips so far, close time, days to done). It is rebuilt per item from the events log and the item's
 row, so out-of-order `occurred_at` (a remote close recorded after a later local change) needs no
 special case. Whatever writes an item through a Session keeps it current (see `install`: rebuilt
-once per transaction, before it commits); bulk loads call `rebuild`. `tests/test_report_states.py` checks the maintained table equals a rebuild.
+once per transaction, before it commits); bulk loads call `rebuild`. `tests/test_report_states.py`
+checks the maintained table equals a rebuild.
 `report_rows` holds the same stretches in the narrow integer form the report aggregates, with each
 item's link targets; it is rebuilt with them (a new link touches its item).
 """

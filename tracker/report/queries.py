@@ -244,14 +244,12 @@ def params(dialect: Dialect, scope: Scope, rows: bool = False) -> dict[str, Any]
     return values
 
 
-def finish(row: dict[str, Any]) -> dict[str, Any]:
-    """Counts as ints and the derived rates, from one aggregated row (missing counts are 0)."""
-    return _finish([row.get(name) for name in FIGURES], row.get("median_days_to_done"))
+def finish(counts: list[Any], median: Any) -> dict[str, Any]:
+    """The figures of one aggregated row (counts in FIGURES order): ints, rates and the median.
 
-
-def _finish(counts: list[Any], median: Any) -> dict[str, Any]:
-    # Ten thousand postmortem rows pass here: ints go through as they are (PostgreSQL's sums of
-    # counts are Decimals, SQLite's empty sums None).
+    Ten thousand postmortem rows pass here: ints go through as they are (PostgreSQL's sums of counts
+    are Decimals, SQLite's empty sums None).
+    """
     out: dict[str, Any] = {
         name: value if type(value) is int else int(value or 0)
         for name, value in zip(FIGURES, counts, strict=True)
@@ -272,10 +270,10 @@ def figures(
     at = {name: index for index, name in enumerate(result.keys())}
     count_at = [at[name] for name in FIGURES]
     dim_at, key_at, median_at = at["dim"], at["key"], at["median_days_to_done"]
-    overall: dict[str, Any] = finish({})
+    overall: dict[str, Any] = finish([None] * len(FIGURES), None)
     groups: dict[str, list[dict[str, Any]]] = {dim: [] for dim in dimensions}
     for values in result:
-        data = _finish([values[i] for i in count_at], values[median_at])
+        data = finish([values[i] for i in count_at], values[median_at])
         if values[dim_at] == "overall":
             overall = data
         else:

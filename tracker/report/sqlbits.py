@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"
+SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite (text compares in order)
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-DAY_MICROS = 86_400_000_000  # how SQLAlchemy stores DateTime on SQLite (text compares in order)
+DAY_MICROS = 86_400_000_000
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,9 @@ class Dialect:
         `high` become a binary search of CASEs over their changes, so no row converts time zones.
         """
         spans = offset_spans(self.zone, low, high)
-        changes = [self.micros(until) for until, _offset in spans[:-1]]
-        offsets = [offset // timedelta(microseconds=1) for _until, offset in spans]
-
-        def pick(first: int, last: int) -> str:  # offsets[first..last], split at changes[first..last-1]
-            if first == last:
-                return str(offsets[first])
-            middle = (first + last) // 2
-            return f"CASE WHEN {micros} < {changes[middle]} THEN {pick(first, middle)} ELSE {pick(middle + 1, last)} END"
-
-        return f"(({micros} + {pick(0, len(offsets) - 1)}) / {DAY_MICROS})"
+        changes = [str(self.micros(until)) for until, _offset in spans[:-1]]
+        offsets = [str(offset // timedelta(microseconds=1)) for _until, offset in spans]
+        return f"(({micros} + {bucket(micros, changes, offsets.__getitem__)}) / {DAY_MICROS})"
 
     def date_text(self, column: str) -> str:
         """A Date column as ISO text, so it compares with the ISO text that events hold."""
@@ -96,6 +90,20 @@ class Dialect:
             for until, offset in spans[:-1]
         )
         return f"date({column}, CASE {branches} ELSE '{_minutes(spans[-1][1])}' END)"
+
+
+def bucket(column: str, bounds: list[str], value: Callable[[int], str] = str, start: int = 0) -> str:
+    """A nested CASE giving `value(i)`, i the number of the (increasing) bounds at or before the column.
+
+    A binary search: about log2(len(bounds)) comparisons per row instead of up to one per bound.
+    """
+    if not bounds:
+        return value(start)
+    middle = len(bounds) // 2
+    return (
+        f"CASE WHEN {column} < {bounds[middle]} THEN {bucket(column, bounds[:middle], value, start)}"
+        f" ELSE {bucket(column, bounds[middle + 1 :], value, start + middle + 1)} END"
+    )
 
 
 class _Median:

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tracker.report.queries import Scope, scope_filters
-from tracker.report.sqlbits import Dialect, local_day_start
+from tracker.report.sqlbits import Dialect, bucket, local_day_start
 from tracker.report.trend_cache import cached_tallies
 from tracker.states import KIND_CODES
 
@@ -46,20 +46,6 @@ def month_ends(scope: Scope, months: int, dialect: Dialect) -> list[MonthEnd]:
     return list(reversed(points))
 
 
-def _bucket(column: str, bounds: list[str], start: int = 0) -> str:
-    """How many bounds are at or before the value: nested CASE over the (increasing) bounds.
-
-    A binary search (about log2 of the months comparisons per row instead of up to one per month).
-    """
-    if not bounds:
-        return str(start)
-    middle = len(bounds) // 2
-    return (
-        f"CASE WHEN {column} < {bounds[middle]} THEN {_bucket(column, bounds[:middle], start)}"
-        f" ELSE {_bucket(column, bounds[middle + 1 :], start + middle + 1)} END"
-    )
-
-
 def trend_sql(dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> tuple[str, dict[str, Any]]:
     """The report rows bucketed by the month ends their stretches span, by kind and deadline.
 
@@ -87,10 +73,10 @@ def trend_sql(dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> tuple[s
     sql = f"""
 SELECT ((a * {base} + b) * {len(KINDS)} + kind) * {base} + COALESCE(c, {last + 1}) AS g,
   COUNT(*) AS n FROM (
-  SELECT {_bucket("r.valid_from", cut_bounds)} AS a,
-    CASE WHEN r.valid_to IS NULL THEN {last} ELSE {_bucket("r.valid_to", cut_bounds)} END AS b,
+  SELECT {bucket("r.valid_from", cut_bounds)} AS a,
+    CASE WHEN r.valid_to IS NULL THEN {last} ELSE {bucket("r.valid_to", cut_bounds)} END AS b,
     r.kind,
-    CASE WHEN r.kind < 2 AND r.deadline IS NOT NULL THEN {_bucket("r.deadline", day_bounds)} END AS c
+    CASE WHEN r.kind < 2 AND r.deadline IS NOT NULL THEN {bucket("r.deadline", day_bounds)} END AS c
   FROM report_rows r
   WHERE r.valid_from < :e_last AND (r.valid_to IS NULL OR r.valid_to >= :e_first){filters}
 ) spans

@@ -39,33 +39,30 @@ def cached_tallies(
     """
     zone = dialect.zone.key
     past, last = points[:-1], points[-1]
-    cuts = [dialect.micros(point.cut) for point in past]
-    stored = _read(session, zone, cuts)
-    tallies: list[Tally | None] = [None] * len(points)
-    missing = []
-    for index, (point, cut) in enumerate(zip(past, cuts, strict=True)):
-        found = stored.get(cut)
+    stored = _read(session, zone, [dialect.micros(point.cut) for point in past])
+    tallies: dict[MonthEnd, Tally] = {}
+    missing: list[MonthEnd] = []
+    for point in past:
+        found = stored.get(dialect.micros(point.cut))
         if found is not None and found[0] == dialect.day_number(point.day):
-            tallies[index] = found[1]
+            tallies[point] = found[1]
         else:
-            missing.append(index)
+            missing.append(point)
     if missing:
-        fresh = _count_and_store(session, dialect, scope, [past[i] for i in missing] + [last], count)
-        for index, tally in zip(missing, fresh, strict=False):
-            tallies[index] = tally
-        tallies[-1] = fresh[-1]
-    elif overall is not None:
+        for point, tally in zip(
+            missing, _count_and_store(session, dialect, scope, missing, count), strict=True
+        ):
+            tallies[point] = tally
+    if overall is not None:
         kinds = {"open": overall["open"], "in_progress": overall["in_progress"], "done": overall["done"]}
         kinds |= {"wont_do": overall["wont_do"], "bot": overall["closed_by_bot"]}
-        tallies[-1] = (kinds, overall["overdue"])
+        tallies[last] = (kinds, overall["overdue"])
     else:
-        tallies[-1] = count(session, dialect, scope, [last])[0]
-    return [tally for tally in tallies if tally is not None]
+        tallies[last] = count(session, dialect, scope, [last])[0]
+    return [tallies[point] for point in points]
 
 
 def _read(session: Session, zone: str, cuts: list[int]) -> dict[int, tuple[int, Tally]]:
-    if not cuts:
-        return {}
     query = select(TrendPoint).where(TrendPoint.zone == zone, TrendPoint.cut.in_(cuts))
     return {
         point.cut: (point.day, ({kind: getattr(point, kind) for kind in KIND_COLUMNS}, point.overdue))
@@ -76,7 +73,7 @@ def _read(session: Session, zone: str, cuts: list[int]) -> dict[int, tuple[int, 
 def _count_and_store(
     session: Session, dialect: Dialect, scope: Scope, points: list[MonthEnd], count: Counter
 ) -> list[Tally]:
-    """Count the points (the last one is the report's own and is not stored) and store the others.
+    """Count past month ends and store their counts.
 
     No writer may commit between counting and storing, or a change it made to the past would be
     stored as if it had not happened: on SQLite the first statement takes the write lock (writers
@@ -84,8 +81,7 @@ def _count_and_store(
     be written (read-only file, read-only role, a lock held too long) gets the counts, unstored.
     """
     zone = dialect.zone.key
-    past = points[:-1]
-    cuts = [dialect.micros(point.cut) for point in past]
+    cuts = [dialect.micros(point.cut) for point in points]
     table = cast(Table, TrendPoint.__table__)
     waited = None
     try:
@@ -98,14 +94,13 @@ def _count_and_store(
             if not dialect.sqlite:
                 session.execute(sql_text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'"))
                 session.execute(sql_text("LOCK TABLE trend_points IN SHARE ROW EXCLUSIVE MODE"))
-            session.execute(table.delete().where(table.c.zone == zone, table.c.cut.in_(cuts or [-1])))
+            session.execute(table.delete().where(table.c.zone == zone, table.c.cut.in_(cuts)))
             tallies = count(session, dialect, scope, points)
-            if past:
-                rows = [
-                    {"zone": zone, "cut": cut, "day": dialect.day_number(point.day), **kinds, "overdue": late}
-                    for point, cut, (kinds, late) in zip(past, cuts, tallies, strict=False)
-                ]
-                session.execute(insert(table), rows)
+            rows = [
+                {"zone": zone, "cut": cut, "day": dialect.day_number(point.day), **kinds, "overdue": late}
+                for point, cut, (kinds, late) in zip(points, cuts, tallies, strict=True)
+            ]
+            session.execute(insert(table), rows)
         return tallies
     except SQLAlchemyError:
         return count(session, dialect, scope, points)
