@@ -181,6 +181,11 @@ class RemindConfig:
 
 
 @dataclass(frozen=True)
+class ImportConfig:
+    sections: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated configuration; `path` is None when no file was found (defaults only)."""
 
@@ -198,6 +203,7 @@ class Config:
     remind: RemindConfig = RemindConfig()
     warnings: tuple[str, ...] = ()
     fingerprint: str = ""
+    importing: ImportConfig = ImportConfig()
 
     @property
     def base_dir(self) -> Path:
@@ -483,6 +489,7 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
         report=ReportConfig(**sections["report"]),
         remind=RemindConfig(**sections["remind"]),
         fingerprint=_fingerprint(data),
+        importing=ImportConfig(**_tuples(sections["import"])),
     )
 
 

@@ -29,6 +29,7 @@ TOP_LEVEL = {
     "sync": Key("table"),
     "report": Key("table"),
     "remind": Key("table"),
+    "import": Key("table"),
 }
 
 DATABASE = {
@@ -165,6 +166,12 @@ REMIND = {
     "digest_file": Key("str", None, "file the weekly digest is written to"),
 }
 
+IMPORT = {
+    "sections": Key(
+        "list[str]", [], "more heading names that hold action items (matched as words, any case)"
+    ),
+}
+
 SECTIONS: dict[str, dict[str, Key]] = {
     "database": DATABASE,
     "org": ORG,
@@ -173,4 +180,5 @@ SECTIONS: dict[str, dict[str, Key]] = {
     "sync": SYNC,
     "report": REPORT,
     "remind": REMIND,
+    "import": IMPORT,
 }

@@ -112,11 +112,14 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], tuple[int, int] | Non
         else:
             break
         index += 1
-    if index >= len(lines) or lines[index].rstrip() != "---":
+    if index >= len(lines) or lines[index].rstrip() not in ("---", "+++"):
         return {}, None, text
+    toml = lines[index].rstrip() == "+++"
+    closers = ("+++",) if toml else ("---", "...")
     for end in range(index + 1, min(len(lines), index + 500)):
-        if lines[end].rstrip() in ("---", "..."):
-            data = parse_simple_yaml(lines[index + 1 : end])
+        if lines[end].rstrip() in closers:
+            body = lines[index + 1 : end]
+            data = parse_simple_toml(body) if toml else parse_simple_yaml(body)
             blanked = lines[:index] + [""] * (end + 1 - index) + lines[end + 1 :]
             return data, (index, end + 1), "\n".join(blanked)
     return {}, None, text
@@ -131,12 +134,32 @@ def _scalar(value: str) -> Any:
     return value
 
 
+def parse_simple_toml(lines: list[str]) -> dict[str, Any]:
+    """The top-level `key = value` lines of TOML front matter (Hugo, Zola); `[tables]` are ignored."""
+    data: dict[str, Any] = {}
+    for raw in lines:
+        if raw.strip().startswith("["):
+            break  # everything below a table header belongs to that table
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*=\s*(.*)$", raw.strip())
+        if match:
+            data[match.group(1).lower()] = _scalar(match.group(2))
+    return data
+
+
 def parse_simple_yaml(lines: list[str]) -> dict[str, Any]:
-    """The subset of YAML that front matter uses: `key: value`, quoted strings, `[a, b]` and `- a` lists.
-    Anything else (nested maps, anchors) is ignored rather than guessed at."""
+    """The subset of YAML that front matter uses: `key: value`, quoted strings, `[a, b]` and `- a` lists,
+    and folded or literal block scalars (`key: >-` over indented lines). Anything else (nested maps,
+    anchors) is ignored rather than guessed at."""
     data: dict[str, Any] = {}
     current: str | None = None
+    block: list[str] | None = None
     for raw in lines:
+        if block is not None and current is not None:
+            if not raw.strip() or raw[0].isspace():
+                block.append(raw.strip())
+                data[current] = " ".join(part for part in block if part)
+                continue
+            block = None
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
         item = re.match(r"^\s+-\s+(.*)$", raw) or re.match(r"^-\s+(.*)$", raw)
@@ -150,6 +173,10 @@ def parse_simple_yaml(lines: list[str]) -> dict[str, Any]:
         if match and not raw[0].isspace():
             current = match.group(1).strip().lower()
             value = match.group(2).strip()
+            if re.fullmatch(r"[>|][+-]?", value):
+                block = []
+                data[current] = []
+                continue
             data[current] = _scalar(value) if value else []
         # Indented continuation of a nested map: not used by our fields.
     return {key: (None if value == [] else value) for key, value in data.items()}

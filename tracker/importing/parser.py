@@ -180,8 +180,15 @@ def _front_matter(text: str, name: str) -> tuple[dict[str, Any], tuple[int, int]
                 hint="end the front matter with a line of ---",
             )
         return {}, None, text
+    all_lines = text.split("\n")
+    if all_lines[span[0]].rstrip() == "+++":
+        return front, span, body  # TOML: read leniently, top-level keys only
+    block = False
     for number in range(span[0] + 1, span[1] - 1):
-        line = text.split("\n")[number]
+        line = all_lines[number]
+        if block and (not line.strip() or line[:1].isspace()):
+            continue  # the indented lines of a `key: >-` block scalar
+        block = bool(re.match(r"^[\w][\w .-]*\s*:\s*[>|][+-]?\s*$", line))
         value = line.split(":", 1)[1].strip() if ":" in line else ""
         unbalanced = (value[:1] == "[" and value[-1:] != "]") or (
             value[:1] in ("'", '"') and (len(value) < 2 or value[-1] != value[0])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from markdown_it.tree import SyntaxTreeNode
@@ -25,6 +26,17 @@ _ACTION_HEADING = re.compile(
         (?:improvements?|fixes|work|actions?|tasks?|items?)\b
     | \b(?:prevention|preventive|preventative)\s+(?:measures|steps|items|work)\b
     | \bwork\s+items\b
+    | \bwhat\s+we(?:'re|’re|\s+are|'ll|’ll|\s+will|\s+have)?\s+(?:doing|going\s+to\s+do|do(?:ing)?|did|done|changed?|
+         changing|fixed|fixing|improved?|improving|plan(?:ned)?|learned\s+and\s+(?:changed|will\s+do))\b
+    | \b(?:looking|going|moving|path)\s+(?:forward|ahead)\b
+    | \bresulting\s+actions?\b
+    | \blessons?\s+learn(?:ed|t)\s+(?:and|&)\s+(?:improvements|actions|next\s+steps|changes|fixes)\b
+    | ^(?:immediate|short[\s-]*term|medium[\s-]*term|mid[\s-]*term|long[\s-]*term)\b
+    | \b(?:the\s+)?(?:following|next|coming)\s+(?:\d+|two|three|four|few|couple\s+of)\s+(?:days|weeks|months|sprints)\b
+    | \b(?:preventing|prevention\s+of|how\s+we(?:'ll|\s+will)?\s+prevent)\b
+    | \b(?:changes|fixes|improvements|steps|measures|tasks)\s+(?:planned|taken|made|we(?:'re|\s+are|\s+will)?\s*(?:making|make|take|taking))\b
+    | ^(?:improvements?|recommendations?|fixes|countermeasures|preventive\s+measures|tasks)$
+    | \bcountermeasures\b
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -49,9 +61,35 @@ _TIMEFRAME = re.compile(
 _BEFORE = re.compile(r"\b((?:before|until|by)\s+.+?)\s*$", re.IGNORECASE)
 
 
-def is_action_heading(text: str) -> bool:
-    text = _NUMBERING.sub("", text).strip(" :#*_")
-    return bool(_ACTION_HEADING.search(text))
+# Sections that are never read for items, and whose sub-headings are not either: a "Follow-up" entry in a
+# timeline is an event, not a list of actions.
+_NEVER = re.compile(r"\b(?:timeline|chronology|sequence\s+of\s+events|log\s+of\s+events)\b", re.IGNORECASE)
+_TIMESTAMP = re.compile(
+    r"^\s*(?:~|approx\.?\s*)?(?:\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}|\[\d{4}-\d{2}-\d{2}\]|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)",
+    re.IGNORECASE,
+)
+
+
+def _clean(text: str) -> str:
+    return _NUMBERING.sub("", text).strip(" :#*_")
+
+
+def is_action_heading(text: str, extra: Collection[str] = ()) -> bool:
+    """A heading (or bold lead-in) that names a place for action items; `extra` are a team's own names
+    (`[import] sections`), matched as whole words in any case."""
+    text = _clean(text)
+    if _ACTION_HEADING.search(text):
+        return True
+    lowered = text.lower()
+    return any(
+        re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered) for name in extra if name.strip()
+    )
+
+
+def never_actions(text: str) -> bool:
+    """A timeline heading or a time-stamped entry: nothing under it is an action item."""
+    return bool(_NEVER.search(text) or _TIMESTAMP.match(text))
 
 
 @dataclass
@@ -98,23 +136,67 @@ def heading_level(node: SyntaxTreeNode) -> int:
     return int(node.tag[1]) if node.tag and node.tag[1:].isdigit() else 6
 
 
-def action_sections(blocks: list[SyntaxTreeNode]) -> list[tuple[int, int]]:
+@dataclass
+class Candidate:
+    """A heading or lead-in considered as an action section, and why it was taken or skipped (--explain)."""
+
+    line: int  # 1-based
+    text: str
+    taken: bool
+    reason: str
+
+
+def action_sections(
+    blocks: list[SyntaxTreeNode], extra: Collection[str] = (), candidates: list[Candidate] | None = None
+) -> list[tuple[int, int]]:
     """Index ranges [start, end) of top-level blocks that form action sections: the heading through the
-    next heading at the same or a higher level. An action heading inside one extends it, never splits it."""
+    next heading at the same or a higher level. An action heading inside one extends it, never splits it.
+    Headings inside a timeline, and time-stamped headings, are never action sections."""
     sections: list[tuple[int, int]] = []
+    never_level: int | None = None  # inside a timeline down to this heading level
     index = 0
     while index < len(blocks):
         node = blocks[index]
-        if node.type == "heading" and is_action_heading(heading_text(node)):
-            level = heading_level(node)
+        if node.type != "heading":
+            index += 1
+            continue
+        level = heading_level(node)
+        text = heading_text(node)
+        line = (node.map or (0, 0))[0] + 1
+        if never_level is not None and level <= never_level:
+            never_level = None
+        if never_level is not None:
+            _note(candidates, line, text, False, "inside a timeline: its entries are events, not actions")
+        elif (
+            never_actions(text)
+            and (level > 1 or _NEVER.search(text))
+            and not _is_first_heading(blocks, index)
+        ):
+            never_level = level
+            _note(candidates, line, text, False, "a timeline or a time-stamped entry: never read for items")
+        elif is_action_heading(text, extra):
             end = index + 1
             while end < len(blocks):
                 other = blocks[end]
                 if other.type == "heading" and heading_level(other) <= level:
                     break
                 end += 1
+            reason = "a heading naming actions" if is_action_heading(text) else "named in [import] sections"
+            _note(candidates, line, text, True, reason)
             sections.append((index, end))
             index = end
+            continue
         else:
-            index += 1
+            _note(candidates, line, text, False, "no action words in the heading")
+        index += 1
     return sections
+
+
+def _is_first_heading(blocks: list[SyntaxTreeNode], index: int) -> bool:
+    """The document's title may well start with its date ("2018-10-09: API outage")."""
+    return not any(block.type == "heading" for block in blocks[:index])
+
+
+def _note(candidates: list[Candidate] | None, line: int, text: str, taken: bool, reason: str) -> None:
+    if candidates is not None:
+        candidates.append(Candidate(line, text, taken, reason))
