@@ -12,6 +12,7 @@ from tracker.importing.drafts import FieldSpot, ItemDraft
 from tracker.importing.markdown import to_plain
 from tracker.importing.refs import is_only_refs, refs_in
 from tracker.importing.sections import Context
+from tracker.provenance import Shaped
 from tracker.statuses import parse_status
 
 _ATTRIBUTE = re.compile(
@@ -22,9 +23,21 @@ _ATTRIBUTE = re.compile(
 _NOTE = re.compile(
     r"^\s*(?:\*\*|_)?(?:note|nb|n\.b\.|see(?:\s+also)?|context|e\.g\.|i\.e\.|example|ref)\b", re.I
 )
+# "N/A", "None.", "No actions": a section that says it has no items (not an item, and not a silent miss).
+NONE_STATED = re.compile(
+    r"^\W*(?:n/?a|none|nil|nothing(?:\s+(?:to\s+do|needed|required|planned))?|no(?:ne)?\s+(?:further\s+|new\s+|follow[\s-]*up\s+)?"
+    r"(?:actions?|action\s+items?|follow[\s-]*ups?|items?|tasks?|changes?)(?:\s+(?:are\s+|were\s+)?"
+    r"(?:needed|required|identified|planned|necessary|at\s+this\s+time|for\s+now))*)\W*$",
+    re.IGNORECASE,
+)
+# A list entry that is a single token ("staticshare", "`COPYRIGHT_QUERY`") names a thing, not an action.
+_SINGLE_TOKEN = re.compile(r"^\W*[\w./:@#-]+\W*$")
 _ACTION_PARAGRAPH = re.compile(
     r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|follow[\s-]*up)\s*:?\s*(?:\*\*|__)", re.I
 )
+
+
+SINGLE_TOKENS = Shaped("iip-design")
 
 
 def _role(key: str) -> str:
@@ -84,7 +97,7 @@ def draft_from_text(
         priority=annotated.priority,
     )
     keyed = annotated.keyed
-    draft.owner_text = annotated.owner_text
+    draft.owner_text = annotated.owner_text or context.owner_text
     draft.deadline_text = annotated.deadline_text or context.deadline_text
     for name in ("owner", "deadline", "status"):
         if name in keyed:
@@ -117,7 +130,13 @@ def list_items(
         draft: ItemDraft | None = None
         if paragraph is not None and _attribute(item) is None:
             content = paragraph.children[0].content
-            if not is_only_refs(content, jira_projects) and not _NOTE.match(content):
+            plain_text = to_plain(content)
+            if (
+                not is_only_refs(content, jira_projects)
+                and not _NOTE.match(content)
+                and not NONE_STATED.match(plain_text)
+                and not (_SINGLE_TOKEN.match(plain_text) and SINGLE_TOKENS.active)
+            ):
                 span = paragraph.map or item.map or (0, 1)
                 draft = draft_from_text(
                     content, (span[0], span[1]), "list", section, context, jira_projects, known_owner
@@ -175,3 +194,79 @@ def paragraph_item(
     if draft is not None:
         draft.status = parse_status(draft.status_text)
     return draft
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+_LINE_START = re.compile(r"^(?:[A-Z0-9@`\[*_~(]|\W)")
+
+
+def _paragraph_draft(
+    content: str,
+    line_span: tuple[int, int],
+    kind: str,
+    section: str,
+    context: Context,
+    jira_projects: Collection[str],
+    known_owner: Callable[[str], bool] | None,
+) -> ItemDraft | None:
+    plain_text = to_plain(content)
+    if not plain_text or NONE_STATED.match(plain_text) or _NOTE.match(content) or plain_text.endswith(":"):
+        return None
+    draft = draft_from_text(content, line_span, kind, section, context, jira_projects, known_owner)
+    if draft is not None:
+        draft.status = parse_status(draft.status_text)
+    return draft
+
+
+def line_items(
+    node: SyntaxTreeNode,
+    section: str,
+    context: Context,
+    jira_projects: Collection[str],
+    known_owner: Callable[[str], bool] | None,
+) -> list[ItemDraft]:
+    """Plain lines without list markers, one item a line: a paragraph of two or more short lines each of
+    which starts like a sentence (wrapped prose continues in lower case and is not split)."""
+    content = node.children[0].content if node.children else ""
+    rows = [row for row in content.split("\n")]
+    if len(rows) < 2 or any(len(row) > 200 or not _LINE_START.match(row.strip()) for row in rows):
+        return []
+    if any(row.rstrip().endswith((",", ";")) or row.rstrip().endswith(" and") for row in rows):
+        return []
+    start = (node.map or (0, 1))[0]
+    drafts = []
+    for offset, row in enumerate(rows):
+        row = row.rstrip().removesuffix("\\").rstrip()  # a hard line break written as a backslash
+        draft = _paragraph_draft(
+            row, (start + offset, start + offset + 1), "line", section, context, jira_projects, known_owner
+        )
+        if draft is not None:
+            drafts.append(draft)
+    return drafts
+
+
+def short_statement(node: SyntaxTreeNode) -> bool:
+    """At most two sentences and 300 characters, or plain lines (each its own item)."""
+    content = node.children[0].content if node.children else ""
+    plain_text = to_plain(content)
+    return (len(plain_text) <= 300 and len(_SENTENCE_END.findall(plain_text)) <= 2) or bool(
+        line_items(node, "", Context(), (), None)
+    )
+
+
+def prose_item(
+    node: SyntaxTreeNode,
+    section: str,
+    context: Context,
+    jira_projects: Collection[str],
+    known_owner: Callable[[str], bool] | None,
+) -> ItemDraft | None:
+    """A short paragraph in an action section without lists: one item. A sentence ending in a colon
+    introduces something else."""
+    content = node.children[0].content if node.children else ""
+    if not short_statement(node):
+        return None
+    span = node.map or (0, 1)
+    return _paragraph_draft(
+        content, (span[0], span[1]), "paragraph", section, context, jira_projects, known_owner
+    )

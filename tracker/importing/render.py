@@ -96,7 +96,8 @@ def render_postmortem(
         rows = [(d, i) for d, i in pairs if d.kind == "table" and d.table_id == table_id]
         replacements.update(_table(info, rows, lines, reference))
     for draft, item in pairs:
-        if draft.kind != "table":
+        # Heading items and plain lines keep their text: their annotations live in prose or a heading.
+        if draft.kind not in ("table", "heading", "line"):
             replacements.update(_text_item(draft, item, lines, reference))
     out: list[str] = []
     index = 0

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from markdown_it.tree import SyntaxTreeNode
 
 from tracker.importing.markdown import inline_tokens, plain
+from tracker.provenance import Shaped
 
 _ACTION_HEADING = re.compile(
     r"""
@@ -26,12 +27,12 @@ _ACTION_HEADING = re.compile(
         (?:improvements?|fixes|work|actions?|tasks?|items?)\b
     | \b(?:prevention|preventive|preventative)\s+(?:measures|steps|items|work)\b
     | \bwork\s+items\b
-    | \bwhat\s+we(?:'re|’re|\s+are|'ll|’ll|\s+will|\s+have)?\s+(?:doing|going\s+to\s+do|do(?:ing)?|did|done|changed?|
-         changing|fixed|fixing|improved?|improving|plan(?:ned)?|learned\s+and\s+(?:changed|will\s+do))\b
+    | \bwhat\s+we(?:'re|’re|\s+are|'ll|’ll|\s+will|'ve|’ve|\s+have)?\s+(?:doing|going\s+to\s+do|do(?:ing)?|did|done|
+         fixing|improving|plan(?:ned|ning)?)\b
     | \b(?:looking|going|moving|path)\s+(?:forward|ahead)\b
-    | \bresulting\s+actions?\b
     | \blessons?\s+learn(?:ed|t)\s+(?:and|&)\s+(?:improvements|actions|next\s+steps|changes|fixes)\b
-    | ^(?:immediate|short[\s-]*term|medium[\s-]*term|mid[\s-]*term|long[\s-]*term)\b
+    | ^(?:immediate|(?:short|medium|mid|long|near)[\s-]*term)(?:\s+(?:actions?|fixes|items|tasks|work|changes|
+        improvements?|remediations?|follow[\s-]*ups?|goals|plans?))?\s*(?:\(.*\))?$
     | \b(?:the\s+)?(?:following|next|coming)\s+(?:\d+|two|three|four|few|couple\s+of)\s+(?:days|weeks|months|sprints)\b
     | \b(?:preventing|prevention\s+of|how\s+we(?:'ll|\s+will)?\s+prevent)\b
     | \b(?:changes|fixes|improvements|steps|measures|tasks)\s+(?:planned|taken|made|we(?:'re|\s+are|\s+will)?\s*(?:making|make|take|taking))\b
@@ -75,11 +76,20 @@ def _clean(text: str) -> str:
     return _NUMBERING.sub("", text).strip(" :#*_")
 
 
+# Phrasings met only in particular organisations' documents (tracker.provenance).
+_SHAPED_HEADINGS = (
+    (Shaped("hachyderm"), re.compile(r"\bresulting\s+actions?\b", re.IGNORECASE)),
+    (Shaped("hexpm"), re.compile(r"\bwhat\s+we(?:'ve|’ve|\s+have)?\s+(?:changed|improved)\b", re.IGNORECASE)),
+)
+
+
 def is_action_heading(text: str, extra: Collection[str] = ()) -> bool:
     """A heading (or bold lead-in) that names a place for action items; `extra` are a team's own names
     (`[import] sections`), matched as whole words in any case."""
     text = _clean(text)
     if _ACTION_HEADING.search(text):
+        return True
+    if any(shaped.active and pattern.search(text) for shaped, pattern in _SHAPED_HEADINGS):
         return True
     lowered = text.lower()
     return any(
@@ -98,6 +108,7 @@ class Context:
 
     status_text: str | None = None
     deadline_text: str | None = None
+    owner_text: str | None = None  # a bold owner line over a group of bullets
 
 
 def heading_context(text: str) -> Context:
@@ -200,3 +211,65 @@ def _is_first_heading(blocks: list[SyntaxTreeNode], index: int) -> bool:
 def _note(candidates: list[Candidate] | None, line: int, text: str, taken: bool, reason: str) -> None:
     if candidates is not None:
         candidates.append(Candidate(line, text, taken, reason))
+
+
+# A sentence ending in a colon that introduces the actions listed under it: "Some possible actions in the
+# future:", "To prevent this from happening again, we will:".
+_LEAD_IN = re.compile(
+    r"\b(?:prevent\w*|in\s+the\s+future|future\s+(?:actions?|work|improvements?)|going\s+forward|from\s+now\s+on|"
+    r"next\s+steps|follow[\s-]*ups?|action\s+items?|possible\s+actions|actions?\s+(?:we|to)\b|we\s+will|we'll|"
+    r"we\s+(?:plan|intend|are\s+going)\s+to|improvements?|remediations?|corrective|to[\s-]?dos?)\b",
+    re.IGNORECASE,
+)
+LEAD_INS = Shaped("hexpm")
+PSEUDO_HEADINGS = Shaped()
+
+
+def label_sections(
+    blocks: list[SyntaxTreeNode],
+    taken: set[int],
+    extra: Collection[str] = (),
+    candidates: list[Candidate] | None = None,
+) -> list[tuple[int, int, int]]:
+    """(label index, body start, body end) outside the heading sections: a bold pseudo-heading that names
+    actions (`**Actions planned:**`) over the blocks down to the next heading or bold label, and a lead-in
+    sentence ending in a colon ("Some possible actions in the future:") over the list right after it."""
+    from tracker.importing.reading import pseudo_heading
+
+    found: list[tuple[int, int, int]] = []
+    index = 0
+    while index < len(blocks):
+        node = blocks[index]
+        if index in taken or node.type != "paragraph":
+            index += 1
+            continue
+        line = (node.map or (0, 0))[0] + 1
+        label = pseudo_heading(node)
+        content = node.children[0].content.strip() if node.children else ""
+        if label is not None and PSEUDO_HEADINGS.active and is_action_heading(label, extra):
+            end = index + 1
+            while end < len(blocks) and end not in taken and blocks[end].type != "heading":
+                if blocks[end].type == "paragraph" and pseudo_heading(blocks[end]) is not None:
+                    break
+                end += 1
+            _note(candidates, line, label, True, "a bold label naming actions")
+            found.append((index, index + 1, end))
+            index = end
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if (
+            label is None
+            and content.endswith(":")
+            and following is not None
+            and following.type in ("bullet_list", "ordered_list")
+            and (index + 1) not in taken
+        ):
+            text = plain(inline_tokens(node))
+            if LEAD_INS.active and _LEAD_IN.search(text):
+                _note(candidates, line, text, True, "a sentence introducing the list below as actions")
+                found.append((index, index + 1, index + 2))
+                index += 2
+                continue
+            _note(candidates, line, text, False, "a sentence introducing a list, with no action words")
+        index += 1
+    return found
