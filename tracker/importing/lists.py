@@ -25,9 +25,9 @@ _NOTE = re.compile(
 )
 # "N/A", "None.", "No actions": a section that says it has no items (not an item, and not a silent miss).
 NONE_STATED = re.compile(
-    r"^\W*(?:n/?a|none|nil|nothing(?:\s+(?:to\s+do|needed|required|planned))?|no(?:ne)?\s+(?:further\s+|new\s+|follow[\s-]*up\s+)?"
-    r"(?:actions?|action\s+items?|follow[\s-]*ups?|items?|tasks?|changes?)(?:\s+(?:are\s+|were\s+)?"
-    r"(?:needed|required|identified|planned|necessary|at\s+this\s+time|for\s+now))*)\W*$",
+    r"^\W*(?:(?:n/?a|none|nil|tbd)\W*$|nothing\b|none\s+(?:needed|required|identified|planned|at\s+this\s+time)\b|"
+    r"no\s+(?:other\s+|further\s+|new\s+|additional\s+|follow[\s-]*up\s+)?"
+    r"(?:actions?|action\s+items?|follow[\s-]*ups?|items?|tasks?|changes?)\b(?!\s+(?:to|for|of|on|in)\b))",
     re.IGNORECASE,
 )
 # A list entry that is a single token ("staticshare", "`COPYRIGHT_QUERY`") names a thing, not an action.
