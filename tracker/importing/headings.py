@@ -10,9 +10,8 @@ from markdown_it.tree import SyntaxTreeNode
 from tracker.importing.drafts import ItemDraft
 from tracker.importing.lists import draft_from_text
 from tracker.importing.markdown import inline_tokens, plain, strong_spans
-from tracker.importing.sections import Context, heading_context, is_action_heading
+from tracker.importing.sections import Context, read_status
 from tracker.provenance import Shaped
-from tracker.statuses import parse_status
 
 _NUMBER = re.compile(r"^\s*(?:\d{1,3}[.)]|[A-Za-z][)]|#\d{1,3}[.:)]?)\s+")
 _LEADING_WORD_STATUS = re.compile(r"^(?P<v>TODO|DONE|WIP|FIXED|WONTFIX|WONTDO)\b(?:\s*[:-])?\s+(?=\S)")
@@ -23,31 +22,10 @@ _BODY_OWNER = re.compile(rf"^(?P<v>{_CODE_HANDLES})\s+(?:will\s+|to\s+|is\s+|are
 _UPDATE_NOTE = re.compile(
     r"^\s*(?:\*\*|__)(?P<v>(?:update|status)\b.+?)(?:\*\*|__)\s*$", re.IGNORECASE | re.DOTALL
 )
-_GROUP_LABEL = re.compile(
-    r"^(?:(?:immediate|short|medium|mid|long|near)[\s-]*term|immediate|now|next|later|soon|future|ongoing|"
-    r"p[0-4]|priority\b|phase\s+\w+|(?:high|medium|low)(?:\s+priority)?$|completed?|done|in\s+progress|open|"
-    r"planned|to\s*do|not\s+started|pending)",
-    re.IGNORECASE,
-)
-
 # Bodies that start with the owners' handles ("`@nova` and `@hazelweakly` planning ..."), and a bold
 # "**Update: ...**" paragraph standing for the item's status.
 BODY_OWNER = Shaped("hachyderm")
 UPDATE_NOTE = Shaped("ethereum")
-
-
-def is_group_label(text: str) -> bool:
-    """A sub-heading that groups items (Short-term, Completed, P1, "Detection actions") rather than being one."""
-    cleaned = _NUMBER.sub("", text).strip(" :*_")
-    if _LEADING_WORD_STATUS.match(cleaned):
-        return False  # "TODO Configuration management": an item with its status in front
-    context = heading_context(cleaned)
-    return bool(
-        is_action_heading(cleaned)
-        or context.status_text
-        or context.deadline_text
-        or _GROUP_LABEL.match(cleaned)
-    )
 
 
 def heading_item(
@@ -88,7 +66,7 @@ def heading_item(
             if note and len(strong_spans(inline_tokens(node))) == 1:
                 status = note.group("v").strip()
     draft.status_text = status or draft.status_text
-    draft.status = parse_status(draft.status_text)
+    draft.status = read_status(draft.status_text)
     description = " ".join(plain(inline_tokens(node)) for node in paragraphs)
     draft.description = description[:2000] or None
     return draft

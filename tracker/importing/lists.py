@@ -11,9 +11,8 @@ from tracker.importing.annotations import split_annotations, split_label
 from tracker.importing.drafts import FieldSpot, ItemDraft
 from tracker.importing.markdown import to_plain
 from tracker.importing.refs import is_only_refs, refs_in
-from tracker.importing.sections import Context
+from tracker.importing.sections import Context, read_status
 from tracker.provenance import Shaped
-from tracker.statuses import parse_status
 
 _ATTRIBUTE = re.compile(
     r"^\s*(?P<key>owners?|assignee|assigned\s+to|dri|who|deadline|due(?:\s+date)?|eta|target(?:\s+date)?|"
@@ -170,7 +169,7 @@ def list_items(
                     continue
             children.extend(list_items(sub, section, context, jira_projects, known_owner))
         if draft is not None:
-            draft.status = parse_status(draft.status_text)
+            draft.status = read_status(draft.status_text)
             drafts.append(draft)
         drafts.extend(children)
     return drafts
@@ -192,7 +191,7 @@ def paragraph_item(
         content, (span[0], span[1]), "paragraph", section, context, jira_projects, known_owner
     )
     if draft is not None:
-        draft.status = parse_status(draft.status_text)
+        draft.status = read_status(draft.status_text)
     return draft
 
 
@@ -214,7 +213,7 @@ def _paragraph_draft(
         return None
     draft = draft_from_text(content, line_span, kind, section, context, jira_projects, known_owner)
     if draft is not None:
-        draft.status = parse_status(draft.status_text)
+        draft.status = read_status(draft.status_text)
     return draft
 
 

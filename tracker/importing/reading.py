@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from markdown_it.tree import SyntaxTreeNode
 
 from tracker.importing.drafts import ItemDraft, TableInfo
-from tracker.importing.headings import heading_item, is_group_label
+from tracker.importing.headings import heading_item
 from tracker.importing.lists import line_items, list_items, paragraph_item, prose_item, short_statement
 from tracker.importing.markdown import inline_tokens, strong_spans
-from tracker.importing.sections import Context, heading_context, heading_level, heading_text
+from tracker.importing.sections import Context, heading_context, heading_level, heading_text, is_group_label
 from tracker.importing.tables import table_items
 from tracker.provenance import Shaped
 

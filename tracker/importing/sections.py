@@ -10,6 +10,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from tracker.importing.markdown import inline_tokens, plain
 from tracker.provenance import Shaped
+from tracker.statuses import Status, parse_status
 
 _ACTION_HEADING = re.compile(
     r"""
@@ -49,6 +50,27 @@ _STATUS_WORDS = (
     r"pending|won'?t\s+do|wont\s+do|dropped|cancell?ed|abandoned"
 )
 _LEADING_STATUS = re.compile(rf"^(?P<s>{_STATUS_WORDS})\b", re.IGNORECASE)
+# Work already done: "Actions taken", "Immediate actions taken", "What we did", "What we've done".
+_TAKEN = re.compile(
+    r"\b(?:actions?|steps|measures|changes|fixes|mitigations?)\s+(?:already\s+)?(?:taken|completed|implemented|made|done)\b|"
+    r"\bwhat\s+we(?:'ve|’ve|\s+have)?\s+(?:did|done|already\s+done)\b",
+    re.IGNORECASE,
+)
+_STATUS_LIST = re.compile(
+    rf"^(?:{_STATUS_WORDS}|recommended|proposed|planned|suggested)(?:\s*(?:,|/|\bor\b|\band\b)\s*"
+    rf"(?:{_STATUS_WORDS}|recommended|proposed|planned|suggested))+$",
+    re.IGNORECASE,
+)
+
+
+def read_status(text: str | None) -> Status | None:
+    """The status a text names; a heading or label that says the work was taken counts as done."""
+    status = parse_status(text)
+    if status is None and text and _TAKEN.search(text):
+        return Status.DONE
+    return status
+
+
 _PAREN = re.compile(r"\(([^()]*)\)")
 _WHOLE_STATUS = re.compile(rf"^(?P<s>{_STATUS_WORDS})$", re.IGNORECASE)
 _DEADLINE_LABEL = re.compile(
@@ -121,7 +143,7 @@ def heading_context(text: str) -> Context:
         context.status_text = leading.group("s")
     for group in _PAREN.findall(text):
         inner = group.strip()
-        if _WHOLE_STATUS.match(inner) and context.status_text is None:
+        if (_WHOLE_STATUS.match(inner) or _STATUS_LIST.match(inner)) and context.status_text is None:
             context.status_text = inner
             continue
         label = _DEADLINE_LABEL.match(inner)
@@ -129,6 +151,8 @@ def heading_context(text: str) -> Context:
             context.deadline_text = label.group(1).strip()
         elif _TIMEFRAME.match(inner) and context.deadline_text is None:
             context.deadline_text = inner
+    if context.status_text is None and _TAKEN.search(text):
+        context.status_text = text
     if context.deadline_text is None:
         outside = _PAREN.sub("", text).strip()
         before = _BEFORE.search(outside)
@@ -137,6 +161,31 @@ def heading_context(text: str) -> Context:
         ):
             context.deadline_text = before.group(1)
     return context
+
+
+_GROUP_LABEL = re.compile(
+    r"^(?:(?:immediate|short|medium|mid|long|near)[\s-]*term|immediate|now|next|later|soon|future|ongoing|"
+    r"p[0-4]|priority\b|phase\s+\w+|(?:high|medium|low)(?:\s+priority)?$|completed?|done|in\s+progress|open|"
+    r"planned|to\s*do|not\s+started|pending)",
+    re.IGNORECASE,
+)
+
+_NUMBER = re.compile(r"^\s*(?:\d{1,3}[.)]|[A-Za-z][)]|#\d{1,3}[.:)]?)\s+")
+_WORD_STATUS = re.compile(r"^(?P<v>TODO|DONE|WIP|FIXED|WONTFIX|WONTDO)\b(?:\s*[:-])?\s+(?=\S)")
+
+
+def is_group_label(text: str) -> bool:
+    """A sub-heading that groups items (Short-term, Completed, P1, "Detection actions") rather than being one."""
+    cleaned = _NUMBER.sub("", text).strip(" :*_")
+    if _WORD_STATUS.match(cleaned):
+        return False  # "TODO Configuration management": an item with its status in front
+    context = heading_context(cleaned)
+    return bool(
+        is_action_heading(cleaned)
+        or context.status_text
+        or context.deadline_text
+        or _GROUP_LABEL.match(cleaned)
+    )
 
 
 def heading_text(node: SyntaxTreeNode) -> str:
