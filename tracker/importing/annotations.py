@@ -10,6 +10,7 @@ from datetime import date
 from tracker.deadlines import DeadlineKind, parse_deadline
 from tracker.importing.markdown import to_plain
 from tracker.importing.refs import find_refs
+from tracker.provenance import Shaped
 from tracker.statuses import parse_status
 
 _REFERENCE_DAY = date(2000, 1, 1)  # only the kind of a deadline matters here, not its year
@@ -74,6 +75,9 @@ _TEAM_TO = re.compile(
     r"^(?P<v>(?:the\s+)?[\w&/.-]+(?:\s+[\w&/.-]+){0,2}\s+(?:team|squad|group|guild|crew)|[A-Z][A-Z0-9&/-]{1,11})"
     r"\s+(?:to|will|should|must)\s+",
 )
+
+
+BOLD_SENTENCES = Shaped("hexpm")
 
 
 @dataclass
@@ -446,7 +450,9 @@ def split_label(core: str) -> tuple[str, str, str | None, str | None]:
     rest = match.group("rest").strip()
     has_colon = label.endswith(":")
     label = label.rstrip(":").strip()
-    if not (has_colon or match.group("sep") or not rest):
+    # `**Archive records before deletion.** The cleanup job now ...`: a bold sentence leads the item.
+    sentence = label.endswith(".") and len(label.split()) >= 2 and BOLD_SENTENCES.active
+    if not (has_colon or sentence or match.group("sep") or not rest):
         return core, core, None, None
     if _MARKER_LABELS.match(label) and rest:
         return rest, rest, None, None

@@ -11,7 +11,7 @@ from tracker.importing.annotations import split_annotations, split_label
 from tracker.importing.drafts import FieldSpot, ItemDraft
 from tracker.importing.markdown import to_plain
 from tracker.importing.refs import is_only_refs, refs_in
-from tracker.importing.sections import Context, read_status
+from tracker.importing.sections import Context, heading_context, is_group_label, merge, read_status
 from tracker.provenance import Shaped
 
 _ATTRIBUTE = re.compile(
@@ -140,6 +140,17 @@ def list_items(
                 draft = draft_from_text(
                     content, (span[0], span[1]), "list", section, context, jira_projects, known_owner
                 )
+        label = _label_only(paragraph.children[0].content) if paragraph is not None and nested else None
+        child_context = context
+        if label is not None and is_group_label(label):
+            # `- **Immediate actions taken**:` over a nested list: a group; what it says applies below.
+            draft = None
+            child_context = merge(context, heading_context(label))
+        elif draft is not None and nested and _describes(paragraph, nested, label):
+            draft.description = " ".join(to_plain(c.children[0].content) for c in _child_paragraphs(nested))
+            draft.status = read_status(draft.status_text)
+            drafts.append(draft)
+            continue
         children: list[ItemDraft] = []
         for sub in nested:
             for child in sub.children:
@@ -167,12 +178,47 @@ def list_items(
                         if all(ref.key != other.key for other in draft.refs):
                             draft.refs.append(ref)
                     continue
-            children.extend(list_items(sub, section, context, jira_projects, known_owner))
+            children.extend(list_items(sub, section, child_context, jira_projects, known_owner))
         if draft is not None:
             draft.status = read_status(draft.status_text)
             drafts.append(draft)
         drafts.extend(children)
     return drafts
+
+
+_LABEL_ONLY = re.compile(r"^\s*(?:\*\*|__)(?P<label>[^*_\n]+?)(?:\*\*|__)\s*:?\s*$")
+# "... something like a doc with:", "a runbook covering:": the nested bullets describe what is to be made.
+_DETAIL_LEAD = re.compile(
+    r"\b(?:with|like|such\s+as|including|containing|covering|listing|e\.g\.|for\s+example)\s*:\s*$",
+    re.IGNORECASE,
+)
+SINGLE_CHILD_DESCRIPTION = Shaped("gattaca-com")
+DETAIL_LEADS = Shaped("govuk-one-login")
+
+
+def _label_only(content: str) -> str | None:
+    """The text of an item that is only a bold label (`**Review actions**:`), else None."""
+    match = _LABEL_ONLY.match(content)
+    return match.group("label").strip().rstrip(":") if match else None
+
+
+def _child_paragraphs(nested: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:
+    return [p for sub in nested for child in sub.children if (p := _first_paragraph(child)) is not None]
+
+
+def _describes(paragraph: SyntaxTreeNode | None, nested: list[SyntaxTreeNode], label: str | None) -> bool:
+    """Nested bullets that explain their parent rather than being tasks of their own: the one bullet under
+    a bold label, or the bullets after "... a doc with:"."""
+    content = paragraph.children[0].content if paragraph is not None and paragraph.children else ""
+    if DETAIL_LEADS.active and _DETAIL_LEAD.search(to_plain(content)):
+        return True
+    children = [child for sub in nested for child in sub.children]
+    return (
+        SINGLE_CHILD_DESCRIPTION.active
+        and label is not None
+        and len(children) == 1
+        and all(grand.type == "paragraph" for grand in children[0].children)
+    )
 
 
 def paragraph_item(
@@ -211,6 +257,9 @@ def _paragraph_draft(
     plain_text = to_plain(content)
     if not plain_text or NONE_STATED.match(plain_text) or _NOTE.match(content) or plain_text.endswith(":"):
         return None
+    if re.fullmatch(r"\(.*\)|_.*_|\*[^*].*\*", content.strip(), re.DOTALL):
+        return None  # "(Problem and suggestions)", an italic aside: a note about the section
+
     draft = draft_from_text(content, line_span, kind, section, context, jira_projects, known_owner)
     if draft is not None:
         draft.status = read_status(draft.status_text)

@@ -12,7 +12,14 @@ from tracker.importing.drafts import ItemDraft, TableInfo
 from tracker.importing.headings import heading_item
 from tracker.importing.lists import line_items, list_items, paragraph_item, prose_item, short_statement
 from tracker.importing.markdown import inline_tokens, strong_spans
-from tracker.importing.sections import Context, heading_context, heading_level, heading_text, is_group_label
+from tracker.importing.sections import (
+    Context,
+    heading_context,
+    heading_level,
+    heading_text,
+    is_group_label,
+    merge,
+)
 from tracker.importing.tables import table_items
 from tracker.provenance import Shaped
 
@@ -32,14 +39,6 @@ class Reader:
     known_owner: Callable[[str], bool] | None
     tables: list[TableInfo] = field(default_factory=list)
     check_table: Callable[[TableInfo], None] | None = None
-
-
-def merge(base: Context, inner: Context) -> Context:
-    return Context(
-        inner.status_text or base.status_text,
-        inner.deadline_text or base.deadline_text,
-        inner.owner_text or base.owner_text,
-    )
 
 
 def pseudo_heading(node: SyntaxTreeNode) -> str | None:

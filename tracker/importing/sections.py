@@ -133,6 +133,14 @@ class Context:
     owner_text: str | None = None  # a bold owner line over a group of bullets
 
 
+def merge(base: Context, inner: Context) -> Context:
+    return Context(
+        inner.status_text or base.status_text,
+        inner.deadline_text or base.deadline_text,
+        inner.owner_text or base.owner_text,
+    )
+
+
 def heading_context(text: str) -> Context:
     """Status and deadline a heading states: "Immediate Actions (Completed)", "In progress (next 2 weeks)",
     "Long-term Improvements (Target: Q4 2025 - Q1 2026)", "To complete before re-enabling ArgoCD sync"."""

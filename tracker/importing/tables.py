@@ -101,10 +101,27 @@ def normalise_header(text: str) -> str:
     return collapse(re.sub(r"[^a-z0-9]+", " ", text.lower()))
 
 
+# Header words that give a column its role when the whole name is not a known alias: "Expected date",
+# "Target completion", "Person responsible", "Current status".
+_ROLE_WORDS = (
+    ("deadline", re.compile(r"\b(?:due|deadline|eta|expected|target|completion|by\s+when)\b")),
+    ("owner", re.compile(r"\b(?:owner|owners|assignee|responsible|dri)\b")),
+    ("status", re.compile(r"\b(?:status|state|progress)\b")),
+)
+
+
+def _role_of(header: str) -> str | None:
+    name = normalise_header(header)
+    role = _ALIAS_ROLE.get(name)
+    if role is not None:
+        return role
+    return next((role for role, words in _ROLE_WORDS if words.search(name)), None)
+
+
 def column_roles(headers: list[str]) -> dict[str, int]:
     roles: dict[str, int] = {}
     for index, header in enumerate(headers):
-        role = _ALIAS_ROLE.get(normalise_header(header))
+        role = _role_of(header)
         if role and role not in roles:
             roles[role] = index
     return roles
