@@ -21,6 +21,7 @@ from tracker.importing.sections import (
     heading_context,
     heading_text,
     label_sections,
+    lessons_sections,
 )
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
@@ -114,6 +115,17 @@ def parse_document(
         title = pseudo_heading(blocks[label]) or plain(inline_tokens(blocks[label]))
         sections.append(((blocks[label].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1]))
         items.extend(read_section(reader, title, blocks[start:end], heading_context(title)))
+    if not sections:
+        for start, end in lessons_sections(blocks, candidates):
+            title = heading_text(blocks[start])
+            found = read_section(
+                reader, title, blocks[start + 1 : end], heading_context(title), headings_only=True
+            )
+            if found:
+                sections.append(
+                    ((blocks[start].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1])
+                )
+                items.extend(found)
     items.sort(key=lambda d: d.source_line)
     document = ParsedDocument(
         name=name, text=text, meta=meta, items=items, sections=sections, tables=reader.tables

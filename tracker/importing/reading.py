@@ -93,17 +93,24 @@ def _chunks(
     return preamble, chunks
 
 
-def read_section(reader: Reader, title: str, body: list[SyntaxTreeNode], base: Context) -> list[ItemDraft]:
-    """The drafts of one action section, in document order."""
+def read_section(
+    reader: Reader, title: str, body: list[SyntaxTreeNode], base: Context, headings_only: bool = False
+) -> list[ItemDraft]:
+    """The drafts of one action section, in document order (`headings_only`: its heading items, or none)."""
     preamble, chunks = _chunks(body)
     candidates = [(h, b) for h, b in chunks if not is_group_label(heading_text(h))]
     prose = [1 for _h, b in candidates if _prose_bodied(b)]
     headed = HEADING_ITEMS.active and bool(prose) and 2 * len(prose) >= len(candidates)
     found: list[ItemDraft] = []
-    if not headed:
+    if headings_only:
+        if not headed or len(prose) != len(candidates):
+            return []
+        preamble = []
+    elif not headed:
         found.extend(_read_blocks(reader, title, body, base))
         return sorted(found, key=lambda d: d.source_line)
-    found.extend(_read_blocks(reader, title, preamble, base))
+    if preamble:
+        found.extend(_read_blocks(reader, title, preamble, base))
     for heading, chunk in chunks:
         text = heading_text(heading)
         if is_group_label(text):

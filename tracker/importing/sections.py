@@ -330,3 +330,41 @@ def label_sections(
             _note(candidates, line, text, False, "a sentence introducing a list, with no action words")
         index += 1
     return found
+
+
+_LESSONS = re.compile(r"\b(?:lessons?\s+learn(?:ed|t)|learnings|takeaways)\b", re.IGNORECASE)
+_REVIEW_HEADINGS = re.compile(
+    r"\bwent\s+(?:well|wrong|poorly|badly)|\blucky\b|\bdidn'?t\s+go\b", re.IGNORECASE
+)
+# A document with no action section whose lessons are written as headings that each state a change
+# ("### 5. Upgrades should NOT take place on Mondays" over the reasoning).
+LESSONS_AS_ACTIONS = Shaped("cheqd")
+
+
+def lessons_sections(
+    blocks: list[SyntaxTreeNode], candidates: list[Candidate] | None = None
+) -> list[tuple[int, int]]:
+    """Lessons sections whose sub-headings may be read as heading items (only when nothing else was found)."""
+    if not LESSONS_AS_ACTIONS.active:
+        return []
+    found: list[tuple[int, int]] = []
+    for index, node in enumerate(blocks):
+        if node.type != "heading" or not _LESSONS.search(heading_text(node)):
+            continue
+        level = heading_level(node)
+        end = index + 1
+        while end < len(blocks) and not (
+            blocks[end].type == "heading" and heading_level(blocks[end]) <= level
+        ):
+            end += 1
+        subs = [b for b in blocks[index + 1 : end] if b.type == "heading"]
+        if len(subs) >= 2 and not any(_REVIEW_HEADINGS.search(heading_text(b)) for b in subs):
+            _note(
+                candidates,
+                (node.map or (0, 0))[0] + 1,
+                heading_text(node),
+                True,
+                "lessons written as headings, and no action section",
+            )
+            found.append((index, end))
+    return found
