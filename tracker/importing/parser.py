@@ -14,6 +14,7 @@ from tracker.importing.drafts import ItemDraft, ParsedDocument, TableInfo
 from tracker.importing.lists import NONE_STATED
 from tracker.importing.markdown import inline_tokens, parse_tree, plain, split_front_matter, to_plain
 from tracker.importing.metadata import collect
+from tracker.importing.placeholders import is_placeholder
 from tracker.importing.reading import Reader, pseudo_heading, read_section
 from tracker.importing.sections import (
     Candidate,
@@ -126,6 +127,12 @@ def parse_document(
                     ((blocks[start].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1])
                 )
                 items.extend(found)
+    items = [draft for draft in items if not is_placeholder(draft.title)]
+    for draft in items:
+        if is_placeholder(draft.owner_text):
+            draft.owner_text = None
+        if is_placeholder(draft.deadline_text):
+            draft.deadline_text = None
     items.sort(key=lambda d: d.source_line)
     document = ParsedDocument(
         name=name, text=text, meta=meta, items=items, sections=sections, tables=reader.tables
@@ -133,8 +140,6 @@ def parse_document(
     document.candidates = candidates
     document.headings = [heading_text(b) for b in blocks if b.type == "heading"]
     document.none_stated = not items and _says_none(blocks, spans)
-    if not sections:
-        document.warnings.append("no action-items section found")
     return document
 
 
