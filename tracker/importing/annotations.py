@@ -42,9 +42,12 @@ _TRAILING_DUE_COLON = re.compile(
 _TRAILING_DUE_WORD = re.compile(
     r"[\s,;\-–—]*\b(?:due|by|deadline|eta)\s+(?P<v>[^:;()]{1,30}?)\s*\.?\s*$", re.IGNORECASE
 )
+# Bold initials after the item ("Rotate the keys **JD**") and a handle in a code span ("`@tom`").
+_TRAILING_INITIALS = re.compile(r"\s+(?:\*\*|__)(?P<v>[A-Z]{2,3})(?:\*\*|__)\s*$|\s+(?P<c>`@[\w.-]+`)\s*$")
 _TRAILING_HANDLE = re.compile(r"[\s,;\-–—]*(?<![\w.])(?P<v>@[\w.-]+(?:/[\w.-]+)?)\s*$")
 _TRAILING_NOTE = re.compile(
-    r"[\s,;.]*(?:[\-–—:]\s*|\s)(?P<v>(?:DONE|FIXED|COMPLETED?|WONTFIX|WIP)\b.*|PR\s+exists|PR\s+open(?:ed)?|"
+    r"[\s,;.]*(?:[\-–—:]\s*|\s)(?P<v>(?:DONE|FIXED|COMPLETED?|WONTFIX|WONT\s?DO|WON'T\s+DO|WIP)\b.*|PR\s+exists|"
+    r"PR\s+open(?:ed)?|(?i:(?:done|fixed|completed?|resolved|shipped|merged)\s+(?:as\s+of|on|in|via|with|at)\s+\S.*)|"
     r"(?i:done|fixed|completed?|in\s+progress|won'?t\s+do|wip))\s*\.?\s*$"
 )
 _BRACKET_NOTE = re.compile(
@@ -145,9 +148,15 @@ def _keyed_group(inner: str, known_owner: Callable[[str], bool] | None = None) -
             found["priority"] = value
         else:
             found["ref"] = value
-    if not found:
+    if not found and len(loose) == 1 and "," in inner:
+        loose = [part.strip() for part in inner.split(",", 1)]
+    if not found and not _owner_and_date(loose, known_owner):
         return None
     for part in loose:
+        dated = re.match(r"^(?:by|due|before)\s+(?P<d>.+)$", part, re.IGNORECASE)
+        if dated and "deadline" not in found and _deadline_kind(dated.group("d")) is DeadlineKind.DATE:
+            found["deadline"] = dated.group("d")
+            continue
         if "owner" not in found and (_NAME.match(part) or (known_owner is not None and known_owner(part))):
             found["owner"] = part
         elif "deadline" not in found and _deadline_kind(part) is DeadlineKind.DATE:
@@ -157,6 +166,16 @@ def _keyed_group(inner: str, known_owner: Callable[[str], bool] | None = None) -
         else:
             return None
     return found
+
+
+def _owner_and_date(parts: list[str], known_owner: Callable[[str], bool] | None) -> bool:
+    """`(Tom Berg, by 2026-04-01)`: a name and a dated deadline, with no keys."""
+    if len(parts) != 2:
+        return False
+    name, when = parts
+    dated = re.match(r"^(?:(?:by|due|before)\s+)?(?P<d>.+)$", when, re.IGNORECASE)
+    named = bool(_NAME.match(name)) or (known_owner is not None and known_owner(name))
+    return named and dated is not None and _deadline_kind(dated.group("d")) is DeadlineKind.DATE
 
 
 def _only_ref(text: str, jira_projects: Collection[str]) -> bool:
@@ -187,6 +206,11 @@ def split_annotations(
     if emoji:
         result.status_text = result.lead = emoji.group(1)
         text = text[emoji.end() :]
+    struck = re.fullmatch(r"~~(?P<v>[^~].*?)~~", text, re.DOTALL)
+    if struck:
+        # A struck-through item is one the team crossed off: done, with its words kept as the title.
+        result.status_text = "done (struck through)"
+        text = struck.group("v")
     label = _LEADING_STATUS.match(text)
     if label:
         result.status_text = result.lead = label.group("v")
@@ -243,6 +267,9 @@ def split_annotations(
             )
         ):
             take("deadline", match.group("v").strip())
+            text = text[: match.start()]
+        elif (match := _TRAILING_INITIALS.search(text)) and match.start() > 0:
+            take("owner", match.group("v") or match.group("c"), explicit=False)
             text = text[: match.start()]
         elif match := _TRAILING_HANDLE.search(text):
             if match.start() == 0:

@@ -17,6 +17,7 @@ from tracker.importing.sections import (
     heading_context,
     heading_level,
     heading_text,
+    is_action_heading,
     is_group_label,
     merge,
 )
@@ -52,6 +53,25 @@ def pseudo_heading(node: SyntaxTreeNode) -> str | None:
     spans = strong_spans(inline_tokens(node))
     text = spans[0] if spans else ""
     return text if (text.endswith(":") or content.endswith(":")) else None
+
+
+_OWNER_LINE = re.compile(r"^(?:owners?|assignee|assigned\s+to|dri|responsible)\s*:\s*(?P<v>\S.*)$", re.IGNORECASE)
+_WHO_ONLY = re.compile(r"^(?:@[\w.-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2})$")
+
+
+def owner_line(node: SyntaxTreeNode) -> str | None:
+    """A bold line naming who owns the bullets below it: `**Owner: Dana Lee**`, `**@dana**`, `**Dana Lee:**`."""
+    content = (node.children[0].content if node.children else "").strip()
+    match = re.fullmatch(r"(?:\*\*|__)(?P<t>[^*_\n]+?)(?:\*\*|__)\s*:?", content)
+    if match is None:
+        return None
+    text = match.group("t").strip().rstrip(":").strip()
+    keyed = _OWNER_LINE.match(text)
+    if keyed:
+        return keyed.group("v").strip()
+    if _WHO_ONLY.match(text) and not is_group_label(text) and not is_action_heading(text):
+        return text
+    return None
 
 
 def _is_lead_in(node: SyntaxTreeNode) -> bool:
@@ -137,6 +157,10 @@ def _read_blocks(reader: Reader, title: str, nodes: list[SyntaxTreeNode], base: 
             sub_context = merge(base, heading_context(heading_text(node)))
             context = sub_context
         elif node.type == "paragraph":
+            owner = owner_line(node)
+            if owner is not None:
+                context = merge(sub_context, Context(owner_text=owner))
+                continue
             pseudo = pseudo_heading(node)
             if pseudo is not None:
                 context = merge(sub_context, heading_context(pseudo))

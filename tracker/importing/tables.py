@@ -8,6 +8,7 @@ from collections.abc import Collection
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
+from tracker.importing.annotations import split_owner_deadline
 from tracker.importing.drafts import FieldSpot, ItemDraft, TableInfo
 from tracker.importing.markdown import collapse, inline_tokens, plain, strong_spans
 from tracker.importing.refs import refs_in
@@ -206,6 +207,9 @@ def table_items(
             table_id=table_id,
             cells=raw,
         )
+        if draft.owner_text and not draft.deadline_text:
+            # "@marco, due 2026-03-05" in an owner cell: an owner and a deadline.
+            draft.owner_text, draft.deadline_text = split_owner_deadline(draft.owner_text)
         for role in ("owner", "deadline", "status"):
             if role in roles:
                 draft.spots[role] = FieldSpot("cell")
