@@ -41,7 +41,9 @@ def test_headings_that_name_actions_in_other_words(heading):
     assert titles(text) == ["Add a memory alarm to the cache hosts"]
 
 
-@pytest.mark.parametrize("heading", ["Timeline", "Root cause", "Impact", "What went wrong", "Lessons learned"])
+@pytest.mark.parametrize(
+    "heading", ["Timeline", "Root cause", "Impact", "What went wrong", "Lessons learned"]
+)
 def test_sections_that_never_hold_items(heading):
     assert titles(f"# Outage\n\n## {heading}\n\n- The queue filled up at noon\n") == []
 
@@ -124,7 +126,11 @@ def test_sub_headings_over_lists_are_groups_not_items():
 
 def test_plain_lines_without_markers_are_one_item_a_line():
     text = "# Outage\n\n## Next steps\n\nAdd retries to the uploader\nCap the queue at 10k jobs\nDocument the replay tool\n"
-    assert titles(text) == ["Add retries to the uploader", "Cap the queue at 10k jobs", "Document the replay tool"]
+    assert titles(text) == [
+        "Add retries to the uploader",
+        "Cap the queue at 10k jobs",
+        "Document the replay tool",
+    ]
 
 
 def test_short_paragraphs_are_one_item_a_paragraph_but_long_prose_is_not():
@@ -220,3 +226,43 @@ def test_a_deadline_column_named_in_other_words():
 def test_work_already_done_under_an_actions_taken_heading():
     text = "# T\n\n## Actions taken\n\n- Rolled back the deploy\n- Purged the CDN cache\n"
     assert [d.status for d in parse(text).items] == [Status.DONE, Status.DONE]
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "owner", "status"),
+    [
+        ("- Drain the queue - done in PR 12", "Drain the queue", None, Status.DONE),
+        ("- Drain the queue (in progress)", "Drain the queue", None, Status.IN_PROGRESS),
+        ("- Drain the queue WONTDO", "Drain the queue", None, Status.WONT_DO),
+        ("- Drain the queue. Completed as of 2026-02-14", "Drain the queue", None, Status.DONE),
+        ("- **DONE**: Drain the queue", "Drain the queue", None, Status.DONE),
+        ("- ~~Drain the queue~~", "Drain the queue", None, Status.DONE),
+        ("- Drain the queue **JD**", "Drain the queue", "JD", None),
+        ("- Drain the queue `@tom`", "Drain the queue", "`@tom`", None),
+        ("- [SRE] Drain the queue", "Drain the queue", "SRE", None),
+    ],
+)
+def test_inline_statuses_and_owners(line, title, owner, status):
+    [draft] = parse(f"# T\n\n## Action items\n\n{line}\n").items
+    assert (draft.title, draft.owner_text, draft.status) == (title, owner, status)
+
+
+def test_a_bold_owner_line_owns_the_bullets_below_it():
+    text = "# T\n\n## Action items\n\n**Owner: Dana Lee**\n\n- Drain the queue\n- Cap batches\n\n**@tom**\n\n- Page on lag\n"
+    assert [(d.title, d.owner_text) for d in parse(text).items] == [
+        ("Drain the queue", "Dana Lee"),
+        ("Cap batches", "Dana Lee"),
+        ("Page on lag", "@tom"),
+    ]
+
+
+def test_lessons_written_as_headings_when_there_is_no_action_section():
+    text = (
+        "# Upgrade halt\n\n## Lessons learnt\n\n### 1. Rehearse upgrades on a mainnet copy\n\n"
+        "Going forward we will rehearse every upgrade.\n\n### 2. Never upgrade on a Monday\n\nMondays are busy.\n"
+    )
+    assert titles(text) == ["Rehearse upgrades on a mainnet copy", "Never upgrade on a Monday"]
+    review = "# Upgrade halt\n\n## Lessons learned\n\n### What went well\n\nFast paging.\n\n### What went wrong\n\nSlow fix.\n"
+    assert titles(review) == []
+    with_actions = text + "\n## Action items\n\n- Add a halt alarm\n"
+    assert titles(with_actions) == ["Add a halt alarm"]

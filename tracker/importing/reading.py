@@ -55,7 +55,9 @@ def pseudo_heading(node: SyntaxTreeNode) -> str | None:
     return text if (text.endswith(":") or content.endswith(":")) else None
 
 
-_OWNER_LINE = re.compile(r"^(?:owners?|assignee|assigned\s+to|dri|responsible)\s*:\s*(?P<v>\S.*)$", re.IGNORECASE)
+_OWNER_LINE = re.compile(
+    r"^(?:owners?|assignee|assigned\s+to|dri|responsible)\s*:\s*(?P<v>\S.*)$", re.IGNORECASE
+)
 _WHO_ONLY = re.compile(r"^(?:@[\w.-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2})$")
 
 
