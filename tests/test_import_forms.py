@@ -34,6 +34,8 @@ def titles(text: str, extra: tuple[str, ...] = ()) -> list[str]:
         "The following two weeks",
         "Preventing a repeat",
         "Recommendations",
+        "Fixes and improvements",
+        "What's next",
     ],
 )
 def test_headings_that_name_actions_in_other_words(heading):
@@ -68,6 +70,11 @@ def test_a_bold_pseudo_heading_starts_an_action_list():
         "- Move logs to their own volume\n\n**Notes:**\n\n- The disk was 2 TB\n"
     )
     assert titles(text) == ["Alert at 80% disk use", "Move logs to their own volume"]
+
+
+def test_a_bold_only_line_exported_as_a_heading_starts_an_action_list():
+    text = "# Outage\n\nThe disk filled.\n\n**Action Items**\n\n- Alert at 80% disk use\n\n**Notes**\n\n- The disk was 2 TB\n"
+    assert titles(text) == ["Alert at 80% disk use"]
 
 
 def test_a_lead_in_sentence_introduces_the_actions_below_it():

@@ -37,7 +37,10 @@ _ACTION_HEADING = re.compile(
     | \b(?:the\s+)?(?:following|next|coming)\s+(?:\d+|two|three|four|few|couple\s+of)\s+(?:days|weeks|months|sprints)\b
     | \b(?:preventing|prevention\s+of|how\s+we(?:'ll|\s+will)?\s+prevent)\b
     | \b(?:changes|fixes|improvements|steps|measures|tasks)\s+(?:planned|taken|made|we(?:'re|\s+are|\s+will)?\s*(?:making|make|take|taking))\b
-    | ^(?:improvements?|recommendations?|fixes|countermeasures|preventive\s+measures|tasks)$
+    | ^(?:(?:our|proposed|planned|suggested|recommended|required|further)\s+)?(?:improvements?|recommendations?|fixes|
+        countermeasures|preventive\s+measures|tasks)(?:\s*(?:,|and|&)\s*(?:improvements?|recommendations?|fixes|
+        next\s+steps|follow[\s-]*ups?|actions?|tasks|lessons(?:\s+learn(?:ed|t))?))*$
+    | \bwhat(?:'s|’s|\s+is|\s+comes|\s+happens)\s+next\b
     | \bcountermeasures\b
     """,
     re.IGNORECASE | re.VERBOSE,
@@ -282,6 +285,13 @@ LEAD_INS = Shaped("hexpm")
 PSEUDO_HEADINGS = Shaped()
 
 
+def _bold_only(node: SyntaxTreeNode) -> str | None:
+    """A paragraph that is only bold text ("**Action Items**", as word processors export headings)."""
+    content = (node.children[0].content if node.children else "").strip()
+    match = re.fullmatch(r"(?:\*\*|__)(?P<t>[^*_\n]{2,80})(?:\*\*|__)", content)
+    return match.group("t").strip() if match else None
+
+
 def label_sections(
     blocks: list[SyntaxTreeNode],
     taken: set[int],
@@ -301,12 +311,12 @@ def label_sections(
             index += 1
             continue
         line = (node.map or (0, 0))[0] + 1
-        label = pseudo_heading(node)
+        label = pseudo_heading(node) or _bold_only(node)
         content = node.children[0].content.strip() if node.children else ""
         if label is not None and PSEUDO_HEADINGS.active and is_action_heading(label, extra):
             end = index + 1
             while end < len(blocks) and end not in taken and blocks[end].type != "heading":
-                if blocks[end].type == "paragraph" and pseudo_heading(blocks[end]) is not None:
+                if blocks[end].type == "paragraph" and (pseudo_heading(blocks[end]) or _bold_only(blocks[end])):
                     break
                 end += 1
             _note(candidates, line, label, True, "a bold label naming actions")
