@@ -273,3 +273,16 @@ def test_lessons_written_as_headings_when_there_is_no_action_section():
     assert titles(review) == []
     with_actions = text + "\n## Action items\n\n- Add a halt alarm\n"
     assert titles(with_actions) == ["Add a halt alarm"]
+
+
+def test_a_sub_heading_without_a_list_has_its_short_paragraph_as_an_item():
+    text = (
+        "# Search outage\n\n## Action items\n\nWe grouped the work by kind.\n\n### Detection\n\n"
+        "- Alert on empty search results\n\n### Process\n\nReview the reindex runbook with on-call.\n"
+    )
+    assert titles(text) == ["Alert on empty search results", "Review the reindex runbook with on-call."]
+
+
+def test_a_dated_done_note_in_parentheses_is_the_status():
+    [draft] = parse("# T\n\n## Next steps\n\n- @ben: clean up old artifacts (done 2026-01-10)\n").items
+    assert (draft.title, draft.owner_text, draft.status) == ("clean up old artifacts", "@ben", Status.DONE)

@@ -9,6 +9,7 @@ from datetime import date
 
 from tracker.deadlines import DeadlineKind, parse_deadline
 from tracker.importing.markdown import to_plain
+from tracker.importing.owners import sentence_owner
 from tracker.importing.refs import find_refs
 from tracker.provenance import Shaped
 from tracker.statuses import parse_status
@@ -55,7 +56,8 @@ _BRACKET_NOTE = re.compile(
 )
 _PAREN_NOTE = re.compile(
     r"^(?:done|fixed|completed?|in\s+progress|wip|won'?t\s+do|not\s+planned|PR\s+exists|PR\s+open(?:ed)?|"
-    r"issue\s+(?:created|filed|opened)|ticket\s+(?:created|filed|opened)|to\s*do)$",
+    r"issue\s+(?:created|filed|opened)|ticket\s+(?:created|filed|opened)|to\s*do|"
+    r"(?:done|fixed|completed?|resolved|shipped|merged)(?:\s+(?:on|in|as\s+of|via))?\s+\S[^()]*)$",
     re.IGNORECASE,
 )
 _NAME = re.compile(
@@ -314,143 +316,6 @@ def split_annotations(
         result.owner_text, result.deadline_text = split_owner_deadline(result.owner_text)
     result.core = text
     return result
-
-
-# "Dana to add ...", "Ed and Caroline to write ...", "@sam will ...", "`@nova` and `@hazel` planning ...":
-# the sentence names its owners (the title keeps the whole sentence).
-_WHO = r"(?:`?@[\w.-]+`?|[A-ZÀ-Þ][\w'’.-]*)"
-_SENTENCE_OWNER = re.compile(
-    rf"^(?P<v>{_WHO}(?:\s*,\s*{_WHO})*(?:\s+(?:and|&)\s+{_WHO})?)\s+(?:to|will|shall|is\s+going\s+to)\s+"
-    r"(?P<verb>[a-z][\w-]*)"
-)
-_HANDLE_WILL = re.compile(r"(?:^|(?<=[\s(]))(?P<v>`?@[\w.-]+`?)\s+(?:will|to|is\s+going\s+to)\s+[a-z]")
-# Capitalised words that start sentences of the "X to ..." shape without naming anyone.
-_NOT_OWNERS = frozenset(
-    [
-        "we",
-        "i",
-        "you",
-        "they",
-        "it",
-        "this",
-        "that",
-        "these",
-        "those",
-        "there",
-        "here",
-        "someone",
-        "somebody",
-        "everyone",
-        "everybody",
-        "nobody",
-        "anyone",
-        "need",
-        "needs",
-        "plan",
-        "plans",
-        "want",
-        "try",
-        "continue",
-        "start",
-        "begin",
-        "remember",
-        "decide",
-        "agree",
-        "aim",
-        "have",
-        "has",
-        "how",
-        "what",
-        "when",
-        "where",
-        "why",
-        "ways",
-        "time",
-        "ability",
-        "move",
-        "migrate",
-        "switch",
-        "upgrade",
-        "downgrade",
-        "revert",
-        "change",
-        "add",
-        "write",
-        "send",
-        "go",
-        "return",
-        "default",
-        "limit",
-        "set",
-        "scale",
-        "roll",
-        "fall",
-        "pin",
-        "restrict",
-        "commit",
-        "subscribe",
-        "post",
-        "push",
-        "escalate",
-        "link",
-        "map",
-        "convert",
-        "point",
-        "redirect",
-        "route",
-        "respond",
-        "reply",
-        "append",
-        "copy",
-        "forward",
-        "apply",
-        "reach",
-        "get",
-        "learn",
-        "able",
-        "due",
-        "order",
-        "refer",
-        "related",
-        "similar",
-        "next",
-        "back",
-        "up",
-        "down",
-        "also",
-        "then",
-        "still",
-        "make",
-        "ensure",
-        "work",
-        "going",
-        "use",
-        "look",
-        "come",
-        "ask",
-        "tell",
-    ]
-)
-_DETERMINERS = frozenset(
-    ["the", "a", "an", "our", "their", "its", "this", "that", "new", "latest", "all", "every", "each"]
-)
-
-
-def sentence_owner(text: str, known_owner: Callable[[str], bool] | None = None) -> str | None:
-    """The owners a sentence of the form "X to ...", "X and Y to ...", "@x will ..." names, else None.
-    A handle followed by "will" counts anywhere in the item; names only at its start."""
-    plain_text = text.strip()
-    match = _SENTENCE_OWNER.match(plain_text)
-    if match and match.group("verb").lower() not in _DETERMINERS:
-        names = [n for n in re.split(r"\s*(?:,|\band\b|&)\s*", match.group("v")) if n]
-        if all(
-            n.strip("`").startswith("@")
-            or (n.lower() not in _NOT_OWNERS and (known_owner is None or known_owner(n) or len(names) > 1))
-            for n in names
-        ) and not (len(names) == 1 and " " in match.group("v")):
-            return match.group("v")
-    handle = _HANDLE_WILL.search(plain_text)
-    return handle.group("v") if handle else None
 
 
 _OWNER_THEN_DEADLINE = re.compile(

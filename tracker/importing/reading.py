@@ -146,18 +146,20 @@ def read_section(
 
 
 def _read_blocks(reader: Reader, title: str, nodes: list[SyntaxTreeNode], base: Context) -> list[ItemDraft]:
-    """Tables, lists and labelled paragraphs under one heading; headings and bold lead-ins set the context."""
+    """Tables, lists and labelled paragraphs under one heading; headings and bold lead-ins set the context.
+    Under each (sub-)heading without a list or table, short paragraphs and plain lines are items too."""
     context = base
     sub_context = base
     table_drafts: list[ItemDraft] = []
     other: list[ItemDraft] = []
-    paragraphs: list[tuple[SyntaxTreeNode, Context]] = []
-    has_list = False
-    flat = _unquoted(nodes)
-    for node in flat:
+    segments: list[list[tuple[SyntaxTreeNode, Context]]] = [[]]  # paragraphs under each heading
+    listed: list[bool] = [False]  # whether that heading has a list or table
+    for node in _unquoted(nodes):
         if node.type == "heading":
             sub_context = merge(base, heading_context(heading_text(node)))
             context = sub_context
+            segments.append([])
+            listed.append(False)
         elif node.type == "paragraph":
             owner = owner_line(node)
             if owner is not None:
@@ -171,8 +173,9 @@ def _read_blocks(reader: Reader, title: str, nodes: list[SyntaxTreeNode], base: 
             if draft is not None:
                 other.append(draft)
             else:
-                paragraphs.append((node, context))
+                segments[-1].append((node, context))
         elif node.type == "table":
+            listed[-1] = True
             info, drafts = table_items(node, reader.lines, title, len(reader.tables), reader.jira_projects)
             if info is not None:
                 if reader.check_table is not None:
@@ -180,23 +183,32 @@ def _read_blocks(reader: Reader, title: str, nodes: list[SyntaxTreeNode], base: 
                 reader.tables.append(info)
                 table_drafts.extend(drafts)
         elif node.type in ("bullet_list", "ordered_list"):
-            has_list = True
+            listed[-1] = True
             other.extend(list_items(node, title, context, reader.jira_projects, reader.known_owner))
     # A section with an action table keeps its lists as explanation (types, priorities), not tasks.
     if table_drafts:
         return table_drafts + [d for d in other if d.kind == "paragraph"]
-    if not has_list and not any(n.type == "table" for n in flat) and PROSE_ITEMS.active:
-        # Short statements read as a list written without markers; longer prose explains, so one long
-        # paragraph means the section is prose and none of it is taken.
-        if not all(short_statement(node) for node, _where in paragraphs if not _is_lead_in(node)):
-            paragraphs = []
-        for node, where in paragraphs:
-            lines = line_items(node, title, where, reader.jira_projects, reader.known_owner)
-            draft = (
-                None if lines else prose_item(node, title, where, reader.jira_projects, reader.known_owner)
-            )
-            other.extend(lines + ([draft] if draft is not None else []))
+    if PROSE_ITEMS.active:
+        for index, (paragraphs, has_list) in enumerate(zip(segments, listed, strict=True)):
+            # Prose above sub-headings that hold lists introduces them; it is not an item.
+            if not has_list and not (index == 0 and any(listed)):
+                other.extend(_prose_items(reader, title, paragraphs))
     return other
+
+
+def _prose_items(
+    reader: Reader, title: str, paragraphs: list[tuple[SyntaxTreeNode, Context]]
+) -> list[ItemDraft]:
+    """Short statements read as a list written without markers; longer prose explains, so one long
+    paragraph means the part is prose and none of it is taken."""
+    if not all(short_statement(node) for node, _where in paragraphs if not _is_lead_in(node)):
+        return []
+    found: list[ItemDraft] = []
+    for node, where in paragraphs:
+        lines = line_items(node, title, where, reader.jira_projects, reader.known_owner)
+        draft = None if lines else prose_item(node, title, where, reader.jira_projects, reader.known_owner)
+        found.extend(lines + ([draft] if draft is not None else []))
+    return found
 
 
 def _unquoted(nodes: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:

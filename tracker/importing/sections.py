@@ -316,7 +316,9 @@ def label_sections(
         if label is not None and PSEUDO_HEADINGS.active and is_action_heading(label, extra):
             end = index + 1
             while end < len(blocks) and end not in taken and blocks[end].type != "heading":
-                if blocks[end].type == "paragraph" and (pseudo_heading(blocks[end]) or _bold_only(blocks[end])):
+                if blocks[end].type == "paragraph" and (
+                    pseudo_heading(blocks[end]) or _bold_only(blocks[end])
+                ):
                     break
                 end += 1
             _note(candidates, line, label, True, "a bold label naming actions")
