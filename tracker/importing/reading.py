@@ -95,6 +95,11 @@ def _prose_bodied(body: list[SyntaxTreeNode]) -> bool:
     return first.type == "paragraph" and not introduces_list and pseudo_heading(first) is None
 
 
+def _opens_with_list(body: list[SyntaxTreeNode]) -> bool:
+    blocks = [n for n in body if n.type not in ("html_block", "hr")]
+    return bool(blocks) and blocks[0].type in ("bullet_list", "ordered_list", "table")
+
+
 def _chunks(
     body: list[SyntaxTreeNode],
 ) -> tuple[list[SyntaxTreeNode], list[tuple[SyntaxTreeNode, list[SyntaxTreeNode]]]]:
@@ -122,7 +127,10 @@ def read_section(
     preamble, chunks = _chunks(body)
     candidates = [(h, b) for h, b in chunks if not is_group_label(heading_text(h))]
     prose = [1 for _h, b in candidates if _prose_bodied(b)]
-    headed = HEADING_ITEMS.active and bool(prose) and 2 * len(prose) >= len(candidates)
+    # Heading items when most sub-headings open with prose, and none opens straight into a list or table
+    # (a sub-heading directly over a list is a group of the items in it).
+    listed = any(_opens_with_list(b) for _h, b in candidates)
+    headed = HEADING_ITEMS.active and bool(prose) and 2 * len(prose) >= len(candidates) and not listed
     found: list[ItemDraft] = []
     if headings_only:
         if not headed or len(prose) != len(candidates):
