@@ -141,7 +141,10 @@ def test_plain_lines_without_markers_are_one_item_a_line():
 
 
 def test_short_paragraphs_are_one_item_a_paragraph_but_long_prose_is_not():
-    short = "# Outage\n\n## Follow-ups\n\nAdd a lag alarm to the replica.\n\nRehearse the failover every quarter.\n"
+    short = (
+        "# Outage\n\n## Follow-ups\n\nAdd a lag alarm to the replica.\n\nRehearse the failover every quarter.\n\n"
+        "We apologise for the disruption.\n"
+    )
     assert titles(short) == ["Add a lag alarm to the replica.", "Rehearse the failover every quarter."]
     wrapped = (
         "# Outage\n\n## Follow-ups\n\nWe looked at the replica and found that it had fallen behind by an hour\n"
@@ -255,11 +258,16 @@ def test_inline_statuses_and_owners(line, title, owner, status):
 
 
 def test_a_bold_owner_line_owns_the_bullets_below_it():
-    text = "# T\n\n## Action items\n\n**Owner: Dana Lee**\n\n- Drain the queue\n- Cap batches\n\n**@tom**\n\n- Page on lag\n"
+    text = (
+        "# T\n\n## Action items\n\n**Owner: Dana Lee**\n\n- Drain the queue\n- Cap batches\n\n**@tom**\n\n"
+        "- Page on lag\n\n**Key Takeaways**\n\n- Shard the queue\n\n### Storage team\n\n- Grow the volume\n"
+    )
     assert [(d.title, d.owner_text) for d in parse(text).items] == [
         ("Drain the queue", "Dana Lee"),
         ("Cap batches", "Dana Lee"),
         ("Page on lag", "@tom"),
+        ("Shard the queue", None),
+        ("Grow the volume", "Storage team"),
     ]
 
 

@@ -241,6 +241,11 @@ def paragraph_item(
     return draft
 
 
+_COURTESY = re.compile(
+    r"^(?:we(?:'re|\s+are)?\s+(?:(?:very|deeply|truly)\s+)?(?:sorry|apologi[sz]e)|(?:our\s+)?apologies|thank|"
+    r"if\s+you\s+have|please\s+(?:reach|contact|let|get\s+in\s+touch)|feel\s+free|questions\?)",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 _LINE_START = re.compile(r"^(?:[A-Z0-9@`\[*_~(]|\W)")
 
@@ -259,6 +264,8 @@ def _paragraph_draft(
         return None
     if re.fullmatch(r"\(.*\)|_.*_|\*[^*].*\*", content.strip(), re.DOTALL):
         return None  # "(Problem and suggestions)", an italic aside: a note about the section
+    if _COURTESY.match(plain_text) or _ATTRIBUTE.match(plain_text):
+        return None  # an apology, thanks or contact line, or a stray "Owner: x" line
 
     draft = draft_from_text(content, line_span, kind, section, context, jira_projects, known_owner)
     if draft is not None:

@@ -58,20 +58,29 @@ def pseudo_heading(node: SyntaxTreeNode) -> str | None:
 _OWNER_LINE = re.compile(
     r"^(?:owners?|assignee|assigned\s+to|dri|responsible)\s*:\s*(?P<v>\S.*)$", re.IGNORECASE
 )
-_WHO_ONLY = re.compile(r"^(?:@[\w.-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){0,2})$")
+_WHO_ONLY = re.compile(r"^(?:@[\w.-]+(?:/[\w.-]+)?|(?i:(?:the\s+)?[\w&/.-]+(?:\s+[\w&/.-]+)?\s+team))$")
 
 
-def owner_line(node: SyntaxTreeNode) -> str | None:
-    """A bold line naming who owns the bullets below it: `**Owner: Dana Lee**`, `**@dana**`, `**Dana Lee:**`."""
+_BOLD_ONLY = re.compile(r"(?:\*\*|__)[^*_\n]+(?:\*\*|__)")
+
+
+def owner_line(node: SyntaxTreeNode, known_owner: Callable[[str], bool] | None = None) -> str | None:
+    """A bold line naming who owns the bullets below it: `**Owner: Dana Lee**`, `**@dana**`, `**SRE team:**`
+    (a bare name only when [people] or [teams] knows it: Title Case labels are usually topics)."""
     content = (node.children[0].content if node.children else "").strip()
     match = re.fullmatch(r"(?:\*\*|__)(?P<t>[^*_\n]+?)(?:\*\*|__)\s*:?", content)
-    if match is None:
-        return None
-    text = match.group("t").strip().rstrip(":").strip()
+    return owner_label(match.group("t"), known_owner) if match else None
+
+
+def owner_label(text: str, known_owner: Callable[[str], bool] | None = None) -> str | None:
+    """The owner a label or sub-heading names by itself ("Owner: Dana Lee", "@dana", "Platform team")."""
+    text = text.strip().rstrip(":").strip()
     keyed = _OWNER_LINE.match(text)
     if keyed:
         return keyed.group("v").strip()
-    if _WHO_ONLY.match(text) and not is_group_label(text) and not is_action_heading(text):
+    if is_group_label(text) or is_action_heading(text):
+        return None
+    if _WHO_ONLY.match(text) or (known_owner is not None and known_owner(text)):
         return text
     return None
 
@@ -164,12 +173,18 @@ def _read_blocks(reader: Reader, title: str, nodes: list[SyntaxTreeNode], base: 
     listed: list[bool] = [False]  # whether that heading has a list or table
     for node in _unquoted(nodes):
         if node.type == "heading":
-            sub_context = merge(base, heading_context(heading_text(node)))
+            text = heading_text(node)
+            owner = (
+                owner_label(text)
+                if text.startswith("@") or _OWNER_LINE.match(text) or " team" in text.lower()
+                else None
+            )
+            sub_context = merge(base, Context(owner_text=owner) if owner else heading_context(text))
             context = sub_context
             segments.append([])
             listed.append(False)
         elif node.type == "paragraph":
-            owner = owner_line(node)
+            owner = owner_line(node, reader.known_owner)
             if owner is not None:
                 context = merge(sub_context, Context(owner_text=owner))
                 continue
@@ -177,6 +192,8 @@ def _read_blocks(reader: Reader, title: str, nodes: list[SyntaxTreeNode], base: 
             if pseudo is not None:
                 context = merge(sub_context, heading_context(pseudo))
                 continue
+            if _BOLD_ONLY.fullmatch((node.children[0].content if node.children else "").strip()):
+                context = sub_context  # a new bold label: the owner line above no longer applies
             draft = paragraph_item(node, title, context, reader.jira_projects, reader.known_owner)
             if draft is not None:
                 other.append(draft)
