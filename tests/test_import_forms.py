@@ -36,6 +36,10 @@ def titles(text: str, extra: tuple[str, ...] = ()) -> list[str]:
         "Recommendations",
         "Fixes and improvements",
         "What's next",
+        "Post-incident tasks",
+        "Tickets filed",
+        "Areas for improvement",
+        "Mitigation plan",
     ],
 )
 def test_headings_that_name_actions_in_other_words(heading):

@@ -41,6 +41,12 @@ _ACTION_HEADING = re.compile(
         countermeasures|preventive\s+measures|tasks)(?:\s*(?:,|and|&)\s*(?:improvements?|recommendations?|fixes|
         next\s+steps|follow[\s-]*ups?|actions?|tasks|lessons(?:\s+learn(?:ed|t))?))*$
     | \bwhat(?:'s|’s|\s+is|\s+comes|\s+happens)\s+next\b
+    | \b(?:post[\s-]*(?:incident|mortem)|open|outstanding|remaining|pending|tracked|planned)\s+
+        (?:tasks|items|work|todos?)\b
+    | \b(?:tickets|issues|bugs)\s+(?:filed|created|opened|raised)\b
+    | ^prevention$
+    | \b(?:areas|opportunities)\s+for\s+improvement\b|\bthings\s+to\s+improve\b|\bwhat\s+we\s+(?:can|will)\s+improve\b
+    | \b(?:planned|future|proposed|long[\s-]*term)\s+mitigations?\b|\bmitigation\s+plan\b
     | \bcountermeasures\b
     """,
     re.IGNORECASE | re.VERBOSE,
