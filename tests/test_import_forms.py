@@ -215,6 +215,12 @@ def test_template_placeholders_never_become_items():
         ("- Rotate the keys (owner: @tom, due 2026-04-01)", "@tom", "2026-04-01"),
         ("- Rotate the keys — owner: @tom, due 2026-04-01", "@tom", "2026-04-01"),
         ("- Rotate the keys (Tom Berg, by 2026-04-01)", "Tom Berg", "2026-04-01"),
+        ("- Rotate the keys (Tom, 2026-04-01)", "Tom", "2026-04-01"),
+        ("- Rotate the keys — Tom Berg, by 2026-04-01", "Tom Berg", "2026-04-01"),
+        ("- Rotate the keys — @tom — 2026-04-01", "@tom", "2026-04-01"),
+        ("- Rotate the keys [owner: @tom] [due: 2026-04-01]", "@tom", "2026-04-01"),
+        ("- Rotate the keys\n  **Owner:** Tom\n  **Due:** 2026-04-01", "Tom", "2026-04-01"),
+        ("- [P1] Tom to rotate the keys", "Tom", None),
         ("- Need to rotate the keys", None, None),
         ("- Migrate Redis to cluster mode", None, None),
         ("- Upgrade to the latest driver", None, None),
@@ -223,6 +229,11 @@ def test_template_placeholders_never_become_items():
 def test_inline_owners_and_deadlines(line, owner, deadline):
     [draft] = parse(f"# T\n\n## Action items\n\n{line}\n").items
     assert (draft.owner_text, draft.deadline_text) == (owner, deadline)
+
+
+def test_a_priority_tag_is_a_priority_not_a_team():
+    [draft] = parse("# T\n\n## Action items\n\n- [P1] Rotate the keys\n").items
+    assert (draft.title, draft.owner_text, draft.priority) == ("Rotate the keys", None, "P1")
 
 
 def test_an_owner_cell_with_a_deadline_is_an_owner_and_a_deadline():

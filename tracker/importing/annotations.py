@@ -72,6 +72,19 @@ _LEADING_STATUS = re.compile(
     r"^(?:\*\*|__)?(?P<v>(?i:done|todo|to\s+do|wip|in\s+progress|won'?t\s+do|blocked))(?:\*\*|__)?\s*[:\-–—]\s*(?:\*\*|__)?\s+"
 )
 _TEAM_TAG = re.compile(r"^\[(?P<v>[^\]\[]{1,40})\]\s+(?!\()")
+# `[P1]`, `[high]`, `[sev2]` in front of an item are its priority, not a team.
+_PRIORITY_TAG = re.compile(
+    r"^\[(?P<v>(?i:p[0-4]|sev[\s-]?[0-4]|high|medium|low|critical|urgent|must|should|nice[\s-]to[\s-]have))\]\s+"
+)
+# Field lines inside one item (`**Owner:** Dana` under the action's own line): its attributes.
+_FIELD_LINE = re.compile(
+    r"^\s*(?:\*\*|__)?(?P<k>owners?|assignee|assigned\s+to|dri|due(?:\s+date)?|deadline|eta|target(?:\s+date)?|status)"
+    r"\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<v>\S.*?)\s*$",
+    re.IGNORECASE,
+)
+_TRAILING_DASHED_DATE = re.compile(r"\s+[—–-]{1,2}\s+(?P<v>[^—–]{4,30}?)\s*$")
+_TRAILING_DASHED_NAME = re.compile(r"\s+[—–]\s+(?P<v>@[\w.-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})\s*$")
+_BRACKET_KEYED = re.compile(r"\s*\[(?P<inner>[^\[\]]+:[^\[\]]+)\]\s*$")
 _LEADING_HANDLE = re.compile(r"^(?P<v>@[\w.-]+(?:/[\w.-]+)?)\s*[:\-–—]\s+")
 _TEAM_PREFIX = re.compile(
     r"^(?!(?:FYI|NB|PR|ETA|TBD|TBA|WIP|AI|TODO|NOTE|UPDATE|EDIT|Q[1-4]|H[12])\s*:)(?P<v>[A-Z][A-Z0-9&/-]{1,11}|[\w&/.-]+(?:\s+[\w&/.-]+){0,2}\s+team)\s*:\s+"
@@ -152,8 +165,11 @@ def _keyed_group(inner: str, known_owner: Callable[[str], bool] | None = None) -
             found["ref"] = value
     if not found and len(loose) == 1 and "," in inner:
         loose = [part.strip() for part in inner.split(",", 1)]
-    if not found and not _owner_and_date(loose, known_owner):
-        return None
+    if not found:
+        if not _owner_and_date(loose, known_owner):
+            return None
+        dated = re.match(r"^(?:(?:by|due|before)\s+)?(?P<d>.+)$", loose[1], re.IGNORECASE)
+        return {"owner": loose[0], "deadline": dated.group("d") if dated else loose[1]}
     for part in loose:
         dated = re.match(r"^(?:by|due|before)\s+(?P<d>.+)$", part, re.IGNORECASE)
         if dated and "deadline" not in found and _deadline_kind(dated.group("d")) is DeadlineKind.DATE:
@@ -176,7 +192,9 @@ def _owner_and_date(parts: list[str], known_owner: Callable[[str], bool] | None)
         return False
     name, when = parts
     dated = re.match(r"^(?:(?:by|due|before)\s+)?(?P<d>.+)$", when, re.IGNORECASE)
-    named = bool(_NAME.match(name)) or (known_owner is not None and known_owner(name))
+    named = bool(_NAME.match(name) or re.fullmatch(r"[A-Z][\w'’-]+", name)) or (
+        known_owner is not None and known_owner(name)
+    )
     return named and dated is not None and _deadline_kind(dated.group("d")) is DeadlineKind.DATE
 
 
@@ -200,6 +218,19 @@ def split_annotations(
     status and reference notes (in any order), and owner prefixes. The rest is the core."""
     text = content.strip()
     result = Annotated(core=text)
+    rows = text.split("\n")
+    while len(rows) > 1 and (field_line := _FIELD_LINE.match(rows[-1])):
+        key, value = field_line.group("k").lower(), to_plain(field_line.group("v"))
+        name = "owner" if re.match(_OWNER_KEYS, key) else "status" if key == "status" else "deadline"
+        if name == "owner" and result.owner_text is None:
+            result.owner_text, result.owner_explicit = value, True
+        elif name == "deadline" and result.deadline_text is None:
+            result.deadline_text = value
+        elif name == "status" and result.status_text is None:
+            result.status_text = value
+        result.keyed.setdefault(name, value)
+        rows.pop()
+    text = "\n".join(rows).strip()
     box = CHECKBOX.match(text)
     if box:
         result.checkbox = f"[{box.group(1)}]"
@@ -278,6 +309,23 @@ def split_annotations(
                 break
             take("owner", match.group("v"), explicit=False)
             text = text[: match.start()]
+        elif (match := _BRACKET_KEYED.search(text)) and (
+            keyed := _keyed_group(match.group("inner"), known_owner)
+        ):
+            for key, value in keyed.items():
+                if key != "ref":
+                    take(key, value)
+            text = text[: match.start()]
+        elif (
+            (match := _TRAILING_DASHED_DATE.search(text))
+            and match.start() > 0
+            and _deadline_kind(match.group("v")) is DeadlineKind.DATE
+        ):
+            take("deadline", match.group("v").strip())
+            text = text[: match.start()]
+        elif (match := _TRAILING_DASHED_NAME.search(text)) and match.start() > 0:
+            take("owner", match.group("v"), explicit=False)
+            text = text[: match.start()]
         elif match := _BRACKET_NOTE.search(text):
             take("status", match.group("v"), explicit=False)
             text = text[: match.start()]
@@ -299,7 +347,10 @@ def split_annotations(
             break
     text = text.strip()
 
-    if result.owner_text is None:
+    if match := _PRIORITY_TAG.match(text):
+        # Kept in the core (render writes the core back); the title leaves it out (strip_priority_tag).
+        result.priority = result.priority or match.group("v")
+    elif result.owner_text is None:
         for pattern in (_TEAM_TAG, _LEADING_HANDLE, _TEAM_PREFIX):
             match = pattern.match(text)
             if match and not (pattern is _TEAM_TAG and CHECKBOX.match(text)):
@@ -307,11 +358,11 @@ def split_annotations(
                 text = text[match.end() :]
                 break
     if result.owner_text is None:
-        match = _TEAM_TO.match(text)
+        match = _TEAM_TO.match(strip_priority_tag(text))
         if match:
             result.owner_text = match.group("v")
     if result.owner_text is None:
-        result.owner_text = sentence_owner(text, known_owner)
+        result.owner_text = sentence_owner(strip_priority_tag(text), known_owner)
     if result.owner_text is not None and result.deadline_text is None:
         result.owner_text, result.deadline_text = split_owner_deadline(result.owner_text)
     result.core = text
@@ -329,6 +380,12 @@ def split_owner_deadline(owner: str) -> tuple[str, str | None]:
     if match and _deadline_kind(match.group("deadline")) is not DeadlineKind.UNKNOWN:
         return match.group("owner").strip(), match.group("deadline").strip()
     return owner, None
+
+
+def strip_priority_tag(text: str) -> str:
+    """An item's text without a leading `[P1]`-style priority tag."""
+    match = _PRIORITY_TAG.match(text)
+    return text[match.end() :] if match else text
 
 
 def split_label(core: str) -> tuple[str, str, str | None, str | None]:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 
 from markdown_it.tree import SyntaxTreeNode
 
-from tracker.importing.annotations import split_annotations, split_label
+from tracker.importing.annotations import split_annotations, split_label, strip_priority_tag
 from tracker.importing.drafts import FieldSpot, ItemDraft
 from tracker.importing.markdown import to_plain
 from tracker.importing.refs import is_only_refs, refs_in
@@ -76,7 +76,7 @@ def draft_from_text(
     known_owner: Callable[[str], bool] | None,
 ) -> ItemDraft | None:
     annotated = split_annotations(content, jira_projects, known_owner)
-    title_md, title_written, description_md, label_status = split_label(annotated.core)
+    title_md, title_written, description_md, label_status = split_label(strip_priority_tag(annotated.core))
     title = to_plain(title_md)
     if not title:
         return None
