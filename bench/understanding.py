@@ -107,8 +107,8 @@ def score_document(expected: list[dict[str, Any]], got: list[dict[str, Any]]) ->
     exact = 0
     misses = []
     for i, w in enumerate(want):
-        j = matched.get(i)
-        h = have[j] if j is not None else None
+        index = matched.get(i)
+        h = have[index] if index is not None else None
         if h is not None and all(_same(w[k], h[k]) for k in ("title", "owner", "deadline", "status")):
             exact += 1
         else:
