@@ -108,11 +108,13 @@ def score_document(expected: list[dict[str, Any]], got: list[dict[str, Any]]) ->
     misses = []
     for i, w in enumerate(want):
         index = matched.get(i)
-        h = have[index] if index is not None else None
-        if h is not None and all(_same(w[k], h[k]) for k in ("title", "owner", "deadline", "status")):
+        stored: dict[str, Any] | None = have[index] if index is not None else None
+        if stored is not None and all(
+            _same(w[k], stored[k]) for k in ("title", "owner", "deadline", "status")
+        ):
             exact += 1
         else:
-            misses.append({"expected": w, "got": h})
+            misses.append({"expected": w, "got": stored})
     extra = [h for j, h in enumerate(have) if j not in used]
     return {
         "expected": len(want),
