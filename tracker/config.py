@@ -483,7 +483,9 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
     remind = RemindConfig(**_tuples(sections["remind"]))
     for name in remind.notify:
         if name not in notify:
-            problems.append(f"[remind] notify: unknown channel {name!r} (known: {', '.join(notify) or 'none'})")
+            problems.append(
+                f"[remind] notify: unknown channel {name!r} (known: {', '.join(notify) or 'none'})"
+            )
     sync = SyncConfig(**_tuples(sections["sync"]))
     for key in ("max_creates", "verify_slice", "lease_seconds", "pull_overlap_seconds", "max_retries"):
         if getattr(sync, key) < 0:

@@ -167,7 +167,9 @@ REMIND = {
     "digest_issue": Key("str", None, "TARGET#ISSUE that receives the weekly digest"),
     "digest_file": Key("str", None, "file the weekly digest is written to"),
     "via": Key(
-        "str", "comments", "reminders as issue comments, [notify] messages, or both",
+        "str",
+        "comments",
+        "reminders as issue comments, [notify] messages, or both",
         ("comments", "notify", "both"),
     ),
     "notify": Key("list[str]", [], "[notify.NAME] channels `tracker remind` sends to (via notify/both)"),
@@ -195,7 +197,9 @@ NOTIFY_SLACK = {
 }
 NOTIFY_TEAMS = {
     "kind": Key("str", None, "slack, teams or email", ("slack", "teams", "email"), required=True),
-    "webhook_url_env": Key("str", None, "environment variable holding the workflow webhook URL", required=True),
+    "webhook_url_env": Key(
+        "str", None, "environment variable holding the workflow webhook URL", required=True
+    ),
     "timeout_seconds": Key("int", 15, "seconds to wait for an answer"),
     "max_attempts": Key("int", 3, "attempts per message (429 with Retry-After, 5xx)"),
 }

@@ -100,7 +100,9 @@ def build_channels(raw: Any, problems: list[str]) -> dict[str, NotifyChannel]:
             if bool(values["webhook_url_env"]) == bool(values["token_env"]):
                 problems.append(f"[{where}] webhook_url_env: give webhook_url_env, or token_env and channel")
             if values["token_env"] and not values["channel"]:
-                problems.append(f"[{where}] channel: required with token_env (a channel ID such as C0123ABCD)")
+                problems.append(
+                    f"[{where}] channel: required with token_env (a channel ID such as C0123ABCD)"
+                )
             channels[name] = SlackChannel(name=name, **values)
         elif kind == "teams":
             values = _section(where, table, schema.NOTIFY_TEAMS, problems)
@@ -113,8 +115,10 @@ def build_channels(raw: Any, problems: list[str]) -> dict[str, NotifyChannel]:
                 problems.append(f"[{where}] password_env: username_env and password_env go together")
             for address in [values["from"], *values["to"]]:
                 if address and not _ADDRESS.match(address):
-                    problems.append(f"[{where}] {'from' if address == values['from'] else 'to'}: "
-                                    f"not an e-mail address: {address!r}")
+                    problems.append(
+                        f"[{where}] {'from' if address == values['from'] else 'to'}: "
+                        f"not an e-mail address: {address!r}"
+                    )
             sender = values.pop("from") or ""
             values["to"] = tuple(values["to"])
             channels[name] = EmailChannel(name=name, sender=sender, **values)
