@@ -36,7 +36,9 @@ def remind_channels(app: AppContext, names: tuple[str, ...]) -> tuple[bool, list
             '[remind] via = "notify" needs channels',
             hint='set [remind] notify = ["NAME"] or pass --notify NAME',
         )
-    return via != "notify", [c.name for c in channels(app, chosen)]
+    # Without any target there are no issues to comment on: the channels are the only way.
+    comments = via != "notify" and (bool(app.config.targets) or not chosen)
+    return comments, [c.name for c in channels(app, chosen)]
 
 
 def notify_remind(app: AppContext, names: list[str], dry_run: bool) -> dict[str, ChannelOutcome]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from functools import partial
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -118,7 +119,7 @@ def deliver(
             outcome.skipped.append(f"{out.what}: being sent by another run")
             continue
         try:
-            where, attempts = with_retries(lambda s=sender, p=payload: s.send(p), channel.max_attempts, sleep)
+            where, attempts = with_retries(partial(sender.send, payload), channel.max_attempts, sleep)
         except DeliveryError as exc:
             if exc.uncertain:
                 # Left as "sending": the next run will not send it again, and says so.

@@ -185,17 +185,17 @@ class SlackSender:
         ]
 
     def _check_webhook(self) -> tuple[list[str], list[str]]:
-        # Slack answers an empty payload with 400 no_text when the webhook exists, and posts nothing.
+        # Slack answers an empty text with 400 no_text when the webhook exists, and posts nothing.
         from slack_sdk.webhook import WebhookClient
 
         url = secret(self.channel, "webhook_url_env")
         client = WebhookClient(url, timeout=self.channel.timeout_seconds, logger=_QUIET, retry_handlers=[])
         try:
-            response = client.send_dict({})
+            response = client.send_dict({"text": ""})
         except OSError as exc:
             return [f"cannot reach the webhook: {_reason(exc)}"], []
         if response.status_code == 400 and "no_text" in (response.body or ""):
-            return [], ["webhook exists (empty payload refused with no_text; nothing posted)"]
+            return [], ["webhook exists (an empty text was refused with no_text; nothing posted)"]
         return [f"webhook answered HTTP {response.status_code} {clip(response.body or '', 100)}"], []
 
 

@@ -122,7 +122,7 @@ def summary_message(
         ),
         Section("Without a person as owner", tuple(_entry(r, "") for r in summary["unowned"])),
     )
-    attachments = ()
+    attachments: tuple[Attachment, ...] = ()
     if url is None and html is not None:
         attachments = (Attachment(f"tracker-report-{summary['date']}.html", "text/html", html),)
     return Message(
