@@ -71,8 +71,16 @@ def test_dry_run_prints_exactly_what_is_then_sent_and_records_nothing(cli, chat,
 
 def test_long_lists_stay_within_block_kit_limits_with_and_n_more(cli, chat):
     for index in range(120):
-        cli.ok("add", f"Fix the flaky deploy step number {index} " + "x" * 60, "-p", "inc-9", "-o", "@dana",
-               "-d", day(-2))
+        cli.ok(
+            "add",
+            f"Fix the flaky deploy step number {index} " + "x" * 60,
+            "-p",
+            "inc-9",
+            "-o",
+            "@dana",
+            "-d",
+            day(-2),
+        )
     cli.ok("digest", "--notify", "team")
     [payload] = chat.messages("slack-webhook")
     assert chat.refused == [] and len(payload["blocks"]) <= 50
@@ -169,8 +177,14 @@ def test_a_run_killed_while_sending_never_sends_twice(cli, chat, workdir, db_url
     add_items(cli)
     chat.fail("/services/", 200, delay=30)  # the message arrives; the answer never comes in time
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("tracker")), "--config", str(workdir / "tracker.toml"), "digest",
-         "--notify", "team"],
+        [
+            str(Path(sys.executable).with_name("tracker")),
+            "--config",
+            str(workdir / "tracker.toml"),
+            "digest",
+            "--notify",
+            "team",
+        ],
         cwd=workdir,
         env={**os.environ},
         stdout=subprocess.PIPE,
