@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-
 from notify_support import PEOPLE, add_items, ledger
 
 USER, PASSWORD = "tracker", "s3cret-never-shown"

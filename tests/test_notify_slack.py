@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from notify_support import PEOPLE, add_items, day, dry_run_payloads, ledger
+
 from tracker.sandbox.chat import BOT_TOKEN, FakeChat, block_kit_problems
 
 WEBHOOK = """

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from notify_support import PEOPLE, add_items, day, ledger
 from sqlalchemy import create_engine, text
 
-from notify_support import PEOPLE, add_items, day, ledger
 from tracker.sandbox.chat import FakeChat, adaptive_card_problems
 
 TEAMS = """
