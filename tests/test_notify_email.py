@@ -156,3 +156,72 @@ def test_a_refused_login_fails_the_send_and_keeps_the_ledger(smtp, make_config, 
     monkeypatch.setenv("TRACKER_TEST_SMTP_PASSWORD", PASSWORD)
     run_cli.ok("digest", "--notify", "mail")
     assert len(inbox.messages) == 1 and [s for _, s in ledger(db_url)] == ["sent"]
+
+
+def _self_signed(tmp_path):
+    """A certificate for 127.0.0.1, trusted through SSL_CERT_FILE (what ssl's default context reads)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return cert_file, key_file
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_starttls_and_tls_with_login(security, tmp_path, make_config, run_cli, monkeypatch):
+    import ssl
+
+    cert_file, key_file = _self_signed(tmp_path)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    monkeypatch.setenv("TRACKER_TEST_SMTP_USER", USER)
+    monkeypatch.setenv("TRACKER_TEST_SMTP_PASSWORD", PASSWORD)
+    inbox = Inbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options: dict[str, Any] = (
+        {"tls_context": context, "require_starttls": True}
+        if security == "starttls"
+        # aiosmtpd does not see implicit TLS as TLS when deciding to offer AUTH; the socket is TLS anyway.
+        else {"ssl_context": context, "auth_require_tls": False}
+    )
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticate, **options)
+    controller.start()
+    try:
+        make_config(PEOPLE + channel(port).replace('security = "none"', f'security = "{security}"'))
+        add_items(run_cli)
+        assert f"({security}): logged in" in run_cli.ok("check", "--notify", "mail").stdout
+        run_cli.ok("digest", "--notify", "mail")
+        assert [rcpt for rcpt, _ in inbox.messages] == [["managers@acme.example"]]
+    finally:
+        controller.stop()

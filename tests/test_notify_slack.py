@@ -200,3 +200,19 @@ def test_a_run_killed_while_sending_never_sends_twice(cli, chat, workdir, db_url
     rerun = cli.ok("digest", "--notify", "team")
     assert "uncertain" in rerun.stdout and "not sent again" in rerun.stdout
     assert len(chat.messages()) == 1
+
+
+def test_remind_via_notify_uses_the_configured_channels(chat, make_config, run_cli):
+    make_config(PEOPLE + BOT.format(api=chat.api_url) + '\n[remind]\nvia = "notify"\nnotify = ["bot"]\n')
+    add_items(run_cli)
+    result = run_cli.ok("remind", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["targets"] == {} and len(data["notify"]["bot"]["sent"]) == 2 and data["ok"]
+    assert sorted(p["channel"] for p in chat.messages("slack-api")) == ["U0DANA", "U0LEE"]
+
+
+def test_remind_via_notify_without_channels_is_a_usage_error(make_config, run_cli):
+    make_config(PEOPLE + '\n[remind]\nvia = "notify"\n')
+    add_items(run_cli)
+    result = run_cli("remind")
+    assert result.exit_code == 2 and '[remind] via = "notify" needs channels' in result.stderr

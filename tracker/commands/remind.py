@@ -37,16 +37,21 @@ def remind_cmd(
     Example: tracker remind --dry-run
     """
     from tracker.errors import FindingsError
-    from tracker.notify.commands import finish_remind, notify_remind, remind_channels
-    from tracker.remind.run import run_remind
+    from tracker.notify.commands import notify_remind, remind_channels
 
     comments, channels = remind_channels(app, notify)
     if comments:
+        from tracker.remind.run import run_remind
+
         summary = run_remind(app, targets, dry_run)
-        echo(to_json(summary) if fmt == "json" else _text(summary))
-    if channels:
-        finish_remind(notify_remind(app, channels, dry_run), dry_run)
-    if comments and not summary["ok"]:
+    else:
+        summary = {"dry_run": dry_run, "ok": True, "targets": {}, "unassigned": []}
+    sent = notify_remind(app, channels, dry_run) if channels else None
+    if fmt == "json":
+        echo(to_json(summary if sent is None else {**summary, "notify": sent.as_json()}))
+    else:
+        echo("\n".join(([_text(summary)] if comments else []) + (sent.lines if sent else [])))
+    if not summary["ok"] or (sent is not None and not sent.ok):
         raise FindingsError("some reminders failed", hint="see the messages above; the next run retries")
 
 

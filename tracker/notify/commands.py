@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tracker.errors import UsageError
-from tracker.notify.run import ChannelOutcome, channels, deliver, report_outcomes
+from tracker.notify.run import ChannelOutcome, channels, deliver, report_outcomes, text_lines
 
 if TYPE_CHECKING:
     from tracker.app import AppContext
@@ -41,7 +41,19 @@ def remind_channels(app: AppContext, names: tuple[str, ...]) -> tuple[bool, list
     return comments, [c.name for c in channels(app, chosen)]
 
 
-def notify_remind(app: AppContext, names: list[str], dry_run: bool) -> dict[str, ChannelOutcome]:
+class Sent:
+    """Per-channel outcomes of a run, as text lines or JSON."""
+
+    def __init__(self, outcomes: dict[str, ChannelOutcome], dry_run: bool) -> None:
+        self.outcomes = outcomes
+        self.lines = text_lines(outcomes, dry_run)
+        self.ok = all(o.ok for o in outcomes.values())
+
+    def as_json(self) -> dict[str, Any]:
+        return {name: outcome.to_dict() for name, outcome in self.outcomes.items()}
+
+
+def notify_remind(app: AppContext, names: list[str], dry_run: bool) -> Sent:
     from tracker.notify.plan import remind_outgoing
 
     app.ensure_database(create=False)
@@ -50,8 +62,4 @@ def notify_remind(app: AppContext, names: list[str], dry_run: bool) -> dict[str,
     for name in names:
         outcome = outcomes.setdefault(name, ChannelOutcome(name, app.config.notify[name].kind))
         outcome.skipped.extend(notes.get(name, []))
-    return outcomes
-
-
-def finish_remind(outcomes: dict[str, ChannelOutcome], dry_run: bool) -> None:
-    report_outcomes(outcomes, dry_run)
+    return Sent(outcomes, dry_run)
