@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,6 @@ class Message:
     recipient: Recipient | None = None
     footer: str = "Sent by tracker."
     subject: str = ""
-    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def mail_subject(self) -> str:
