@@ -47,6 +47,7 @@ def with_retries(
             wait = exc.retry_after if exc.retry_after is not None else float(2 ** (attempt - 1))
             if wait > MAX_WAIT_SECONDS:
                 exc.message += f" (asked to wait {wait:.0f} s; the next run retries)"
+                exc.args = (exc.message,)
                 raise
             sleep(max(0.0, wait))
     raise AssertionError("unreachable")
