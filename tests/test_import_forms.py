@@ -147,7 +147,7 @@ def test_plain_lines_without_markers_are_one_item_a_line():
 def test_short_paragraphs_are_one_item_a_paragraph_but_long_prose_is_not():
     short = (
         "# Outage\n\n## Follow-ups\n\nAdd a lag alarm to the replica.\n\nRehearse the failover every quarter.\n\n"
-        "We apologise for the disruption.\n"
+        "We apologise for the disruption.\n\nAll action items are tracked in Jira.\n\n[Jira board](https://jira.example/b/1)\n"
     )
     assert titles(short) == ["Add a lag alarm to the replica.", "Rehearse the failover every quarter."]
     wrapped = (

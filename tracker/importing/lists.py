@@ -246,6 +246,11 @@ _COURTESY = re.compile(
     r"if\s+you\s+have|please\s+(?:reach|contact|let|get\s+in\s+touch)|feel\s+free|questions\?)",
     re.IGNORECASE,
 )
+_META = re.compile(
+    r"^(?:(?:these|the|all|our)\s+)?(?:action\s+items?|actions|follow[\s-]*ups?|items|tasks)\s+(?:are|will\s+be|"
+    r"have\s+been)\s+(?:tracked|listed|filed|recorded|kept)\b|^(?:tracked|tracking|listed)\s+(?:in|at|on|via)\b",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 _LINE_START = re.compile(r"^(?:[A-Z0-9@`\[*_~(]|\W)")
 
@@ -264,8 +269,10 @@ def _paragraph_draft(
         return None
     if re.fullmatch(r"\(.*\)|_.*_|\*[^*].*\*", content.strip(), re.DOTALL):
         return None  # "(Problem and suggestions)", an italic aside: a note about the section
-    if _COURTESY.match(plain_text) or _ATTRIBUTE.match(plain_text):
-        return None  # an apology, thanks or contact line, or a stray "Owner: x" line
+    if _COURTESY.match(plain_text) or _ATTRIBUTE.match(plain_text) or _META.match(plain_text):
+        return None  # an apology, thanks or contact line, a stray "Owner: x" line, "tracked in ..."
+    if re.fullmatch(r"\s*\[[^\]]+\]\([^)]+\)\s*\.?\s*|\s*<?https?://\S+>?\s*", content):
+        return None  # only a link: where the items are, not an item
 
     draft = draft_from_text(content, line_span, kind, section, context, jira_projects, known_owner)
     if draft is not None:
