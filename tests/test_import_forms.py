@@ -309,3 +309,14 @@ def test_a_sub_heading_without_a_list_has_its_short_paragraph_as_an_item():
 def test_a_dated_done_note_in_parentheses_is_the_status():
     [draft] = parse("# T\n\n## Next steps\n\n- @ben: clean up old artifacts (done 2026-01-10)\n").items
     assert (draft.title, draft.owner_text, draft.status) == ("clean up old artifacts", "@ben", Status.DONE)
+
+
+def test_numbered_action_item_paragraphs_with_field_lines():
+    text = (
+        "# T\n\n## Follow-ups\n\n**Action item 1:** Add alerting on lag\n**Owner:** Dana\n**Due:** 2026-03-01\n\n"
+        "**AI-2**: Cap the queue (owner: @tom)\n"
+    )
+    assert [(d.title, d.owner_text, d.deadline_text) for d in parse(text).items] == [
+        ("Add alerting on lag", "Dana", "2026-03-01"),
+        ("Cap the queue", "@tom", None),
+    ]

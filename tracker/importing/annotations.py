@@ -66,7 +66,9 @@ _NAME = re.compile(
 _BOLD_LABEL = re.compile(
     r"^(?:\*\*|__)(?P<label>.+?)(?:\*\*|__)\s*(?P<sep>[:–—-])?\s*(?P<rest>.*)$", re.DOTALL
 )
-_MARKER_LABELS = re.compile(r"^(?:action(?:\s+item)?|ai|todo|to\s+do|task|follow[\s-]*up)$", re.IGNORECASE)
+_MARKER_LABELS = re.compile(
+    r"^(?:action(?:\s+item)?|ai|todo|to\s+do|task|follow[\s-]*up)(?:\s*[#-]?\s*\d{1,3})?$", re.IGNORECASE
+)
 _TRAILING_REF = re.compile(r"\s*(\[[^\]]+\]\([^)\s]+\)|[\w./-]+#\d+|[A-Z][A-Z0-9_]+-\d+)\s*$")
 _LEADING_STATUS = re.compile(
     r"^(?:\*\*|__)?(?P<v>(?i:done|todo|to\s+do|wip|in\s+progress|won'?t\s+do|blocked))(?:\*\*|__)?\s*[:\-–—]\s*(?:\*\*|__)?\s+"

@@ -32,7 +32,8 @@ NONE_STATED = re.compile(
 # A list entry that is a single token ("staticshare", "`COPYRIGHT_QUERY`") names a thing, not an action.
 _SINGLE_TOKEN = re.compile(r"^\W*[\w./:@#-]+\W*$")
 _ACTION_PARAGRAPH = re.compile(
-    r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|follow[\s-]*up)\s*:?\s*(?:\*\*|__)", re.I
+    r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|follow[\s-]*up)(?:\s*[#-]?\s*\d{1,3})?\s*:?\s*(?:\*\*|__)",
+    re.I,
 )
 
 
