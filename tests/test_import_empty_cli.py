@@ -142,3 +142,14 @@ def test_render_of_the_inline_forms_document_is_byte_identical(run_cli, workdir)
     shutil.copy(DATA / "2026-02-11-queue-forms.md", doc)
     run_cli.ok("import", str(doc))
     assert run_cli.ok("render", "2026-02-11-queue-forms").stdout_bytes == doc.read_bytes()
+
+
+def test_liquid_tags_and_template_in_the_middle_of_a_name_are_still_postmortems(run_cli, db_url, workdir):
+    folder = workdir / "incidents"
+    folder.mkdir()
+    liquid = "".join(f"![diagram]({{{{ '/assets/{n}.png' | relative_url }}}})\n\n" for n in range(4))
+    write(folder, "2026-01-dns.md", f"# DNS outage\n\n{liquid}## Follow-ups\n\n- Proxy every S3 subdomain\n")
+    write(folder, "from-template-orders.md", "# Orders\n\n## Action items\n\n- Cap the pool\n")
+    result = run_cli.ok("import", str(folder))
+    assert "skipped" not in result.stdout
+    assert {i.title for i in items(db_url)} == {"Proxy every S3 subdomain", "Cap the pool"}

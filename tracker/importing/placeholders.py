@@ -20,7 +20,8 @@ _PLACEHOLDER = re.compile(
 )
 _INLINE_PLACEHOLDER = re.compile(
     r"\[(?:action|owner|date|title|description|link|name|service|team|summary|impact|severity|sev|"
-    r"ticket|issue|x+)[^\]\n]{0,30}\](?!\()|\{\{[^{}\n]{1,60}\}\}|\bYYYY-MM-DD\b|@owner\b|@handle\b|@username\b|"
+    r"ticket|issue|x+)[^\]\n]{0,30}\](?!\()|\{\{\s*(?:owner|date|title|action|name|due)\s*\}\}|\bYYYY-MM-DD\b|"
+    r"@owner\b|@handle\b|@username\b|"
     r"<(?:describe|insert|add|owner|date|name|link|summary)[^<>\n]{0,60}>",
     re.IGNORECASE,
 )

@@ -61,7 +61,7 @@ def _skip_reason(relative: Path) -> str | None:
         return f"a {relative.stem} file, not a postmortem"
     if name in ("index.md", "_index.md", "summary.md", "toc.md"):
         return "an index page (by its name)"
-    if "template" in name:
+    if relative.stem.lower().endswith("template") or relative.stem.lower().startswith("template"):
         return "a template (by its name)"
     if name.startswith("_"):
         return "its name starts with _"
