@@ -211,7 +211,9 @@ class IssueTracker(Protocol):
         ...
 
     def create(self, drafts: list[IssueDraft]) -> list[CreateOutcome]:
-        """Create up to `create_batch_size` issues; never retried blindly (a retry could duplicate)."""
+        """Create up to `create_batch_size` issues; never retried blindly (a retry could duplicate).
+
+        Raises RateLimited only when the request was refused whole (nothing was created)."""
         ...
 
     def update(self, ref: RemoteRef, changes: IssueChanges) -> RemoteIssue:

@@ -15,7 +15,7 @@ from tracker.issue_text import make_marker
 from tracker.lock import acquire, fence, make_holder, release
 from tracker.models import ActionItem, Link, SyncRun
 from tracker.statuses import Status
-from tracker.sync.fields import base_from_remote, link_to
+from tracker.sync.fields import apply_status, base_from_remote, link_to
 from tracker.sync.runner import default_factory, finish_run, selected_targets, start_run
 
 if TYPE_CHECKING:
@@ -164,11 +164,16 @@ def unpush(app: AppContext, run_id: int, confirm: bool | Callable[[str], bool]) 
                     if target != name:
                         continue
                     try:
-                        backend.comment(
-                            ref,
-                            f"Closed by `tracker unpush`: sync run {run_id} created this issue by mistake.",
-                        )
-                        issue = backend.update(ref, IssueChanges(status=Status.WONT_DO))
+                        # A person may have closed it since (as done, say): that close stands and is
+                        # pulled, instead of being overwritten and reported as ours.
+                        current = backend.fetch(ref).issue
+                        closed = current is not None and current.status.is_closed
+                        if current is not None and not closed:
+                            backend.comment(
+                                ref,
+                                f"Closed by `tracker unpush`: sync run {run_id} created this issue by mistake.",
+                            )
+                            current = backend.update(ref, IssueChanges(status=Status.WONT_DO))
                     except RemoteError as exc:
                         lines.append(f"{ref.key}: {exc.message}")
                         continue
@@ -176,8 +181,11 @@ def unpush(app: AppContext, run_id: int, confirm: bool | Callable[[str], bool]) 
                         link = session.get(Link, link_id)
                         assert link is not None
                         link.state = "unpushed"
-                        link.base = base_from_remote(issue)
                         item = session.get(ActionItem, link.item_id)
+                        if current is not None:
+                            link.base = base_from_remote(current)
+                            if closed and item is not None and item.status != current.status.value:
+                                apply_status(session, item, current, actor, backend.kind)
                         if item is not None and item.push:
                             item.push = False
                             record(
@@ -191,7 +199,16 @@ def unpush(app: AppContext, run_id: int, confirm: bool | Callable[[str], bool]) 
                                 note=f"unpush of run {run_id}",
                             )
                         fence(session, leases)
-                    lines.append(f"closed {ref.key} (not planned)")
+                    if current is None:
+                        lines.append(f"{ref.key}: the issue no longer exists; item #{link.item_id} detached")
+                    elif closed:
+                        who = f" by {current.closed_by}" if current.closed_by else ""
+                        lines.append(
+                            f"{current.ref.key}: already closed as {current.status.value}{who}; left as it is "
+                            f"(item #{link.item_id} is {current.status.value} here too)"
+                        )
+                    else:
+                        lines.append(f"closed {current.ref.key} (not planned)")
             finally:
                 backend.close()
     finally:

@@ -301,7 +301,17 @@ class Creator:
         try:
             outcomes = self.sync.backend.create([drafts[item.id] for item in batch])
         except RateLimited:
-            raise  # the links stay `creating`; recovery resolves them next run
+            # Backends raise this from a create only when the request was refused whole (a primary
+            # or secondary limit answers before anything is written): nothing exists to recover,
+            # so the links go back to `pending` and the next run simply creates them.
+            with self.sync.tx() as session:
+                for item in batch:
+                    link = session.scalar(
+                        select(Link).where(Link.item_id == item.id, Link.target == self.target.name)
+                    )
+                    if link is not None and link.state == "creating":
+                        link.state = "pending"
+            raise
         except RemoteError as exc:
             self.summary.errors += len(batch)
             self.summary.note(f"error creating {len(batch)} issue(s): {exc.message}")
