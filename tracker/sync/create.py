@@ -13,7 +13,7 @@ from tracker.issue_text import make_marker, postmortem_url, render_intro
 from tracker.models import ActionItem, Link, Postmortem, TargetState, utcnow
 from tracker.routing import route_item
 from tracker.statuses import Status
-from tracker.sync.fields import apply_status
+from tracker.sync.fields import apply_status, remote_title
 
 if TYPE_CHECKING:
     from tracker.app import AppContext
@@ -224,7 +224,7 @@ class Creator:
         priorities = getattr(target, "priorities", {}) or {}
         return IssueDraft(
             marker=make_marker(target.name, item.postmortem.slug, item.fingerprint),
-            title=item.title,
+            title=remote_title(target.kind, item.title),
             context=context,
             intro=render_intro(context, self.app.config, getattr(target, "body_template", None)),
             assignee=assignee,
@@ -331,6 +331,12 @@ class Creator:
                         # The remote refused this person: do not ask again every run until the owner changes.
                         link.base = {**link.base, "rejected_assignee": outcome.draft.assignee}
                     self.summary.created += 1
+                    if outcome.draft.title != item.title:
+                        link.base = {**link.base, "title_cut": len(outcome.draft.title)}
+                        self.summary.note(
+                            f"#{item.id} {outcome.issue.ref.key}: title cut to {len(outcome.draft.title)} "
+                            f"characters ({self.target.kind}'s limit); the item keeps its full title"
+                        )
                     if self.sync.desired_labels(item.id):
                         self.summary.flagged += 1
                     if outcome.warnings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +17,8 @@ from tracker.people import OwnerResolver
 from tracker.statuses import Status
 
 FIELDS = ("title", "assignee", "due", "status")
+# The longest title each service stores (GitHub answers 422 beyond 256; Jira's summary holds 255).
+TITLE_LIMITS = {"github": 256, "jira": 255}
 # Issues a document named (not created by tracker) are only read: we never rename or reassign them.
 PULL_ONLY_ORIGINS = {"document"}
 
@@ -65,11 +68,22 @@ def local_values(
         item.status if item.status_source in (None, "manual", "github", "jira", "memory") else base_status
     )
     return {
-        "title": item.title,
+        "title": remote_title(identities.kind, item.title),
         "assignee": assignee,
         "due": item.deadline.isoformat() if item.deadline else None,
         "status": status or item.status,
     }
+
+
+def remote_title(kind: str, title: str) -> str:
+    """The title as the service can hold it: cut once to its limit (with an ellipsis), so that what we
+    send, what we record and what we compare with on every later sync are the same value."""
+    limit = TITLE_LIMITS.get(kind)
+    if kind == "jira":
+        title = re.sub(r"\s+", " ", title).strip()  # Jira keeps a summary on one line
+    if limit is None or len(title) <= limit:
+        return title
+    return title[: limit - 1].rstrip() + "\u2026"
 
 
 def remote_values(issue: RemoteIssue, base: dict[str, Any]) -> dict[str, Any]:
