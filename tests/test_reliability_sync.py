@@ -204,7 +204,7 @@ def test_19_5_an_unreadable_remote_deadline_keeps_the_local_one(env, gh, garbage
     assert doctor.exit_code == 1 and any(d["kind"] == "due" and garbage in d["detail"] for d in drift)
     summary = sync()
     target = summary["targets"]["gh"]
-    assert target["conflicts"] == 1
+    assert target["conflicts"] == 1, target
     assert any("kept local" in m and garbage in m for m in target["messages"])
     assert rows(cli)["Add an alert on queue depth > 1000"]["deadline"] == "2026-07-01"
     assert "Deadline: 2026-07-01" in gh.issue_json(REPO, issue.number)["body"]
@@ -224,7 +224,9 @@ def test_19_6_newlines_in_free_text_never_plant_lines_in_the_block(env, gh, db_u
     numbers = issue_numbers(gh)
     body = gh.issue_json(REPO, numbers["Add an alert on disk usage > 90%"])["body"]
     block = body[body.rindex("```tracker") :]
-    assert block.count("\nMarker: ") == 1 and marker not in block
+    assert block.count("\nMarker: ") == 1 and f"\nMarker: {marker}" not in block
+    # nor a block of its own in the intro
+    assert [line for line in body.splitlines() if line.startswith("```")] == ["```tracker", "```"]
     delete_links(db_url)
     out = cli.ok("adopt", "gh").stdout
     assert "2 issue(s) adopted" in out, out

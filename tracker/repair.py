@@ -136,7 +136,15 @@ def _field_drift(
         found.append(drift("bot_closed", f"closed by a bot ({issue.closed_by or 'unknown'})"))
     elif remote["status"] != status:
         found.append(drift("status", f"remote {remote['status']}, here {status}"))
-    if issue.marker is not None and remote["due"] != base.get("due"):
+    if issue.unreadable_due is not None:
+        found.append(
+            drift(
+                "due",
+                f"the tracker block's deadline {issue.unreadable_due!r} is not a date; sync keeps "
+                f"{base.get('due') or 'none'} and rewrites it",
+            )
+        )
+    elif issue.marker is not None and remote["due"] != base.get("due"):
         found.append(drift("due", f"{base.get('due') or '-'} -> {remote['due'] or '-'}"))
     if origin != "document" and remote["title"] != base.get("title"):
         found.append(drift("title", f"{base.get('title')!r} -> {remote['title']!r}"))

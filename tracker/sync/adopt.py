@@ -15,7 +15,7 @@ from tracker.issue_text import make_marker
 from tracker.lock import acquire, fence, make_holder, release
 from tracker.models import ActionItem, Link, SyncRun
 from tracker.statuses import Status
-from tracker.sync.fields import apply_status, base_from_remote, link_to
+from tracker.sync.fields import apply_status, base_from_remote, link_to, wrong_claim
 from tracker.sync.runner import default_factory, finish_run, selected_targets, start_run
 
 if TYPE_CHECKING:
@@ -52,8 +52,19 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
             by_marker = {make_marker(name, item.postmortem.slug, item.fingerprint): item for item in items}
             known_labels = lint_label_names(app)
             adopted = 0
+            taken: dict[int, str] = {}  # item id -> the issue adopted for it in this run
             for issue in issues:
                 item = by_marker.get(issue.marker or "")
+                refused = wrong_claim(issue, item.postmortem.slug) if item is not None else None
+                if refused is not None:
+                    lines.append(f"{refused} (left alone)")
+                    continue
+                if item is not None and item.id in taken:
+                    lines.append(
+                        f"{issue.ref.key}: carries the marker of #{item.id}, already adopted from "
+                        f"{taken[item.id]}; a duplicate? (left alone)"
+                    )
+                    continue
                 if item is None:
                     item = match_by_title(issue, items, name)
                     if item is None:
@@ -74,6 +85,7 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                     f"{'would link' if dry_run else 'linked'} {issue.ref.key} -> #{item.id} {item.title!r}"
                 )
                 adopted += 1
+                taken[item.id] = issue.ref.key or issue.ref.remote_id
                 if dry_run:
                     continue
                 if link is None:

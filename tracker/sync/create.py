@@ -13,7 +13,7 @@ from tracker.issue_text import make_marker, postmortem_url, render_intro
 from tracker.models import ActionItem, Link, Postmortem, TargetState, utcnow
 from tracker.routing import route_item
 from tracker.statuses import Status
-from tracker.sync.fields import apply_status, remote_title
+from tracker.sync.fields import apply_status, remote_title, wrong_claim
 
 if TYPE_CHECKING:
     from tracker.app import AppContext
@@ -246,6 +246,11 @@ class Creator:
         bound = min(cursor, oldest) if cursor is not None else None
         since = bound - timedelta(seconds=self.app.config.sync.pull_overlap_seconds) if bound else None
         found = self.sync.backend.find_markers(set(markers), since)
+        for marker, issue in list(found.items()):
+            refused = wrong_claim(issue, markers[marker].postmortem.slug)
+            if refused is not None:
+                self.summary.note(f"warning: {refused}")
+                del found[marker]
         if not found:
             return items
         if self.sync.options.dry_run:

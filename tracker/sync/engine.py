@@ -36,6 +36,7 @@ from tracker.sync.fields import (
     local_values,
     record_conflict,
     remote_values,
+    wrong_claim,
 )
 from tracker.sync.summary import TargetSummary
 
@@ -189,6 +190,11 @@ class TargetSync:
                 if link is None or link.state != "creating":
                     continue
                 issue = found.get(marker)
+                if issue is not None and link.item is not None:
+                    refused = wrong_claim(issue, link.item.postmortem.slug)
+                    if refused is not None:
+                        self.summary.note(f"warning: {refused}")
+                        issue = None
                 if issue is not None:
                     self.link_to(session, link, issue, origin="created")
                     self.summary.note(f"recovered {issue.ref.key}: created by an interrupted run, now linked")
@@ -273,12 +279,17 @@ class TargetSync:
             select(ActionItem.id, Postmortem.slug, ActionItem.fingerprint).join(Postmortem)
         ).all()
         markers = {
-            make_marker(self.target.name, slug, fingerprint): item_id for item_id, slug, fingerprint in rows
+            make_marker(self.target.name, slug, fingerprint): (item_id, slug)
+            for item_id, slug, fingerprint in rows
         }
         adopted = 0
         for issue in issues:
-            item_id = markers.get(issue.marker or "")
+            item_id, slug = markers.get(issue.marker or "", (None, ""))
             if item_id is None:
+                continue
+            refused = wrong_claim(issue, slug)
+            if refused is not None:
+                self.summary.note(f"warning: {refused}")
                 continue
             link = session.scalar(
                 select(Link).where(Link.item_id == item_id, Link.target == self.target.name)
@@ -301,6 +312,8 @@ class TargetSync:
         """Same update time and same values: GitHub times have one-second precision, so both count."""
         if link.state != "linked" or link.remote_updated_at != issue.updated_at:
             return False
+        if issue.unreadable_due is not None and not link.base.get("repair_due"):
+            return False  # its value reads as "unchanged", but it is news to report
         remote = remote_values(issue, link.base)
         return all(remote[field] == link.base.get(field) for field in FIELDS)
 
@@ -339,6 +352,16 @@ class TargetSync:
                 self.summary.note(
                     f"conflict on #{item.id} {field}: kept local {merged.local!r}, remote was {merged.remote!r}"
                 )
+        if issue.unreadable_due is not None and link.origin not in PULL_ONLY_ORIGINS:
+            # A Deadline line nobody can read is a conflict the local value wins: recorded, reported,
+            # and the block is rewritten with our date by the push that follows.
+            record_conflict(session, item, "due", local["due"], issue.unreadable_due, "local", self.actor)
+            self.summary.conflicts += 1
+            self.summary.note(
+                f"conflict on #{item.id} due: kept local {local['due']!r}, the remote deadline "
+                f"{issue.unreadable_due!r} is not a date"
+            )
+            base["repair_due"] = True
         if link.origin in PULL_ONLY_ORIGINS:
             for field in FIELDS:
                 if field != "status":
@@ -550,7 +573,7 @@ class TargetSync:
         if local["assignee"] != base.get("assignee") and local["assignee"] != base.get("rejected_assignee"):
             assignee = (base.get("assignee"), local["assignee"])
         due = None
-        if local["due"] != base.get("due"):
+        if local["due"] != base.get("due") or base.get("repair_due"):
             due = (_date(base.get("due")), _date(local["due"]))
         status = Status(local["status"]) if local["status"] != base.get("status") else None
         add = tuple(sorted(desired - ours))
@@ -589,6 +612,7 @@ class TargetSync:
         if "lint_key" in wanted:
             base["lint_key"] = wanted["lint_key"]
         base.pop("relabel", None)
+        base.pop("repair_due", None)
         if changes.assignee is not None:
             base.pop("owner_pulled", None)  # our owner won: it is the document's (or a person's here) again
         if changes.assignee is not None and issue.assignee != wanted["assignee"]:

@@ -89,8 +89,8 @@ def remote_title(kind: str, title: str) -> str:
 def remote_values(issue: RemoteIssue, base: dict[str, Any]) -> dict[str, Any]:
     """What the remote says; a tracker block a person deleted means 'deadline unknown', not 'none'."""
     due = issue.due.isoformat() if issue.due else None
-    if issue.marker is None and issue.due is None:
-        due = base.get("due")
+    if (issue.marker is None and issue.due is None) or issue.unreadable_due is not None:
+        due = base.get("due")  # unknown: an unreadable value never erases ours (the engine reports it)
     return {"title": issue.title, "assignee": issue.assignee, "due": due, "status": issue.status.value}
 
 
@@ -101,6 +101,17 @@ def base_from_remote(issue: RemoteIssue) -> dict[str, Any]:
         "due": issue.due.isoformat() if issue.due else None,
         "status": issue.status.value,
     }
+
+
+def wrong_claim(issue: RemoteIssue, slug: str) -> str | None:
+    """Why an issue carrying an item's marker is not that item's (its block names another postmortem):
+    markers are computable by anyone, so a copied block must not make us adopt the wrong issue."""
+    if issue.claimed_postmortem is None or issue.claimed_postmortem == slug:
+        return None
+    return (
+        f"{issue.ref.key} carries the marker of an item of {slug} but its block names postmortem "
+        f"{issue.claimed_postmortem}: not adopted"
+    )
 
 
 def link_to(
