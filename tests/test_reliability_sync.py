@@ -168,7 +168,8 @@ def test_19_3_adopting_after_a_lost_database_takes_the_remote_as_newer(env, gh, 
     # The database is lost and rebuilt from the documents.
     (workdir / "tracker.db").unlink() if (workdir / "tracker.db").exists() else delete_everything(db_url)
     cli.ok("import", str(doc))
-    cli.ok("adopt", "gh")
+    adopted = cli("-v", "adopt", "gh")
+    assert adopted.exit_code == 0, adopted.stdout + adopted.stderr
     summary = sync()
     assert summary["targets"]["gh"]["updated"] == 0  # nothing of the people's edits is reverted
     issues = {i.number: gh.issue_json(REPO, i.number) for i in gh.issues(REPO)}
@@ -318,3 +319,28 @@ def test_19_14_a_primary_rate_limit_on_create_is_retried_normally(env, gh, db_ur
     assert [link.state for link in links(db_url)] == ["pending"]
     summary = sync()  # at once: no quarantine
     assert summary["targets"]["gh"]["created"] == 1 and len(gh.issues(REPO)) == 1
+
+
+def test_19_3_restoring_an_older_backup_adopts_with_the_remote_as_newer(env, gh, db_url):
+    if not db_url.startswith("sqlite"):
+        pytest.skip("copies the SQLite file")
+    import shutil
+
+    cli, sync = env
+    path = Path(db_url.removeprefix("sqlite:///"))
+    cli.ok("add", "Add an alert on queue depth > 1000", "-p", "inc-1", "-o", "@dana")
+    sync()
+    cli.ok("add", "Add an alert on disk usage > 90%", "-p", "inc-1", "-o", "@dana", "-d", "2026-07-01")
+    shutil.copy(path, path.with_suffix(".bak"))  # the backup: the second item not pushed yet
+    sync()
+    number = issue_numbers(gh)["Add an alert on disk usage > 90%"]
+    gh.edit_issue(REPO, number, title="Alert on disk usage > 90% on every volume")
+    gh.close_issue(REPO, number, "completed", actor="dana-w")
+    shutil.copy(path.with_suffix(".bak"), path)
+    summary = sync()
+    target = summary["targets"]["gh"]
+    assert target["adopted"] == 1 and target["created"] == 0 and target["updated"] == 0
+    assert gh.issue_json(REPO, number)["title"] == "Alert on disk usage > 90% on every volume"
+    row = rows(cli)["Alert on disk usage > 90% on every volume"]
+    assert row["status"] == "done" and row["links"][0]["key"] == f"{REPO}#{number}"
+    assert sync()["targets"]["gh"]["updated"] == 0

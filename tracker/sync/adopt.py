@@ -15,7 +15,7 @@ from tracker.issue_text import make_marker
 from tracker.lock import acquire, fence, make_holder, release
 from tracker.models import ActionItem, Link, SyncRun
 from tracker.statuses import Status
-from tracker.sync.fields import apply_status, base_from_remote, link_to, wrong_claim
+from tracker.sync.fields import Identities, adopt_remote, apply_status, base_from_remote, wrong_claim
 from tracker.sync.runner import default_factory, finish_run, selected_targets, start_run
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
             run_id,
         )
     )
+    actor = Actor(app.actor.user, app.actor.host, run_id)
     try:
         issues = backend.list_tracker_issues()
         with app.session() as session:
@@ -52,17 +53,17 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
             by_marker = {make_marker(name, item.postmortem.slug, item.fingerprint): item for item in items}
             known_labels = lint_label_names(app)
             adopted = 0
-            taken: dict[int, str] = {}  # item id -> the issue adopted for it in this run
+            claimed: dict[int, str] = {}  # item id -> the issue adopted for it in this run
             for issue in issues:
                 item = by_marker.get(issue.marker or "")
                 refused = wrong_claim(issue, item.postmortem.slug) if item is not None else None
                 if refused is not None:
                     lines.append(f"{refused} (left alone)")
                     continue
-                if item is not None and item.id in taken:
+                if item is not None and item.id in claimed:
                     lines.append(
                         f"{issue.ref.key}: carries the marker of #{item.id}, already adopted from "
-                        f"{taken[item.id]}; a duplicate? (left alone)"
+                        f"{claimed[item.id]}; a duplicate? (left alone)"
                     )
                     continue
                 if item is None:
@@ -85,14 +86,25 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                     f"{'would link' if dry_run else 'linked'} {issue.ref.key} -> #{item.id} {item.title!r}"
                 )
                 adopted += 1
-                taken[item.id] = issue.ref.key or issue.ref.remote_id
+                claimed[item.id] = issue.ref.key or issue.ref.remote_id
                 if dry_run:
                     continue
                 if link is None:
                     link = Link(item_id=item.id, target=name, kind=backend.kind, base={})
                     session.add(link)
                 # Lint labels already on the issue are ours: the next sync must not add them all again.
-                link_to(link, issue, "adopted", labels=sorted(set(issue.labels) & known_labels))
+                taken = adopt_remote(
+                    session,
+                    item,
+                    link,
+                    issue,
+                    app.resolver,
+                    Identities(backend.kind, app.config),
+                    actor,
+                    labels=sorted(set(issue.labels) & known_labels),
+                )
+                if taken:
+                    lines.append(f"  took {', '.join(taken)} from {issue.ref.key} (the remote is the newer side)")
             if dry_run:
                 session.rollback()
             else:

@@ -260,12 +260,15 @@ class Creator:
         else:
             with self.sync.tx() as session:
                 for marker, issue in found.items():
-                    self._link_new(
-                        session, markers[marker].id, drafts[markers[marker].id], issue, origin="adopted"
-                    )
+                    item_id = markers[marker].id
+                    link = self._link_new(session, item_id, drafts[item_id], issue, origin="adopted")
+                    item = session.get(ActionItem, item_id)
+                    assert item is not None
+                    taken = self.sync.adopt(session, item, link, issue)
                     self.summary.adopted += 1
                     self.summary.note(
-                        f"adopted {issue.ref.key} for #{markers[marker].id}: it already carried the item's marker"
+                        f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker"
+                        + (f" (took {', '.join(taken)} from it: the remote is the newer side)" if taken else "")
                     )
         return [item for item in items if drafts[item.id].marker not in found]
 

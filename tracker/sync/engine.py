@@ -30,6 +30,7 @@ from tracker.sync.fields import (
     FIELDS,
     PULL_ONLY_ORIGINS,
     Identities,
+    adopt_remote,
     apply_remote_field,
     base_from_remote,
     link_to,
@@ -206,6 +207,10 @@ class TargetSync:
         """Record the remote's immutable identity on a link and agree on every field."""
         link_to(link, issue, origin)
 
+    def adopt(self, session: Session, item: ActionItem, link: Link, issue: RemoteIssue) -> list[str]:
+        """Link an issue found by marker, taking the remote as the newer side (issue 19, point 3)."""
+        return adopt_remote(session, item, link, issue, self.app.resolver, self.identities, self.actor)
+
     # Step 3: pull -------------------------------------------------------------------------------
     def pull(self) -> None:
         with self.app.session() as session:
@@ -300,10 +305,15 @@ class TargetSync:
                 link = Link(item_id=item_id, target=self.target.name, kind=self.target.kind, base={})
                 session.add(link)
             link.marker = issue.marker
-            self.link_to(session, link, issue, origin="adopted")
+            item = session.get(ActionItem, item_id)
+            assert item is not None
+            taken = self.adopt(session, item, link, issue)
             session.flush()
             self.summary.adopted += 1
-            self.summary.note(f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker")
+            self.summary.note(
+                f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker"
+                + (f" (took {', '.join(taken)} from it: the remote is the newer side)" if taken else "")
+            )
             adopted += 1
         return adopted
 

@@ -138,6 +138,42 @@ def link_to(
         link.origin = origin
 
 
+def adopt_remote(
+    session: Session,
+    item: ActionItem,
+    link: Link,
+    issue: RemoteIssue,
+    resolver: OwnerResolver,
+    identities: Identities,
+    actor: Actor,
+    labels: list[str] | None = None,
+) -> list[str]:
+    """Link an issue found by its marker, taking the remote as the newer side: this database lost
+    (or never had) the history, so whatever differs was changed there by a person, or by this
+    tracker before the database was lost or restored. Returns the fields taken from the remote."""
+    local = local_values(item, link, resolver, identities)
+    link_to(link, issue, "adopted", labels=labels)
+    remote = remote_values(issue, {"due": local["due"]})
+    taken = []
+    for field in FIELDS:
+        if remote[field] == local[field]:
+            continue
+        if field == "assignee" and remote[field] is None:
+            # Nobody assigned there: refused, or unassigned by a person. Either way not pushed again
+            # until the owner changes here.
+            link.base = {**link.base, "rejected_assignee": local["assignee"]}
+            continue
+        apply_remote_field(
+            session, item, field, remote[field], issue, identities, actor, "adopted: the remote is newer"
+        )
+        if field == "assignee":
+            link.base = {**link.base, "owner_text": item.owner_text, "owner_pulled": True}
+        taken.append(field)
+    if issue.unreadable_due is not None:
+        link.base = {**link.base, "due": local["due"], "repair_due": True}
+    return taken
+
+
 def apply_remote_field(
     session: Session,
     item: ActionItem,
