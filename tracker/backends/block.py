@@ -133,10 +133,8 @@ def last_block(body: str | None) -> re.Match[str] | None:
     anything that looks like one above it is text, not ours."""
     if not body:
         return None
-    found = None
-    for found in _FENCED.finditer(body):
-        pass
-    return found
+    matches = list(_FENCED.finditer(body))
+    return matches[-1] if matches else None
 
 
 def compose_markdown_body(intro: str, marker: str, context: IssueContext, due: date | None) -> str:

@@ -104,7 +104,9 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                     labels=sorted(set(issue.labels) & known_labels),
                 )
                 if taken:
-                    lines.append(f"  took {', '.join(taken)} from {issue.ref.key} (the remote is the newer side)")
+                    lines.append(
+                        f"  took {', '.join(taken)} from {issue.ref.key} (the remote is the newer side)"
+                    )
             if dry_run:
                 session.rollback()
             else:

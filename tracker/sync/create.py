@@ -48,9 +48,10 @@ class Creator:
         with self.app.session() as session:
             links = session.scalars(
                 # `error` links are not retried every run: the next import of their document resets them.
-                select(Link).where(
-                    Link.target == self.target.name, Link.origin == "document", Link.state == "pending"
-                )
+                select(Link)
+                .where(Link.target == self.target.name, Link.origin == "document", Link.state == "pending")
+                # The first item to name an issue keeps it (see _holder)
+                .order_by(Link.id)
             ).all()
             wanted = [(link.id, link.key or link.url or "") for link in links]
         for link_id, text in wanted:
@@ -65,6 +66,10 @@ class Creator:
             labelled = result.issue.has_tracker_label
             if not labelled and self.sync.can_write and not self.sync.options.dry_run:
                 labelled = self.sync.backend.add_tracker_label(result.issue.ref)
+            holder = self._holder(link_id, result.issue.ref.remote_id)
+            if holder is not None:
+                self._fail(link_id, holder)
+                continue
             with self.sync.tx() as session:
                 link = session.get(Link, link_id)
                 if link is None:
@@ -80,6 +85,25 @@ class Creator:
                         state.cache = {**state.cache, "unlabelled_document_links": True}
             self.summary.note(
                 f"linked #{link_id and item.id if item else '?'} to {result.issue.ref.key} (named by its document)"
+            )
+
+    def _holder(self, link_id: int, remote_id: str) -> str | None:
+        """Why this link cannot take the issue: one issue tracks one item per target (issue 19, point 2).
+        A second item naming it (a recurring incident, or an issue sync made for another item) is
+        refused on that item alone; the target and every other item go on."""
+        with self.app.session() as session:
+            mine = session.get(Link, link_id)
+            other = session.scalar(
+                select(Link)
+                .where(Link.target == self.target.name, Link.remote_id == remote_id, Link.id != link_id)
+                .options(selectinload(Link.item))
+            )
+            if mine is None or other is None:
+                return None
+            return (
+                f"#{mine.item_id} names {other.key}, which already tracks #{other.item_id} "
+                f"{other.item.title!r} on {self.target.name}: not linked (one issue tracks one item; "
+                f"`tracker unlink {other.item_id}` first, or name another issue in the document)"
             )
 
     def _fail(self, link_id: int, message: str) -> None:
@@ -268,7 +292,11 @@ class Creator:
                     self.summary.adopted += 1
                     self.summary.note(
                         f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker"
-                        + (f" (took {', '.join(taken)} from it: the remote is the newer side)" if taken else "")
+                        + (
+                            f" (took {', '.join(taken)} from it: the remote is the newer side)"
+                            if taken
+                            else ""
+                        )
                     )
         return [item for item in items if drafts[item.id].marker not in found]
 
