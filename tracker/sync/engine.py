@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.backends.base import (
-    FetchKind,
     IssueChanges,
     IssueTracker,
     RateLimited,
@@ -21,7 +20,7 @@ from tracker.backends.base import (
     RemoteRef,
 )
 from tracker.config import Target
-from tracker.history import Actor, record
+from tracker.history import Actor
 from tracker.lock import Held, fence
 from tracker.merge import Outcome, merge_field
 from tracker.models import ActionItem, Link, TargetState, utcnow
@@ -119,6 +118,7 @@ class TargetSync:
             if not self.options.push_only:
                 self.options.report(self.target.name, "pulling")
                 self.pull()
+                self.follow_moved()
                 self.options.report(self.target.name, "verifying")
                 self.verify()
             if not self.options.pull_only:
@@ -388,105 +388,16 @@ class TargetSync:
         if pulled:
             self.summary.pulled += 1
 
-    # Step 3b: the rolling slice of direct, conditional re-verification ------------------------------
+    # Step 3b: the rolling slice of direct, conditional re-verification, and moved issues -------------
     def verify(self) -> None:
-        size = self.config.sync.verify_slice
-        if size <= 0:
-            return
-        with self.app.session() as session:
-            state = self._state(session)
-            last = state.cache.get("verified_at")
-            due = (
-                self.pull_changed
-                or not last
-                or (
-                    datetime.fromisoformat(last)
-                    < utcnow() - timedelta(minutes=self.config.sync.verify_interval_minutes)
-                )
-            )
-            if not due:
-                return
-            links = session.scalars(
-                select(Link)
-                .where(Link.target == self.target.name, Link.state == "linked")
-                .order_by(Link.verified_at.is_not(None), Link.verified_at, Link.id)
-                .limit(size)
-            ).all()
-            refs = [
-                (link.id, RemoteRef(link.remote_id or "", link.key, link.remote_number, link.url, link.etag))
-                for link in links
-            ]
-        results = [(link_id, self.backend.fetch(ref)) for link_id, ref in refs]
-        with self.tx() as session:
-            for link_id, result in results:
-                link = session.get(Link, link_id)
-                if link is None:
-                    continue
-                link.verified_at = utcnow()
-                if result.kind is FetchKind.GONE:
-                    link.state = "orphaned"
-                    self.summary.orphaned += 1
-                    self.summary.note(
-                        f"#{link.item_id} {link.key}: the issue was deleted; link orphaned (status kept)"
-                    )
-                    record(
-                        session,
-                        link.item,
-                        "link",
-                        link.key,
-                        None,
-                        source=self.target.kind,
-                        actor=self.actor,
-                        note="remote issue deleted",
-                    )
-                    continue
-                if result.kind is FetchKind.NOT_MODIFIED or result.issue is None:
-                    continue
-                issue = result.issue
-                if result.kind is FetchKind.MOVED:
-                    old = link.key
-                    link.remote_id, link.remote_number = issue.ref.remote_id, issue.ref.number
-                    link.repo_id, link.remote_node_id = issue.repo_id, issue.node_id
-                    link.key, link.url = issue.ref.key, issue.ref.url
-                    self.summary.moved += 1
-                    self.summary.note(
-                        f"#{link.item_id} {old} was transferred to {issue.ref.key}: link followed"
-                    )
-                    record(
-                        session,
-                        link.item,
-                        "link",
-                        old,
-                        issue.ref.key,
-                        source=self.target.kind,
-                        actor=self.actor,
-                        note="remote issue moved",
-                    )
-                link.etag = result.etag
-                if result.kind is FetchKind.OK and issue.ref.key and link.key and issue.ref.key != link.key:
-                    # Same immutable id, new key: a Jira issue moved to another project. It stays linked.
-                    self.summary.moved += 1
-                    self.summary.note(
-                        f"#{link.item_id} {link.key} is now {issue.ref.key} (moved); still linked"
-                    )
-                    record(
-                        session,
-                        link.item,
-                        "link",
-                        link.key,
-                        issue.ref.key,
-                        source=self.target.kind,
-                        actor=self.actor,
-                        note="remote issue moved to another project",
-                    )
-                    link.key, link.url = issue.ref.key, issue.ref.url or link.url
-                if not issue.has_tracker_label and link.origin != "document":
-                    self.summary.note(f"#{link.item_id} {issue.ref.key}: someone removed the tracker label")
-                    link.base = {**link.base, "relabel": True}
-                if not self._seen(link, issue):
-                    self.merge_one(session, link, issue)
-            state = self._state(session)
-            state.cache = {**state.cache, "verified_at": utcnow().isoformat()}
+        from tracker.sync.verify import verify
+
+        verify(self)
+
+    def follow_moved(self) -> None:
+        from tracker.sync.verify import follow_moved
+
+        follow_moved(self)
 
     # Step 5a: push local changes to linked issues -----------------------------------------------------
     def ensure_flags(self, item_ids: set[int]) -> None:
