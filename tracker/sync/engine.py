@@ -443,20 +443,32 @@ class TargetSync:
             }
             self.ensure_flags({link.item_id for link in ours if link.id in fresh})
             rekey: list[int] = []
+            held: dict[int, str] = {}
             for link in ours:
                 changes, wanted = self.changes_for(link, link.id in fresh)
                 wanted["lint_key"] = keys[link.id]
+                if wanted["status_held"] and wanted["status_held"] != link.base.get("status_held"):
+                    held[link.id] = wanted["status_held"]
+                    self.summary.note(
+                        f"#{link.item_id} {link.key}: status stays {link.base.get('status')} on the remote "
+                        f"(here {wanted['status_held']}; manage_workflow = false: tracker does not move "
+                        "issues through the workflow)"
+                    )
                 if changes:
                     ref = RemoteRef(link.remote_id or "", link.key, link.remote_number, link.url)
                     plans.append((link.id, ref, changes, wanted))
                 elif link.id in fresh:
                     rekey.append(link.id)
-        if rekey and not self.options.dry_run:
+        if (rekey or held) and not self.options.dry_run:
             with self.tx() as session:
                 for link_id in rekey:
                     rekeyed = session.get(Link, link_id)
                     if rekeyed is not None:
                         rekeyed.base = {**rekeyed.base, "lint_key": keys[link_id]}
+                for link_id, value in held.items():
+                    noted = session.get(Link, link_id)
+                    if noted is not None:
+                        noted.base = {**noted.base, "status_held": value}
         for link_id, ref, changes, wanted in plans:
             if self.options.dry_run:
                 self.summary.plan.append(f"update {ref.key}: {describe(changes)}")
@@ -497,6 +509,11 @@ class TargetSync:
         if local["due"] != base.get("due") or base.get("repair_due"):
             due = (_date(base.get("due")), _date(local["due"]))
         status = Status(local["status"]) if local["status"] != base.get("status") else None
+        held_status = None
+        if status is not None and not getattr(self.backend, "pushes_status", True):
+            # The remote keeps its own status (Jira without manage_workflow): nothing to send, and
+            # said once per new local status instead of on every run (issue 19, point 10).
+            held_status, status = status.value, None
         add = tuple(sorted(desired - ours))
         remove = tuple(sorted(ours - desired))
         if base.get("relabel"):
@@ -510,7 +527,7 @@ class TargetSync:
             remove_labels=remove,
             context=self.context_for(item) if due is not None else None,
         )
-        return changes, {"labels": sorted(desired), "assignee": local["assignee"]}
+        return changes, {"labels": sorted(desired), "assignee": local["assignee"], "status_held": held_status}
 
     @property
     def tracker_label(self) -> str:
