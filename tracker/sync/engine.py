@@ -89,6 +89,7 @@ class TargetSync:
         self._labels: dict[int, list[str]] = {}
         self._held: dict[int, list[str]] = {}
         self._flagged: set[int] = set()
+        self.duplicates: list[Any] = []  # tracker.sync.duplicates.Duplicate, found by the pull
 
     # Transactions --------------------------------------------------------------------------------
     @contextmanager
@@ -118,6 +119,10 @@ class TargetSync:
             if not self.options.push_only:
                 self.options.report(self.target.name, "pulling")
                 self.pull()
+                if self.duplicates:
+                    from tracker.sync.duplicates import close
+
+                    close(self, self.duplicates)
                 self.follow_moved()
                 self.options.report(self.target.name, "verifying")
                 self.verify()
@@ -256,7 +261,20 @@ class TargetSync:
             }
             strangers = [i for i in issues if i.ref.remote_id not in by_id and i.marker]
             if strangers:
+                from tracker.sync.duplicates import settle
+
                 news += self.adopt_known_markers(session, strangers)
+                session.flush()
+                self.duplicates += settle(self, session, issues, dict(by_id))
+                by_id = {
+                    link.remote_id: link
+                    for link in session.scalars(
+                        select(Link).where(
+                            Link.target == self.target.name,
+                            Link.remote_id.in_([i.ref.remote_id for i in issues]),
+                        )
+                    )
+                }
             for issue in issues:
                 link = by_id.get(issue.ref.remote_id)
                 if link is None:
