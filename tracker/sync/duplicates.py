@@ -67,9 +67,9 @@ def settle(
                 note="duplicate issues: kept the oldest",
             )
             mine = pulled.get(old.remote_id)
-            if mine is None or mine.status is not Status.WONT_DO:
+            if mine is None or not mine.status.is_closed:  # a close already made there stands
                 found.append(Duplicate(link.item_id, issue.ref.key or issue.ref.remote_id, old))
-        else:
+        elif not issue.status.is_closed:
             found.append(Duplicate(link.item_id, link.key or link.remote_id or "?", issue.ref))
     return found
 
