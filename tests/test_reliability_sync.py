@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from conftest import CLI
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, delete, select
 
 from tracker.models import Link
 from tracker.sandbox.github import FakeGitHub
@@ -92,7 +92,7 @@ def document(workdir: Path, name: str, rows_: list[str]) -> Path:
 def delete_links(db_url: str) -> None:
     engine = create_engine(db_url)
     with engine.begin() as connection:
-        connection.execute(Link.__table__.delete())
+        connection.execute(delete(Link))
     engine.dispose()
 
 
