@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from tracker.app import AppContext
+from tracker.cli import SuggestingGroup
 from tracker.output import echo, table, to_json
 
 STARTER_CONFIG = """\
@@ -87,7 +88,7 @@ def init_cmd(app: AppContext, config_file: str) -> None:
     echo(f"{'database ready' if existed else 'created database'}: {describe_url(app.database_url)}")
 
 
-@click.group("db")
+@click.group("db", cls=SuggestingGroup)
 def db_group() -> None:
     """Database schema: show the revision or upgrade it.
 
