@@ -155,7 +155,9 @@ SYNC = {
 REPORT = {
     "per_person": Key("bool", False, "allow per-person breakdowns in manager summaries"),
     "stale_sync_hours": Key("int", 26, "warn when the last good sync of a target is older"),
-    "severity_aliases": Key("dict[str,str]", {}, "severity -> the severity it counts as, e.g. sev1 = \"critical\""),
+    "severity_aliases": Key(
+        "dict[str,str]", {}, 'severity -> the severity it counts as, e.g. sev1 = "critical"'
+    ),
 }
 
 REMIND = {

@@ -32,9 +32,12 @@ def terminal_width(stream: IO[str] | None = None) -> int | None:
 
 def use_colour(stream: IO[str] | None = None) -> bool:
     """Colour only on a terminal, never under NO_COLOR (https://no-color.org) or TERM=dumb."""
-    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
-        return False
-    return _isatty(stream or sys.stdout)
+    return colour_allowed() and _isatty(stream or sys.stdout)
+
+
+def colour_allowed() -> bool:
+    """False under NO_COLOR (any non-empty value) or TERM=dumb, whatever the stream."""
+    return not (os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb")
 
 
 def _isatty(stream: Any) -> bool:
@@ -144,9 +147,7 @@ def _fitted(
     cells: list[list[str]], headers: Sequence[str], width: int, shrink: Sequence[str], wrap: bool
 ) -> list[int] | None:
     """Column widths that fit `width` by wrapping headers and cutting the shrinkable columns, or None."""
-    widths = [
-        max([_header_min(h, wrap)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)
-    ]
+    widths = [max([_header_min(h, wrap)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
     over = _total(widths) - width
     # Two passes: every shrinkable column first gives up what it can spare while staying readable,
     # then the others down to the bare minimum, and the title last, so it keeps the most room it can.
@@ -167,7 +168,9 @@ def _fitted(
     spare = 0
     for name in names:
         index = list(headers).index(name)
-        used = max([_header_min(headers[index], wrap)] + [len(truncate(r[index], widths[index])) for r in cells])
+        used = max(
+            [_header_min(headers[index], wrap)] + [len(truncate(r[index], widths[index])) for r in cells]
+        )
         spare += widths[index] - used
         widths[index] = used
     if names and spare:

@@ -21,7 +21,8 @@ def parse_since(text: str, today: date | None = None) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise UsageError(
-            f"--since {text!r} is not a date", hint="use an ISO date such as 2026-07-01, or 30d for 30 days back"
+            f"--since {text!r} is not a date",
+            hint="use an ISO date such as 2026-07-01, or 30d for 30 days back",
         ) from None
 
 

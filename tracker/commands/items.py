@@ -15,7 +15,8 @@ LIST_COLUMNS = ["id", "postmortem", "title", "owner", "owner_person", "deadline"
 
 @click.command("add")
 @click.argument("title")
-@click.option("--postmortem", "-p", "slug", required=True, help="Slug of the postmortem (created if new).")
+@click.option("--postmortem", "-p", "slug", required=True, help="Slug of the postmortem.")
+@click.option("--new", "new", is_flag=True, help="Create the postmortem if no postmortem has this slug.")
 @click.option("--owner", "-o", help="Owner as written: @handle, name, e-mail or team.")
 @click.option("--deadline", "-d", help="2026-07-15, 'Jul 15', 'July 15, 2026', or TBD.")
 @click.option("--status", "-s", default="open", show_default=True, help="open, in_progress, done or wont_do.")
@@ -31,8 +32,13 @@ def add_cmd(
     status: str,
     incident_date: Any,
     fmt: str,
+    new: bool,
 ) -> None:
     """Add an action item by hand.
+
+    An unknown slug is created, and said so. When it looks like a typo of an existing slug (the same
+    numbers, nearly the same words), you are asked on a terminal; a script gets an error with
+    "did you mean", unless --new.
 
     Example: tracker add "Add slow-query alerting (> 500 ms)" -p inc-214 -o @dana -d "Jul 1"
     """
@@ -58,6 +64,8 @@ def add_cmd(
     with app.session() as session:
         postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
         if postmortem is None:
+            _may_create(session, slug, new)
+            click.echo(f"created postmortem {slug}", err=True)
             postmortem = Postmortem(
                 slug=slug,
                 title=slug,
@@ -128,6 +136,59 @@ DEFAULT_COLUMNS = ["id", "postmortem", "title", "owner", "deadline", "status", "
 SORT_FIELDS = [name for name in COLUMN_FIELDS if name != "links"]
 
 
+def _may_create(session: Any, slug: str, new: bool) -> None:
+    """Refuse (or, on a terminal, ask before) creating a postmortem whose slug looks like a typo."""
+    import sys
+
+    from sqlalchemy import select
+
+    from tracker.errors import NotFoundError
+    from tracker.models import Postmortem
+
+    if new:
+        return
+    close = likely_typos(slug, list(session.scalars(select(Postmortem.slug))))
+    if not close:
+        return
+    meant = " or ".join(close)
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        question = f"No postmortem {slug!r} (did you mean {meant}?). Create {slug!r}?"
+        if click.confirm(question, err=True, default=False):
+            return
+        raise click.exceptions.Exit(1)
+    raise NotFoundError(
+        f"no postmortem {slug!r}; did you mean {meant}?",
+        hint=f"use -p {close[0]}, or add --new to create {slug!r}",
+    )
+
+
+def likely_typos(slug: str, known: list[str]) -> list[str]:
+    """Existing slugs that `slug` is probably a typo of: the same numbers and nearly the same text.
+
+    inc-2 next to inc-1 is another incident; queue-backlog-2026-5 next to queue-backlog-2026-05 is not.
+    """
+    import difflib
+    import re
+
+    def numbers(text: str) -> list[int]:
+        return [int(n) for n in re.findall(r"\d+", text)]
+
+    def squashed(text: str) -> str:
+        return re.sub(r"0+(\d)", r"\1", re.sub(r"[^a-z0-9]", "", text.lower()))
+
+    mine = numbers(slug)
+    found = [
+        other
+        for other in known
+        if numbers(other) == mine
+        and (
+            squashed(other) == squashed(slug)
+            or difflib.SequenceMatcher(None, slug.lower(), other.lower()).ratio() >= 0.85
+        )
+    ]
+    return sorted(found, key=lambda other: -difflib.SequenceMatcher(None, slug, other).ratio())[:3]
+
+
 @click.command("list")
 @click.option("--postmortem", "-p", "slug", help="Only items of this postmortem.")
 @click.option(
@@ -179,7 +240,14 @@ def list_cmd(
     from sqlalchemy import or_, select
     from sqlalchemy.orm import selectinload
 
-    from tracker.commands.filters import parse_columns, parse_since, pick, severities_for, severity_key, sort_rows
+    from tracker.commands.filters import (
+        parse_columns,
+        parse_since,
+        pick,
+        severities_for,
+        severity_key,
+        sort_rows,
+    )
     from tracker.config import normalise_name
     from tracker.items import get_postmortem, item_to_dict, parse_status_option
     from tracker.models import ActionItem, Link, Postmortem
@@ -228,7 +296,9 @@ def list_cmd(
     if owner and not app.resolver.resolve(owner).person:
         rows = [r for r in rows if r["owner"] and normalise_name(r["owner"]) == normalise_name(owner)]
     if team:
-        rows = [r for r in rows if r["owner_team"] and normalise_name(r["owner_team"]) == normalise_name(team)]
+        rows = [
+            r for r in rows if r["owner_team"] and normalise_name(r["owner_team"]) == normalise_name(team)
+        ]
     if sort_field:
         name = sort_field.lstrip("-")
         rows = sort_rows(rows, sort_field, COLUMN_FIELDS[name] if name != "links" else None)
@@ -265,7 +335,10 @@ def _print_items(
         from tracker.table import to_csv as table_csv
 
         data = [
-            [[link["url"] or link["key"] for link in r["links"]] if c == "links" else r[COLUMN_FIELDS[c]] for c in columns]
+            [
+                [link["url"] or link["key"] for link in r["links"]] if c == "links" else r[COLUMN_FIELDS[c]]
+                for c in columns
+            ]
             for r in rows
         ]
         echo(table_csv(data, columns, headers).rstrip("\n"))

@@ -140,7 +140,9 @@ def rename_cmd(app: AppContext, old: str, new: str) -> None:
     echo(f"renamed postmortem {old} to {new}")
 
 
-def record_postmortem(session: Session, postmortem: Postmortem, field: str, old: str, new: str, app: Any) -> None:
+def record_postmortem(
+    session: Session, postmortem: Postmortem, field: str, old: str, new: str, app: Any
+) -> None:
     """A postmortem-level event in the history (no item), so `--as-of` and audits can see it."""
     from tracker.models import Event
 
@@ -209,7 +211,9 @@ def merge_cmd(app: AppContext, source: str, into: str, yes: bool) -> None:
         session.flush()
         session.execute(update(Event).where(Event.postmortem_id == old.id).values(postmortem_id=new.id))
         notes = []
-        held = {p.target for p in session.scalars(select(ParentLink).where(ParentLink.postmortem_id == new.id))}
+        held = {
+            p.target for p in session.scalars(select(ParentLink).where(ParentLink.postmortem_id == new.id))
+        }
         for parent in session.scalars(select(ParentLink).where(ParentLink.postmortem_id == old.id)):
             if parent.target in held:
                 notes.append(
@@ -263,7 +267,10 @@ def remove_cmd(app: AppContext, slug: str, unlink: bool, yes: bool) -> None:
         session.delete(postmortem)
         session.flush()
         rebuild(session, ids)  # their stretches go, and cached trend points that counted them
-    echo(f"removed postmortem {slug}: {len(ids)} item(s)" + (f", {len(linked)} link(s) forgotten" if linked else ""))
+    echo(
+        f"removed postmortem {slug}: {len(ids)} item(s)"
+        + (f", {len(linked)} link(s) forgotten" if linked else "")
+    )
 
 
 def _confirm(yes: bool, question: str) -> None:

@@ -30,7 +30,10 @@ def remind_cmd(app: AppContext, targets: tuple[str, ...], dry_run: bool, fmt: st
     from tracker.errors import FindingsError
     from tracker.remind.run import run_remind
 
-    summary = run_remind(app, targets, dry_run)
+    from tracker.progress import activity
+
+    with activity("reminding"):
+        summary = run_remind(app, targets, dry_run)
     echo(to_json(summary) if fmt == "json" else _text(summary))
     if not summary["ok"]:
         raise FindingsError("some reminders failed", hint="see the messages above; the next run retries")

@@ -23,7 +23,10 @@ def doctor_cmd(app: AppContext, targets: tuple[str, ...], fmt: str) -> None:
     from tracker.errors import FindingsError
     from tracker.repair import doctor
 
-    report = doctor(app, targets)
+    from tracker.progress import activity
+
+    with activity("fetching linked issues"):
+        report = doctor(app, targets)
     if fmt == "json":
         echo(to_json(report.to_dict()))
     else:
@@ -63,6 +66,9 @@ def relink_cmd(app: AppContext, item_id: int, url: str, target: str | None) -> N
 
     Example: tracker relink 12 https://github.com/acme/platform/issues/40
     """
+    from tracker.progress import activity
     from tracker.repair import relink
 
-    echo(relink(app, item_id, url, target))
+    with activity(f"looking up {url}"):
+        message = relink(app, item_id, url, target)
+    echo(message)

@@ -11,7 +11,7 @@ import click
 
 from tracker.app import AppContext
 
-REPORT_FORMATS = ("table", "markdown", "json", "csv", "html")
+REPORT_FORMATS = ("table", "text", "markdown", "json", "csv", "html")
 
 
 def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -97,7 +97,7 @@ def report_cmd(
 
 
 def render(report: dict[str, Any], fmt: str, limit: int, terminal: bool) -> str:
-    """The report in one format; `table` is rich at a terminal and plain text elsewhere."""
+    """The report in one format; `table` (or `text`) fits the terminal, with colour, and is plain elsewhere."""
     from tracker.report import render_text
 
     if fmt == "json":
@@ -110,13 +110,21 @@ def render(report: dict[str, Any], fmt: str, limit: int, terminal: bool) -> str:
         from tracker.report import render_html
 
         return render_html.to_html(report, limit)
-    return render_text.to_rich(report, limit) if terminal else render_text.to_plain(report, limit)
+    import os
+
+    from tracker.table import colour_allowed, terminal_width
+
+    # A terminal (or COLUMNS) gives the width; colour only on a terminal, never under NO_COLOR.
+    width = terminal_width() if terminal or os.environ.get("COLUMNS") else None
+    return render_text.to_plain(report, limit, width=width, colour=terminal and colour_allowed())
 
 
 def post_comment(app: AppContext, target: str, issue: str, body: str) -> str:
     """Post `body` on `issue` of `target` through the same backend sync uses."""
-    from tracker.errors import UsageError
+    from tracker.errors import NoTargetsError, UsageError
 
+    if not app.config.targets:
+        raise NoTargetsError(app.config.path)
     if target not in app.config.targets:
         known = ", ".join(app.config.targets) or "none configured"
         raise UsageError(f"unknown target {target!r}", hint=f"targets in the config: {known}")

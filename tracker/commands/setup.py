@@ -84,8 +84,11 @@ def init_cmd(app: AppContext, config_file: str) -> None:
     from tracker.db import describe_url
 
     existed = app.database_exists()
-    app.ensure_database(create=True)
-    echo(f"{'database ready' if existed else 'created database'}: {describe_url(app.database_url)}")
+    if existed:
+        app.ensure_database(create=True)
+        echo(f"database ready: {describe_url(app.database_url)}")
+    else:
+        app.ensure_database(create=True)  # says "created database: PATH"
 
 
 @click.group("db", cls=SuggestingGroup)

@@ -25,56 +25,50 @@ def _title(report: dict[str, Any]) -> str:
     return title
 
 
-def to_plain(report: dict[str, Any], limit: int = 20) -> str:
-    """Aligned text tables, for pipes, files and cron mail."""
-    from tracker.output import table
+# Per section, the columns cut first when a table is wider than the terminal: the longest text first.
+SHRINK = {
+    "review": ("item", "changed", "lint", "postmortem", "issue", "owner"),
+    "recurrence": ("item still open then", "earlier postmortem", "incident", "owner"),
+    "freshness": ("target",),
+}
 
-    lines = [_title(report), headline(report), ""]
+
+def to_plain(report: dict[str, Any], limit: int = 20, width: int | None = None, colour: bool = False) -> str:
+    """Aligned text tables no wider than `width` (None: a pipe, no limit), coloured only when asked."""
+    from tracker.table import render
+
+    def bold(text: str) -> str:
+        import click
+
+        return click.style(text, bold=True) if colour else text
+
+    lines = [bold(_title(report)), headline(report), ""]
     for warning in report["warnings"]:
-        lines.append(f"warning: {warning}")
+        lines.append(f"{_yellow('warning:', colour)} {warning}")
     if report["warnings"]:
         lines.append("")
     for section in sections(report, limit):
-        lines.append(f"== {section.title}")
+        lines.append(bold(f"== {section.title}"))
         if section.rows:
-            lines.append(table(section.rows, section.headers, max_width=50))
+            shrink = SHRINK.get(section.key, (section.headers[0],))
+            lines.append(render(section.rows, section.headers, width=width, shrink=shrink, colour=colour))
         if section.note:
             lines.append(f"({section.note})")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
 
+def _yellow(text: str, colour: bool) -> str:
+    import click
+
+    return click.style(text, fg="yellow", bold=True) if colour else text
+
+
 def to_rich(report: dict[str, Any], limit: int = 20, width: int | None = None) -> str:
-    """Rich tables with colour, for a person at a terminal."""
-    from rich.console import Console
-    from rich.table import Table
+    """The terminal rendering: the plain tables fitted to the terminal, with colour."""
+    from tracker.table import terminal_width
 
-    console = Console(record=True, width=width, force_terminal=True, file=io.StringIO())
-    console.print(f"[bold]{_title(report)}[/bold]")
-    console.print(headline(report))
-    for warning in report["warnings"]:
-        console.print(f"[bold yellow]warning:[/bold yellow] {warning}")
-    for section in sections(report, limit):
-        table = Table(title=section.title, title_justify="left", show_lines=False)
-        for header in section.headers:
-            table.add_column(header, overflow="fold")
-        for row in section.rows:
-            table.add_row(
-                *[_colour(header, value) for header, value in zip(section.headers, row, strict=True)]
-            )
-        console.print(table)
-        if section.note:
-            console.print(f"[dim]{section.note}[/dim]")
-    return console.export_text(styles=True)
-
-
-def _colour(header: str, value: str) -> str:
-    from rich.markup import escape
-
-    text = escape(value)
-    if value == "STALE" or (header in ("overdue", "days overdue") and value not in ("0", "-")):
-        return f"[red]{text}[/red]"
-    return text
+    return to_plain(report, limit, width=width or terminal_width() or 80, colour=True)
 
 
 def _md_cell(value: str) -> str:
