@@ -187,7 +187,7 @@ def _chunks(
     chunks: list[tuple[list[int], list[int]]] = []
     current: list[int] = [0]
     for index in range(1, len(headers)):
-        trial = current + [index]
+        trial = [*current, index]
         if _fit_columns(cells, headers, trial, width, shrink, wrap) is None:
             if len(current) == 1:
                 return None

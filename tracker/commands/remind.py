@@ -28,9 +28,8 @@ def remind_cmd(app: AppContext, targets: tuple[str, ...], dry_run: bool, fmt: st
     Example: tracker remind --dry-run
     """
     from tracker.errors import FindingsError
-    from tracker.remind.run import run_remind
-
     from tracker.progress import activity
+    from tracker.remind.run import run_remind
 
     with activity("reminding"):
         summary = run_remind(app, targets, dry_run)

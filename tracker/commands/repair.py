@@ -21,9 +21,8 @@ def doctor_cmd(app: AppContext, targets: tuple[str, ...], fmt: str) -> None:
     Example: tracker doctor --target platform
     """
     from tracker.errors import FindingsError
-    from tracker.repair import doctor
-
     from tracker.progress import activity
+    from tracker.repair import doctor
 
     with activity("fetching linked issues"):
         report = doctor(app, targets)

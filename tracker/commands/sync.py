@@ -157,9 +157,8 @@ def check_cmd(app: AppContext, targets: tuple[str, ...], fmt: str) -> None:
     Example: tracker check --target platform
     """
     from tracker.errors import FindingsError
-    from tracker.sync.adopt import check
-
     from tracker.progress import activity
+    from tracker.sync.adopt import check
 
     with activity("checking targets"):
         results = check(app, targets)
