@@ -72,3 +72,16 @@ def _sortable(value: Any) -> Any:
     if isinstance(value, list):
         return len(value)
     return value
+
+
+def since_condition(since: date, zone: Any) -> Any:
+    """Postmortems of incidents on or after `since`; one without an incident date counts from when it was added."""
+    from sqlalchemy import and_, or_
+
+    from tracker.models import Postmortem
+    from tracker.report.sqlbits import local_day_start
+
+    return or_(
+        Postmortem.incident_date >= since,
+        and_(Postmortem.incident_date.is_(None), Postmortem.created_at >= local_day_start(since, zone)),
+    )

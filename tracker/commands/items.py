@@ -198,7 +198,9 @@ def likely_typos(slug: str, known: list[str]) -> list[str]:
 @click.option("--team", help="Only items whose owner belongs to this [teams] team.")
 @click.option("--severity", help="Only items of postmortems of this severity (after severity_aliases).")
 @click.option("--target", "-t", help="Only items linked to an issue on this target.")
-@click.option("--since", metavar="DATE", help="Only items added on or after DATE (2026-07-01, or 30d).")
+@click.option(
+    "--since", metavar="DATE", help="Only items of incidents on or after DATE (2026-07-01, or 30d)."
+)
 @click.option("--overdue", is_flag=True, help="Only open items past their deadline.")
 @click.option("--all", "include_removed", is_flag=True, help="Include items removed from their document.")
 @click.option("--sort", "sort_field", metavar="FIELD", help="Sort by a column (-FIELD: descending).")
@@ -246,6 +248,7 @@ def list_cmd(
         pick,
         severities_for,
         severity_key,
+        since_condition,
         sort_rows,
     )
     from tracker.config import normalise_name
@@ -278,10 +281,7 @@ def list_cmd(
         if target:
             query = query.where(ActionItem.id.in_(select(Link.item_id).where(Link.target == target)))
         if since:
-            from tracker.report.sqlbits import local_day_start
-
-            start = local_day_start(parse_since(since, today), app.config.org.zone)
-            query = query.where(ActionItem.created_at >= start)
+            query = query.where(since_condition(parse_since(since, today), app.config.org.zone))
         if owner:
             resolution = app.resolver.resolve(owner)
             if resolution.person:

@@ -46,7 +46,7 @@ def postmortems_cmd(
     from sqlalchemy import select
     from sqlalchemy.orm import selectinload
 
-    from tracker.commands.filters import parse_since, severity_key
+    from tracker.commands.filters import parse_since, severity_key, since_condition
     from tracker.models import Postmortem
 
     today = app.today()
@@ -54,11 +54,11 @@ def postmortems_cmd(
     aliases = app.config.report.severity_aliases
     with app.session() as session:
         query = select(Postmortem).options(selectinload(Postmortem.items)).order_by(Postmortem.slug)
+        if start:
+            query = query.where(since_condition(start, app.config.org.zone))
         rows = [_row(p, today, aliases) for p in session.scalars(query)]
     if severity:
         rows = [r for r in rows if r["severity"] == severity_key(severity, aliases)]
-    if start:
-        rows = [r for r in rows if r["date"] and r["date"] >= start.isoformat()]
     rows = rows[:limit] if limit else rows
     if fmt == "json":
         echo(to_json(rows))

@@ -29,6 +29,9 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
     "--review-window", metavar="FROM..TO", help="Review view of postmortems reviewed in these dates."
 )
 @click.option("--owner", "-o", help="One owner's items (per-person view).")
+@click.option("--team", help="Only items owned by this [teams] team.")
+@click.option("--severity", help="Only postmortems of this severity (after [report] severity_aliases).")
+@click.option("--since", metavar="DATE", help="Only postmortems of incidents on or after DATE (or 30d).")
 @click.option("--as-of", metavar="DATE", callback=_as_of, help="The report as it stood at the end of DATE.")
 @click.option("--months", type=click.IntRange(0, 120), default=12, show_default=True, help="Months of trend.")
 @click.option(
@@ -52,6 +55,9 @@ def report_cmd(
     slug: str | None,
     review_window: str | None,
     owner: str | None,
+    team: str | None,
+    severity: str | None,
+    since: str | None,
     as_of: date | None,
     months: int,
     limit: int,
@@ -68,6 +74,7 @@ def report_cmd(
 
     Example: tracker report --postmortem inc-214 --format markdown --output review.md
     """
+    from tracker.commands.filters import parse_since
     from tracker.report.build import Options, build_report, parse_window
 
     if slug and review_window:
@@ -80,6 +87,9 @@ def report_cmd(
         months=months,
         save=not no_save,
         limit=limit,
+        team=team,
+        severity=severity,
+        since=parse_since(since, app.today()) if since else None,
     )
     with app.session() as session:
         report = build_report(app, session, options)
