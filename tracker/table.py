@@ -144,7 +144,12 @@ def _header_min(header: str, wrap: bool) -> int:
 
 
 def _fitted(
-    cells: list[list[str]], headers: Sequence[str], width: int, shrink: Sequence[str], wrap: bool
+    cells: list[list[str]],
+    headers: Sequence[str],
+    width: int,
+    shrink: Sequence[str],
+    wrap: bool,
+    keep_title: bool = False,
 ) -> list[int] | None:
     """Column widths that fit `width` by wrapping headers and cutting the shrinkable columns, or None."""
     widths = [max([_header_min(h, wrap)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
@@ -152,7 +157,9 @@ def _fitted(
     # Two passes: every shrinkable column first gives up what it can spare while staying readable,
     # then the others down to the bare minimum, and the title last, so it keeps the most room it can.
     names = [name for name in shrink if name in headers]
-    for soft, order in ((True, names), (False, names[1:] + names[:1])):
+    # keep_title (splitting a table): the title keeps its readable width; other columns move instead.
+    hard = names[1:] if keep_title else names[1:] + names[:1]
+    for soft, order in ((True, names), (False, hard)):
         for name in order:
             if over <= 0:
                 break
@@ -214,7 +221,7 @@ def _fit_columns(
     natural = _natural(sub, sub_headers)
     if _total(natural) <= width:
         return natural
-    return _fitted(sub, sub_headers, width, [*shrink, sub_headers[0]], wrap)
+    return _fitted(sub, sub_headers, width, [*shrink, sub_headers[0]], wrap, keep_title=True)
 
 
 def _wrap_header(header: str, width: int) -> list[str]:

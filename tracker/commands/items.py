@@ -116,14 +116,15 @@ def add_cmd(
         echo(f"added item {data['id']} to {slug}: {title}")
 
 
-# --columns names -> (header, how to read the row). `person` and `team` are what the owner resolves to.
+# --columns names -> the row's key. `person` is what the owner resolves to; `team` is the team stored with
+# the owner, which `--team` and the report's "By team" use.
 COLUMN_FIELDS: dict[str, str] = {
     "id": "id",
     "postmortem": "postmortem",
     "title": "title",
     "owner": "owner",
     "person": "owner_person",
-    "team": "owner_team",
+    "team": "team",
     "severity": "severity",
     "deadline": "deadline",
     "status": "status",
@@ -280,6 +281,8 @@ def list_cmd(
             query = query.where(Postmortem.severity.in_(severities_for(severity, aliases)))
         if target:
             query = query.where(ActionItem.id.in_(select(Link.item_id).where(Link.target == target)))
+        if team:  # the team stored with the owner, as the report groups it
+            query = query.where(ActionItem.owner_team == team)
         if since:
             query = query.where(since_condition(parse_since(since, today), app.config.org.zone))
         if owner:
@@ -292,13 +295,10 @@ def list_cmd(
         for item in session.scalars(query):
             row = item_to_dict(item, app.resolver, today)
             row["severity"] = severity_key(item.postmortem.severity, aliases)
+            row["team"] = item.owner_team
             rows.append(row)
     if owner and not app.resolver.resolve(owner).person:
         rows = [r for r in rows if r["owner"] and normalise_name(r["owner"]) == normalise_name(owner)]
-    if team:
-        rows = [
-            r for r in rows if r["owner_team"] and normalise_name(r["owner_team"]) == normalise_name(team)
-        ]
     if sort_field:
         name = sort_field.lstrip("-")
         rows = sort_rows(rows, sort_field, COLUMN_FIELDS[name] if name != "links" else None)

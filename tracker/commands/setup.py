@@ -9,7 +9,7 @@ import click
 
 from tracker.app import AppContext
 from tracker.cli import SuggestingGroup
-from tracker.output import echo, table, to_json
+from tracker.output import echo, to_json
 
 STARTER_CONFIG = """\
 # tracker configuration. Every key is documented in config.example.toml.
@@ -154,7 +154,9 @@ def db_current_cmd(app: AppContext, fmt: str) -> None:
 
 
 @click.command("people")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "text", "json", "csv"]), default="table", show_default=True
+)
 @click.pass_obj
 def people_cmd(app: AppContext, fmt: str) -> None:
     """List every owner named in the database and what it resolves to.
@@ -191,21 +193,31 @@ def people_cmd(app: AppContext, fmt: str) -> None:
     if fmt == "json":
         echo(to_json(rows))
         return
+    if fmt == "csv":
+        from tracker.table import to_csv
+
+        columns = list(PEOPLE_COLUMNS)
+        echo(to_csv([[r[c] for c in columns] for r in rows], columns).rstrip("\n"))
+        return
     if not rows:
         echo("no owners in the database yet")
         return
-    echo(
-        table(
+    from tracker.table import echo_table
+
+    echo_table(
+        [
             [
-                [
-                    r["owner"],
-                    r["items"],
-                    r["kind"],
-                    r["person"] or r["team"],
-                    ("did you mean " + ", ".join(r["suggestions"]) + "?") if r["suggestions"] else None,
-                ]
-                for r in rows
-            ],
-            ["owner", "items", "resolves to", "who", "note"],
-        )
+                r["owner"],
+                r["items"],
+                r["kind"],
+                r["person"] or r["team"],
+                ("did you mean " + ", ".join(r["suggestions"]) + "?") if r["suggestions"] else None,
+            ]
+            for r in rows
+        ],
+        ["owner", "items", "resolves to", "who", "note"],
+        shrink=("note", "owner", "who"),
     )
+
+
+PEOPLE_COLUMNS = ("owner", "items", "kind", "person", "team", "github", "jira", "suggestions")
