@@ -93,7 +93,8 @@ def _row(postmortem: Postmortem, today: Any, aliases: dict[str, str]) -> dict[st
     items = [i for i in postmortem.items if i.removed_at is None]
     unfinished = [i for i in items if i.status in ("open", "in_progress")]
     done = sum(1 for i in items if i.status == "done" and not i.closed_by_bot)
-    committed = len(items) - sum(1 for i in items if i.status == "wont_do")
+    # As the report counts it: a bot's close is neither done nor won't do, so it stays committed.
+    committed = len(items) - sum(1 for i in items if i.status == "wont_do" and not i.closed_by_bot)
     return {
         "slug": postmortem.slug,
         "title": postmortem.title,
