@@ -107,7 +107,9 @@ def test_merge_moves_items_and_their_history(run_cli, make_config, db_url):
     assert [r["title"] for r in moved] == [f"Item {c}" for c in "ABCDEFGH"]
     assert count(db_url, Event, Event.item_id == ids["E"]) == events_of_e  # history kept
     postmortem_id = _postmortem_id(db_url, "inc-1")
-    assert count(db_url, ItemState, ItemState.item_id == ids["E"], ItemState.postmortem_id != postmortem_id) == 0
+    assert (
+        count(db_url, ItemState, ItemState.item_id == ids["E"], ItemState.postmortem_id != postmortem_id) == 0
+    )
     after = json.loads(run_cli.ok("report", "--no-save", "--format", "json").stdout)
     assert after["summary"] == total  # the same items, counted once
     merged = {g["key"]: g for g in after["groups"]["postmortem"]}

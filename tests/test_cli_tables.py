@@ -24,7 +24,9 @@ WIDTHS = (60, 100, 160)
 def items(run_cli, make_config, db_url):
     """The report data set plus a long title, a long slug and an owner that resolves to no one."""
     make_config(CONFIG)
-    run_cli.ok("add", LONG, "-p", "queue-backlog-2026-05-checkout", "-o", "@platform-oncall", "-d", "2026-01-10")
+    run_cli.ok(
+        "add", LONG, "-p", "queue-backlog-2026-05-checkout", "-o", "@platform-oncall", "-d", "2026-01-10"
+    )
     build(db_url)
     return run_cli
 
@@ -161,7 +163,9 @@ def test_colour_for_status_and_overdue_on_a_terminal_only(items, workdir):
         workdir, "--config", str(workdir / "tracker.toml"), "list", env={**env, "NO_COLOR": "1"}
     )
     assert "\x1b[" not in plain and "(overdue)" in plain
-    report = _on_a_terminal(workdir, "--config", str(workdir / "tracker.toml"), "report", "--no-save", env=env)
+    report = _on_a_terminal(
+        workdir, "--config", str(workdir / "tracker.toml"), "report", "--no-save", env=env
+    )
     lines = strip_ansi(report).splitlines()
     assert "\x1b[" in report and "By severity" in report
     assert all(len(line) <= 120 for line in lines[2:] if not line.startswith(("warning", "(")))
