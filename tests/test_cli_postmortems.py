@@ -155,6 +155,8 @@ def _postmortem_id(db_url: str, slug: str) -> int:
     engine = create_engine(db_url)
     try:
         with Session(engine) as session:
-            return int(session.scalar(select(Postmortem.id).where(Postmortem.slug == slug)))
+            found = session.scalar(select(Postmortem.id).where(Postmortem.slug == slug))
+            assert found is not None
+            return found
     finally:
         engine.dispose()

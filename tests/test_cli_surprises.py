@@ -10,6 +10,7 @@ import subprocess
 import sys
 from zoneinfo import ZoneInfo
 
+import click
 import pytest
 from conftest import CLI
 from ops_support import FAST_SYNC, github_config, start_github, write_items
@@ -167,19 +168,17 @@ def test_the_bash_completion_completes_commands_and_options(workdir):
     assert "plain,--sort" in out.stdout
 
 
-def _commands_with_format() -> list[tuple[tuple[str, ...], object]]:
-    import click
-
+def _commands_with_format() -> list[tuple[tuple[str, ...], click.Parameter]]:
     from tracker.cli import COMMANDS, cli
 
-    found = []
+    found: list[tuple[tuple[str, ...], click.Parameter]] = []
     ctx = click.Context(cli)
     for name in COMMANDS:
         command = cli.get_command(ctx, name)
         assert command is not None
         subs = command.commands.items() if isinstance(command, click.Group) else [((), command)]
         for sub, leaf in subs:
-            path = (name, sub) if sub else (name,)
+            path: tuple[str, ...] = (name, sub) if sub else (name,)
             for param in leaf.params:
                 if "--format" in getattr(param, "opts", []):
                     found.append((path, param))
@@ -190,7 +189,8 @@ def test_every_format_option_accepts_text_and_json():
     found = _commands_with_format()
     assert {p[0] for p, _ in found} >= {"list", "report", "postmortems", "people", "sync", "check", "doctor"}
     for path, param in found:
-        choices = list(param.type.choices)  # type: ignore[attr-defined]
+        assert isinstance(param.type, click.Choice), path
+        choices = list(param.type.choices)
         assert "text" in choices and "json" in choices, (path, choices)
 
 

@@ -112,9 +112,9 @@ def render(
     if _total(widths) <= width:
         return _draw(cells, list(headers), widths, False, colour, styler, show_headers)
     wrap = show_headers
-    widths = _fitted(cells, headers, width, shrink, wrap)
-    if widths is not None:
-        return _draw(cells, list(headers), widths, wrap, colour, styler, show_headers)
+    fitted = _fitted(cells, headers, width, shrink, wrap)
+    if fitted is not None:
+        return _draw(cells, list(headers), fitted, wrap, colour, styler, show_headers)
     if len(headers) > 2:
         chunks = _chunks(cells, headers, width, shrink, wrap)
         if chunks is not None:

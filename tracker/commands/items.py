@@ -331,7 +331,7 @@ def _print_items(
         flat = [{**r, "links": [link["url"] or link["key"] for link in r["links"]]} for r in rows]
         text = to_csv(flat, [*LIST_COLUMNS, "deadline_text", "status_text"])
         echo((text if headers else text.split("\n", 1)[1]).rstrip("\n"))
-    elif fmt == "csv":
+    elif fmt == "csv" and columns is not None:
         from tracker.table import to_csv as table_csv
 
         data = [
