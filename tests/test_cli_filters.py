@@ -83,6 +83,9 @@ def test_report_team_severity_since(run_cli, data):
     assert team["trend"][-1]["total"] == 2  # the trend narrows too (not the stored whole-org points)
     sev = report(run_cli, "--severity", "sev2")
     assert sev["summary"]["total"] == 4 and [g["key"] for g in sev["groups"]["postmortem"]] == ["inc-2"]
+    gh = report(run_cli, "--target", "gh")
+    assert gh["summary"]["total"] == 4 and [g["key"] for g in gh["groups"]["target"]] == ["gh"]  # C D F H
+    assert report(run_cli, "--target", "gh", "--team", "search")["summary"]["total"] == 1  # H
     since = report(run_cli, "--since", "2026-01-15")
     assert since["summary"]["total"] == 5  # inc-2 and inc-3
     assert whole["summary"]["total"] == 9

@@ -30,6 +30,7 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
 )
 @click.option("--owner", "-o", help="One owner's items (per-person view).")
 @click.option("--team", help="Only items owned by this [teams] team.")
+@click.option("--target", "-t", help="Only items linked to an issue on this target.")
 @click.option("--severity", help="Only postmortems of this severity (after [report] severity_aliases).")
 @click.option("--since", metavar="DATE", help="Only postmortems of incidents on or after DATE (or 30d).")
 @click.option("--as-of", metavar="DATE", callback=_as_of, help="The report as it stood at the end of DATE.")
@@ -56,6 +57,7 @@ def report_cmd(
     review_window: str | None,
     owner: str | None,
     team: str | None,
+    target: str | None,
     severity: str | None,
     since: str | None,
     as_of: date | None,
@@ -88,6 +90,7 @@ def report_cmd(
         save=not no_save,
         limit=limit,
         team=team,
+        target=target,
         severity=severity,
         since=parse_since(since, app.today()) if since else None,
     )

@@ -30,6 +30,7 @@ class Options:
     save: bool = True
     limit: int = 20
     team: str | None = None  # only this team's items
+    target: str | None = None  # only items linked on this target
     severity: str | None = None  # only postmortems of this severity (after severity_aliases)
     since: date | None = None  # only postmortems of incidents on or after this date
 
@@ -144,10 +145,13 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         owner_person=owner_person,
         owner_text=owner_text,
         team=options.team,
+        target=options.target,
         severity_aliases=tuple(sorted(app.config.report.severity_aliases.items())),
     )
-    if options.team and scope_key is not None:
-        scope_key = f"{scope_key}|team:{options.team}"
+    if scope_key is not None and (options.team or options.target):
+        scope_key += "".join(
+            f"|{k}:{v}" for k, v in (("team", options.team), ("target", options.target)) if v
+        )
     per_person = app.config.report.per_person if options.per_person is None else options.per_person
     dimensions = ("postmortem", "team", "severity", "target") + (
         ("person",) if per_person or options.owner else ()
@@ -192,6 +196,7 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
             "owner": options.owner,
             "per_person": bool(per_person or options.owner),
             "team": options.team,
+            "target": options.target,
             "severity": options.severity,
             "since": options.since.isoformat() if options.since else None,
         },

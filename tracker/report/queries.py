@@ -43,6 +43,7 @@ class Scope:
     owner_person: str | None = None
     owner_text: str | None = None  # an owner that resolves to no [people] handle, matched as written
     team: str | None = None  # only items owned by this [teams] team (`--team`)
+    target: str | None = None  # only items linked to an issue on this target (`--target`)
     severity_aliases: tuple[tuple[str, str], ...] = ()  # [report] severity_aliases: grouped as one
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -110,6 +111,10 @@ def scope_filters(scope: Scope, alias: str = "r") -> list[str]:
         filters.append(f"{written} = LOWER(:owner_text)")
     if scope.team is not None:
         filters.append(f"{alias}.{'team' if alias == 'r' else 'owner_team'} = {literal(scope.team)}")
+    if scope.target is not None:
+        filters.append(
+            f"{alias}.item_id IN (SELECT l.item_id FROM links l WHERE l.target = {literal(scope.target)})"
+        )
     return filters
 
 

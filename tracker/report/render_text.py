@@ -20,7 +20,7 @@ def _title(report: dict[str, Any]) -> str:
         title += f": reviews {scope['review_window'][0]}..{scope['review_window'][1]}"
     if scope["owner"]:
         title += f" (owner {scope['owner']})"
-    narrowed = [f"{key} {scope[key]}" for key in ("team", "severity", "since") if scope.get(key)]
+    narrowed = [f"{key} {scope[key]}" for key in ("team", "target", "severity", "since") if scope.get(key)]
     if narrowed:
         title += f" ({', '.join(narrowed)})"
     if report["organisation"]:

@@ -124,7 +124,7 @@ def trend(
         return []
     points = month_ends(scope, months, dialect)
     whole = scope.postmortem_ids is None and scope.owner_person is None and scope.owner_text is None
-    if whole and scope.team is None:
+    if whole and scope.team is None and scope.target is None:
         tallies = cached_tallies(session, dialect, scope, points, overall, count_points)
     else:
         tallies = count_points(session, dialect, scope, points)
