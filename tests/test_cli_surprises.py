@@ -137,6 +137,25 @@ def test_waits_are_said_under_cron_and_a_stopped_target_is_not_a_success(
     assert "before it stopped: nothing changed (3 requests)" in result.stdout
 
 
+def test_a_terminal_gets_a_spinner_naming_the_wait(monkeypatch, run_cli, make_config, workdir):
+    from ops_support import GH_ENV, GH_TOKEN
+    from test_cli_tables import _on_a_terminal
+
+    gh = start_github(monkeypatch)
+    try:
+        make_config(github_config(gh.api_url, sync=FAST_SYNC + "max_retries = 2\n"))
+        run_cli.ok("import", str(write_items(workdir / "pm", 2)))
+        gh.fail_next("GET", "/repos/acme/platform", status=503, times=5)
+        config = str(workdir / "tracker.toml")
+        env = {GH_ENV: GH_TOKEN, "TERM": "xterm", "COLUMNS": "160"}
+        screen = _on_a_terminal(workdir, "--config", config, "sync", "--yes", env=env)
+    finally:
+        gh.stop()
+    assert "GitHub answered 503" in screen and "retrying in" in screen, screen
+    assert "waiting: " not in screen  # the spinner shows it; no plain lines on a terminal
+    assert "gh (github): stopped: " in screen
+
+
 @pytest.mark.parametrize(
     ("shell", "marker"),
     [

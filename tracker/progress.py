@@ -24,10 +24,14 @@ def request(service: str, what: str, attempt: int = 1) -> None:
         _emit(f"{service}: {what}{suffix}", False)
 
 
-def waiting(service: str, what: str, seconds: float, reason: str) -> None:
-    """The tool is about to sleep before trying again: said on a terminal and under cron alike."""
+def waiting(what: str, seconds: float, reason: str) -> None:
+    """The tool is about to sleep before trying again: said on a terminal and under cron alike.
+
+    `reason` names the service ("GitHub answered 503 (attempt 1 of 3)").
+    """
     if _listeners:
-        _emit(f"{service}: {what}: {reason}; retrying in {seconds:.1f} s", True)
+        # The reason and the wait first: on a narrow terminal the spinner's line is cut at its end.
+        _emit(f"{reason}; retrying in {seconds:.1f} s: {what}", True)
 
 
 def _emit(message: str, wait: bool) -> None:

@@ -237,7 +237,7 @@ class GitHubTransport:
             except requests.exceptions.RequestException as exc:
                 reason = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
                 if idempotent and attempt < self.attempts:
-                    self._backoff(attempt, what, reason)
+                    self._backoff(attempt, what, f"GitHub {reason}")
                     continue
                 raise TransientError(
                     self.safe(f"{what}: {reason} ({type(exc).__name__}) after {attempt} attempt(s)"),
@@ -261,7 +261,7 @@ class GitHubTransport:
                     kind, wait, reset_at = limit
                     if kind == "secondary" and not waited_secondary and wait <= self.max_secondary_wait:
                         # A 403/429 for a secondary limit was not applied: sending it again is safe.
-                        progress.waiting("GitHub", what, wait, "secondary rate limit")
+                        progress.waiting(what, wait, "GitHub secondary rate limit")
                         self.sleep(wait)
                         waited_secondary = True
                         continue
@@ -277,7 +277,7 @@ class GitHubTransport:
 
     def _backoff(self, attempt: int, what: str, reason: str) -> None:
         wait = min(MAX_BACKOFF, self.backoff * 2 ** (attempt - 1))
-        progress.waiting("GitHub", what, wait, f"{reason} (attempt {attempt} of {self.attempts})")
+        progress.waiting(what, wait, f"{reason} (attempt {attempt} of {self.attempts})")
         self.sleep(wait)
 
     @staticmethod

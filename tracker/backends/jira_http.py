@@ -249,7 +249,7 @@ class JiraHttp:
                 raise RateLimited(
                     f"Jira rate limit on {what} (429, retry after {wait:.0f} s)", reset_at=reset
                 )
-            progress.waiting("Jira", what, wait, "rate limit (429)")
+            progress.waiting(what, wait, "Jira rate limit (429)")
             self.sleep(wait)
             return
         if status >= 500 or status == 0:
@@ -259,7 +259,7 @@ class JiraHttp:
                 raise TransientError(f"Jira answered {status} to {what} after {attempt} attempts{suffix}")
             wait = retry_after(response, datetime.now(UTC))
             wait = min(wait if wait is not None else 2.0 ** (attempt - 1), self.max_wait)
-            progress.waiting("Jira", what, wait, f"Jira answered {status or 'nothing'}")
+            progress.waiting(what, wait, f"Jira answered {status or 'nothing'} (attempt {attempt})")
             self.sleep(wait)
             return
         if status == 401:

@@ -97,7 +97,7 @@ def _with_progress(app: AppContext, targets: tuple[str, ...], options: SyncOptio
     with Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=20),
         MofNCompleteColumn(),
         TextColumn("[dim]{task.fields[waiting]}"),
         console=Console(stderr=True),
