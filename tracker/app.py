@@ -77,12 +77,9 @@ class AppContext:
         prepare(self.database_url, self.engine, create=create)
         self._prepared = True
         if not existed:
-            self.created_database = True
             import click
 
             click.echo(f"created database: {self.database_location()}", err=True)
-
-    created_database = False
 
     def database_location(self) -> str:
         """The SQLite file's absolute path, or the server URL without its password."""
