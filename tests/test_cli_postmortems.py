@@ -160,3 +160,34 @@ def _postmortem_id(db_url: str, slug: str) -> int:
             return found
     finally:
         engine.dispose()
+
+
+def test_on_a_terminal_a_typo_is_asked_about(run_cli, workdir):
+    from test_cli_tables import _on_a_terminal
+
+    run_cli.ok("add", "Add queue depth alert", "-p", "queue-backlog-2026-05")
+    config = str(workdir / "tracker.toml")
+    args = ("--config", config, "add", "Drain the queue", "-p", "queue-backlog-2026-5")
+    declined = _on_a_terminal(workdir, *args, env={}, answer="n")
+    assert "did you mean queue-backlog-2026-05?" in declined and declined.endswith("[exit 1]"), declined
+    assert slugs(run_cli) == ["queue-backlog-2026-05"]
+    accepted = _on_a_terminal(workdir, *args, env={}, answer="y")
+    assert "created postmortem queue-backlog-2026-5" in accepted and accepted.endswith("[exit 0]"), accepted
+    assert slugs(run_cli) == ["queue-backlog-2026-05", "queue-backlog-2026-5"]
+    fresh = _on_a_terminal(
+        workdir, "--config", config, "add", "Rotate keys", "-p", "inc-9", env={}, answer=""
+    )
+    assert "No postmortem 'inc-9'. Create 'inc-9'? [Y/n]" in fresh and fresh.endswith("[exit 0]"), fresh
+    assert "inc-9" in slugs(run_cli)
+
+
+def test_on_a_terminal_remove_asks_for_confirmation(run_cli, workdir):
+    from test_cli_tables import _on_a_terminal
+
+    run_cli.ok("add", "Rotate keys", "-p", "inc-1")
+    args = ("--config", str(workdir / "tracker.toml"), "postmortem", "remove", "inc-1")
+    kept = _on_a_terminal(workdir, *args, env={}, answer="n")
+    assert "Remove postmortem inc-1 with 1 item(s) and their history?" in kept and kept.endswith("[exit 1]")
+    assert slugs(run_cli) == ["inc-1"]
+    removed = _on_a_terminal(workdir, *args, env={}, answer="y")
+    assert "removed postmortem inc-1" in removed and slugs(run_cli) == []

@@ -121,8 +121,8 @@ def test_no_colour_in_a_pipe_or_under_no_color(items):
     assert "\x1b[" not in items("list", env={"NO_COLOR": "1", "COLUMNS": "100"}).stdout
 
 
-def _on_a_terminal(workdir, *args: str, env: dict[str, str]) -> str:
-    """Run the real `tracker` under a pseudo-terminal and return what it printed."""
+def _on_a_terminal(workdir, *args: str, env: dict[str, str], answer: str | None = None) -> str:
+    """Run the real `tracker` under a pseudo-terminal (typing `answer`) and return what it printed."""
     import pty
 
     main, secondary = pty.openpty()
@@ -136,6 +136,8 @@ def _on_a_terminal(workdir, *args: str, env: dict[str, str]) -> str:
         close_fds=True,
     )
     os.close(secondary)
+    if answer is not None:  # the terminal holds the line until the prompt reads it
+        os.write(main, answer.encode() + b"\n")
     chunks = []
     while True:
         try:
@@ -145,9 +147,9 @@ def _on_a_terminal(workdir, *args: str, env: dict[str, str]) -> str:
         if not data:
             break
         chunks.append(data)
-    process.wait(timeout=60)
+    code = process.wait(timeout=60)
     os.close(main)
-    return b"".join(chunks).decode("utf-8", "replace")
+    return f"{b''.join(chunks).decode('utf-8', 'replace')}\n[exit {code}]"
 
 
 def test_colour_for_status_and_overdue_on_a_terminal_only(items, workdir):

@@ -49,15 +49,16 @@ def _isatty(stream: Any) -> bool:
 
 def status_colour(header: str, value: str) -> str | None:
     """The colours of every table: overdue and stale in red, done in green, in progress in yellow."""
+    if header in ("overdue", "days overdue"):
+        return "red" if value not in ("0", "-", "") else None
+    if header not in ("status", "state"):
+        return None  # a title that mentions "overdue" stays plain
     if "overdue" in value or value == "STALE":
         return "red"
-    if header in ("overdue", "days overdue") and value not in ("0", "-", ""):
-        return "red"
-    if header in ("status", "state"):
-        if value.startswith("done") or value == "ok":
-            return "green"
-        if value.startswith("in_progress") or value.startswith("in progress"):
-            return "yellow"
+    if value.startswith("done") or value == "ok":
+        return "green"
+    if value.startswith(("in_progress", "in progress")):
+        return "yellow"
     return None
 
 

@@ -36,9 +36,9 @@ def add_cmd(
 ) -> None:
     """Add an action item by hand.
 
-    An unknown slug is created, and said so. When it looks like a typo of an existing slug (the same
-    numbers, nearly the same words), you are asked on a terminal; a script gets an error with
-    "did you mean", unless --new.
+    An unknown slug is asked about on a terminal (no by default when it looks like a typo of an
+    existing slug: the same numbers, nearly the same words). A script gets an error with "did you
+    mean" for a likely typo and a new postmortem otherwise, said so on stderr. --new never asks.
 
     Example: tracker add "Add slow-query alerting (> 500 ms)" -p inc-214 -o @dana -d "Jul 1"
     """
@@ -138,7 +138,7 @@ SORT_FIELDS = [name for name in COLUMN_FIELDS if name != "links"]
 
 
 def _may_create(session: Any, slug: str, new: bool) -> None:
-    """Refuse (or, on a terminal, ask before) creating a postmortem whose slug looks like a typo."""
+    """Ask on a terminal before creating a postmortem; in a script, refuse one that looks like a typo."""
     import sys
 
     from sqlalchemy import select
@@ -149,18 +149,18 @@ def _may_create(session: Any, slug: str, new: bool) -> None:
     if new:
         return
     close = likely_typos(slug, list(session.scalars(select(Postmortem.slug))))
-    if not close:
-        return
     meant = " or ".join(close)
     if sys.stdin.isatty() and sys.stderr.isatty():
-        question = f"No postmortem {slug!r} (did you mean {meant}?). Create {slug!r}?"
-        if click.confirm(question, err=True, default=False):
+        # A likely typo defaults to no; a slug like no other (a new incident) to yes.
+        question = f"No postmortem {slug!r}" + (f" (did you mean {meant}?)" if close else "")
+        if click.confirm(f"{question}. Create {slug!r}?", err=True, default=not close):
             return
         raise click.exceptions.Exit(1)
-    raise NotFoundError(
-        f"no postmortem {slug!r}; did you mean {meant}?",
-        hint=f"use -p {close[0]}, or add --new to create {slug!r}",
-    )
+    if close:
+        raise NotFoundError(
+            f"no postmortem {slug!r}; did you mean {meant}?",
+            hint=f"use -p {close[0]}, or add --new to create {slug!r}",
+        )
 
 
 def likely_typos(slug: str, known: list[str]) -> list[str]:
