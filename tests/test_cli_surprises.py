@@ -137,6 +137,28 @@ def test_waits_are_said_under_cron_and_a_stopped_target_is_not_a_success(
     assert "before it stopped: nothing changed (3 requests)" in result.stdout
 
 
+def test_jira_waits_are_said_under_cron_too(monkeypatch, run_cli, make_config, workdir):
+    from ops_support import jira_config, start_jira
+
+    jira = start_jira(monkeypatch)
+    try:
+        make_config(jira_config(jira, sync=FAST_SYNC + "max_retries = 3\n"))
+        run_cli.ok("import", str(write_items(workdir / "pm", 2)))
+        jira.drop_next("GET", "/rest/api/*/search/jql", times=2)
+        jira.fail_next("GET", "/rest/api/*/search/jql", 503)
+        result = run_cli("sync", "--yes")
+    finally:
+        jira.stop()
+    assert result.exit_code == 0, result.output
+    waits = [line for line in result.stderr.splitlines() if line.startswith("waiting: ")]
+    assert [w.split(";")[0] for w in waits] == [
+        "waiting: Jira did not answer (attempt 1 of 4)",
+        "waiting: Jira did not answer (attempt 2 of 4)",
+        "waiting: Jira answered 503 (attempt 3)",
+    ], result.stderr
+    assert all("search/jql" in w for w in waits), waits
+
+
 def test_a_terminal_gets_a_spinner_naming_the_wait(monkeypatch, run_cli, make_config, workdir):
     from ops_support import GH_ENV, GH_TOKEN
     from test_cli_tables import _on_a_terminal

@@ -15,7 +15,7 @@ from tracker.errors import EXIT_FAILURES, EXIT_USAGE, TrackerError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("tracker.commands.setup", "init_cmd", "Write a starter tracker.toml and create the database."),
     "add": ("tracker.commands.items", "add_cmd", "Add an action item by hand."),
-    "list": ("tracker.commands.items", "list_cmd", "List action items, filtered."),
+    "list": ("tracker.commands.listing", "list_cmd", "List action items, filtered."),
     "show": ("tracker.commands.items", "show_cmd", "Show one item with its links and history."),
     "edit": ("tracker.commands.items", "edit_cmd", "Change an item's title, owner, deadline or status."),
     "done": ("tracker.commands.items", "done_cmd", "Mark items done."),

@@ -223,7 +223,7 @@ class JiraHttp:
                     raise TransientError(f"Jira did not answer {what} after {attempt} attempts") from None
                 wait = min(2.0 ** (attempt - 1), 30.0)
                 progress.waiting(
-                    "Jira", what, wait, f"no answer (attempt {attempt} of {self.max_retries + 1})"
+                    what, wait, f"Jira did not answer (attempt {attempt} of {self.max_retries + 1})"
                 )
                 self.sleep(wait)
                 continue
