@@ -103,9 +103,11 @@ def report_cmd(
     else:
         click.echo(text, nl=False)
     if post_to:
+        from tracker.progress import activity
         from tracker.report.render_text import to_markdown
 
-        url = post_comment(app, post_to[0], post_to[1], to_markdown(report, limit))
+        with activity(f"posting to {post_to[0]} {post_to[1]}"):
+            url = post_comment(app, post_to[0], post_to[1], to_markdown(report, limit))
         click.echo(f"posted the report to {post_to[0]} {post_to[1]}: {url}", err=True)
 
 

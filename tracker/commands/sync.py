@@ -125,9 +125,11 @@ def adopt_cmd(app: AppContext, target: str, dry_run: bool) -> None:
 
     Example: tracker adopt platform
     """
+    from tracker.progress import activity
     from tracker.sync.adopt import adopt
 
-    result = adopt(app, target, dry_run=dry_run)
+    with activity(f"reading the issues of {target}"):
+        result = adopt(app, target, dry_run=dry_run)
     for line in result:
         echo(line)
 
