@@ -198,3 +198,8 @@ def test_a_table_too_wide_for_columns_is_split_then_shown_as_records():
     records = render(rows, headers, width=14, shrink=())
     assert all(len(line) <= 14 for line in records.splitlines())
     assert "completion" in records.replace("\n", " ") or "complet" in records
+
+
+def test_control_characters_in_a_cell_never_reach_the_terminal():
+    out = render([[1, "Rotate \x1b[31mkeys\x1b[0m\x07 now"]], ["id", "title"], width=60, colour=True)
+    assert "\x1b[31mkeys" not in out and "\x07" not in out and "Rotate [31mkeys[0m now" in out

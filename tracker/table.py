@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -15,6 +16,8 @@ MIN_OTHER = 12
 UNLIMITED_CELL = 60  # without a known width (a pipe), long cells are still cut so rows stay readable
 ELLIPSIS = "…"
 SOFT_BREAKS = " -/_.,"  # a cut prefers to end after one of these rather than inside a word
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 # (header, plain cell text) -> a click colour name, or None for no colour.
 Styler = Callable[[str, str], str | None]
@@ -70,7 +73,9 @@ def plain(value: Any) -> str:
         return ", ".join(plain(v) for v in value) or "-"
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
-    return " ".join(str(value).split())
+    # Cells come from documents and remote issues: a control character (an escape sequence in a
+    # title) must not reach the terminal, and would throw the widths off.
+    return _CONTROL.sub("", " ".join(str(value).split()))
 
 
 def truncate(text: str, width: int) -> str:
