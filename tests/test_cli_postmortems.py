@@ -191,3 +191,16 @@ def test_on_a_terminal_remove_asks_for_confirmation(run_cli, workdir):
     assert slugs(run_cli) == ["inc-1"]
     removed = _on_a_terminal(workdir, *args, env={}, answer="y")
     assert "removed postmortem inc-1" in removed and slugs(run_cli) == []
+
+
+def test_renaming_an_imported_postmortem_says_how_to_keep_import_in_step(run_cli, workdir):
+    from ops_support import write_items
+
+    document = write_items(workdir / "pm", 2, slug="inc-ops")
+    run_cli.ok("import", str(document))
+    renamed = run_cli.ok("postmortem", "rename", "inc-ops", "queue-2030-06")
+    assert "importing it again would create inc-ops anew" in renamed.stderr
+    assert "`slug: queue-2030-06`" in renamed.stderr and "--slug queue-2030-06" in renamed.stderr
+    run_cli.ok("import", str(document), "--slug", "queue-2030-06")  # as the note says: no duplicate
+    assert slugs(run_cli) == ["queue-2030-06"]
+    assert len(json.loads(run_cli.ok("list", "--format", "json").stdout)) == 2

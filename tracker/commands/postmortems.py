@@ -138,7 +138,19 @@ def rename_cmd(app: AppContext, old: str, new: str) -> None:
         if postmortem.title == old:  # added by hand: the title was the slug
             postmortem.title = new
         record_postmortem(session, postmortem, "slug", old, new, app)
+        source = postmortem.source_path
     echo(f"renamed postmortem {old} to {new}")
+    _warn_reimport(source, old, new)
+
+
+def _warn_reimport(source: str | None, old: str, new: str) -> None:
+    """Import finds a postmortem by its slug: the document must now say the new one."""
+    if source:
+        echo(
+            f"note: {source} was imported as {old}; importing it again would create {old} anew: "
+            f"put `slug: {new}` in its front matter (or import it with --slug {new})",
+            err=True,
+        )
 
 
 def record_postmortem(
@@ -226,11 +238,13 @@ def merge_cmd(app: AppContext, source: str, into: str, yes: bool) -> None:
                 parent.postmortem_id = new.id
         session.flush()
         record_postmortem(session, new, "merged", source, into, app)
+        document = old.source_path
         session.expire(old, ["items"])
         session.delete(old)
     for note in notes:
         echo(f"note: {note}", err=True)
     echo(f"merged {source} into {into}: {len(items)} item(s) moved")
+    _warn_reimport(document, source, into)
 
 
 @postmortem_group.command("remove")
