@@ -72,14 +72,21 @@ class SyncSummary:
     def to_text(self) -> str:
         lines = []
         for t in self.targets:
-            head = (
-                f"{t.target} ({t.kind}): {t.created} created, {t.updated} updated, {t.pulled} pulled, "
-                f"{t.conflicts} conflicts, {t.orphaned} orphaned, {t.flagged} flagged, {t.held} held, "
-                f"{t.errors} errors, {t.requests} requests"
-            )
-            lines.append(head)
             if t.stopped:
-                lines.append(f"  stopped: {t.stopped}")
+                # A stopped target did not run to the end: counts like "0 errors" would read as a success.
+                lines.append(f"{t.target} ({t.kind}): stopped: {t.stopped}")
+                done = [
+                    f"{getattr(t, key)} {key}" for key in COUNTERS if key != "requests" and getattr(t, key)
+                ]
+                lines.append(
+                    f"  before it stopped: {', '.join(done) or 'nothing changed'} ({t.requests} requests)"
+                )
+            else:
+                lines.append(
+                    f"{t.target} ({t.kind}): {t.created} created, {t.updated} updated, {t.pulled} pulled, "
+                    f"{t.conflicts} conflicts, {t.orphaned} orphaned, {t.flagged} flagged, {t.held} held, "
+                    f"{t.errors} errors, {t.requests} requests"
+                )
             lines.extend(f"  would {line}" for line in t.plan)
             lines.extend(f"  {message}" for message in t.messages)
         if not self.targets:
