@@ -159,6 +159,9 @@ REPORT = {
     "per_person": Key("bool", False, "allow per-person breakdowns in manager summaries"),
     "stale_sync_hours": Key("int", 26, "warn when the last good sync of a target is older"),
     "url": Key("str", None, "where the full HTML report is published; linked from notify summaries"),
+    "severity_aliases": Key(
+        "dict[str,str]", {}, 'severity -> the severity it counts as, e.g. sev1 = "critical"'
+    ),
 }
 
 REMIND = {
