@@ -350,6 +350,12 @@ class TargetSync:
         base = dict(link.base)
         local = local_values(item, link, self.app.resolver, self.identities)
         remote = remote_values(issue, base)
+        pushing = base.get("status_pushing")
+        if pushing != local["status"] or remote["status"] == pushing:
+            base.pop("status_pushing", None)  # done, or wanted no more: what the remote shows is news
+        elif remote["status"] == "in_progress":
+            # Our own workflow push, stopped part-way (killed or refused mid-path): not a person's change.
+            remote = {**remote, "status": base.get("status")}
         pulled = False
         fields = ("status",) if link.origin in PULL_ONLY_ORIGINS else FIELDS
         for field in fields:
@@ -491,6 +497,13 @@ class TargetSync:
             if self.options.dry_run:
                 self.summary.plan.append(f"update {ref.key}: {describe(changes)}")
                 continue
+            if changes.status is not None:
+                # A status push can take several workflow steps; a run killed part-way leaves the issue
+                # in a middle status that must read as ours next time, not as a person's change.
+                with self.tx() as session:
+                    pushing = session.get(Link, link_id)
+                    if pushing is not None:
+                        pushing.base = {**pushing.base, "status_pushing": changes.status.value}
             try:
                 issue = self.backend.update(ref, changes)
             except RateLimited:
@@ -569,6 +582,7 @@ class TargetSync:
             base["lint_key"] = wanted["lint_key"]
         base.pop("relabel", None)
         base.pop("repair_due", None)
+        base.pop("status_pushing", None)
         if changes.assignee is not None:
             base.pop("owner_pulled", None)  # our owner won: it is the document's (or a person's here) again
         if changes.assignee is not None and issue.assignee != wanted["assignee"]:
