@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from tracker.models import ActionItem, Event, Link, Postmortem
 
+BEFORE_TRACKING = "closed before tracking"  # events.note of a close seen already made (importing.upsert)
+
 # The fields whose history the report reconstructs; an event for one of them starts a new stretch.
 TRACKED_FIELDS = ("status", "deadline", "owner_text", "owner_person")
 # Item columns copied into the stretches (taken as they are now, see docs/report.md).
@@ -74,6 +76,7 @@ def rebuild_sql(dialect: str, item_ids: Iterable[int] | None = None) -> str:
 INSERT INTO item_states ({COLUMNS})
 WITH ev AS (
   SELECT e.item_id, e.id, e.occurred_at AS t, e.field, e.old, e.new,
+    CASE WHEN e.note = '{BEFORE_TRACKING}' THEN 1 ELSE 0 END AS unknown_close,
     CASE WHEN e.field = 'deadline' AND e.old IS NOT NULL AND e.source <> 'policy'
           -- replacing a default (policy) deadline with a committed one is a commitment, not a slip
           AND NOT EXISTS (SELECT 1 FROM events pe WHERE pe.item_id = e.item_id AND pe.field = 'deadline'
@@ -82,13 +85,14 @@ WITH ev AS (
   FROM events e
   WHERE e.field IN ({fields}) AND {on_event}
   UNION ALL
-  SELECT i.id, 0, i.done_at, '', NULL, NULL, 0 FROM action_items i
+  SELECT i.id, 0, i.done_at, '', NULL, NULL, 0, 0 FROM action_items i
   WHERE i.done_at IS NOT NULL AND {on_item}
 ),
 steps AS (
   SELECT ev.*,
     CASE WHEN slip = 1 AND new IS NOT NULL THEN {moved} ELSE 0 END AS moved,
-    CASE WHEN field = 'status' AND new = 'done' THEN t END AS done_t,
+    -- a close seen already made (a document's Done at first import) has no known time: no close time
+    CASE WHEN field = 'status' AND new = 'done' AND unknown_close = 0 THEN t END AS done_t,
     CASE WHEN field = 'status' THEN 1 ELSE 0 END AS is_s,
     CASE WHEN field = 'deadline' THEN 1 ELSE 0 END AS is_d,
     CASE WHEN field = 'owner_text' THEN 1 ELSE 0 END AS is_t,

@@ -29,6 +29,7 @@ FIGURES = (
     "items_slipped",
     "slip_days",
     "max_slip_days",
+    "done_before_tracking",
 )
 
 
@@ -85,7 +86,8 @@ _AGGREGATES = """
   SUM(r.slips) AS deadline_slips,
   COUNT(*) FILTER (WHERE r.slips > 0) AS items_slipped,
   SUM(r.slip_days) AS slip_days,
-  MAX(r.slip_days) AS max_slip_days"""
+  MAX(r.slip_days) AS max_slip_days,
+  COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NULL) AS done_before_tracking"""
 _ON_TIME_BASE = "r.kind = 2 AND r.first_deadline IS NOT NULL AND r.done_at IS NOT NULL"
 _NAMES = [line.split(" AS ")[-1].strip(",") for line in _AGGREGATES.strip().splitlines()]
 # Groups add up: the overall, severity, team and target figures are sums of finer groups.
