@@ -205,16 +205,30 @@ def rows_sql(dialect: str, item_ids: Iterable[int] | None = None) -> str:
 INSERT INTO report_rows ({ROW_COLUMNS})
 SELECT st.postmortem_id, st.item_id, {micros("st.valid_from")}, {micros("st.valid_to")},
   CASE st.kind {kinds} END, {day("st.deadline")}, {day("st.first_deadline")}, {micros("st.done_at")},
-  st.days_to_done, st.slips, st.slip_days, st.owner_team, tg.targets, p.severity, st.owner_person,
-  LOWER(st.owner_text)
+  st.days_to_done, st.slips, st.slip_days, o.team, tg.targets, p.severity, o.person, LOWER(st.owner_text)
 FROM item_states st
 JOIN postmortems p ON p.id = st.postmortem_id
+LEFT JOIN owner_names o ON o.owner_lower = LOWER(st.owner_text)
 LEFT JOIN (
   SELECT item_id, {joined} AS targets
   FROM (SELECT item_id, target FROM links WHERE {on_link} ORDER BY item_id, target) ordered
   GROUP BY item_id
 ) tg ON tg.item_id = st.item_id
 WHERE {on_state}"""
+
+
+def names_sql(item_ids: Iterable[int] | None = None) -> str:
+    """INSERT ... SELECT of the owner spellings of the given items' stretches not yet in `owner_names`,
+    attributed as the item holds them; a report re-resolves them against the configuration."""
+    on_state = "1 = 1"
+    if item_ids is not None:
+        on_state = f"st.item_id IN ({', '.join(str(int(i)) for i in item_ids) or 'NULL'})"
+    return f"""
+INSERT INTO owner_names (owner_lower, person, team)
+SELECT LOWER(st.owner_text), MAX(st.owner_person), MAX(st.owner_team) FROM item_states st
+WHERE {on_state} AND st.owner_text IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM owner_names o WHERE o.owner_lower = LOWER(st.owner_text))
+GROUP BY LOWER(st.owner_text)"""
 
 
 def rebuild(connection: Connection | Session, item_ids: Iterable[int] | None = None) -> None:
@@ -238,6 +252,7 @@ def rebuild(connection: Connection | Session, item_ids: Iterable[int] | None = N
         connection.execute(text(f"DELETE FROM report_rows{where}"))
         connection.execute(text(f"DELETE FROM item_states{where}"))
         connection.execute(text(rebuild_sql(dialect, chunk)))
+        connection.execute(text(names_sql(chunk)))
         connection.execute(text(rows_sql(dialect, chunk)))
         if chunk is not None:
             after = _spans(connection, where)

@@ -336,7 +336,14 @@ class Importer:
         self.session.flush()
         # The document's values hold from the item's start: they are what the document says then.
         record(
-            self.session, item, "created", None, values.title, source=SOURCE, actor=self.actor, occurred_at=start
+            self.session,
+            item,
+            "created",
+            None,
+            values.title,
+            source=SOURCE,
+            actor=self.actor,
+            occurred_at=start,
         )
         outcome = ItemOutcome("new", values.title, draft.source_line, item.id, values.status, push)
         for name in (

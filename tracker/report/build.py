@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import UsageError
 from tracker.models import Event, SyncRun, TargetState
-from tracker.report import queries
+from tracker.report import owners, queries
+from tracker.report.manager import manager_view
 from tracker.report.queries import Scope
 from tracker.report.sqlbits import Dialect, local_day_start
 from tracker.report.trend import trend
@@ -120,24 +121,27 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         postmortem_ids = tuple(p.id for p in found_all)
         scope_key = f"window:{start}..{end}"
         review_postmortems = [p.slug for p in found_all]
-    owner_person = owner_text = None
+    names, attribution_warning = owners.refresh(app, session)
+    owner_spellings = None
     if options.owner:
-        resolution = app.resolver.resolve(options.owner)
-        owner_person = resolution.person
-        owner_text = None if owner_person else options.owner
+        owner_person = app.resolver.resolve(options.owner).person
+        owner_spellings = owners.spellings(names, owner_person, options.owner)
         scope_key = scope_key or f"owner:{owner_person or options.owner}"
     scope = Scope(
         cut=cut,
         today=today,
         low=low - timedelta(days=1),
         postmortem_ids=postmortem_ids,
-        owner_person=owner_person,
-        owner_text=owner_text,
+        owner_spellings=owner_spellings,
     )
     per_person = app.config.report.per_person if options.per_person is None else options.per_person
-    dimensions = ("postmortem", "team", "severity", "target") + (
+    dimensions: tuple[str, ...] = ("postmortem", "team", "severity", "target") + (
         ("person",) if per_person or options.owner else ()
     )
+    months = options.months
+    if options.postmortem:
+        # One postmortem: its items and its figures once; every group would be one identical row.
+        dimensions, months = (), 0
     overall, groups = queries.figures(session, dialect, scope, dimensions)
     fresh = freshness(
         app,
@@ -151,7 +155,7 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         + f" (threshold {app.config.report.stale_sync_hours} h): issue status may be out of date"
         for f in fresh
         if f["stale"]
-    ]
+    ] + ([attribution_warning] if attribution_warning else [])
     review_data = None
     if scope_key is not None:
         review_data = review(
@@ -163,6 +167,11 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
             save=options.save and options.as_of is None,
         )
         review_data["postmortems"] = review_postmortems
+    manager = None
+    if scope_key is None:
+        manager = manager_view(
+            app, session, dialect, scope, overall, groups, options.save and options.as_of is None
+        )
     return {
         "report_version": 1,
         "generated_at": app.now().astimezone(UTC).isoformat(),
@@ -182,10 +191,19 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         "warnings": warnings,
         "summary": overall,
         "groups": groups,
-        "trend": trend(session, dialect, scope, options.months, overall),
+        "trend": _from_first_item(trend(session, dialect, scope, months, overall)),
+        "manager": manager,
         "review": review_data,
         "recurrence": _recurrence(session, postmortem_ids),
     }
+
+
+def _from_first_item(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The trend from the first month end that has an item: months before any incident say nothing."""
+    for index, point in enumerate(points):
+        if point["total"]:
+            return points[index:]
+    return points[-1:]
 
 
 def _recurrence(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:

@@ -41,8 +41,8 @@ class Scope:
     today: date  # the local date of the report: "overdue" means a deadline before it
     low: datetime  # earliest moment a local date must be computed for (SQLite offset table)
     postmortem_ids: tuple[int, ...] | None = None  # None: every postmortem
-    owner_person: str | None = None
-    owner_text: str | None = None  # an owner that resolves to no [people] handle, matched as written
+    # `--owner`: the owner spellings (lowercased) attributed to that person today, or the text as written
+    owner_spellings: tuple[str, ...] | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -103,12 +103,22 @@ def scope_filters(scope: Scope, alias: str = "r") -> list[str]:
     if scope.postmortem_ids is not None:
         ids = ", ".join(str(int(i)) for i in scope.postmortem_ids) or "NULL"
         filters.append(f"{alias}.postmortem_id IN ({ids})")
-    if scope.owner_person is not None:
-        filters.append(f"{alias}.owner_person = :owner_person")
-    elif scope.owner_text is not None:
-        written = "r.owner_lower" if alias == "r" else f"LOWER({alias}.owner_text)"
-        filters.append(f"{written} = LOWER(:owner_text)")
+    if scope.owner_spellings is not None:
+        names = ", ".join(f":o{i}" for i in range(len(scope.owner_spellings))) or "NULL"
+        if alias == "r":
+            filters.append(f"r.owner_lower IN ({names})")
+        else:
+            # The report rows' owner index finds the items; their stretches are then checked.
+            filters.append(
+                f"{alias}.item_id IN (SELECT o.item_id FROM report_rows o WHERE o.owner_lower IN ({names}))"
+            )
+            filters.append(f"LOWER({alias}.owner_text) IN ({names})")
     return filters
+
+
+def scope_values(scope: Scope) -> dict[str, Any]:
+    """The bound values `scope_filters` refers to."""
+    return {f"o{i}": name for i, name in enumerate(scope.owner_spellings or ())}
 
 
 def row_filter(scope: Scope) -> str:
@@ -239,11 +249,7 @@ def params(dialect: Dialect, scope: Scope, rows: bool = False) -> dict[str, Any]
         if rows
         else {"cut": dialect.ts(scope.cut), "today": dialect.day(scope.today)}
     )
-    if scope.owner_person is not None:
-        values["owner_person"] = scope.owner_person
-    if scope.owner_text is not None:
-        values["owner_text"] = scope.owner_text
-    return values
+    return values | scope_values(scope)
 
 
 def finish(counts: list[Any], median: Any) -> dict[str, Any]:

@@ -39,8 +39,25 @@ class Section:
     data: list[dict[str, Any]] = field(default_factory=list)  # the figures behind the rows (charts)
 
 
+SMALL = 5  # a rate over fewer items than this is shown as the fraction ("0 of 1"), never a percentage
+
+
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def rate(part: int, whole: int) -> str:
+    """A share for people: "2 of 3" under SMALL items, "67% (2/3)" from there on, "-" over nothing."""
+    if not whole:
+        return "-"
+    if whole < SMALL:
+        return f"{part} of {whole}"
+    return f"{part * 100 / whole:.0f}% ({part}/{whole})"
+
+
+def completion(f: dict[str, Any]) -> str:
+    """Done out of the committed items (won't do left out)."""
+    return rate(f["done"], f["total"] - f["wont_do"])
 
 
 def number(value: Any) -> str:
@@ -48,9 +65,7 @@ def number(value: Any) -> str:
 
 
 def figure_cells(f: dict[str, Any]) -> list[str]:
-    on_time = (
-        f"{percent(f['on_time_rate'])} ({f['on_time']}/{f['on_time_base']})" if f["on_time_base"] else "-"
-    )
+    on_time = rate(f["on_time"], f["on_time_base"])
     slips = f"{f['items_slipped']}/{f['deadline_slips']}/{f['slip_days']}" if f["deadline_slips"] else "0"
     return [
         str(f["total"]),
@@ -59,12 +74,19 @@ def figure_cells(f: dict[str, Any]) -> list[str]:
         str(f["open"]),
         str(f["wont_do"]),
         str(f["closed_by_bot"]),
-        percent(f["completion_rate"]),
+        completion(f),
         on_time,
         slips,
         str(f["overdue"]),
         number(f["median_days_to_done"]),
     ]
+
+
+def _done_of(f: dict[str, Any]) -> str:
+    committed = f["total"] - f["wont_do"]
+    if committed >= SMALL:
+        return f"{f['done']} done of {committed} committed ({f['done'] * 100 / committed:.0f}%)"
+    return f"{f['done']} done of {committed} committed"
 
 
 def headline(report: dict[str, Any]) -> str:
@@ -73,7 +95,7 @@ def headline(report: dict[str, Any]) -> str:
     when = f"as of {report['as_of']}" if report["as_of"] else f"on {report['date']}"
     parts = [
         f"{s['total']} action items {when}",
-        f"{s['done']} done ({percent(s['completion_rate'])} of the committed)",
+        _done_of(s),
         f"{s['open'] + s['in_progress']} still open, {s['overdue']} overdue",
     ]
     if s["wont_do"]:
@@ -81,8 +103,23 @@ def headline(report: dict[str, Any]) -> str:
     if s["closed_by_bot"]:
         parts.append(f"{s['closed_by_bot']} closed by a bot (not counted as done)")
     if s["on_time_base"]:
-        parts.append(f"on time {percent(s['on_time_rate'])} against the first deadline")
+        parts.append(f"on time {rate(s['on_time'], s['on_time_base'])} against the first deadline")
+    if s.get("done_before_tracking"):
+        parts.append(f"{s['done_before_tracking']} done before tracking*")
     return "; ".join(parts) + "."
+
+
+def footnotes(report: dict[str, Any]) -> list[str]:
+    """Lines under the report: what the figures leave out, and why."""
+    s = report["summary"]
+    notes = []
+    if s.get("done_before_tracking"):
+        notes.append(
+            f"* {s['done_before_tracking']} items were already done in their document when first imported: "
+            "they count as done, but when they were finished is unknown, so they are left out of on-time "
+            "and days to done."
+        )
+    return notes
 
 
 def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
@@ -107,6 +144,8 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                 ],
             )
         )
+    if report.get("manager"):
+        out.extend(manager_sections(report, limit))
     out.append(
         Section("summary", "Overall", ["scope", *FIGURE_HEADERS], [["all", *figure_cells(report["summary"])]])
     )
@@ -183,7 +222,7 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                         str(t["wont_do"]),
                         str(t["closed_by_bot"]),
                         str(t["overdue"]),
-                        percent(t["completion_rate"]),
+                        rate(t["done"], t["total"] - t["wont_do"]),
                     ]
                     for t in report["trend"]
                 ],
@@ -250,3 +289,140 @@ def review_section(review: dict[str, Any]) -> Section:
         rows,
         note,
     )
+
+
+GLANCE = (
+    ("total", "action items"),
+    ("done", "done"),
+    ("open", "open"),
+    ("in_progress", "in progress"),
+    ("overdue", "overdue"),
+    ("unowned", "open without an owner"),
+)
+
+
+def _issue(entry: dict[str, Any]) -> str:
+    issue = entry.get("issue") or {}
+    return issue.get("key") or issue.get("url") or "-"
+
+
+def _shown(rows: list[Any], limit: int, what: str) -> str | None:
+    if not rows:
+        return f"no {what}"
+    if len(rows) > limit:
+        return f"{len(rows) - limit} more not shown (JSON has them all)"
+    return None
+
+
+def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
+    """What a manager acts on, first: the figures with their change, overdue and unowned work, teams,
+    completion of what is due and by incident month (docs/report.md, "The manager's view")."""
+    m = report["manager"]
+    since = m["since_previous"]
+    changed = since["figures"]
+    current = {name: report["summary"].get(name, 0) for name, _ in GLANCE}
+    current["unowned"] = len(m["unowned"])
+    due = m["due_so_far"]
+    glance_rows = [
+        [label, str(current[name]), f"{changed[name]['change']:+d}" if name in changed else "-"]
+        for name, label in GLANCE
+    ]
+    glance_rows.append(["done of the items due so far", rate(due["done"], due["due"]), "-"])
+    out = [
+        Section(
+            "glance",
+            "At a glance",
+            ["figure", "now", "change since previous report"],
+            glance_rows,
+            f"previous report: {since['previous_report_at']}"
+            if since["previous_report_at"]
+            else "no previous organisation-wide report to compare with",
+        )
+    ]
+    overdue = m["overdue"]
+    out.append(
+        Section(
+            "overdue",
+            "Overdue items",
+            ["id", "item", "postmortem", "owner", "team", "days overdue", "issue"],
+            [
+                [
+                    str(e["id"]),
+                    e["title"] or "-",
+                    e["postmortem"] or "-",
+                    e["owner"] or "-",
+                    e["team"] or "-",
+                    str(e["days_overdue"]),
+                    _issue(e),
+                ]
+                for e in overdue[:limit]
+            ],
+            _shown(overdue, limit, "overdue items"),
+            data=overdue[:limit],
+        )
+    )
+    teams = m["teams_by_overdue"]
+    out.append(
+        Section(
+            "teams_by_overdue",
+            "Teams by overdue items",
+            ["team", "overdue", "still open", "items"],
+            [[str(t["team"]), str(t["overdue"]), str(t["open"]), str(t["total"])] for t in teams[:limit]],
+            _shown(teams, limit, "team has overdue items"),
+        )
+    )
+    unowned = m["unowned"]
+    out.append(
+        Section(
+            "unowned",
+            "Open items without an owner",
+            ["id", "item", "postmortem", "owner as written", "team", "deadline", "issue"],
+            [
+                [
+                    str(e["id"]),
+                    e["title"] or "-",
+                    e["postmortem"] or "-",
+                    e["owner"] or "-",
+                    e["team"] or "-",
+                    e["deadline"] or "-",
+                    _issue(e),
+                ]
+                for e in unowned[:limit]
+            ],
+            _shown(unowned, limit, "open items without a person as owner"),
+        )
+    )
+    months = m["by_incident_month"]
+    out.append(
+        Section(
+            "by_incident_month",
+            "Completion by incident month (done within 30 / 60 / 90 days of the incident)",
+            [
+                "incident month",
+                "items",
+                "done",
+                "within 30 days",
+                "within 60 days",
+                "within 90 days",
+                "done, time unknown",
+            ],
+            [
+                [
+                    row["month"],
+                    str(row["items"]),
+                    str(row["done"]),
+                    *(
+                        rate(row[f"within_{n}"], row["items"])
+                        if row[f"rate_{n}"] is not None
+                        else f"{row[f'within_{n}']} so far"
+                        for n in (30, 60, 90)
+                    ),
+                    str(row["done_time_unknown"]),
+                ]
+                for row in months
+            ],
+            "won't do left out; 'so far': the window has not passed for every incident of the month",
+            data=months,
+        )
+    )
+    return out
