@@ -77,6 +77,7 @@ def test_json_shape(run_cli, data):
         "review",
         "recurrence",
         "manager",
+        "same_service",
     }
     assert set(r["summary"]) == {
         "total",

@@ -195,6 +195,7 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         "manager": manager,
         "review": review_data,
         "recurrence": _recurrence(session, postmortem_ids),
+        "same_service": _same_service(session, postmortem_ids),
     }
 
 
@@ -204,6 +205,20 @@ def _from_first_item(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
         if point["total"]:
             return points[index:]
     return points[-1:]
+
+
+def _same_service(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+    """Items of earlier postmortems still open on a service an incident in scope hit again (issue 14)."""
+    from tracker.models import Postmortem
+    from tracker.recurrence import SAME_SERVICE_KEY, stored_same_service
+
+    query = select(Postmortem.id).where(cast(Postmortem.extra, Text).like(f'%"{SAME_SERVICE_KEY}"%'))
+    if postmortem_ids is not None:
+        query = query.where(Postmortem.id.in_(postmortem_ids or (-1,)))
+    candidates = tuple(session.scalars(query))
+    if len(candidates) > 5000:  # keep the IN list within every driver's bound-parameter limit
+        return stored_same_service(session, postmortem_ids)
+    return stored_same_service(session, candidates)
 
 
 def _recurrence(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:

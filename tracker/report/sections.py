@@ -196,6 +196,29 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                 data=report["recurrence"][:limit],
             )
         )
+    if report.get("same_service"):  # issue 14: the same service hit again, whatever the words
+        same = report["same_service"]
+        out.append(
+            Section(
+                "same_service",
+                "Still open on the same service when an incident happened",
+                ["incident", "earlier postmortem", "item still open then", "owner", "due", "service"],
+                [
+                    [
+                        r["incident"],
+                        r["postmortem"],
+                        r["title"],
+                        r["owner"] or "-",
+                        (r["deadline"] or "-") + (" (overdue then)" if r["overdue"] else ""),
+                        ", ".join(r["services"]),
+                    ]
+                    for r in same[:limit]
+                ],
+                _shown(same, limit, "items")
+                or "listed apart from the wording matches above (docs/recurrence.md)",
+                data=same[:limit],
+            )
+        )
     if report["trend"]:
         out.append(
             Section(
