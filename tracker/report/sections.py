@@ -145,6 +145,8 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
             )
         )
     if report.get("manager"):
+        from tracker.report.manager_sections import manager_sections
+
         out.extend(manager_sections(report, limit))
     out.append(
         Section("summary", "Overall", ["scope", *FIGURE_HEADERS], [["all", *figure_cells(report["summary"])]])
@@ -214,7 +216,7 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                     ]
                     for r in same[:limit]
                 ],
-                _shown(same, limit, "items")
+                more_note(same, limit, "items")
                 or "listed apart from the wording matches above (docs/recurrence.md)",
                 data=same[:limit],
             )
@@ -314,138 +316,9 @@ def review_section(review: dict[str, Any]) -> Section:
     )
 
 
-GLANCE = (
-    ("total", "action items"),
-    ("done", "done"),
-    ("open", "open"),
-    ("in_progress", "in progress"),
-    ("overdue", "overdue"),
-    ("unowned", "open without an owner"),
-)
-
-
-def _issue(entry: dict[str, Any]) -> str:
-    issue = entry.get("issue") or {}
-    return issue.get("key") or issue.get("url") or "-"
-
-
-def _shown(rows: list[Any], limit: int, what: str) -> str | None:
+def more_note(rows: list[Any], limit: int, what: str) -> str | None:
     if not rows:
         return f"no {what}"
     if len(rows) > limit:
         return f"{len(rows) - limit} more not shown (JSON has them all)"
     return None
-
-
-def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
-    """What a manager acts on, first: the figures with their change, overdue and unowned work, teams,
-    completion of what is due and by incident month (docs/report.md, "The manager's view")."""
-    m = report["manager"]
-    since = m["since_previous"]
-    changed = since["figures"]
-    current = {name: report["summary"].get(name, 0) for name, _ in GLANCE}
-    current["unowned"] = len(m["unowned"])
-    due = m["due_so_far"]
-    glance_rows = [
-        [label, str(current[name]), f"{changed[name]['change']:+d}" if name in changed else "-"]
-        for name, label in GLANCE
-    ]
-    glance_rows.append(["done of the items due so far", rate(due["done"], due["due"]), "-"])
-    out = [
-        Section(
-            "glance",
-            "At a glance",
-            ["figure", "now", "change since previous report"],
-            glance_rows,
-            f"previous report: {since['previous_report_at']}"
-            if since["previous_report_at"]
-            else "no previous organisation-wide report to compare with",
-        )
-    ]
-    overdue = m["overdue"]
-    out.append(
-        Section(
-            "overdue",
-            "Overdue items",
-            ["id", "item", "postmortem", "owner", "team", "days overdue", "issue"],
-            [
-                [
-                    str(e["id"]),
-                    e["title"] or "-",
-                    e["postmortem"] or "-",
-                    e["owner"] or "-",
-                    e["team"] or "-",
-                    str(e["days_overdue"]),
-                    _issue(e),
-                ]
-                for e in overdue[:limit]
-            ],
-            _shown(overdue, limit, "overdue items"),
-            data=overdue[:limit],
-        )
-    )
-    teams = m["teams_by_overdue"]
-    out.append(
-        Section(
-            "teams_by_overdue",
-            "Teams by overdue items",
-            ["team", "overdue", "still open", "items"],
-            [[str(t["team"]), str(t["overdue"]), str(t["open"]), str(t["total"])] for t in teams[:limit]],
-            _shown(teams, limit, "team has overdue items"),
-        )
-    )
-    unowned = m["unowned"]
-    out.append(
-        Section(
-            "unowned",
-            "Open items without an owner",
-            ["id", "item", "postmortem", "owner as written", "team", "deadline", "issue"],
-            [
-                [
-                    str(e["id"]),
-                    e["title"] or "-",
-                    e["postmortem"] or "-",
-                    e["owner"] or "-",
-                    e["team"] or "-",
-                    e["deadline"] or "-",
-                    _issue(e),
-                ]
-                for e in unowned[:limit]
-            ],
-            _shown(unowned, limit, "open items without a person as owner"),
-        )
-    )
-    months = m["by_incident_month"]
-    out.append(
-        Section(
-            "by_incident_month",
-            "Completion by incident month (done within 30 / 60 / 90 days of the incident)",
-            [
-                "incident month",
-                "items",
-                "done",
-                "within 30 days",
-                "within 60 days",
-                "within 90 days",
-                "done, time unknown",
-            ],
-            [
-                [
-                    row["month"],
-                    str(row["items"]),
-                    str(row["done"]),
-                    *(
-                        rate(row[f"within_{n}"], row["items"])
-                        if row[f"rate_{n}"] is not None
-                        else f"{row[f'within_{n}']} so far"
-                        for n in (30, 60, 90)
-                    ),
-                    str(row["done_time_unknown"]),
-                ]
-                for row in months
-            ],
-            "won't do left out; 'so far': the window has not passed for every incident of the month",
-            data=months,
-        )
-    )
-    return out
