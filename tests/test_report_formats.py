@@ -143,6 +143,8 @@ class Page(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags[tag] = self.tags.get(tag, 0) + 1
         for name, value in attrs:
+            if tag == "a" and name == "href":
+                continue  # a link to follow (an item's issue), not an asset the page loads
             if name in ("src", "href", "xlink:href", "srcset", "action") or (value and "url(" in value):
                 self.external.append(f"{tag} {name}={value}")
         self._in_cell = tag == "td"
