@@ -164,7 +164,9 @@ def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> 
     pm_sums = _ROLLED_UP.format(g="pm")
     cell_sums = _ROLLED_UP.format(g="c")
     has = dialect.contains
-    parts = [f"SELECT 'overall' AS dim, '' AS key, {pm_sums}, NULL AS median_days_to_done FROM pm"]
+    parts = [
+        f"SELECT 'overall' AS dim, '' AS key, {pm_sums}, CAST(NULL AS FLOAT) AS median_days_to_done FROM pm"
+    ]
     medians = [f"SELECT 'overall' AS dim, '' AS key, {median} AS median_days_to_done FROM report_rows r"
                f" WHERE {where} AND {_DONE}"]  # fmt: skip
     for dim in dimensions:
