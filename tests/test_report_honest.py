@@ -255,3 +255,16 @@ def test_the_same_service_hit_again_lists_its_open_items(run_cli, imported, work
     assert report(run_cli, "--postmortem", "inc-b")["same_service"] == []
     text = run_cli.ok("report", "--no-save", "--postmortem", "inc-c").stdout
     assert "Still open on the same service" in text and "(overdue then)" in text
+
+
+def test_a_read_only_database_reports_with_a_warning(run_cli, make_config, imported, db_url):
+    if not db_url.startswith("sqlite"):
+        pytest.skip("a read-only SQLite open")
+    path = db_url.removeprefix("sqlite:///")
+    # [people] changed, but the database cannot be written: the figures still come, with a warning.
+    make_config(
+        WITH_LENA.replace("[org]", f'[database]\nurl = "sqlite:///file:{path}?mode=ro&uri=true"\n\n[org]', 1)
+    )
+    r = json.loads(run_cli.ok("report", "--format", "json").stdout)  # saving the run is skipped too
+    assert any("could not be attributed afresh" in w for w in r["warnings"])
+    assert r["summary"]["total"] == 5

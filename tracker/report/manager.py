@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from tracker.models import ActionItem, Link, Postmortem, ReportRun
@@ -168,7 +169,12 @@ def changes_since(
         .limit(1)
     ).first()
     if save:
-        session.add(ReportRun(scope=ORG_SCOPE, actor_user=actor, items={"figures": current}))
+        try:  # a read-only database still reports; it just cannot remember this one
+            with session.begin_nested():
+                session.add(ReportRun(scope=ORG_SCOPE, actor_user=actor, items={"figures": current}))
+                session.flush()
+        except SQLAlchemyError:
+            pass
     if previous is None or not isinstance(previous.items.get("figures"), dict):
         return {"previous_report_at": None, "figures": {}}
     then = previous.items["figures"]

@@ -45,7 +45,7 @@ def previous_snapshots(
     found: dict[int, tuple[datetime, dict[str, Any]]] = {}
     runs = session.scalars(
         select(ReportRun)
-        .where(ReportRun.created_at < before)
+        .where(ReportRun.created_at < before, ReportRun.scope != "organisation")  # not the manager's runs
         .order_by(ReportRun.created_at.desc())
         .limit(200)
     )
