@@ -98,6 +98,9 @@ def test_json_shape(run_cli, data):
         "completion_rate",
         "median_days_to_done",
         "done_before_tracking",
+        "unowned",
+        "due",
+        "due_done",
     }
     assert set(r["trend"][0]) == {
         "month",

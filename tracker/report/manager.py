@@ -9,97 +9,72 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from tracker.models import ActionItem, Link, Postmortem, ReportRun
+from tracker.models import ReportRun
 from tracker.report.queries import Scope, params, row_filter
 from tracker.report.sqlbits import Dialect
 
 WINDOWS = (30, 60, 90)  # days after the incident by which an item counts as done in time
 ORG_SCOPE = "organisation"  # report_runs.scope of a saved organisation-wide report
+LIST_CAP = 500  # items listed as overdue or unowned; a longer list is read as its count, which is exact
+EPOCH_DAY = date(1970, 1, 1)
 CHANGE_FIGURES = ("total", "done", "open", "in_progress", "overdue", "unowned")
 
 
-def _attention_rows(session: Session, dialect: Dialect, scope: Scope) -> list[Any]:
-    """Report rows at the cut that are still to do and either overdue or without a person as owner."""
-    sql = (
-        "SELECT r.item_id, r.deadline, r.owner_person, r.team, r.owner_lower FROM report_rows r"
-        f" WHERE {row_filter(scope)} AND r.kind < 2 AND (r.deadline < :today OR r.owner_person IS NULL)"
-    )
+def _listed(session: Session, dialect: Dialect, scope: Scope, condition: str, order: str) -> list[Any]:
+    """The first LIST_CAP items still to do at the cut that meet `condition`, in `order`, with what the
+    lists show: the report rows are ranked first (a top-N sort), then only those are joined to their
+    item, postmortem and first linked issue."""
+    # The ranking reads only what the report rows' indexes hold (key columns and the deadline), so
+    # SQLite answers it from a covering index; the 500 chosen rows are then read whole by key.
+    sql = f"""
+SELECT r.item_id, r.deadline, r.owner_person, r.team, r.owner_lower, i.title, i.owner_text, p.slug,
+  l.key AS issue_key, l.url AS issue_url
+FROM (
+  SELECT r.postmortem_id, r.item_id, r.valid_from, r.deadline FROM report_rows r
+  WHERE {row_filter(scope)} AND r.kind < 2 AND {condition} ORDER BY {order} LIMIT {LIST_CAP}
+) top
+JOIN report_rows r ON r.postmortem_id = top.postmortem_id AND r.item_id = top.item_id
+  AND r.valid_from = top.valid_from
+JOIN action_items i ON i.id = r.item_id
+JOIN postmortems p ON p.id = r.postmortem_id
+LEFT JOIN links l ON l.id = (SELECT MIN(k.id) FROM links k WHERE k.item_id = r.item_id AND k.state = 'linked')
+ORDER BY {order.replace("r.", "top.")}"""
     return list(session.execute(text(sql), params(dialect, scope, rows=True)))
 
 
-def _item_facts(session: Session, ids: list[int]) -> dict[int, dict[str, Any]]:
-    """Title, postmortem, owner as written and first linked issue of each item."""
-    facts: dict[int, dict[str, Any]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = session.execute(
-            select(ActionItem.id, ActionItem.title, ActionItem.owner_text, Postmortem.slug)
-            .join(Postmortem, Postmortem.id == ActionItem.postmortem_id)
-            .where(ActionItem.id.in_(chunk))
-        )
-        for item_id, title, owner_text, slug in rows:
-            facts[item_id] = {"title": title, "owner_text": owner_text, "postmortem": slug, "issue": None}
-        links = session.execute(
-            select(Link.item_id, Link.key, Link.url)
-            .where(Link.item_id.in_(chunk), Link.state == "linked")
-            .order_by(Link.item_id, Link.target)
-        )
-        for item_id, key, url in links:
-            if facts.get(item_id) and facts[item_id]["issue"] is None:
-                facts[item_id]["issue"] = {"key": key, "url": url}
-    return facts
-
-
-def _owner(fact: dict[str, Any], owner_lower: str | None) -> str | None:
+def _owner(owner_text: str | None, owner_lower: str | None) -> str | None:
     """The owner as written at the cut: today's spelling when it is the same name, else as stored then."""
-    written = fact.get("owner_text")
     if owner_lower is None:
         return None
-    return written if written and written.lower() == owner_lower else owner_lower
+    return owner_text if owner_text and owner_text.lower() == owner_lower else owner_lower
+
+
+def _entry(row: Any, today: int) -> dict[str, Any]:
+    late = row.deadline is not None and row.deadline < today
+    return {
+        "id": row.item_id,
+        "postmortem": row.slug,
+        "title": row.title,
+        "owner": _owner(row.owner_text, row.owner_lower),
+        "person": row.owner_person,
+        "team": row.team,
+        "deadline": (EPOCH_DAY + timedelta(days=row.deadline)).isoformat()
+        if row.deadline is not None
+        else None,
+        "days_overdue": today - row.deadline if late else 0,
+        "issue": {"key": row.issue_key, "url": row.issue_url} if row.issue_key or row.issue_url else None,
+    }
 
 
 def attention(
     session: Session, dialect: Dialect, scope: Scope
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """(overdue items, most overdue first; open items without a person as owner, oldest first)."""
-    rows = _attention_rows(session, dialect, scope)
-    facts = _item_facts(session, sorted({row.item_id for row in rows}))
-    epoch = date(1970, 1, 1)
-    overdue, unowned = [], []
-    for row in rows:
-        fact = facts.get(row.item_id, {})
-        entry = {
-            "id": row.item_id,
-            "postmortem": fact.get("postmortem"),
-            "title": fact.get("title"),
-            "owner": _owner(fact, row.owner_lower),
-            "person": row.owner_person,
-            "team": row.team,
-            "deadline": (epoch + timedelta(days=row.deadline)).isoformat()
-            if row.deadline is not None
-            else None,
-            "days_overdue": 0,
-            "issue": fact.get("issue"),
-        }
-        if row.deadline is not None and row.deadline < dialect.day_number(scope.today):
-            entry["days_overdue"] = dialect.day_number(scope.today) - row.deadline
-            overdue.append(entry)
-        if row.owner_person is None:
-            unowned.append(entry)
-    overdue.sort(key=lambda e: (-e["days_overdue"], e["id"]))
-    unowned.sort(key=lambda e: e["id"])
-    return overdue, unowned
-
-
-def due_so_far(session: Session, dialect: Dialect, scope: Scope) -> dict[str, Any]:
-    """Of the items whose deadline (at the cut) is today or earlier, how many are done (won't do left out)."""
-    sql = (
-        "SELECT COUNT(*) FILTER (WHERE r.kind = 2) AS done, COUNT(*) FILTER (WHERE r.kind <> 3) AS committed"
-        f" FROM report_rows r WHERE {row_filter(scope)} AND r.deadline <= :today"
-    )
-    done, committed = session.execute(text(sql), params(dialect, scope, rows=True)).one()
-    done, committed = int(done or 0), int(committed or 0)
-    return {"done": done, "due": committed, "rate": round(done / committed, 4) if committed else None}
+    """(overdue items, most overdue first; open items without a person as owner, oldest first), at most
+    LIST_CAP each: the summary's `overdue` and `unowned` count them all."""
+    today = dialect.day_number(scope.today)
+    overdue = _listed(session, dialect, scope, "r.deadline < :today", "r.deadline, r.item_id")
+    unowned = _listed(session, dialect, scope, "r.owner_person IS NULL", "r.item_id")
+    return [_entry(row, today) for row in overdue], [_entry(row, today) for row in unowned]
 
 
 def by_incident_month(session: Session, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
@@ -117,6 +92,9 @@ def by_incident_month(session: Session, dialect: Dialect, scope: Scope) -> list[
         month = "to_char(p.incident_date, 'YYYY-MM')"
         incident_day = "(p.incident_date - DATE '1970-01-01')"
     close_day = dialect.local_day("r.done_at", scope.low, scope.cut)
+    # SQLite: postmortems first (CROSS JOIN keeps the order), each reading its own report rows in the
+    # table's order, instead of a postmortem lookup for every report row.
+    join = "CROSS JOIN" if dialect.sqlite else "JOIN"
     windows = ", ".join(
         f"COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NOT NULL AND {close_day} - {incident_day} <= {n})"
         f" AS within_{n}"
@@ -126,7 +104,7 @@ def by_incident_month(session: Session, dialect: Dialect, scope: Scope) -> list[
 SELECT {month} AS month, COUNT(*) FILTER (WHERE r.kind <> 3) AS committed,
   COUNT(*) FILTER (WHERE r.kind = 2) AS done, COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NULL) AS unknown,
   {windows}
-FROM report_rows r JOIN postmortems p ON p.id = r.postmortem_id
+FROM postmortems p {join} report_rows r ON r.postmortem_id = p.id
 WHERE {row_filter(scope)} AND p.incident_date IS NOT NULL
 GROUP BY {month} ORDER BY {month}"""
     out = []
@@ -202,12 +180,16 @@ def manager_view(
 ) -> dict[str, Any]:
     """Everything the organisation-wide report leads with (docs/report.md, "The manager's view")."""
     overdue, unowned = attention(session, dialect, scope)
-    current = {name: int(summary.get(name) or 0) for name in CHANGE_FIGURES if name != "unowned"}
-    current["unowned"] = len(unowned)
+    current = {name: int(summary.get(name) or 0) for name in CHANGE_FIGURES}
     return {
         "overdue": overdue,
         "unowned": unowned,
-        "due_so_far": due_so_far(session, dialect, scope),
+        # Counted with the figures (`due`, `due_done`): the items due by today, won't do left out.
+        "due_so_far": {
+            "done": summary["due_done"],
+            "due": summary["due"],
+            "rate": round(summary["due_done"] / summary["due"], 4) if summary["due"] else None,
+        },
         "by_incident_month": by_incident_month(session, dialect, scope),
         "teams_by_overdue": teams_by_overdue(groups),
         "since_previous": changes_since(session, current, scope.cut, save, getattr(app.actor, "user", None)),

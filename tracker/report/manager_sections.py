@@ -28,7 +28,6 @@ def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
     since = m["since_previous"]
     changed = since["figures"]
     current = {name: report["summary"].get(name, 0) for name, _ in GLANCE}
-    current["unowned"] = len(m["unowned"])
     due = m["due_so_far"]
     glance_rows = [
         [label, str(current[name]), f"{changed[name]['change']:+d}" if name in changed else "-"]
@@ -64,7 +63,7 @@ def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                 ]
                 for e in overdue[:limit]
             ],
-            more_note(overdue, limit, "overdue items"),
+            more_note(overdue, limit, "overdue items", report["summary"]["overdue"]),
             data=overdue[:limit],
         )
     )
@@ -96,7 +95,7 @@ def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                 ]
                 for e in unowned[:limit]
             ],
-            more_note(unowned, limit, "open items without a person as owner"),
+            more_note(unowned, limit, "open items without a person as owner", report["summary"]["unowned"]),
             data=unowned[:limit],
         )
     )

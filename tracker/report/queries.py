@@ -30,6 +30,9 @@ FIGURES = (
     "slip_days",
     "max_slip_days",
     "done_before_tracking",
+    "unowned",
+    "due",
+    "due_done",
 )
 
 
@@ -87,7 +90,10 @@ _AGGREGATES = """
   COUNT(*) FILTER (WHERE r.slips > 0) AS items_slipped,
   SUM(r.slip_days) AS slip_days,
   MAX(r.slip_days) AS max_slip_days,
-  COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NULL) AS done_before_tracking"""
+  COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NULL) AS done_before_tracking,
+  COUNT(*) FILTER (WHERE r.kind < 2 AND r.owner_person IS NULL) AS unowned,
+  COUNT(*) FILTER (WHERE r.deadline <= :today AND r.kind <> 3) AS due,
+  COUNT(*) FILTER (WHERE r.deadline <= :today AND r.kind = 2) AS due_done"""
 _ON_TIME_BASE = "r.kind = 2 AND r.first_deadline IS NOT NULL AND r.done_at IS NOT NULL"
 _NAMES = [line.split(" AS ")[-1].strip(",") for line in _AGGREGATES.strip().splitlines()]
 # Groups add up: the overall, severity, team and target figures are sums of finer groups.

@@ -316,9 +316,12 @@ def review_section(review: dict[str, Any]) -> Section:
     )
 
 
-def more_note(rows: list[Any], limit: int, what: str) -> str | None:
-    if not rows:
+def more_note(rows: list[Any], limit: int, what: str, total: int | None = None) -> str | None:
+    """The line under a list cut at `limit` rows (`total`: how many there are when `rows` is capped too)."""
+    count = len(rows) if total is None else total
+    if not count:
         return f"no {what}"
-    if len(rows) > limit:
-        return f"{len(rows) - limit} more not shown (JSON has them all)"
+    if count > min(limit, len(rows)):
+        where = "JSON has them all" if count == len(rows) else f"JSON lists the first {len(rows)}"
+        return f"{count - min(limit, len(rows))} more not shown ({where})"
     return None
