@@ -98,7 +98,6 @@ def test_json_shape(run_cli, data):
         "completion_rate",
         "median_days_to_done",
         "done_before_tracking",
-        "unowned",
         "due",
         "due_done",
     }

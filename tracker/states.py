@@ -228,7 +228,8 @@ INSERT INTO owner_names (owner_lower, person, team)
 SELECT LOWER(st.owner_text), MAX(st.owner_person), MAX(st.owner_team) FROM item_states st
 WHERE {on_state} AND st.owner_text IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM owner_names o WHERE o.owner_lower = LOWER(st.owner_text))
-GROUP BY LOWER(st.owner_text)"""
+GROUP BY LOWER(st.owner_text)
+ON CONFLICT (owner_lower) DO NOTHING"""  # another writer's transaction may add the same spelling
 
 
 def rebuild(connection: Connection | Session, item_ids: Iterable[int] | None = None) -> None:

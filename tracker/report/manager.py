@@ -70,7 +70,7 @@ def attention(
     session: Session, dialect: Dialect, scope: Scope
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(overdue items, most overdue first; open items without a person as owner, oldest first), at most
-    LIST_CAP each: the summary's `overdue` and `unowned` count them all."""
+    LIST_CAP each: the summary's `overdue` and the view's `unowned_count` count them all."""
     today = dialect.day_number(scope.today)
     overdue = _listed(session, dialect, scope, "r.deadline < :today", "r.deadline, r.item_id")
     unowned = _listed(session, dialect, scope, "r.owner_person IS NULL", "r.item_id")
@@ -180,10 +180,14 @@ def manager_view(
 ) -> dict[str, Any]:
     """Everything the organisation-wide report leads with (docs/report.md, "The manager's view")."""
     overdue, unowned = attention(session, dialect, scope)
-    current = {name: int(summary.get(name) or 0) for name in CHANGE_FIGURES}
+    count = f"SELECT COUNT(*) FROM report_rows r WHERE {row_filter(scope)} AND r.kind < 2 AND r.owner_person IS NULL"
+    unowned_count = int(session.execute(text(count), params(dialect, scope, rows=True)).scalar() or 0)
+    current = {name: int(summary.get(name) or 0) for name in CHANGE_FIGURES if name != "unowned"}
+    current["unowned"] = unowned_count
     return {
         "overdue": overdue,
         "unowned": unowned,
+        "unowned_count": unowned_count,
         # Counted with the figures (`due`, `due_done`): the items due by today, won't do left out.
         "due_so_far": {
             "done": summary["due_done"],

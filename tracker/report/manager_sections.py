@@ -28,6 +28,7 @@ def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
     since = m["since_previous"]
     changed = since["figures"]
     current = {name: report["summary"].get(name, 0) for name, _ in GLANCE}
+    current["unowned"] = m["unowned_count"]
     due = m["due_so_far"]
     glance_rows = [
         [label, str(current[name]), f"{changed[name]['change']:+d}" if name in changed else "-"]
@@ -95,7 +96,7 @@ def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                 ]
                 for e in unowned[:limit]
             ],
-            more_note(unowned, limit, "open items without a person as owner", report["summary"]["unowned"]),
+            more_note(unowned, limit, "open items without a person as owner", m["unowned_count"]),
             data=unowned[:limit],
         )
     )

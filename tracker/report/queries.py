@@ -30,7 +30,6 @@ FIGURES = (
     "slip_days",
     "max_slip_days",
     "done_before_tracking",
-    "unowned",
     "due",
     "due_done",
 )
@@ -75,6 +74,7 @@ WITH s AS MATERIALIZED (
 
 
 # Each figure of one group of report rows `r` (see ReportRow): counts and sums over small integers.
+# Only columns of the covering index `ix_report_rows_cells` may appear: the (team, targets) pass reads it.
 _AGGREGATES = """
   COUNT(*) AS total,
   COUNT(*) FILTER (WHERE r.kind = 0) AS open,
@@ -91,7 +91,6 @@ _AGGREGATES = """
   SUM(r.slip_days) AS slip_days,
   MAX(r.slip_days) AS max_slip_days,
   COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NULL) AS done_before_tracking,
-  COUNT(*) FILTER (WHERE r.kind < 2 AND r.owner_person IS NULL) AS unowned,
   COUNT(*) FILTER (WHERE r.deadline <= :today AND r.kind <> 3) AS due,
   COUNT(*) FILTER (WHERE r.deadline <= :today AND r.kind = 2) AS due_done"""
 _ON_TIME_BASE = "r.kind = 2 AND r.first_deadline IS NOT NULL AND r.done_at IS NOT NULL"
