@@ -1,7 +1,7 @@
 """owner names: each owner spelling's person and team, refreshed from the configuration by reports
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009_owner_names
+Revises: 0008_notify
 Create Date: 2026-12-06 07:00:00
 
 Filled from the report rows (one attribution per spelling), whose owner and team are then made to
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009_owner_names"
+down_revision = "0008_notify"
 branch_labels = None
 depends_on = None
 
