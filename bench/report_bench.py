@@ -35,6 +35,21 @@ from tracker.models import ActionItem, Event, Link, Postmortem, SyncRun, TargetS
 
 NOW = datetime.now(UTC)
 TEAMS = ["payments", "platform", "search", "mobile", "data", None]
+
+
+def people_config() -> str:
+    """[people] and [teams] for the generated owners (personN is in team TEAMS[N % 6], as generated):
+    the report attributes owners through the configuration, so the bench's must know them."""
+    lines = []
+    for number in range(300):
+        team = TEAMS[number % len(TEAMS)]
+        lines.append(f'[people.person{number}]\naliases = ["@person{number}"]')
+        if team:
+            lines.append(f'team = "{team}"')
+    lines += [f"[teams.{team}]" for team in TEAMS if team]
+    return "\n".join(lines) + "\n"
+
+
 SEVERITIES = ["sev1", "sev2", "sev3", None]
 
 
@@ -222,6 +237,7 @@ def measure(url: str, repeat: int) -> list[tuple[str, float]]:
         f'[database]\nurl = "{url}"\n[org]\ntimezone = "Europe/Berlin"\n'
         '[targets.github]\nkind = "github"\nrepo = "o/r"\ntoken_env = "T"\n'
         '[targets.jira]\nkind = "jira"\nurl = "https://j.example"\nproject = "OPS"\nflavor = "datacenter"\ntoken_env = "T"\n'
+        + people_config()
     )
     app = AppContext(config=config)
     half_year = (NOW - timedelta(days=182)).date()
@@ -264,7 +280,10 @@ def measure_cli(url: str, repeat: int) -> None:
     tracker = str(Path(sys.executable).with_name("tracker"))
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "tracker.toml"
-        config.write_text(f'[database]\nurl = "{url}"\n[org]\ntimezone = "Europe/Berlin"\n', encoding="utf-8")
+        config.write_text(
+            f'[database]\nurl = "{url}"\n[org]\ntimezone = "Europe/Berlin"\n' + people_config(),
+            encoding="utf-8",
+        )
         empty = Path(folder) / "empty.toml"
         empty.write_text(f'[database]\npath = "{folder}/empty.db"\n', encoding="utf-8")
         subprocess.run([tracker, "--config", str(empty), "db", "upgrade"], check=True, capture_output=True)

@@ -27,7 +27,13 @@ def test_demo_tells_the_whole_story(tmp_path, monkeypatch):
     assert "owner-missing" in out and "wording-not-actionable" in out  # lint flags the vague items
     assert "checkout (github): 5 created" in out and "infra (jira): 1 created" in out
     assert "3 pulled" in out and "closed by a bot" in out
+    # The runbook item is Done in the document, due before the import: done before tracking, not late.
+    review = out.split("$ tracker report")[1]
+    assert "on time 2 of 2 against the first deadline" in review and "1 done before tracking*" in review
+    assert "By team" not in review  # one postmortem: its figures once, no one-row group tables
     assert "team-chat (slack): sent the digest for" in out  # issue 18: the digest reaches a chat sink
-    assert "the local Slack sink at http://127.0.0.1:" in out and "Newly done (3)" in out
+    assert (
+        "the local Slack sink at http://127.0.0.1:" in out and "Newly done (2)" in out
+    )  # the runbook was done before tracking
     assert "Traceback" not in out
     assert (tmp_path / "demo" / "tracker.db").exists()

@@ -425,6 +425,21 @@ class TrendPoint(Base):
     overdue: Mapped[int] = mapped_column(Integer)
 
 
+class OwnerName(Base):
+    """Each owner spelling (lowercased) with the person and team the report attributes it to.
+
+    Refreshed from the configuration when a report runs (`tracker.report.owners`), which rewrites the
+    `report_rows` of a spelling whose attribution changed: editing [people] or [teams] re-attributes
+    every item, history included, without a re-import.
+    """
+
+    __tablename__ = "owner_names"
+
+    owner_lower: Mapped[str] = mapped_column(Text, primary_key=True)
+    person: Mapped[str | None] = mapped_column(String(200))
+    team: Mapped[str | None] = mapped_column(String(200))
+
+
 # --- operations (issue 8) -------------------------------------------------------------------------
 # One create budget per credential across hosts: recent create times (epoch seconds) per credential
 # hash, updated with an optimistic version check so it works through poolers in transaction mode.

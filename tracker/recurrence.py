@@ -208,3 +208,109 @@ def stored_matches(session: Session, postmortem_ids: tuple[int, ...] | None) -> 
             match = Match(**raw)
             out.append({"incident": postmortem.slug, **raw, "sentence": match.sentence()})
     return out
+
+
+# --- the same service hit again (issue 14) ----------------------------------------------------------
+SAME_SERVICE_KEY = "same_service"  # where they are kept, in the postmortem's `extra`
+
+
+@dataclass(frozen=True)
+class StillOpen:
+    """An earlier postmortem's item, on a service this incident hit again, still open on its date."""
+
+    item_id: int
+    postmortem: str
+    title: str
+    owner: str | None
+    deadline: str | None
+    services: list[str]
+    overdue: bool  # its deadline had passed by the new incident's date
+
+    def sentence(self) -> str:
+        due = f", due {_short(self.deadline)}" if self.deadline else ", no deadline"
+        late = ", overdue then" if self.overdue else ""
+        return (
+            f"{self.postmortem}'s item '{self.title}' ({self.owner or 'no owner'}{due}{late}) was still open on "
+            f"the same service ({', '.join(self.services)}) when this incident happened"
+        )
+
+
+def still_open_on_same_service(
+    session: Session, slug: str, incident_date: date | None, services: list[str], skip: set[int]
+) -> list[StillOpen]:
+    """Items of postmortems of an earlier incident that share a service and were open on this one's date.
+
+    Whatever their words: a wording match (`find_matches`, in `skip`) is listed there instead. An item
+    closed before tracking has no known close time and is left out (it was done when first seen).
+    """
+    wanted = _services(services)
+    if incident_date is None or not wanted:
+        return []
+    query = (
+        select(
+            ActionItem.id,
+            Postmortem.slug,
+            Postmortem.services,
+            ActionItem.title,
+            ActionItem.owner_text,
+            ActionItem.deadline,
+            ActionItem.status,
+            ActionItem.done_at,
+        )
+        .join(Postmortem)
+        .where(
+            Postmortem.slug != slug,
+            Postmortem.incident_date < incident_date,
+            ActionItem.removed_at.is_(None),
+            ActionItem.status != "wont_do",
+        )
+        .order_by(Postmortem.incident_date, Postmortem.slug, ActionItem.position, ActionItem.id)
+    )
+    found = []
+    for item_id, old_slug, old_services, title, owner, deadline, status, done_at in session.execute(query):
+        shared = sorted(_services(old_services) & wanted)
+        open_then = status in ("open", "in_progress") or (
+            done_at is not None and done_at.date() > incident_date
+        )
+        if not shared or not open_then or item_id in skip:
+            continue
+        found.append(
+            StillOpen(
+                item_id,
+                old_slug,
+                title,
+                owner,
+                deadline.isoformat() if deadline else None,
+                shared,
+                deadline is not None and deadline < incident_date,
+            )
+        )
+    return found
+
+
+def record_same_service(session: Session, slug: str, skip: set[int]) -> list[StillOpen]:
+    """Find and keep (in the postmortem's `extra`) the items still open on the same service."""
+    postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
+    if postmortem is None:
+        return []
+    found = still_open_on_same_service(
+        session, slug, postmortem.incident_date, list(postmortem.services or []), skip
+    )
+    extra = {k: v for k, v in (postmortem.extra or {}).items() if k != SAME_SERVICE_KEY}
+    if found:
+        extra[SAME_SERVICE_KEY] = [asdict(s) for s in found]
+    if extra != (postmortem.extra or {}):
+        postmortem.extra = extra
+    return found
+
+
+def stored_same_service(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+    """The items recorded at import as still open on the same service (None: every postmortem)."""
+    query = select(Postmortem).order_by(Postmortem.incident_date, Postmortem.slug)
+    if postmortem_ids is not None:
+        query = query.where(Postmortem.id.in_(postmortem_ids or (-1,)))
+    out = []
+    for postmortem in session.scalars(query):
+        for raw in (postmortem.extra or {}).get(SAME_SERVICE_KEY) or []:
+            out.append({"incident": postmortem.slug, **raw, "sentence": StillOpen(**raw).sentence()})
+    return out

@@ -23,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from tracker.models import ActionItem, Event, Link, Postmortem
 
+BEFORE_TRACKING = "closed before tracking"  # events.note of a close seen already made (importing.upsert)
+
 # The fields whose history the report reconstructs; an event for one of them starts a new stretch.
 TRACKED_FIELDS = ("status", "deadline", "owner_text", "owner_person")
 # Item columns copied into the stretches (taken as they are now, see docs/report.md).
@@ -74,6 +76,7 @@ def rebuild_sql(dialect: str, item_ids: Iterable[int] | None = None) -> str:
 INSERT INTO item_states ({COLUMNS})
 WITH ev AS (
   SELECT e.item_id, e.id, e.occurred_at AS t, e.field, e.old, e.new,
+    CASE WHEN e.note = '{BEFORE_TRACKING}' THEN 1 ELSE 0 END AS unknown_close,
     CASE WHEN e.field = 'deadline' AND e.old IS NOT NULL AND e.source <> 'policy'
           -- replacing a default (policy) deadline with a committed one is a commitment, not a slip
           AND NOT EXISTS (SELECT 1 FROM events pe WHERE pe.item_id = e.item_id AND pe.field = 'deadline'
@@ -82,13 +85,14 @@ WITH ev AS (
   FROM events e
   WHERE e.field IN ({fields}) AND {on_event}
   UNION ALL
-  SELECT i.id, 0, i.done_at, '', NULL, NULL, 0 FROM action_items i
+  SELECT i.id, 0, i.done_at, '', NULL, NULL, 0, 0 FROM action_items i
   WHERE i.done_at IS NOT NULL AND {on_item}
 ),
 steps AS (
   SELECT ev.*,
     CASE WHEN slip = 1 AND new IS NOT NULL THEN {moved} ELSE 0 END AS moved,
-    CASE WHEN field = 'status' AND new = 'done' THEN t END AS done_t,
+    -- a close seen already made (a document's Done at first import) has no known time: no close time
+    CASE WHEN field = 'status' AND new = 'done' AND unknown_close = 0 THEN t END AS done_t,
     CASE WHEN field = 'status' THEN 1 ELSE 0 END AS is_s,
     CASE WHEN field = 'deadline' THEN 1 ELSE 0 END AS is_d,
     CASE WHEN field = 'owner_text' THEN 1 ELSE 0 END AS is_t,
@@ -201,16 +205,31 @@ def rows_sql(dialect: str, item_ids: Iterable[int] | None = None) -> str:
 INSERT INTO report_rows ({ROW_COLUMNS})
 SELECT st.postmortem_id, st.item_id, {micros("st.valid_from")}, {micros("st.valid_to")},
   CASE st.kind {kinds} END, {day("st.deadline")}, {day("st.first_deadline")}, {micros("st.done_at")},
-  st.days_to_done, st.slips, st.slip_days, st.owner_team, tg.targets, p.severity, st.owner_person,
-  LOWER(st.owner_text)
+  st.days_to_done, st.slips, st.slip_days, o.team, tg.targets, p.severity, o.person, LOWER(st.owner_text)
 FROM item_states st
 JOIN postmortems p ON p.id = st.postmortem_id
+LEFT JOIN owner_names o ON o.owner_lower = LOWER(st.owner_text)
 LEFT JOIN (
   SELECT item_id, {joined} AS targets
   FROM (SELECT item_id, target FROM links WHERE {on_link} ORDER BY item_id, target) ordered
   GROUP BY item_id
 ) tg ON tg.item_id = st.item_id
 WHERE {on_state}"""
+
+
+def names_sql(item_ids: Iterable[int] | None = None) -> str:
+    """INSERT ... SELECT of the owner spellings of the given items' stretches not yet in `owner_names`,
+    attributed as the item holds them; a report re-resolves them against the configuration."""
+    on_state = "1 = 1"
+    if item_ids is not None:
+        on_state = f"st.item_id IN ({', '.join(str(int(i)) for i in item_ids) or 'NULL'})"
+    return f"""
+INSERT INTO owner_names (owner_lower, person, team)
+SELECT LOWER(st.owner_text), MAX(st.owner_person), MAX(st.owner_team) FROM item_states st
+WHERE {on_state} AND st.owner_text IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM owner_names o WHERE o.owner_lower = LOWER(st.owner_text))
+GROUP BY LOWER(st.owner_text)
+ON CONFLICT (owner_lower) DO NOTHING"""  # another writer's transaction may add the same spelling
 
 
 def rebuild(connection: Connection | Session, item_ids: Iterable[int] | None = None) -> None:
@@ -234,6 +253,7 @@ def rebuild(connection: Connection | Session, item_ids: Iterable[int] | None = N
         connection.execute(text(f"DELETE FROM report_rows{where}"))
         connection.execute(text(f"DELETE FROM item_states{where}"))
         connection.execute(text(rebuild_sql(dialect, chunk)))
+        connection.execute(text(names_sql(chunk)))
         connection.execute(text(rows_sql(dialect, chunk)))
         if chunk is not None:
             after = _spans(connection, where)

@@ -268,11 +268,16 @@ def _attach_findings(app: AppContext, session: Any, parsed: Any, result: Documen
 
 def _attach_recurrence(session: Any, parsed: Any, result: DocumentResult) -> None:
     """Open items of earlier postmortems this incident echoes (issue 9), shown as `recurrence:` warnings."""
-    from tracker.recurrence import record_matches
+    from tracker.recurrence import record_matches, record_same_service
 
     if result.slug:
+        matches = record_matches(session, parsed, result.slug)
+        result.warnings.extend(f"recurrence: {m.sentence()}" for m in matches)
+        # Issue 14: the same service hit again, whatever the words, listed apart from wording matches.
+        skip = {m.item_id for m in matches}
         result.warnings.extend(
-            f"recurrence: {m.sentence()}" for m in record_matches(session, parsed, result.slug)
+            f"still open on the same service: {s.sentence()}"
+            for s in record_same_service(session, result.slug, skip)
         )
 
 

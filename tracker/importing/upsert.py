@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,11 @@ from tracker.importing.parser import resolve_slug
 from tracker.importing.results import DocumentResult, ItemOutcome
 from tracker.models import ActionItem, Event, Postmortem, utcnow
 from tracker.people import OwnerResolver
+from tracker.states import BEFORE_TRACKING
 from tracker.statuses import Status
 
 SOURCE = "document"
+_DATED_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _INITIAL = {"status": Status.OPEN.value}  # what a new item holds before the document's values are applied
 REMOTE_SOURCES = ("github", "jira")
 # Fields whose change makes an item "updated"; position and line numbers only move.
@@ -88,6 +90,30 @@ def reference_day(postmortem: Postmortem, today: date) -> date:
     return postmortem.created_at.date() if postmortem.created_at is not None else today
 
 
+def document_day(postmortem: Postmortem, name: str | None) -> date | None:
+    """The day a postmortem's items begin: its incident's date, else a date in its file name or slug."""
+    if postmortem.incident_date is not None:
+        return postmortem.incident_date
+    for text in (name, postmortem.slug):
+        found = _DATED_NAME.search(text or "")
+        if found:
+            try:
+                return date(int(found[1]), int(found[2]), int(found[3]))
+            except ValueError:
+                continue
+    return None
+
+
+def life_start(config: Config, postmortem: Postmortem, name: str | None, now: datetime) -> datetime:
+    """When the items of a postmortem's first import begin: the start of its document's day in
+    [org] timezone (never after now), so a report does not date the work from the import."""
+    day = document_day(postmortem, name)
+    if day is None:
+        return now
+    start = datetime(day.year, day.month, day.day, tzinfo=config.org.zone)
+    return min(start, now)
+
+
 def _values(draft: ItemDraft, resolver: OwnerResolver, reference: date) -> Values:
     resolution = resolver.resolve(draft.owner_text)
     deadline = parse_deadline(draft.deadline_text, reference)
@@ -137,6 +163,7 @@ class Importer:
         self.resolver = resolver
         self.actor = actor
         self.today = today
+        self._start = utcnow()  # when the items created by this run begin (see `run`)
 
     def run(
         self,
@@ -166,6 +193,9 @@ class Importer:
         self._metadata(postmortem, parsed, historical, source_path, content_hash)
         self.session.flush()
         result.title = postmortem.title
+        # Items of a first import begin at the document's date; items added later, when first seen.
+        now = utcnow()
+        self._start = life_start(self.config, postmortem, parsed.name, now) if result.created else now
         self._items(postmortem, parsed, result)
         from tracker.policy import apply_deadline_policy  # issue 9: default deadlines by severity
 
@@ -291,6 +321,7 @@ class Importer:
     ) -> ItemOutcome:
         closed = Status(values.status).is_closed
         push = not (closed or postmortem.historical)
+        start = self._start
         item = ActionItem(
             postmortem=postmortem,
             fingerprint=value,
@@ -299,10 +330,21 @@ class Importer:
             title=values.title,
             status=Status.OPEN.value,
             push=push,
+            created_at=start,
         )
         self.session.add(item)
         self.session.flush()
-        record(self.session, item, "created", None, values.title, source=SOURCE, actor=self.actor)
+        # The document's values hold from the item's start: they are what the document says then.
+        record(
+            self.session,
+            item,
+            "created",
+            None,
+            values.title,
+            source=SOURCE,
+            actor=self.actor,
+            occurred_at=start,
+        )
         outcome = ItemOutcome("new", values.title, draft.source_line, item.id, values.status, push)
         for name in (
             "title_text",
@@ -317,12 +359,23 @@ class Importer:
             "priority",
             "route",
         ):
-            apply_change(self.session, item, name, getattr(values, name), source=SOURCE, actor=self.actor)
+            apply_change(
+                self.session,
+                item,
+                name,
+                getattr(values, name),
+                source=SOURCE,
+                actor=self.actor,
+                occurred_at=start,
+                note=BEFORE_TRACKING if name == "status" and closed else None,
+            )
         item.status_source = SOURCE
         if values.deadline is not None:
             item.deadline_source, item.first_deadline = SOURCE, values.deadline
         if closed:
-            item.done_at = utcnow()
+            # Closed before it was tracked: when is unknown, so it has no close time (counted as done,
+            # left out of on-time and days to done; docs/report.md).
+            item.done_at = None
             outcome.notes.append(f"already {values.status} in the document: recorded, never pushed")
         elif postmortem.historical:
             outcome.notes.append("historical: never pushed")

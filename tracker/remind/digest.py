@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.errors import UsageError
 from tracker.models import ActionItem, Event, Postmortem, Reminder
+from tracker.states import BEFORE_TRACKING
 
 if TYPE_CHECKING:
     from tracker.app import AppContext
@@ -33,9 +34,29 @@ def _line(item: ActionItem, extra: str) -> str:
     return f"- #{item.id} {item.title} ({item.postmortem.slug}, {owner}{extra}){where}"
 
 
+def _unowned(app: AppContext, session: Session, opened: list[ActionItem], today: date) -> list[str]:
+    """Every open item with no person as owner (today's [people]); `assignment_days` adds the escalation."""
+    from tracker.policy import unassigned
+
+    escalated = {u.item_id: u for u in unassigned(session, app.config, app.resolver, today)}
+    lines = []
+    for item in opened:
+        if app.resolver.resolve(item.owner_text).person:
+            continue
+        found = escalated.get(item.id)
+        extra = ""
+        if found is not None:
+            extra = f", {found.days} days without a person as owner" + (
+                f"; escalated to {found.escalate_to}" if found.escalate_to else ""
+            )
+        elif item.owner_text:
+            extra = ", not a person in [people]"
+        lines.append(_line(item, extra))
+    return lines
+
+
 def digest_data(app: AppContext, session: Session, today: date) -> dict[str, Any]:
     """The digest's sections as lists of lines, with the week they describe."""
-    from tracker.policy import unassigned
     from tracker.sync.flags import flags_for_items
 
     week, monday, sunday = week_of(today)
@@ -51,8 +72,12 @@ def digest_data(app: AppContext, session: Session, today: date) -> dict[str, Any
     start = datetime.combine(monday, datetime.min.time(), zone)
     done_ids = set(
         session.scalars(
+            # Completions seen happening: an import of work already finished is not news.
             select(Event.item_id).where(
-                Event.field == "status", Event.new == "done", Event.occurred_at >= start
+                Event.field == "status",
+                Event.new == "done",
+                Event.occurred_at >= start,
+                Event.note.is_distinct_from(BEFORE_TRACKING),
             )
         )
     )
@@ -74,12 +99,7 @@ def digest_data(app: AppContext, session: Session, today: date) -> dict[str, Any
         ],
         "done": [_line(i, "") for i in items if i.status == "done" and i.id in done_ids],
         "held": [_line(i, ", held: " + ", ".join(held[i.id])) for i in opened if i.id in held],
-        "unowned": [
-            f"- #{u.item_id} {u.title} ({u.postmortem}, {u.days} days without a person as owner"
-            + (f"; escalated to {u.escalate_to}" if u.escalate_to else "")
-            + ")"
-            for u in unassigned(session, app.config, app.resolver, today)
-        ],
+        "unowned": _unowned(app, session, opened, today),
     }
 
 

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from tracker.errors import UsageError
 from tracker.models import Event, SyncRun, TargetState
-from tracker.report import queries
+from tracker.report import owners, queries
+from tracker.report.manager import manager_view
 from tracker.report.queries import Scope
 from tracker.report.sqlbits import Dialect, local_day_start
 from tracker.report.trend import trend
@@ -131,19 +132,18 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
     if options.severity is not None or options.since is not None:
         postmortem_ids = _narrowed(app, session, postmortem_ids, options)
         scope_key = None if scope_key is None else f"{scope_key}|{_filter_key(options)}"
-    owner_person = owner_text = None
+    names, attribution_warning = owners.refresh(app, session)
+    owner_spellings = None
     if options.owner:
-        resolution = app.resolver.resolve(options.owner)
-        owner_person = resolution.person
-        owner_text = None if owner_person else options.owner
+        owner_person = app.resolver.resolve(options.owner).person
+        owner_spellings = owners.spellings(names, owner_person, options.owner)
         scope_key = scope_key or f"owner:{owner_person or options.owner}"
     scope = Scope(
         cut=cut,
         today=today,
         low=low - timedelta(days=1),
         postmortem_ids=postmortem_ids,
-        owner_person=owner_person,
-        owner_text=owner_text,
+        owner_spellings=owner_spellings,
         team=options.team,
         target=options.target,
         severity_aliases=tuple(sorted(app.config.report.severity_aliases.items())),
@@ -153,9 +153,13 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
             f"|{k}:{v}" for k, v in (("team", options.team), ("target", options.target)) if v
         )
     per_person = app.config.report.per_person if options.per_person is None else options.per_person
-    dimensions = ("postmortem", "team", "severity", "target") + (
+    dimensions: tuple[str, ...] = ("postmortem", "team", "severity", "target") + (
         ("person",) if per_person or options.owner else ()
     )
+    months = options.months
+    if options.postmortem:
+        # One postmortem: its items and its figures once; every group would be one identical row.
+        dimensions, months = (), 0
     overall, groups = queries.figures(session, dialect, scope, dimensions)
     fresh = freshness(
         app,
@@ -169,7 +173,7 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         + f" (threshold {app.config.report.stale_sync_hours} h): issue status may be out of date"
         for f in fresh
         if f["stale"]
-    ]
+    ] + ([attribution_warning] if attribution_warning else [])
     review_data = None
     if scope_key is not None:
         review_data = review(
@@ -181,6 +185,11 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
             save=options.save and options.as_of is None,
         )
         review_data["postmortems"] = review_postmortems
+    manager = None
+    if scope_key is None:
+        manager = manager_view(
+            app, session, dialect, scope, overall, groups, options.save and options.as_of is None
+        )
     return {
         "report_version": 1,
         "generated_at": app.now().astimezone(UTC).isoformat(),
@@ -204,9 +213,11 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         "warnings": warnings,
         "summary": overall,
         "groups": groups,
-        "trend": trend(session, dialect, scope, options.months, overall),
+        "trend": _from_first_item(trend(session, dialect, scope, months, overall)),
+        "manager": manager,
         "review": review_data,
         "recurrence": _recurrence(session, postmortem_ids),
+        "same_service": _same_service(session, postmortem_ids),
     }
 
 
@@ -229,6 +240,28 @@ def _narrowed(app: Any, session: Session, ids: tuple[int, ...] | None, options: 
 def _filter_key(options: Options) -> str:
     parts = [f"severity:{options.severity}" if options.severity else "", f"since:{options.since or ''}"]
     return ",".join(p for p in parts if p)
+
+
+def _from_first_item(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The trend from the first month end that has an item: months before any incident say nothing."""
+    for index, point in enumerate(points):
+        if point["total"]:
+            return points[index:]
+    return points[-1:]
+
+
+def _same_service(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+    """Items of earlier postmortems still open on a service an incident in scope hit again (issue 14)."""
+    from tracker.models import Postmortem
+    from tracker.recurrence import SAME_SERVICE_KEY, stored_same_service
+
+    query = select(Postmortem.id).where(cast(Postmortem.extra, Text).like(f'%"{SAME_SERVICE_KEY}"%'))
+    if postmortem_ids is not None:
+        query = query.where(Postmortem.id.in_(postmortem_ids or (-1,)))
+    candidates = tuple(session.scalars(query))
+    if len(candidates) > 5000:  # keep the IN list within every driver's bound-parameter limit
+        return stored_same_service(session, postmortem_ids)
+    return stored_same_service(session, candidates)
 
 
 def _recurrence(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:

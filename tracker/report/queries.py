@@ -29,6 +29,9 @@ FIGURES = (
     "items_slipped",
     "slip_days",
     "max_slip_days",
+    "done_before_tracking",
+    "due",
+    "due_done",
 )
 
 
@@ -40,8 +43,8 @@ class Scope:
     today: date  # the local date of the report: "overdue" means a deadline before it
     low: datetime  # earliest moment a local date must be computed for (SQLite offset table)
     postmortem_ids: tuple[int, ...] | None = None  # None: every postmortem
-    owner_person: str | None = None
-    owner_text: str | None = None  # an owner that resolves to no [people] handle, matched as written
+    # `--owner`: the owner spellings (lowercased) attributed to that person today, or the text as written
+    owner_spellings: tuple[str, ...] | None = None
     team: str | None = None  # only items owned by this [teams] team (`--team`)
     target: str | None = None  # only items linked to an issue on this target (`--target`)
     severity_aliases: tuple[tuple[str, str], ...] = ()  # [report] severity_aliases: grouped as one
@@ -74,6 +77,7 @@ WITH s AS MATERIALIZED (
 
 
 # Each figure of one group of report rows `r` (see ReportRow): counts and sums over small integers.
+# Only columns of the covering index `ix_report_rows_cells` may appear: the (team, targets) pass reads it.
 _AGGREGATES = """
   COUNT(*) AS total,
   COUNT(*) FILTER (WHERE r.kind = 0) AS open,
@@ -88,7 +92,10 @@ _AGGREGATES = """
   SUM(r.slips) AS deadline_slips,
   COUNT(*) FILTER (WHERE r.slips > 0) AS items_slipped,
   SUM(r.slip_days) AS slip_days,
-  MAX(r.slip_days) AS max_slip_days"""
+  MAX(r.slip_days) AS max_slip_days,
+  COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NULL) AS done_before_tracking,
+  COUNT(*) FILTER (WHERE r.deadline <= :today AND r.kind <> 3) AS due,
+  COUNT(*) FILTER (WHERE r.deadline <= :today AND r.kind = 2) AS due_done"""
 _ON_TIME_BASE = "r.kind = 2 AND r.first_deadline IS NOT NULL AND r.done_at IS NOT NULL"
 _NAMES = [line.split(" AS ")[-1].strip(",") for line in _AGGREGATES.strip().splitlines()]
 # Groups add up: the overall, severity, team and target figures are sums of finer groups.
@@ -104,13 +111,25 @@ def scope_filters(scope: Scope, alias: str = "r") -> list[str]:
     if scope.postmortem_ids is not None:
         ids = ", ".join(str(int(i)) for i in scope.postmortem_ids) or "NULL"
         filters.append(f"{alias}.postmortem_id IN ({ids})")
-    if scope.owner_person is not None:
-        filters.append(f"{alias}.owner_person = :owner_person")
-    elif scope.owner_text is not None:
-        written = "r.owner_lower" if alias == "r" else f"LOWER({alias}.owner_text)"
-        filters.append(f"{written} = LOWER(:owner_text)")
+    if scope.owner_spellings is not None:
+        names = ", ".join(f":o{i}" for i in range(len(scope.owner_spellings))) or "NULL"
+        if alias == "r":
+            filters.append(f"r.owner_lower IN ({names})")
+        else:
+            # The report rows' owner index finds the items; their stretches are then checked.
+            filters.append(
+                f"{alias}.item_id IN (SELECT o.item_id FROM report_rows o WHERE o.owner_lower IN ({names}))"
+            )
+            filters.append(f"LOWER({alias}.owner_text) IN ({names})")
     if scope.team is not None:
-        filters.append(f"{alias}.{'team' if alias == 'r' else 'owner_team'} = {literal(scope.team)}")
+        if alias == "r":
+            filters.append(f"r.team = {literal(scope.team)}")
+        else:
+            # Teams follow today's [people]/[teams] (owner_names), not the team stored at import.
+            filters.append(
+                f"LOWER({alias}.owner_text) IN (SELECT n.owner_lower FROM owner_names n"
+                f" WHERE n.team = {literal(scope.team)})"
+            )
     if scope.target is not None:
         filters.append(
             f"{alias}.item_id IN (SELECT l.item_id FROM links l WHERE l.target = {literal(scope.target)})"
@@ -130,6 +149,11 @@ def severity_key(column: str, scope: Scope) -> str:
         cases = " ".join(f"WHEN {literal(a)} THEN {literal(b)}" for a, b in scope.severity_aliases)
         mapped = f"CASE {column} {cases} ELSE {column} END"
     return f"COALESCE({mapped}, '{NONE_KEY}')"
+
+
+def scope_values(scope: Scope) -> dict[str, Any]:
+    """The bound values `scope_filters` refers to."""
+    return {f"o{i}": name for i, name in enumerate(scope.owner_spellings or ())}
 
 
 def row_filter(scope: Scope) -> str:
@@ -175,7 +199,9 @@ def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> 
     pm_sums = _ROLLED_UP.format(g="pm")
     cell_sums = _ROLLED_UP.format(g="c")
     has = dialect.contains
-    parts = [f"SELECT 'overall' AS dim, '' AS key, {pm_sums}, NULL AS median_days_to_done FROM pm"]
+    parts = [
+        f"SELECT 'overall' AS dim, '' AS key, {pm_sums}, CAST(NULL AS FLOAT) AS median_days_to_done FROM pm"
+    ]
     medians = [f"SELECT 'overall' AS dim, '' AS key, {median} AS median_days_to_done FROM report_rows r"
                f" WHERE {where} AND {_DONE}"]  # fmt: skip
     for dim in dimensions:
@@ -261,11 +287,7 @@ def params(dialect: Dialect, scope: Scope, rows: bool = False) -> dict[str, Any]
         if rows
         else {"cut": dialect.ts(scope.cut), "today": dialect.day(scope.today)}
     )
-    if scope.owner_person is not None:
-        values["owner_person"] = scope.owner_person
-    if scope.owner_text is not None:
-        values["owner_text"] = scope.owner_text
-    return values
+    return values | scope_values(scope)
 
 
 def finish(counts: list[Any], median: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from html import escape
 from typing import Any
 
 from tracker.report.render_text import _title
-from tracker.report.sections import Section, headline, local_time, sections
+from tracker.report.sections import Section, footnotes, headline, local_time, rate, sections
 
 COLOURS = {
     "done": "#2e7d32",
@@ -24,11 +24,15 @@ LABELS = {
     "closed_by_bot": "closed by a bot",
     "overdue": "overdue",
 }
+# Fits a 1280-pixel screen: the page is at most 1200 px wide, tables wrap their cells instead of
+# growing past it, and charts scale down (tests/test_report_manager.py renders it in Chromium).
 STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px;color:#212121;background:#fff}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:24px auto;padding:0 16px;
+max-width:1200px;color:#212121;background:#fff}
 h1{font-size:22px}h2{font-size:17px;margin-top:28px}
-table{border-collapse:collapse;margin:8px 0;font-size:13px}
-th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top}
+table{border-collapse:collapse;margin:8px 0;font-size:13px;max-width:100%}
+th,td{border:1px solid #ccc;padding:3px 7px;text-align:left;vertical-align:top;overflow-wrap:anywhere}
+svg{max-width:100%;height:auto}
 th{background:#f0f0f0}.warn{background:#fff3e0;border-left:4px solid #ef6c00;padding:6px 10px}
 .note{color:#616161;font-size:12px}svg{display:block;margin:8px 0}
 """
@@ -61,8 +65,7 @@ def _bars(section: Section, width: int = 760) -> str:
                     f"<title>{LABELS[kind]}: {row[kind]}</title></rect>"
                 )
                 x += w
-        rate = row["completion_rate"]
-        text = "-" if rate is None else f"{rate * 100:.0f}%"
+        text = rate(row["done"], row["total"] - row["wont_do"])
         parts.append(f'<text x="{x + 6:.1f}" y="{y + 14}" font-size="12">{text}</text>')
     parts.append(_legend(kinds, height - 18))
     parts.append("</svg>")
@@ -134,12 +137,69 @@ def _trend_chart(trend: list[dict[str, Any]], width: int = 760, height: int = 26
     return "".join(parts)
 
 
+def _cell(header: str, value: str, entry: dict[str, Any] | None) -> str:
+    """A table cell; an item's issue is a link to it (a link to follow, not an asset the page loads)."""
+    url = ((entry or {}).get("issue") or {}).get("url") if header == "issue" else None
+    if url and str(url).startswith(("http://", "https://")):
+        return f'<td><a href="{escape(url)}">{escape(value)}</a></td>'
+    return f"<td>{escape(value)}</td>"
+
+
 def _table(section: Section) -> str:
     if not section.rows:
         return ""
     head = "".join(f"<th>{escape(h)}</th>" for h in section.headers)
-    body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>" for row in section.rows)
+    entries: list[dict[str, Any] | None] = list(section.data) if section.key in LINKED else []
+    entries += [None] * (len(section.rows) - len(entries))
+    body = "".join(
+        "<tr>" + "".join(_cell(h, v, entry) for h, v in zip(section.headers, row, strict=True)) + "</tr>"
+        for row, entry in zip(section.rows, entries, strict=True)
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+LINKED = ("overdue", "unowned")  # sections whose rows are items with an issue link
+
+
+def _month_chart(months: list[dict[str, Any]], width: int = 760, height: int = 220) -> str:
+    """Per incident month, the share of its items done within 30, 60 and 90 days (three bars)."""
+    if not months:
+        return ""
+    left, top, bottom = 40, 12, 52
+    plot_w, plot_h = width - left - 20, height - top - bottom
+    step = plot_w / len(months)
+    shades = {30: "#1b5e20", 60: "#43a047", 90: "#a5d6a7"}
+    parts = [
+        f'<svg width="{width}" height="{height}" role="img" '
+        'aria-label="Completion by incident month: share done within 30, 60 and 90 days">',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{left + plot_w}" y2="{top + plot_h}" stroke="#757575"/>',
+        f'<text x="{left - 6}" y="{top + 10}" font-size="11" text-anchor="end">100%</text>',
+        f'<text x="{left - 6}" y="{top + plot_h}" font-size="11" text-anchor="end">0</text>',
+    ]
+    for index, month in enumerate(months):
+        x = left + index * step
+        bar = step * 0.8 / 3
+        for slot, n in enumerate((30, 60, 90)):
+            share = month[f"within_{n}"] / month["items"] if month["items"] else 0
+            h = plot_h * share
+            label = rate(month[f"within_{n}"], month["items"])
+            done = "" if month[f"rate_{n}"] is not None else " so far"
+            parts.append(
+                f'<rect x="{x + step * 0.1 + slot * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" '
+                f'height="{h:.1f}" fill="{shades[n]}"><title>{month["month"]}: {label} done within {n} days'
+                f"{done}</title></rect>"
+            )
+        parts.append(
+            f'<text x="{x + step / 2:.1f}" y="{top + plot_h + 16}" font-size="11" text-anchor="middle">'
+            f"{month['month']}</text>"
+        )
+    y, x = height - 18, 10
+    for n, colour in shades.items():
+        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 16}" y="{y + 11}" font-size="12">within {n} days</text>')
+        x += 120
+    parts.append("</svg>")
+    return "".join(parts)
 
 
 def to_html(report: dict[str, Any], limit: int = 20) -> str:
@@ -160,10 +220,14 @@ def to_html(report: dict[str, Any], limit: int = 20) -> str:
             out.append(_bars(section))
         if section.key == "trend":
             out.append(_trend_chart(report["trend"]))
+        if section.key == "by_incident_month":
+            out.append(_month_chart(report["manager"]["by_incident_month"]))
         out.append(_table(section))
         if section.note:
             out.append(f'<p class="note">{escape(section.note)}</p>')
         out.append("</section>")
+    for note in footnotes(report):
+        out.append(f'<p class="note">{escape(note)}</p>')
     out.append(
         f'<p class="note">Generated by tracker at {escape(local_time(report, report["generated_at"]))} ({escape(report["timezone"])}).</p>'
     )

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from tracker.report.queries import FIGURES
-from tracker.report.sections import headline, sections
+from tracker.report.sections import footnotes, headline, sections
 
 
 def _title(report: dict[str, Any]) -> str:
@@ -58,6 +58,7 @@ def to_plain(report: dict[str, Any], limit: int = 20, width: int | None = None, 
         if section.note:
             lines.append(f"({section.note})")
         lines.append("")
+    lines.extend(footnotes(report))
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -97,6 +98,8 @@ def to_markdown(report: dict[str, Any], limit: int = 20) -> str:
         if section.note:
             lines.append(f"_{section.note}_")
             lines.append("")
+    for note in footnotes(report):
+        lines.extend([f"_{note}_", ""])
     from tracker.report.sections import local_time
 
     lines.append(

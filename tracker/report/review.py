@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import Link, Postmortem, ReportRun
+from tracker.report.owners import attribute
 from tracker.report.queries import Scope, item_states
 from tracker.report.sqlbits import Dialect
 
@@ -43,7 +45,7 @@ def previous_snapshots(
     found: dict[int, tuple[datetime, dict[str, Any]]] = {}
     runs = session.scalars(
         select(ReportRun)
-        .where(ReportRun.created_at < before)
+        .where(ReportRun.created_at < before, ReportRun.scope != "organisation")  # not the manager's runs
         .order_by(ReportRun.created_at.desc())
         .limit(200)
     )
@@ -56,8 +58,14 @@ def previous_snapshots(
     return found
 
 
-def changes(now: dict[str, Any], then: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """What changed for one item between the previous report (`then`) and this one."""
+def changes(
+    now: dict[str, Any], then: dict[str, Any] | None, who: Callable[[str | None], str | None] = str
+) -> list[dict[str, Any]]:
+    """What changed for one item between the previous report (`then`) and this one.
+
+    `who` names the person behind an owner as saved (a handle or the text as written) by today's
+    configuration, so resolving a spelling ("@lena" -> lena) is not a reassignment.
+    """
     if then is None:
         return [{"kind": "new_item"}]
     found: list[dict[str, Any]] = []
@@ -67,7 +75,7 @@ def changes(now: dict[str, Any], then: dict[str, Any] | None) -> list[dict[str, 
         found.append({"kind": "reopened", "from": then["status"]})
     if now["overdue"] and not then["overdue"]:
         found.append({"kind": "newly_overdue"})
-    if now["owner"] != then["owner"]:
+    if who(now["owner"]) != who(then["owner"]):
         found.append({"kind": "reassigned", "from": then["owner"], "to": now["owner"]})
     if now["deadline"] != then["deadline"]:
         found.append({"kind": "deadline_moved", "from": then["deadline"], "to": now["deadline"]})
@@ -113,6 +121,12 @@ def review(
 ) -> dict[str, Any]:
     """Items in scope with status, owner, deadline, days overdue, links, lint flags and changes."""
     rows = item_states(session, dialect, scope)
+    for row in rows:  # attributed by today's configuration, like every figure
+        row["owner_person"], row["owner_team"] = attribute(app.config, app.resolver, row["owner_text"])
+
+    def who(owner: str | None) -> str | None:
+        return attribute(app.config, app.resolver, owner)[0] or (owner.lower() if owner else None)
+
     ids = [row["id"] for row in rows]
     links: dict[int, list[dict[str, Any]]] = {}
     if ids:
@@ -128,7 +142,7 @@ def review(
     for row in rows:
         snap = _snapshot(row)
         then = previous.get(row["id"])
-        found = changes(snap, then[1] if then else None) if previous else []
+        found = changes(snap, then[1] if then else None, who) if previous else []
         for change in found:
             summary[change["kind"]].append(row["id"])
         deadline = row["deadline"]

@@ -39,8 +39,25 @@ class Section:
     data: list[dict[str, Any]] = field(default_factory=list)  # the figures behind the rows (charts)
 
 
+SMALL = 5  # a rate over fewer items than this is shown as the fraction ("0 of 1"), never a percentage
+
+
 def percent(value: float | None) -> str:
     return "-" if value is None else f"{value * 100:.0f}%"
+
+
+def rate(part: int, whole: int) -> str:
+    """A share for people: "2 of 3" under SMALL items, "67% (2/3)" from there on, "-" over nothing."""
+    if not whole:
+        return "-"
+    if whole < SMALL:
+        return f"{part} of {whole}"
+    return f"{part * 100 / whole:.0f}% ({part}/{whole})"
+
+
+def completion(f: dict[str, Any]) -> str:
+    """Done out of the committed items (won't do left out)."""
+    return rate(f["done"], f["total"] - f["wont_do"])
 
 
 def number(value: Any) -> str:
@@ -48,9 +65,7 @@ def number(value: Any) -> str:
 
 
 def figure_cells(f: dict[str, Any]) -> list[str]:
-    on_time = (
-        f"{percent(f['on_time_rate'])} ({f['on_time']}/{f['on_time_base']})" if f["on_time_base"] else "-"
-    )
+    on_time = rate(f["on_time"], f["on_time_base"])
     slips = f"{f['items_slipped']}/{f['deadline_slips']}/{f['slip_days']}" if f["deadline_slips"] else "0"
     return [
         str(f["total"]),
@@ -59,12 +74,19 @@ def figure_cells(f: dict[str, Any]) -> list[str]:
         str(f["open"]),
         str(f["wont_do"]),
         str(f["closed_by_bot"]),
-        percent(f["completion_rate"]),
+        completion(f),
         on_time,
         slips,
         str(f["overdue"]),
         number(f["median_days_to_done"]),
     ]
+
+
+def _done_of(f: dict[str, Any]) -> str:
+    committed = f["total"] - f["wont_do"]
+    if committed >= SMALL:
+        return f"{f['done']} done of {committed} committed ({f['done'] * 100 / committed:.0f}%)"
+    return f"{f['done']} done of {committed} committed"
 
 
 def headline(report: dict[str, Any]) -> str:
@@ -73,7 +95,7 @@ def headline(report: dict[str, Any]) -> str:
     when = f"as of {report['as_of']}" if report["as_of"] else f"on {report['date']}"
     parts = [
         f"{s['total']} action items {when}",
-        f"{s['done']} done ({percent(s['completion_rate'])} of the committed)",
+        _done_of(s),
         f"{s['open'] + s['in_progress']} still open, {s['overdue']} overdue",
     ]
     if s["wont_do"]:
@@ -81,7 +103,9 @@ def headline(report: dict[str, Any]) -> str:
     if s["closed_by_bot"]:
         parts.append(f"{s['closed_by_bot']} closed by a bot (not counted as done)")
     if s["on_time_base"]:
-        parts.append(f"on time {percent(s['on_time_rate'])} against the first deadline")
+        parts.append(f"on time {rate(s['on_time'], s['on_time_base'])} against the first deadline")
+    if s.get("done_before_tracking"):
+        parts.append(f"{s['done_before_tracking']} done before tracking*")
     return "; ".join(parts) + "."
 
 
@@ -92,6 +116,19 @@ def local_time(report: dict[str, Any], value: str | None) -> str:
     from tracker.timefmt import local_datetime
 
     return local_datetime(value, ZoneInfo(report["timezone"]))
+
+
+def footnotes(report: dict[str, Any]) -> list[str]:
+    """Lines under the report: what the figures leave out, and why."""
+    s = report["summary"]
+    notes = []
+    if s.get("done_before_tracking"):
+        notes.append(
+            f"* {s['done_before_tracking']} items were already done in their document when first imported: "
+            "they count as done, but when they were finished is unknown, so they are left out of on-time "
+            "and days to done."
+        )
+    return notes
 
 
 def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
@@ -116,6 +153,10 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                 ],
             )
         )
+    if report.get("manager"):
+        from tracker.report.manager_sections import manager_sections
+
+        out.extend(manager_sections(report, limit))
     out.append(
         Section("summary", "Overall", ["scope", *FIGURE_HEADERS], [["all", *figure_cells(report["summary"])]])
     )
@@ -166,6 +207,29 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                 data=report["recurrence"][:limit],
             )
         )
+    if report.get("same_service"):  # issue 14: the same service hit again, whatever the words
+        same = report["same_service"]
+        out.append(
+            Section(
+                "same_service",
+                "Still open on the same service when an incident happened",
+                ["incident", "earlier postmortem", "item still open then", "owner", "due", "service"],
+                [
+                    [
+                        r["incident"],
+                        r["postmortem"],
+                        r["title"],
+                        r["owner"] or "-",
+                        (r["deadline"] or "-") + (" (overdue then)" if r["overdue"] else ""),
+                        ", ".join(r["services"]),
+                    ]
+                    for r in same[:limit]
+                ],
+                more_note(same, limit, "items")
+                or "listed apart from the wording matches above (docs/recurrence.md)",
+                data=same[:limit],
+            )
+        )
     if report["trend"]:
         out.append(
             Section(
@@ -192,7 +256,7 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                         str(t["wont_do"]),
                         str(t["closed_by_bot"]),
                         str(t["overdue"]),
-                        percent(t["completion_rate"]),
+                        rate(t["done"], t["total"] - t["wont_do"]),
                     ]
                     for t in report["trend"]
                 ],
@@ -259,3 +323,14 @@ def review_section(review: dict[str, Any], since_local: str | None = None) -> Se
         rows,
         note,
     )
+
+
+def more_note(rows: list[Any], limit: int, what: str, total: int | None = None) -> str | None:
+    """The line under a list cut at `limit` rows (`total`: how many there are when `rows` is capped too)."""
+    count = len(rows) if total is None else total
+    if not count:
+        return f"no {what}"
+    if count > min(limit, len(rows)):
+        where = "JSON has them all" if count == len(rows) else f"JSON lists the first {len(rows)}"
+        return f"{count - min(limit, len(rows))} more not shown ({where})"
+    return None

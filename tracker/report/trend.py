@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tracker.report.queries import Scope, scope_filters
+from tracker.report.queries import Scope, scope_filters, scope_values
 from tracker.report.sqlbits import Dialect, bucket, local_day_start
 from tracker.report.trend_cache import cached_tallies
 from tracker.states import KIND_CODES
@@ -61,10 +61,7 @@ def trend_sql(dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> tuple[s
         cut_bounds.append(f":e{index}")
         day_bounds.append(f":d{index}")
     filters = "".join(f" AND {condition}" for condition in scope_filters(scope))
-    if scope.owner_person is not None:
-        values["owner_person"] = scope.owner_person
-    elif scope.owner_text is not None:
-        values["owner_text"] = scope.owner_text
+    values |= scope_values(scope)
     last = len(points)
     base = last + 2  # a, b and c are 0..last; c is last + 1 when the stretch cannot be overdue
     # One small integer per (a, b, kind, c): SQLite's GROUP BY sorts its rows, and one integer key
@@ -123,7 +120,7 @@ def trend(
     if months <= 0:
         return []
     points = month_ends(scope, months, dialect)
-    whole = scope.postmortem_ids is None and scope.owner_person is None and scope.owner_text is None
+    whole = scope.postmortem_ids is None and scope.owner_spellings is None
     if whole and scope.team is None and scope.target is None:
         tallies = cached_tallies(session, dialect, scope, points, overall, count_points)
     else:

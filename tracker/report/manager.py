@@ -1,0 +1,200 @@
+"""The manager's view: what is overdue and who owns it, unowned work, completion by due date and incident month."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from tracker.models import ReportRun
+from tracker.report.queries import Scope, params, row_filter
+from tracker.report.sqlbits import Dialect
+
+WINDOWS = (30, 60, 90)  # days after the incident by which an item counts as done in time
+ORG_SCOPE = "organisation"  # report_runs.scope of a saved organisation-wide report
+LIST_CAP = 500  # items listed as overdue or unowned; a longer list is read as its count, which is exact
+EPOCH_DAY = date(1970, 1, 1)
+CHANGE_FIGURES = ("total", "done", "open", "in_progress", "overdue", "unowned")
+
+
+def _listed(session: Session, dialect: Dialect, scope: Scope, condition: str, order: str) -> list[Any]:
+    """The first LIST_CAP items still to do at the cut that meet `condition`, in `order`, with what the
+    lists show: the report rows are ranked first (a top-N sort), then only those are joined to their
+    item, postmortem and first linked issue."""
+    # The ranking reads only what the report rows' indexes hold (key columns and the deadline), so
+    # SQLite answers it from a covering index; the 500 chosen rows are then read whole by key.
+    sql = f"""
+SELECT r.item_id, r.deadline, r.owner_person, r.team, r.owner_lower, i.title, i.owner_text, p.slug,
+  l.key AS issue_key, l.url AS issue_url
+FROM (
+  SELECT r.postmortem_id, r.item_id, r.valid_from, r.deadline FROM report_rows r
+  WHERE {row_filter(scope)} AND r.kind < 2 AND {condition} ORDER BY {order} LIMIT {LIST_CAP}
+) top
+JOIN report_rows r ON r.postmortem_id = top.postmortem_id AND r.item_id = top.item_id
+  AND r.valid_from = top.valid_from
+JOIN action_items i ON i.id = r.item_id
+JOIN postmortems p ON p.id = r.postmortem_id
+LEFT JOIN links l ON l.id = (SELECT MIN(k.id) FROM links k WHERE k.item_id = r.item_id AND k.state = 'linked')
+ORDER BY {order.replace("r.", "top.")}"""
+    return list(session.execute(text(sql), params(dialect, scope, rows=True)))
+
+
+def _owner(owner_text: str | None, owner_lower: str | None) -> str | None:
+    """The owner as written at the cut: today's spelling when it is the same name, else as stored then."""
+    if owner_lower is None:
+        return None
+    return owner_text if owner_text and owner_text.lower() == owner_lower else owner_lower
+
+
+def _entry(row: Any, today: int) -> dict[str, Any]:
+    late = row.deadline is not None and row.deadline < today
+    return {
+        "id": row.item_id,
+        "postmortem": row.slug,
+        "title": row.title,
+        "owner": _owner(row.owner_text, row.owner_lower),
+        "person": row.owner_person,
+        "team": row.team,
+        "deadline": (EPOCH_DAY + timedelta(days=row.deadline)).isoformat()
+        if row.deadline is not None
+        else None,
+        "days_overdue": today - row.deadline if late else 0,
+        "issue": {"key": row.issue_key, "url": row.issue_url} if row.issue_key or row.issue_url else None,
+    }
+
+
+def attention(
+    session: Session, dialect: Dialect, scope: Scope
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(overdue items, most overdue first; open items without a person as owner, oldest first), at most
+    LIST_CAP each: the summary's `overdue` and the view's `unowned_count` count them all."""
+    today = dialect.day_number(scope.today)
+    overdue = _listed(session, dialect, scope, "r.deadline < :today", "r.deadline, r.item_id")
+    unowned = _listed(session, dialect, scope, "r.owner_person IS NULL", "r.item_id")
+    return [_entry(row, today) for row in overdue], [_entry(row, today) for row in unowned]
+
+
+def by_incident_month(session: Session, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
+    """Per month of incidents: the committed items, and how many were done within 30/60/90 days.
+
+    Days count from the incident's date to the local date of the close. Items done before tracking
+    have no close time: they count in `done` and `done_time_unknown`, in no window. A window's share
+    is null until it has passed for every incident of the month (the month's last day + N days is
+    before today), so a young month is not read as slow.
+    """
+    if dialect.sqlite:
+        month = "substr(p.incident_date, 1, 7)"
+        incident_day = "CAST(julianday(p.incident_date) - 2440587.5 AS INTEGER)"
+    else:
+        month = "to_char(p.incident_date, 'YYYY-MM')"
+        incident_day = "(p.incident_date - DATE '1970-01-01')"
+    close_day = dialect.local_day("r.done_at", scope.low, scope.cut)
+    # SQLite: postmortems first (CROSS JOIN keeps the order), each reading its own report rows in the
+    # table's order, instead of a postmortem lookup for every report row.
+    join = "CROSS JOIN" if dialect.sqlite else "JOIN"
+    windows = ", ".join(
+        f"COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NOT NULL AND {close_day} - {incident_day} <= {n})"
+        f" AS within_{n}"
+        for n in WINDOWS
+    )
+    sql = f"""
+SELECT {month} AS month, COUNT(*) FILTER (WHERE r.kind <> 3) AS committed,
+  COUNT(*) FILTER (WHERE r.kind = 2) AS done, COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NULL) AS unknown,
+  {windows}
+FROM postmortems p {join} report_rows r ON r.postmortem_id = p.id
+WHERE {row_filter(scope)} AND p.incident_date IS NOT NULL
+GROUP BY {month} ORDER BY {month}"""
+    out = []
+    for row in session.execute(text(sql), params(dialect, scope, rows=True)).mappings():
+        year, number = (int(part) for part in row["month"].split("-"))
+        last_day = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
+        entry: dict[str, Any] = {
+            "month": row["month"],
+            "items": int(row["committed"]),
+            "done": int(row["done"]),
+            "done_time_unknown": int(row["unknown"]),
+        }
+        for n in WINDOWS:
+            within = int(row[f"within_{n}"])
+            entry[f"within_{n}"] = within
+            complete = last_day + timedelta(days=n) < scope.today
+            entry[f"rate_{n}"] = round(within / entry["items"], 4) if complete and entry["items"] else None
+        out.append(entry)
+    return out
+
+
+def teams_by_overdue(groups: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Teams with overdue items, most overdue first (then most still open)."""
+    rows = [
+        {"team": g["key"], "overdue": g["overdue"], "open": g["open"] + g["in_progress"], "total": g["total"]}
+        for g in groups.get("team", [])
+        if g["overdue"]
+    ]
+    return sorted(rows, key=lambda r: (-r["overdue"], -r["open"], str(r["team"])))
+
+
+def changes_since(
+    session: Session, current: dict[str, int], before: Any, save: bool, actor: str | None
+) -> dict[str, Any]:
+    """The headline counts against the previous saved organisation-wide report; this one is saved."""
+    previous = session.scalars(
+        select(ReportRun)
+        .where(ReportRun.scope == ORG_SCOPE, ReportRun.created_at < before)
+        .order_by(ReportRun.created_at.desc())
+        .limit(1)
+    ).first()
+    if save:
+        try:  # a read-only database still reports; it just cannot remember this one
+            with session.begin_nested():
+                session.add(ReportRun(scope=ORG_SCOPE, actor_user=actor, items={"figures": current}))
+                session.flush()
+        except SQLAlchemyError:
+            pass
+    if previous is None or not isinstance(previous.items.get("figures"), dict):
+        return {"previous_report_at": None, "figures": {}}
+    then = previous.items["figures"]
+    return {
+        "previous_report_at": previous.created_at.isoformat(),
+        "figures": {
+            name: {
+                "then": then.get(name),
+                "now": current[name],
+                "change": current[name] - int(then.get(name) or 0),
+            }
+            for name in CHANGE_FIGURES
+        },
+    }
+
+
+def manager_view(
+    app: Any,
+    session: Session,
+    dialect: Dialect,
+    scope: Scope,
+    summary: dict[str, Any],
+    groups: dict[str, list[dict[str, Any]]],
+    save: bool,
+) -> dict[str, Any]:
+    """Everything the organisation-wide report leads with (docs/report.md, "The manager's view")."""
+    overdue, unowned = attention(session, dialect, scope)
+    count = f"SELECT COUNT(*) FROM report_rows r WHERE {row_filter(scope)} AND r.kind < 2 AND r.owner_person IS NULL"
+    unowned_count = int(session.execute(text(count), params(dialect, scope, rows=True)).scalar() or 0)
+    current = {name: int(summary.get(name) or 0) for name in CHANGE_FIGURES if name != "unowned"}
+    current["unowned"] = unowned_count
+    return {
+        "overdue": overdue,
+        "unowned": unowned,
+        "unowned_count": unowned_count,
+        # Counted with the figures (`due`, `due_done`): the items due by today, won't do left out.
+        "due_so_far": {
+            "done": summary["due_done"],
+            "due": summary["due"],
+            "rate": round(summary["due_done"] / summary["due"], 4) if summary["due"] else None,
+        },
+        "by_incident_month": by_incident_month(session, dialect, scope),
+        "teams_by_overdue": teams_by_overdue(groups),
+        "since_previous": changes_since(session, current, scope.cut, save, getattr(app.actor, "user", None)),
+    }

@@ -1,0 +1,136 @@
+"""The manager's view as titled tables: figures with their change, overdue and unowned work, teams, months."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tracker.report.sections import Section, more_note, rate
+
+GLANCE = (
+    ("total", "action items"),
+    ("done", "done"),
+    ("open", "open"),
+    ("in_progress", "in progress"),
+    ("overdue", "overdue"),
+    ("unowned", "open without an owner"),
+)
+
+
+def _issue(entry: dict[str, Any]) -> str:
+    issue = entry.get("issue") or {}
+    return issue.get("key") or issue.get("url") or "-"
+
+
+def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
+    """What a manager acts on, first: the figures with their change, overdue and unowned work, teams,
+    completion of what is due and by incident month (docs/report.md, "The manager's view")."""
+    m = report["manager"]
+    since = m["since_previous"]
+    changed = since["figures"]
+    current = {name: report["summary"].get(name, 0) for name, _ in GLANCE}
+    current["unowned"] = m["unowned_count"]
+    due = m["due_so_far"]
+    glance_rows = [
+        [label, str(current[name]), f"{changed[name]['change']:+d}" if name in changed else "-"]
+        for name, label in GLANCE
+    ]
+    glance_rows.append(["done of the items due so far", rate(due["done"], due["due"]), "-"])
+    out = [
+        Section(
+            "glance",
+            "At a glance",
+            ["figure", "now", "change since previous report"],
+            glance_rows,
+            f"previous report: {since['previous_report_at']}"
+            if since["previous_report_at"]
+            else "no previous organisation-wide report to compare with",
+        )
+    ]
+    overdue = m["overdue"]
+    out.append(
+        Section(
+            "overdue",
+            "Overdue items",
+            ["id", "item", "postmortem", "owner", "team", "days overdue", "issue"],
+            [
+                [
+                    str(e["id"]),
+                    e["title"] or "-",
+                    e["postmortem"] or "-",
+                    e["owner"] or "-",
+                    e["team"] or "-",
+                    str(e["days_overdue"]),
+                    _issue(e),
+                ]
+                for e in overdue[:limit]
+            ],
+            more_note(overdue, limit, "overdue items", report["summary"]["overdue"]),
+            data=overdue[:limit],
+        )
+    )
+    teams = m["teams_by_overdue"]
+    out.append(
+        Section(
+            "teams_by_overdue",
+            "Teams by overdue items",
+            ["team", "overdue", "still open", "items"],
+            [[str(t["team"]), str(t["overdue"]), str(t["open"]), str(t["total"])] for t in teams[:limit]],
+            more_note(teams, limit, "team has overdue items"),
+        )
+    )
+    unowned = m["unowned"]
+    out.append(
+        Section(
+            "unowned",
+            "Open items without an owner",
+            ["id", "item", "postmortem", "owner as written", "team", "deadline", "issue"],
+            [
+                [
+                    str(e["id"]),
+                    e["title"] or "-",
+                    e["postmortem"] or "-",
+                    e["owner"] or "-",
+                    e["team"] or "-",
+                    e["deadline"] or "-",
+                    _issue(e),
+                ]
+                for e in unowned[:limit]
+            ],
+            more_note(unowned, limit, "open items without a person as owner", m["unowned_count"]),
+            data=unowned[:limit],
+        )
+    )
+    months = m["by_incident_month"]
+    out.append(
+        Section(
+            "by_incident_month",
+            "Completion by incident month (done within 30 / 60 / 90 days of the incident)",
+            [
+                "incident month",
+                "items",
+                "done",
+                "within 30 days",
+                "within 60 days",
+                "within 90 days",
+                "done, time unknown",
+            ],
+            [
+                [
+                    row["month"],
+                    str(row["items"]),
+                    str(row["done"]),
+                    *(
+                        rate(row[f"within_{n}"], row["items"])
+                        if row[f"rate_{n}"] is not None
+                        else f"{row[f'within_{n}']} so far"
+                        for n in (30, 60, 90)
+                    ),
+                    str(row["done_time_unknown"]),
+                ]
+                for row in months
+            ],
+            "won't do left out; 'so far': the window has not passed for every incident of the month",
+            data=months,
+        )
+    )
+    return out
