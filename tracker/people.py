@@ -65,6 +65,14 @@ class OwnerResolver:
             for name in (team.name, *team.aliases, team.github_team):
                 if name:
                     self._teams[normalise_name(name)] = team
+        # A person's team: `[people.X] team`, else the first `[teams]` entry (by name) listing them.
+        self._team_of: dict[str, str] = {}
+        for name in sorted(config.teams, reverse=True):
+            for member in config.teams[name].members:
+                self._team_of[member] = name
+        for person in config.people.values():
+            if person.team:
+                self._team_of[person.handle] = person.team
 
     def person(self, handle: str | None) -> Person | None:
         return self.config.people.get(handle) if handle else None
@@ -91,7 +99,7 @@ class OwnerResolver:
         key = normalise_name(text)
         person = self._people.get(key)
         if person is not None:
-            return OwnerKind.PERSON, person.handle, person.team
+            return OwnerKind.PERSON, person.handle, self._team_of.get(person.handle)
         team = self._teams.get(key)
         if team is not None:
             return OwnerKind.TEAM, None, team.name

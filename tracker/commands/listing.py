@@ -97,6 +97,7 @@ def list_cmd(
     from tracker.config import normalise_name
     from tracker.items import get_postmortem, item_to_dict, parse_status_option
     from tracker.models import ActionItem, Link, Postmortem
+    from tracker.report.owners import attribute
 
     wanted = [parse_status_option(s).value for s in statuses]
     shown = parse_columns(columns, list(COLUMN_FIELDS)) if columns else None
@@ -123,8 +124,6 @@ def list_cmd(
             query = query.where(Postmortem.severity.in_(severities_for(severity, aliases)))
         if target:
             query = query.where(ActionItem.id.in_(select(Link.item_id).where(Link.target == target)))
-        if team:  # the team stored with the owner, as the report groups it
-            query = query.where(ActionItem.owner_team == team)
         if since:
             query = query.where(since_condition(parse_since(since, today), app.config.org.zone))
         if owner:
@@ -137,8 +136,10 @@ def list_cmd(
         for item in session.scalars(query):
             row = item_to_dict(item, app.resolver, today)
             row["severity"] = severity_key(item.postmortem.severity, aliases)
-            row["team"] = item.owner_team
-            rows.append(row)
+            # Today's [people]/[teams] decide the team, as in the report (not the team stored at import).
+            row["team"] = attribute(app.config, app.resolver, item.owner_text)[1]
+            if team is None or row["team"] == team:
+                rows.append(row)
     if owner and not app.resolver.resolve(owner).person:
         rows = [r for r in rows if r["owner"] and normalise_name(r["owner"]) == normalise_name(owner)]
     if sort_field:

@@ -15,23 +15,10 @@ from tracker.people import OwnerResolver
 Attribution = tuple[str | None, str | None]  # person handle, team name
 
 
-def team_of(config: Config, handle: str) -> str | None:
-    """A person's team: `[people.X] team`, else the first `[teams]` entry that lists them as a member."""
-    person = config.people.get(handle)
-    if person is not None and person.team:
-        return person.team
-    for name in sorted(config.teams):
-        if handle in config.teams[name].members:
-            return name
-    return None
-
-
 def attribute(config: Config, resolver: OwnerResolver, owner: str | None) -> Attribution:
     """(person, team) of an owner as written, by today's [people] and [teams]."""
     resolution = resolver.resolve(owner)
-    if resolution.person:
-        return resolution.person, team_of(config, resolution.person)
-    return None, resolution.team
+    return resolution.person, resolution.team
 
 
 def refresh(app: Any, session: Session) -> tuple[dict[str, Attribution], str | None]:

@@ -45,20 +45,30 @@ def to_plain(report: dict[str, Any], limit: int = 20, width: int | None = None, 
 
         return click.style(text, bold=True) if colour else text
 
-    lines = [bold(_title(report)), headline(report), ""]
+    def prose(text: str) -> list[str]:
+        """Title, headline, notes: wrapped between words to the width, never cut inside one."""
+        import textwrap
+
+        if width is None:
+            return [text]
+        return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+    lines = [*(bold(line) for line in prose(_title(report))), *prose(headline(report)), ""]
     for warning in report["warnings"]:
-        lines.append(f"{_yellow('warning:', colour)} {warning}")
+        first, *rest = prose(f"warning: {warning}")
+        lines.extend([_yellow("warning:", colour) + first.removeprefix("warning:"), *rest])
     if report["warnings"]:
         lines.append("")
     for section in sections(report, limit):
-        lines.append(bold(f"== {section.title}"))
+        lines.extend(bold(line) for line in prose(f"== {section.title}"))
         if section.rows:
             shrink = SHRINK.get(section.key, (section.headers[0],))
             lines.append(render(section.rows, section.headers, width=width, shrink=shrink, colour=colour))
         if section.note:
-            lines.append(f"({section.note})")
+            lines.extend(prose(f"({section.note})"))
         lines.append("")
-    lines.extend(footnotes(report))
+    for note in footnotes(report):
+        lines.extend(prose(note))
     return "\n".join(lines).rstrip() + "\n"
 
 
