@@ -373,7 +373,8 @@ _CODE = re.compile(
     r"\b[\w-]+\.(?:py|js|ts|go|rb|ya?ml|json|toml|sh|conf|md|sql|tf)\b|(?<!\w)/[\w.-]+/[\w./-]*|(?<!\w)--[a-z][\w-]+|"
     r"\b[A-Z]{2,}_[A-Z_]+\b"
 )
-_NAMED = re.compile(r"(?<![.!?:]\s)(?<!^)\b(?:[A-Z][a-z]*[A-Z0-9][\w-]*|[A-Z]{2,}[\w-]*|[A-Z][a-z]{2,})\b")
+# Acronyms of three letters or fewer (API, SSL, CI) name a kind of thing, not a particular one.
+_NAMED = re.compile(r"(?<![.!?:]\s)(?<!^)\b(?:[A-Z][a-z]*[A-Z0-9][\w-]*|[A-Z]{4,}[\w-]*|[A-Z][a-z]{2,})\b")
 _NOT_NAMES = frozenset(
     "I We The This That These Those Our It Its If When Then And Or But For To In On At By With All Each Every "
     "Any Some No Not Also As So Note Going Forward Make Sure Add Use Set Monitor Team Teams Issue Issues PR "
@@ -396,7 +397,7 @@ def named_thing(text: ItemText) -> str | None:
 
 
 _ARTEFACT = _re(
-    r"\b(?:the|a|an|our|this|that|each|every|new)\s+(?:[\w/-]+\s+){0,3}(?:runbooks?|playbooks?|checklists?|"
+    r"\b(?:the|a|an|our|this|that|each|every|new)\s+(?:[\w/-]+\s+){1,3}(?:runbooks?|playbooks?|checklists?|"
     r"dashboards?|adrs?|templates?|pipelines?|scripts?|cron\s*jobs?|configs?|config\s+files?|endpoints?|queues?|"
     r"tables?|index|indexes|buckets?|clusters?|nodes?|pods?|service\s+accounts?|feature\s+flags?|linters?|"
     r"hooks?|webhooks?|channels?|rotations?|panels?|jobs?|repositor(?:y|ies)|branch(?:es)?|firewall|api|"
