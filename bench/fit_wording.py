@@ -32,7 +32,9 @@ def render(bias: float, weights: dict[str, float]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--examples", type=Path, default=EXAMPLES)
     parser.add_argument("--check", action="store_true", help="fail when the shipped weights are stale")
     args = parser.parse_args(argv)

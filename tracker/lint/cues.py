@@ -65,7 +65,26 @@ ACTION_VERBS = (
 _VERBS = frozenset(ACTION_VERBS.replace("[sz]", "s").split("|")) | frozenset(
     ACTION_VERBS.replace("[sz]", "z").split("|")
 )
-_IRREGULAR = frozenset("built made ran wrote sent took began set put cut kept held gave found got came".split())
+_IRREGULAR = frozenset(
+    [
+        "built",
+        "made",
+        "ran",
+        "wrote",
+        "sent",
+        "took",
+        "began",
+        "set",
+        "put",
+        "cut",
+        "kept",
+        "held",
+        "gave",
+        "found",
+        "got",
+        "came",
+    ]
+)
 
 
 def is_verb(word: str) -> bool:
@@ -90,6 +109,8 @@ def is_verb(word: str) -> bool:
             if suffix in ("ing", "ed") and len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in _VERBS:
                 return True  # "logged", "stopping"
     return False
+
+
 _VERB_FORM = rf"(?:{ACTION_VERBS})(?:s|es|d|ed|ing)?"
 # Participles that usually modify a noun ("Enhanced monitoring", "Automated detection"), not report work.
 _MODIFIERS = (
@@ -134,9 +155,24 @@ def outcome(text: ItemText) -> str | None:
     if match:
         state, negated = match["state"].lower(), bool(re.search(r"\b(?:not|never)\b", match.group(0), re.I))
         passive = state.endswith(("ed", "en", "ing")) or state in _IRREGULAR
-        function_word = state in ("to", "a", "an", "the", "that", "in", "on", "at", "for", "of", "going", "able")
+        function_word = state in (
+            "to",
+            "a",
+            "an",
+            "the",
+            "that",
+            "in",
+            "on",
+            "at",
+            "for",
+            "of",
+            "going",
+            "able",
+        )
         if not function_word and (negated or not passive):
-            return match.group(0)  # a passive ("is updated to ...") reports a change; "are not abandoned" is a wish
+            return match.group(
+                0
+            )  # a passive ("is updated to ...") reports a change; "are not abandoned" is a wish
     result = re.search(
         r"^(?!we\b|i\b)(?:[\w/&-]+\s+){1,4}(?P<verb>confirmed|prevented|helped|allowed|ensured|proved|showed|"
         r"demonstrated|revealed|avoided|limited|kept|saved)\b",
@@ -161,7 +197,9 @@ def topic(text: ItemText) -> str | None:
         re.IGNORECASE,
     ):
         return None
-    if re.search(r"\b\w+ed\s+(?:to|by|from|on|in|for)\b", lead) and not re.match(rf"{_MODIFIERS}\b", lead, re.I):
+    if re.search(r"\b\w+ed\s+(?:to|by|from|on|in|for)\b", lead) and not re.match(
+        rf"{_MODIFIERS}\b", lead, re.I
+    ):
         return None  # "Alerts scheduled for ...": a done statement with its verb after the noun
     if done_statement(text) or any(is_verb(w) and w.lower().endswith("s") for w in words[1:3]):
         return None  # "etcd detects X": a verb after a one-word subject
@@ -376,9 +414,69 @@ _CODE = re.compile(
 # Acronyms of three letters or fewer (API, SSL, CI) name a kind of thing, not a particular one.
 _NAMED = re.compile(r"(?<![.!?:]\s)(?<!^)\b(?:[A-Z][a-z]*[A-Z0-9][\w-]*|[A-Z]{4,}[\w-]*|[A-Z][a-z]{2,})\b")
 _NOT_NAMES = frozenset(
-    "I We The This That These Those Our It Its If When Then And Or But For To In On At By With All Each Every "
-    "Any Some No Not Also As So Note Going Forward Make Sure Add Use Set Monitor Team Teams Issue Issues PR "
-    "Link Update Done TODO Suggestion Solution Suggested While However Although Since Because Right Now".split()
+    [
+        "I",
+        "We",
+        "The",
+        "This",
+        "That",
+        "These",
+        "Those",
+        "Our",
+        "It",
+        "Its",
+        "If",
+        "When",
+        "Then",
+        "And",
+        "Or",
+        "But",
+        "For",
+        "To",
+        "In",
+        "On",
+        "At",
+        "By",
+        "With",
+        "All",
+        "Each",
+        "Every",
+        "Any",
+        "Some",
+        "No",
+        "Not",
+        "Also",
+        "As",
+        "So",
+        "Note",
+        "Going",
+        "Forward",
+        "Make",
+        "Sure",
+        "Add",
+        "Use",
+        "Set",
+        "Monitor",
+        "Team",
+        "Teams",
+        "Issue",
+        "Issues",
+        "PR",
+        "Link",
+        "Update",
+        "Done",
+        "TODO",
+        "Suggestion",
+        "Solution",
+        "Suggested",
+        "While",
+        "However",
+        "Although",
+        "Since",
+        "Because",
+        "Right",
+        "Now",
+    ]
 )
 
 
@@ -414,7 +512,11 @@ def named_artefact(text: ItemText) -> str | None:
 def number_or_target(text: ItemText) -> str | None:
     if text.has_target:
         return "a number with a unit or threshold"
-    words = re.search(r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twice|single)\s+(?!of\b)\w+", text.analysed, re.I)
+    words = re.search(
+        r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twice|single)\s+(?!of\b)\w+",
+        text.analysed,
+        re.I,
+    )
     if words:
         return words.group(0)
     match = re.search(r"(?<![#\w/.-])\d+(?:\.\d+)*(?![\w/])", text.analysed)
@@ -433,7 +535,9 @@ def done_statement(text: ItemText) -> str | None:
     if re.match(rf"{_MODIFIERS}\b", body, re.IGNORECASE):
         return None
     match = re.match(
-        r"(?:\w+ly\s+)?(?:[a-z]+ed|built|made|set\s+up|put|ran|wrote|sent|took|began|fixed|added)\b", body, re.I
+        r"(?:\w+ly\s+)?(?:[a-z]+ed|built|made|set\s+up|put|ran|wrote|sent|took|began|fixed|added)\b",
+        body,
+        re.I,
     ) or re.search(r"\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:\w+ly\s+)?[a-z]+(?:ed|en|t)\b", lead, re.I)
     return match.group(0) if match else None
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from tracker.lint.cues import CLASS_PATTERNS, CONCRETE, WordingPattern, _re, verb_first
 from tracker.lint.text import ItemText
-from tracker.lint.wording_model import decide, fitted_on
 from tracker.lint.wording_checks import (
     CREATE_VERBS,
     PREFIX,
@@ -20,7 +18,7 @@ from tracker.lint.wording_checks import (
     open_investigation,
     unquantified_change,
 )
-
+from tracker.lint.wording_model import decide, fitted_on
 
 _WRITTEN_FIRST: tuple[WordingPattern, ...] = (
     # --- not actionable: aimed at people's care rather than at the system, or no action at all
@@ -323,4 +321,13 @@ def is_vague(title: str, description: str | None = None) -> bool:
     return bool(wording_matches(title, description))
 
 
-__all__ = ["PATTERNS", "WordingMatch", "WordingPattern", "features", "fitted_on", "is_vague", "signals", "wording_matches"]
+__all__ = [
+    "PATTERNS",
+    "WordingMatch",
+    "WordingPattern",
+    "features",
+    "fitted_on",
+    "is_vague",
+    "signals",
+    "wording_matches",
+]

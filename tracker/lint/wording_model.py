@@ -55,7 +55,9 @@ def decide(present: Iterable[str]) -> bool:
     return bool(names & set(CLASSES)) and score(names) > CUT
 
 
-def fit(samples: Sequence[tuple[Iterable[str], bool]], penalty: float = PENALTY) -> tuple[float, dict[str, float]]:
+def fit(
+    samples: Sequence[tuple[Iterable[str], bool]], penalty: float = PENALTY
+) -> tuple[float, dict[str, float]]:
     """Fit bias and weights by L2-penalised logistic regression (Newton's method; pure Python, < 0.1 s)."""
     rows = [[1.0] + [1.0 if name in set(present) else 0.0 for name in FEATURES] for present, _ in samples]
     labels = [1.0 if vague else 0.0 for _, vague in samples]
@@ -88,7 +90,7 @@ def fit(samples: Sequence[tuple[Iterable[str], bool]], penalty: float = PENALTY)
 def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
     """Gaussian elimination with partial pivoting (the system is small and positive definite)."""
     n = len(vector)
-    a = [row[:] + [vector[i]] for i, row in enumerate(matrix)]
+    a = [[*row[:], vector[i]] for i, row in enumerate(matrix)]
     for col in range(n):
         pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
         a[col], a[pivot] = a[pivot], a[col]
