@@ -151,3 +151,17 @@ def test_a_document_that_says_it_has_none_is_not_flagged(run_cli, workdir: Path)
     result = run_cli("lint", "--strict", "pm.md")
     assert result.exit_code == 0, result.output
     assert "no-action-items" not in result.output
+
+
+def test_shipped_weights_are_what_a_fit_on_the_labeled_items_gives(shared_dir: Path) -> None:
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    script = repo / "bench" / "fit_wording.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--check", "--examples", str(shared_dir / "examples")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr

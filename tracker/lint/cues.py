@@ -513,7 +513,9 @@ def number_or_target(text: ItemText) -> str | None:
     if text.has_target:
         return "a number with a unit or threshold"
     words = re.search(
-        r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twice|single)\s+(?!of\b)\w+",
+        r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+)?(?:person|people|engineers?|owners?|"
+        r"reviewers?|approvals?|approvers?|replicas?|nodes?|instances?|regions?|zones?|days?|weeks?|hours?|minutes?|"
+        r"retries|attempts?|times)\b",
         text.analysed,
         re.I,
     )
@@ -529,8 +531,9 @@ def action_first(text: ItemText) -> str | None:
 
 
 def done_statement(text: ItemText) -> str | None:
-    """A report of work already done ("Restored X", "has been disabled", "We enabled Y")."""
-    lead = text.lead
+    """A report of work already done ("Restored X", "has been disabled", "We enabled Y"), read in the label
+    when there is one (the explanation's own verbs are its rationale)."""
+    lead = text.label_or_lead
     body = _OPENING.sub("", lead, count=1)
     if re.match(rf"{_MODIFIERS}\b", body, re.IGNORECASE):
         return None

@@ -132,7 +132,7 @@ def open_investigation(text: ItemText) -> str | None:
     if not match:
         return None
     if re.search(
-        r"\b(?:why|how|whether|if|what|which|where|when|who|cause|causes|reason|reasons)\b",
+        r"\b(?:why|how|whether|if|what|which|where|when|who|cause|causes|reason|reasons|triggers?|origin|source)\b",
         match["rest"],
         re.I,
     ):
