@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from tracker.lint.text import ItemText
+from tracker.provenance import GENERIC, Shaped
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,11 @@ class WordingPattern:
     scope: str = "analysed"  # analysed | lead | main | head
     check: Callable[[ItemText], str | None] | None = None
     cls: str = ""  # the class of vagueness (a feature of the wording model); defaults to the rule
+    shaped: Shaped = GENERIC  # the organisations whose items this pattern was written from
 
     def find(self, text: ItemText) -> str | None:
+        if not self.shaped.active:
+            return None  # the benchmark is holding out the only organisation behind this pattern
         if self.check is not None:
             return self.check(text)
         assert self.regex is not None
@@ -138,13 +142,19 @@ def verb_first(sentence: str) -> bool:
     return bool(words) and is_verb(words[0])
 
 
+# Parts of `outcome` written from one organisation's items each (switched off while it is held out).
+_PROBLEM_SHAPED = Shaped("ethereum")  # "Blocks being irregular"
+_NEGATED_SHAPED = Shaped("etcd-io")  # "features are not abandoned"
+_RESULT_SHAPED = Shaped("ecadinfra")  # "assessment prevented interventions"
+
+
 def outcome(text: ItemText) -> str | None:
     """A state or result with no action that brings it about ("X is easy to maintain", "Y are not lost")."""
     lead = text.lead
     if not lead or verb_first(lead):
         return None
     problem = re.match(r"(?:[\w/&'-]+\s+){1,5}being\s+(?:\w+ly\s+)?\w+", lead, re.IGNORECASE)
-    if problem:
+    if problem and _PROBLEM_SHAPED.active:
         return problem.group(0)  # "Blocks being irregular": a problem stated, no change named
     match = re.search(
         r"\b(?:is|are|remains?|stays?|becomes?|gets?|(?:should|must|will|can)\s+(?:always\s+)?be|(?:is|are)\s+now)"
@@ -169,7 +179,7 @@ def outcome(text: ItemText) -> str | None:
             "going",
             "able",
         )
-        if not function_word and (negated or not passive):
+        if not function_word and ((negated and _NEGATED_SHAPED.active) or not passive):
             return match.group(
                 0
             )  # a passive ("is updated to ...") reports a change; "are not abandoned" is a wish
@@ -179,7 +189,7 @@ def outcome(text: ItemText) -> str | None:
         lead,
         re.IGNORECASE,
     )
-    return result.group(0) if result else None
+    return result.group(0) if result and _RESULT_SHAPED.active else None
 
 
 def topic(text: ItemText) -> str | None:
@@ -261,25 +271,51 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "aspiration",
         "'we need', 'should', 'try to', 'aim to' state a wish; the item should state what will be done",
         _re(
-            r"^(?:we|i|they|the\s+team|teams?)\s+(?:really\s+|likely\s+|probably\s+|also\s+|still\s+)?(?:need|needs|"
+            r"^(?:we|i|they|the\s+team|teams?)\s+(?:really\s+|probably\s+|also\s+|still\s+)?(?:need|needs|"
             r"should|want|ought|would\s+like|have\s+to|must)\b|^(?:need|needs)\s+to\b|^should\b|"
-            r"\b(?:try|trying|tries|aim|aiming|aims|strive|striving|endeavou?r|attempt|hope|hoping|seek)\s+to\b|"
-            r"\bgoing\s+forward\b|\bin\s+the\s+future\b|\bideally\b|\bwe\s+(?:likely|probably)\s+need\b|"
-            r"\bwould\s+(?:help|be\s+(?:ideal|better|best|good))\b|\bsounds\s+like\b"
+            r"\b(?:try|trying|tries|aim|aiming|aims|strive|striving|attempt|hope|hoping|seek)\s+to\b|"
+            r"\bin\s+the\s+future\b|\bideally\b|\bwould\s+(?:help|be\s+(?:ideal|better|best|good))\b"
         ),
         scope="head",
         cls="aspiration",
     ),
     WordingPattern(
         "wording-non-committal",
+        "aspiration (going forward)",
+        "'going forward we should endeavour to' promises effort, not a change",
+        _re(r"\bgoing\s+forward\b|\bendeavou?r\s+to\b"),
+        scope="head",
+        cls="aspiration",
+        shaped=Shaped("cheqd"),
+    ),
+    WordingPattern(
+        "wording-non-committal",
+        "aspiration (likely need)",
+        "'we likely need', 'sounds like we need' guess at a need instead of deciding",
+        _re(r"^(?:we|i)\s+likely\s+need\b|\bwe\s+(?:likely|probably)\s+need\b|\bsounds\s+like\b"),
+        scope="head",
+        cls="aspiration",
+        shaped=Shaped("hachyderm"),
+    ),
+    WordingPattern(
+        "wording-non-committal",
         "hedged options",
         "'maybe', 'not sure', 'change anything', 'if we can' keep the options open instead of choosing one",
+        _re(r"\bmaybe\b|\bperhaps\b|\bif\s+(?:we\s+)?(?:can|could)\b"),
+        scope="head",
+        cls="hedge",
+    ),
+    WordingPattern(
+        "wording-non-committal",
+        "hedged options (anything)",
+        "'whether we could change anything', 'not sure' leave open what, if anything, will change",
         _re(
-            r"\bmaybe\b|\bperhaps\b|\bnot\s+sure\b|\b(?:change|do|improve|fix)\s+anything\b|"
-            r"\bwhether\s+we\s+(?:could|can|should)\b|\bif\s+(?:we\s+)?(?:can|could)\b"
+            r"\bnot\s+sure\b|\b(?:change|do|improve|fix)\s+anything\b|\bwhether\s+we\s+(?:could|can|should)\b|"
+            r"\blook\s+deeper\b"
         ),
         scope="head",
         cls="hedge",
+        shaped=Shaped("edgi-govdata-archiving", "hachyderm"),
     ),
     WordingPattern(
         "wording-non-committal",
@@ -287,7 +323,7 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "'identify ways', 'explore options', 'look deeper' search for an answer instead of committing to one",
         _re(
             r"\b(?:identify|find|explore|investigate|look\s+(?:into|at|for)|consider|research)\s+(?:\w+\s+)?(?:ways?|"
-            r"options|possibilit(?:y|ies)|alternatives|opportunities|approaches)\b|\blook\s+deeper\b|"
+            r"options|possibilit(?:y|ies)|alternatives|opportunities|approaches)\b|"
             r"^(?:explore|look\s+into|research)\b"
         ),
         scope="head",
@@ -299,11 +335,22 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "'continue to', 'keep doing', 'we are working on' describe work that never finishes",
         _re(
             r"\bcontinu(?:e|es|ing)\s+(?:to\s+|with\s+)?\w+|\bkeep(?:s|ing)?\s+(?:on\s+)?\w+ing\b|\bongoing\b|"
-            r"^(?:we\s+are|we're|we\s+have\s+been|are|is)\s+(?:\w+\s+)?(?!\w*ed\b)\w+ing\b|\bstill\s+working\b|"
-            r"\bare\s+working\s+(?:on|to|towards)\b|\bon\s+an\s+ongoing\s+basis\b|\bover\s+time\b"
+            r"\bstill\s+working\b|\bon\s+an\s+ongoing\s+basis\b|\bover\s+time\b"
         ),
         scope="head",
         cls="continuation",
+    ),
+    WordingPattern(
+        "wording-non-committal",
+        "work in progress",
+        "'we are improving', 'we are working on' report effort under way, with no point at which it is done",
+        _re(
+            r"^(?:we\s+are|we're|we\s+have\s+been|are|is)\s+(?:\w+\s+)?(?!\w*ed\b)\w+ing\b|"
+            r"\bare\s+working\s+(?:on|to|towards)\b"
+        ),
+        scope="head",
+        cls="continuation",
+        shaped=Shaped("homebrew", "hexpm"),
     ),
     WordingPattern(
         "wording-non-committal",
@@ -338,6 +385,7 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "names a subject, not something to do",
         check=topic,
         cls="topic",
+        shaped=Shaped("ecadinfra", "govuk-one-login"),
     ),
     WordingPattern(
         "wording-not-actionable",
@@ -393,13 +441,22 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "unbounded scope",
         "'similar issues', 'anything', 'all problems' have no edge: nobody can say when they are done",
         _re(
-            r"\b(?:similar|such|these\s+kinds?\s+of|this\s+kind\s+of|these\s+types?\s+of|any\s+(?:such|similar|"
-            r"future|other))\s+(?:\w+\s+)?(?:issues?|problems?|incidents?|outages?|failures?|errors?|situations?|"
-            r"events?)\b|\b(?:everything|anything|every\s+(?:possible|potential|single))\b|\ball\s+(?:the\s+)?"
-            r"(?:issues|problems|risks|cases|scenarios|edge\s+cases|failures|incidents|bugs|errors|gaps)\b|"
-            r"\bas\s+(?:near|close|much|many|identical)\b.*\bas\s+possible\b"
+            r"\b(?:everything|anything|every\s+(?:possible|potential|single))\b|\ball\s+(?:the\s+)?"
+            r"(?:issues|problems|risks|cases|scenarios|edge\s+cases|failures|incidents|bugs|errors|gaps)\b"
         ),
         cls="unbounded",
+    ),
+    WordingPattern(
+        "wording-not-achievable",
+        "unbounded scope (similar issues)",
+        "'similar issues', 'as near identical as possible' have no edge: nobody can say when they are done",
+        _re(
+            r"\b(?:similar|such|these\s+kinds?\s+of|this\s+kind\s+of|these\s+types?\s+of|any\s+(?:such|similar|"
+            r"future|other))\s+(?:\w+\s+)?(?:issues?|problems?|incidents?|outages?|failures?|errors?|situations?|"
+            r"events?)\b|\bas\s+(?:near|close|much|many|identical)\b.*\bas\s+possible\b"
+        ),
+        cls="unbounded",
+        shaped=Shaped("edgi-govdata-archiving", "cheqd"),
     ),
 )
 

@@ -3,7 +3,7 @@
 BIAS = -1.992
 WEIGHTS: dict[str, float] = {
     "aspiration": 2.681,
-    "hedge": 2.996,
+    "hedge": 3.001,
     "explore": 3.016,
     "continuation": 2.510,
     "question": 2.524,
@@ -16,10 +16,10 @@ WEIGHTS: dict[str, float] = {
     "improve": 4.064,
     "generic": 3.513,
     "unmeasured": 3.058,
-    "unbounded": 3.140,
+    "unbounded": 3.144,
     "number": -1.013,
     "code": -0.680,
-    "named": -0.573,
+    "named": -0.574,
     "artefact": -0.864,
     "done": -0.728,
 }
