@@ -165,3 +165,24 @@ def test_shipped_weights_are_what_a_fit_on_the_labeled_items_gives(shared_dir: P
         text=True,
     )
     assert out.returncode == 0, out.stderr
+
+
+def test_headings_in_code_blocks_are_not_listed(run_cli, workdir: Path) -> None:
+    (workdir / "pm.md").write_text(
+        "# Disk full\n\n## Timeline\n\n```sh\n# rotate the logs\nlogrotate -f /etc/logrotate.conf\n```\n",
+        encoding="utf-8",
+    )
+    result = run_cli("lint", "pm.md")
+    assert "'Disk full', 'Timeline')" in result.output
+    assert "rotate the logs" not in result.output
+
+
+def test_a_pattern_written_from_one_organisation_is_off_while_it_is_held_out() -> None:
+    from tracker.provenance import holding_out
+
+    text = "Going forward we should endeavour to test upgrades"
+    assert "aspiration (going forward)" in {m.pattern for m in wording_matches(text)}
+    with holding_out("cheqd"):
+        assert "aspiration (going forward)" not in {m.pattern for m in wording_matches(text)}
+    with holding_out("jupyterhub"):  # another organisation: the pattern stays
+        assert "aspiration (going forward)" in {m.pattern for m in wording_matches(text)}

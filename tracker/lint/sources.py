@@ -174,6 +174,17 @@ def says_it_has_none(document: ParsedDocument) -> bool:
     return any(_DECLARED_NONE.search("\n".join(lines[start:end])) for start, end in spans)
 
 
+def _headings(text: str) -> list[str]:
+    """The document's ATX headings, outside fenced code blocks (a shell comment is not a heading)."""
+    headings, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6}\s+\S", line):
+            headings.append(line.strip("# ").strip())
+    return headings
+
+
 def document_findings(documents: Sequence[ParsedDocument], context: LintContext) -> list[Finding]:
     """Findings about whole documents: `no-action-items` for a document in which import found nothing."""
     from tracker.lint.registry import all_rules
@@ -186,7 +197,7 @@ def document_findings(documents: Sequence[ParsedDocument], context: LintContext)
     for document in documents:
         if document.items or says_it_has_none(document):
             continue
-        headings = [line.strip("# ").strip() for line in document.text.splitlines() if line.startswith("#")]
+        headings = _headings(document.text)
         seen = f"headings seen: {', '.join(repr(h) for h in headings[:8])}" if headings else "no headings"
         findings.append(
             Finding(
