@@ -27,6 +27,7 @@ class TargetSummary:
     errors: int = 0
     requests: int = 0
     waiting: int = 0  # over the per-run create cap: next run
+    duplicates: int = 0  # issues found carrying an item's marker twice (the newer ones are closed)
     stopped: str | None = None  # why the target stopped early (rate limit, refusal, pre-flight)
     config_error: bool = False  # stopped because its configuration (e.g. a token variable) is missing
     messages: list[str] = field(default_factory=list)
