@@ -55,11 +55,52 @@ def evaluate(rows: list[dict], predict) -> dict:
     }
 
 
+def operating_points(rows: list[dict]) -> int:
+    """How much the hand-set cut flatters: the same folds as bench/understanding.py (patterns shaped by the
+    held-out organisation alone off, weights refitted without it) at other cuts, and with a cut chosen per fold."""
+    import importlib.util
+
+    from tracker.lint.wording import is_vague
+    from tracker.lint.wording_model import CUT, fitted_on
+    from tracker.provenance import holding_out
+
+    spec = importlib.util.spec_from_file_location(
+        "understanding", Path(__file__).with_name("understanding.py")
+    )
+    assert spec is not None and spec.loader is not None
+    understanding = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(understanding)
+    for row in rows:
+        row["organisation"] = understanding.organisation(row["source"])
+    agreed = [r for r in rows if bool(r["vague"]) == bool(r.get("vague_second", r["vague"]))]
+    organisations = sorted({r["organisation"] for r in agreed})
+    for name, cut in ((f"shipped cut {CUT}", CUT), ("cut 0", 0.0), ("cut chosen per fold", None)):
+        predictions: dict[int, bool] = {}
+        for held in organisations:
+            with holding_out(held), fitted_on([r for r in rows if r["organisation"] != held], cut=cut):
+                predictions.update((id(r), is_vague(r["text"])) for r in agreed if r["organisation"] == held)
+        figures = evaluate(
+            agreed, lambda text, p=predictions, by_text={r["text"]: id(r) for r in agreed}: p[by_text[text]]
+        )
+        lo_p, hi_p = figures["precision_ci"]
+        lo_r, hi_r = figures["recall_ci"]
+        print(
+            f"{name:22} precision {figures['precision']:.3f} ({lo_p:.3f}-{hi_p:.3f})  "
+            f"recall {figures['recall']:.3f} ({lo_r:.3f}-{hi_r:.3f})  TP {figures['tp']} FP {figures['fp']} FN {figures['fn']}"
+        )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("path", nargs="?", default=str(DEFAULT), help="labeled JSONL (text, vague)")
     parser.add_argument("--show", action="store_true", help="print every false positive and false negative")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--operating-points",
+        action="store_true",
+        help="leave-one-organisation-out figures at the shipped cut, at cut 0 and with the cut chosen per fold",
+    )
     args = parser.parse_args(argv)
 
     from tracker.lint.structure import structure_matches
@@ -68,6 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = [
         json.loads(line) for line in Path(args.path).read_text(encoding="utf-8").splitlines() if line.strip()
     ]
+    if args.operating_points:
+        return operating_points(rows)
     wording = evaluate(rows, lambda text: wording_matches(text))
     structure = evaluate(rows, lambda text: structure_matches(text))
     if args.json:

@@ -66,10 +66,10 @@ def test_a_good_item_has_no_findings(config: Config) -> None:
         ("TBD", "owner-missing"),
         ("@platform-eng", "owner-team"),  # an alias in [teams]
         ("@acme/sre", "owner-team"),  # a GitHub team mention
-        ("SRE team", "owner-team"),
-        ("@infra", "owner-team"),
-        ("@backend-lead", "owner-team"),  # a role: the guide's own template
-        ("Production Squad and/or any team member", "owner-team"),
+        ("SRE team", "owner-team-likely"),  # reads as a team, but [teams] does not say so
+        ("@infra", "owner-team-likely"),
+        ("@backend-lead", "owner-team-likely"),  # a role: the guide's own template
+        ("Production Squad and/or any team member", "owner-team-likely"),
         ("martym", "owner-unmapped"),  # a person, but not in [people]
     ],
 )

@@ -72,6 +72,7 @@ def lint_cmd(
     from tracker.lint.model import Severity
     from tracker.lint.registry import all_rules
     from tracker.lint.sources import (
+        document_findings,
         items_from_document,
         lint_database,
         make_context,
@@ -101,6 +102,8 @@ def lint_cmd(
             reason = error.message if isinstance(error, TrackerError) else type(error).__name__
             echo(f"warning: not comparing with the database ({reason}); scope-duplicate skipped", err=True)
         findings = run_rules(items, context, only=rules or None)
+        if not rules or "no-action-items" in rules:
+            findings = document_findings(documents, context) + findings
         checked = len(items)
     else:
         with app.session() as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -155,6 +156,62 @@ def lint_document(
         )
     context.from_database = False
     return run_rules(items, context)
+
+
+# A document that says it has no items ("No action items.", "N/A") is not an unread document.
+_DECLARED_NONE = re.compile(
+    r"^\s*(?:[-*+]\s+|\d+[.)]\s+|\|\s*)?(?:n/?a|none|nothing(?:\s+to\s+do)?|no(?:\s+(?:new|further|"
+    r"additional))?\s+(?:action(?:\s+items?)?|actions|follow[- ]?ups?|remediation|corrective\s+actions?)"
+    r"(?:\s+(?:are|were|is)?\s*(?:needed|required|identified|planned|necessary))?)\s*[.!]?\s*(?:\|\s*)*$",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def says_it_has_none(document: ParsedDocument) -> bool:
+    """True when the document states that it has no action items (in its action section, or on a line of its own)."""
+    lines = document.text.splitlines()
+    spans = document.sections or [(0, len(lines))]
+    return any(_DECLARED_NONE.search("\n".join(lines[start:end])) for start, end in spans)
+
+
+def _headings(text: str) -> list[str]:
+    """The document's ATX headings, outside fenced code blocks (a shell comment is not a heading)."""
+    headings, fenced = [], False
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and re.match(r"#{1,6}\s+\S", line):
+            headings.append(line.strip("# ").strip())
+    return headings
+
+
+def document_findings(documents: Sequence[ParsedDocument], context: LintContext) -> list[Finding]:
+    """Findings about whole documents: `no-action-items` for a document in which import found nothing."""
+    from tracker.lint.registry import all_rules
+
+    rule = all_rules()["no-action-items"]
+    severity = context.settings.level(rule.id)
+    if severity is None:
+        return []
+    findings = []
+    for document in documents:
+        if document.items or says_it_has_none(document):
+            continue
+        headings = _headings(document.text)
+        seen = f"headings seen: {', '.join(repr(h) for h in headings[:8])}" if headings else "no headings"
+        findings.append(
+            Finding(
+                rule=rule.id,
+                category=rule.category,
+                severity=severity,
+                message=f"no action items found ({seen}), so nothing in it would be tracked",
+                hint=rule.hint,
+                path=document.name,
+                postmortem=document.meta.slug or None,
+                label=context.settings.label(rule.id),
+            )
+        )
+    return findings
 
 
 def read_documents(paths: Sequence[str], config: Config) -> list[ParsedDocument]:

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from tracker.lint.model import LintContext, LintItem, Severity
-from tracker.lint.registry import rule
+from tracker.lint.registry import Rule, _add, rule
 from tracker.lint.text import ItemText
 
 _VERBS = (
@@ -118,3 +118,16 @@ def too_long(item: LintItem, context: LintContext) -> Iterator[str]:
     for rule_id, message in structure_matches(item.title, context.settings.max_title_words):
         if rule_id == "structure-too-long":
             yield message
+
+
+# A document-level rule: `tracker lint FILE` runs it on each document (see sources.document_findings).
+_add(
+    Rule(
+        "no-action-items",
+        "structure",
+        Severity.WARNING,
+        "a document in which no action item was found (and which does not say it has none)",
+        "put the items under a heading such as '## Action items', add your own heading names to [import] "
+        "sections, or see `tracker import --explain FILE`; write 'No action items.' if there really are none",
+    )
+)

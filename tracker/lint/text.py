@@ -10,6 +10,8 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|!?\[([^\]]*)\]\[[^\]]*\]")
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^>]*>")
 _URL = re.compile(r"\bhttps?://\S+")
 _BOLD_LABEL = re.compile(r"^\s*(?:\*\*|__)(?P<label>[^*_].*?)(?:\*\*|__)\s*:?\s*(?P<rest>.*)$", re.DOTALL)
+# The same shape without bold: "Short label: explanation" (a label of up to eight words, no sentence in it).
+_PLAIN_LABEL = re.compile(r"^\s*(?P<label>[^:.!?`\[\]()]{2,80}?)\s*:\s+(?P<rest>\S.*)$", re.DOTALL)
 _EMPHASIS = re.compile(r"(?<![\w*])(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?![\w*])")
 _CODE = re.compile(r"`+([^`]+)`+")
 _DONE_MARK = re.compile(r"\s*(?:✔️|✔|✅|☑️?|\((?:done|fixed|completed?)\))\s*", re.IGNORECASE)
@@ -20,7 +22,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'“(\[*_`])")
 _DETERMINERS = r"(?:the|a|an|our|its|their|this|that|these|those|all|each|every|any|some|no)"
 # Where the action ends and its purpose, reason or aside begins; comparatives after this are purposes.
 _CLAUSE_BREAK = re.compile(
-    r"\s+(?:so\s+that|so|such\s+that|in\s+order\s+to|because|since|which|while|otherwise|ideally|"
+    r"\s+(?:so\s+that|so|such\s+that|in\s+order\s+to|because|since|which|while|otherwise|ideally|why|"
     r"rather\s+than|instead\s+of|unless|until|whenever)\b|"
     rf"\s+to\s+(?!{_DETERMINERS}\b|\d)(?=[a-z])|;|\s[-–—]+\s|,\s|:\s",
     re.IGNORECASE,
@@ -54,10 +56,21 @@ def has_target(text: str) -> bool:
     return bool(_TARGET.search(text))
 
 
+# "need to", "try to", "plan to": the verb that follows is the action itself, not a purpose.
+_TO_TAKES_ACTION = re.compile(
+    r"\b(?:need|needs|want|wants|have|has|had|try|tries|trying|aim|aims|plan|plans|going|able|ought|wish|hope|"
+    r"continue|continues|order|how|way|ways|used|likely|started|start|begin|began|decided|decide|agreed)$",
+    re.IGNORECASE,
+)
+
+
 def main_clause(sentence: str) -> str:
     """The action part of a sentence: up to its first purpose, reason or aside."""
-    match = _CLAUSE_BREAK.search(sentence)
-    return sentence[: match.start()] if match else sentence
+    for match in _CLAUSE_BREAK.finditer(sentence):
+        if match.group(0).strip().lower() == "to" and _TO_TAKES_ACTION.search(sentence[: match.start()]):
+            continue
+        return sentence[: match.start()]
+    return sentence
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,26 @@ class ItemText:
         match = _BOLD_LABEL.match(self.raw)
         if match and match.group("rest").strip():
             return strip_markdown(match.group("label")).rstrip(":"), strip_markdown(match.group("rest"))
+        plain = _PLAIN_LABEL.match(self.raw)
+        if plain and len(plain.group("label").split()) <= 8:
+            return strip_markdown(plain.group("label")), strip_markdown(plain.group("rest"))
         return None, strip_markdown(self.raw)
+
+    @cached_property
+    def unlinked(self) -> str:
+        """The raw Markdown with links reduced to their text and URLs removed (code spans kept)."""
+        text = _AUTOLINK.sub(" ", self.raw)
+        text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2) or "", text)
+        return _URL.sub(" ", text)
+
+    @cached_property
+    def label(self) -> str | None:
+        return self.label_and_rest[0]
+
+    @cached_property
+    def label_or_lead(self) -> str:
+        """The label when there is one (what the item is called), else the lead sentence."""
+        return self.label or self.lead
 
     @cached_property
     def plain(self) -> str:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from tracker.lint.cues import CLASS_PATTERNS, CONCRETE, WordingPattern, _re, verb_first
 from tracker.lint.text import ItemText
 from tracker.lint.wording_checks import (
     CREATE_VERBS,
@@ -19,32 +18,10 @@ from tracker.lint.wording_checks import (
     open_investigation,
     unquantified_change,
 )
+from tracker.lint.wording_model import decide, fitted_on
+from tracker.provenance import held_out
 
-
-@dataclass(frozen=True)
-class WordingPattern:
-    """One transparent wording check: the rule it feeds, what it looks for, and why that is vague."""
-
-    rule: str
-    name: str
-    why: str
-    regex: re.Pattern[str] | None = None
-    scope: str = "analysed"  # analysed | lead | main
-    check: Callable[[ItemText], str | None] | None = None
-
-    def find(self, text: ItemText) -> str | None:
-        if self.check is not None:
-            return self.check(text)
-        assert self.regex is not None
-        match = self.regex.search(getattr(text, self.scope))
-        return match.group(0).strip() if match else None
-
-
-def _re(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
-PATTERNS: tuple[WordingPattern, ...] = (
+_WRITTEN_FIRST: tuple[WordingPattern, ...] = (
     # --- not actionable: aimed at people's care rather than at the system, or no action at all
     WordingPattern(
         "wording-not-actionable",
@@ -244,6 +221,45 @@ PATTERNS: tuple[WordingPattern, ...] = (
 )
 
 
+# The class of vagueness each of the first patterns belongs to (the wording model weighs classes).
+RULE_ORDER = (
+    "wording-not-actionable",
+    "wording-non-committal",
+    "wording-not-specific",
+    "wording-not-measurable",
+    "wording-not-achievable",
+)
+_CLASS_OF = {
+    "call for care": "training",
+    "watching": "training",
+    "fix aimed at people": "training",
+    "no action": "link",
+    "hedge": "explore",
+    "find a way": "hedge",
+    "speculation": "hedge",
+    "discussion": "discussion",
+    "open investigation": "explore",
+    "improve without end state": "improve",
+    "category only": "generic",
+    "unspecified set": "generic",
+    "some kind of": "generic",
+    "open-ended review": "generic",
+    "generic problem": "generic",
+    "verb and a degree": "generic",
+    "comparative": "comparison",
+    "change without amount": "unmeasured",
+    "quality adjective": "unmeasured",
+    "manner adverb": "unmeasured",
+    "absolute": "unbounded",
+}
+# A label names its subject by design ("Read/write path separation"): not a topic or an outcome.
+_NOT_FOR_LABELS = frozenset({"topic", "outcome", "link"})
+PATTERNS: tuple[WordingPattern, ...] = (
+    *(replace(pattern, cls=_CLASS_OF[pattern.name]) for pattern in _WRITTEN_FIRST),
+    *CLASS_PATTERNS,
+)
+
+
 @dataclass(frozen=True)
 class WordingMatch:
     """A wording pattern that fired, with the words that made it fire."""
@@ -255,24 +271,65 @@ class WordingMatch:
 
 
 def wording_matches(title: str, description: str | None = None) -> list[WordingMatch]:
-    """Every wording pattern that fires on an item, in rule order (several per rule possible).
+    """The wording patterns behind a "vague" verdict, in rule order; empty when the item is not vague.
 
     A description is read only for a bold-label title (`**Label**: explanation`), as the label's explanation.
     """
-    return list(_matches(f"**{title}**: {description}" if description else title))
+    raw = f"**{title}**: {description}" if description else title
+    fired, present = _analyse(raw, held_out())
+    return list(fired) if decide(present) else []
 
 
-@lru_cache(maxsize=4096)
-def _matches(raw: str) -> tuple[WordingMatch, ...]:
+def features(title: str, description: str | None = None) -> frozenset[str]:
+    """The classes of vagueness and the concreteness signals found in an item (the model's inputs)."""
+    return _analyse(f"**{title}**: {description}" if description else title, held_out())[1]
+
+
+def signals(title: str) -> dict[str, str]:
+    """Each concreteness signal found, with the words that show it (for explanations and the bench)."""
+    text = ItemText(title)
+    found = {name: detect(text) for name, detect in CONCRETE}
+    return {name: words for name, words in found.items() if words}
+
+
+@lru_cache(maxsize=8192)
+def _analyse(raw: str, held: str | None = None) -> tuple[tuple[WordingMatch, ...], frozenset[str]]:
+    """What fires on `raw`; `held` (the organisation a benchmark holds out) is part of the cache key only."""
     text = ItemText(raw)
-    found: list[WordingMatch] = []
+    fired: list[WordingMatch] = []
+    present: set[str] = set()
+    # A label ("**Better alerting**: ...") is also read as an item of its own: it is what the item is called.
+    label = ItemText(text.label) if text.label else None
+    # A label that is itself an action ("**Verify cron runs on db-2**: we need to ...") is judged alone:
+    # what follows it is the rationale, and a wish in the rationale does not make the action vague.
+    judged = label if label is not None and verb_first(label.lead) else text
     for pattern in PATTERNS:
-        matched = pattern.find(text)
+        matched = pattern.find(judged)
+        if not matched and judged is text and label is not None and pattern.feature not in _NOT_FOR_LABELS:
+            matched = pattern.find(label)
         if matched:
-            found.append(WordingMatch(pattern.rule, pattern.name, pattern.why, matched))
-    return tuple(found)
+            fired.append(WordingMatch(pattern.rule, pattern.name, pattern.why, matched))
+            present.add(pattern.feature)
+    for name, detect in CONCRETE:
+        if detect(text):
+            present.add(name)
+    order = {rule: index for index, rule in enumerate(RULE_ORDER)}
+    fired.sort(key=lambda m: order[m.rule])
+    return tuple(fired), frozenset(present)
 
 
 def is_vague(title: str, description: str | None = None) -> bool:
-    """True when any wording rule fires (the definition the accuracy benchmark measures)."""
+    """True when the wording model calls the item vague (the definition the accuracy benchmarks measure)."""
     return bool(wording_matches(title, description))
+
+
+__all__ = [
+    "PATTERNS",
+    "WordingMatch",
+    "WordingPattern",
+    "features",
+    "fitted_on",
+    "is_vague",
+    "signals",
+    "wording_matches",
+]

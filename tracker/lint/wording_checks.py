@@ -49,7 +49,7 @@ _END_STATE = re.compile(
 
 
 # A concrete plan stated after a wish ("... - we should test against every past release") is its target.
-_PLAN = re.compile(
+PLAN = re.compile(
     r"(?:[.;:]|\s[-–—]+)\s+we\s+(?:should|will|must|'ll|are\s+going\s+to|plan\s+to)\s+(?!make\s+sure|ensure|try|"
     r"consider|look|think|explore|discuss|keep|continue|be\b|improve|get\s+better)\w+",
     re.IGNORECASE,
@@ -62,7 +62,7 @@ def comparative(text: ItemText) -> str | None:
     for match in _COMPARATIVE.finditer(main):
         if re.match(r"\s+than\b", main[match.end() :]):
             continue  # "more stable than its server pod" names what to beat
-        if text.has_target or _PLAN.search(text.action):
+        if text.has_target or PLAN.search(text.action):
             return None
         return match.group(0)
     return None
@@ -132,7 +132,7 @@ def open_investigation(text: ItemText) -> str | None:
     if not match:
         return None
     if re.search(
-        r"\b(?:why|how|whether|if|what|which|where|when|who|cause|causes|reason|reasons)\b",
+        r"\b(?:why|how|whether|if|what|which|where|when|who|cause|causes|reason|reasons|triggers?|origin|source)\b",
         match["rest"],
         re.I,
     ):
