@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from ops_support import GH_ENV, GH_TOKEN, REPO, github_config, start_github, tracker, write_items
+from ops_support import GH_ENV, GH_TOKEN, REPO, TRACKER, github_config, start_github, tracker, write_items
 
 from tracker.sandbox.github import FakeGitHub
 
@@ -188,3 +188,125 @@ def test_19_15_bad_values_refused_with_the_key_named(gh, run_cli, make_config, w
         assert named in result.stderr and "internal error" not in result.output, result.stderr
         assert "Traceback" not in result.output
     assert gh.requests == []  # refused before any request
+
+
+# 12. Noise on stderr and control characters on the terminal ----------------------------------------
+def test_19_12_transfer_redirection_is_not_printed(gh, run_cli, make_config, workdir, db_url):
+    """A fresh process each time: PyGithub configures logging when first imported, mid-command."""
+    from ops_support import link_rows
+
+    config = _setup(gh, run_cli, make_config, workdir, extra="verify_interval_minutes = 0\n")
+    run_cli.ok("sync")
+    gh.transfer_issue(REPO, link_rows(db_url)[0].remote_number, "acme/archive")
+    gh.reset_log()
+    for args in (["doctor"], ["-v", "doctor"], ["sync"], ["sync", "-q"]):
+        proc = tracker(config, *args, env={GH_ENV: GH_TOKEN})
+        assert "redirection" not in proc.stderr.lower(), (args, proc.stderr)
+    assert any(r.status == 301 for r in gh.requests)  # the redirect did happen
+
+
+NASTY = "Rotate keys\x07 now\x1b]0;owned\x07\x1b[2J\r\u202e"
+IN_A_LINE = NASTY.replace("\r", "")  # a document's \r ends its line, like \n
+
+
+def _assert_inert(text: str, where: object) -> None:
+    for bad in ("\x07", "\x1b]", "\x1b[2J", "\r", "\u202e"):
+        assert bad not in text, (where, repr(text))
+
+
+def test_19_12_control_characters_never_reach_the_terminal(gh, run_cli, make_config, workdir, db_url):
+    from ops_support import link_rows
+
+    _setup(gh, run_cli, make_config, workdir)
+    run_cli.ok("add", f"Document {NASTY}", "-p", "inc-ops", "-o", "@dana", "-d", "2030-06-10")
+    run_cli.ok("sync")
+    number = link_rows(db_url)[0].remote_number
+    gh.edit_issue(REPO, number, title=f"Remote {NASTY}")  # a person renames the issue on GitHub
+    commands = (
+        ["sync"],
+        ["list"],
+        ["list", "--format", "csv"],
+        ["show", "1"],
+        ["show", "3"],
+        ["report", "-p", "inc-ops"],
+        ["report", "-p", "inc-ops", "--format", "markdown"],
+        ["doctor"],
+        ["lint"],
+        ["people"],
+    )
+    seen = ""
+    for args in commands:
+        result = run_cli(*args)
+        _assert_inert(result.stdout + result.stderr, args)
+        seen += result.stdout
+    assert "Rotate keys\\x07 now" in seen  # shown, escaped, rather than dropped
+
+
+def test_19_12_control_characters_from_documents_errors_and_logs(run_cli, make_config, workdir):
+    import os
+
+    doc = workdir / "pm" / "inc-bel.md"
+    doc.parent.mkdir()
+    doc.write_text(
+        "---\nslug: inc-bel\nincident_date: 2030-06-01\n---\n# Outage\n\n## Action Items\n\n"
+        "| Action Item | Owner | Deadline | Status |\n| --- | --- | --- | --- |\n"
+        f"| Page on {IN_A_LINE} errors | @dana{IN_A_LINE} | 2030-06-10 | Open |\n",
+        encoding="utf-8",
+    )
+    make_config("")
+    for args in (["lint", str(doc)], ["import", str(doc), "--dry-run"], ["import", str(doc)], ["lint"]):
+        result = run_cli(*args)
+        _assert_inert(result.stdout + result.stderr, args)
+        assert "\\x07" in result.stdout or args[0] == "lint", args
+    # An error naming text from the config file goes through the one error boundary.
+    make_config('[sync]\n"max_\\u0007creates" = 3\n')
+    result = run_cli("list")
+    assert result.exit_code == 2 and "max_\\x07creates: unknown key" in result.stderr
+    _assert_inert(result.stderr, "config error")
+    # A warning logged with a path that holds a BEL: the log formatter cleans it too.
+    folder = workdir / "odd\x07dir"
+    folder.mkdir()
+    config = make_config("", name="odd\x07dir/tracker.toml")
+    os.chmod(config, 0o666)
+    result = run_cli("--config", str(config), "list")
+    assert "writable by others" in result.stderr and "odd\\x07dir" in result.stderr
+    _assert_inert(result.stderr, "log warning")
+
+
+def test_19_12_render_at_a_terminal_is_escaped_and_redirected_is_exact(run_cli, make_config, workdir):
+    import os
+    import pty
+    import subprocess
+
+    doc = workdir / "inc-bel.md"
+    doc.write_text(
+        "---\nslug: inc-bel\nincident_date: 2030-06-01\n---\n# Outage \x07\n\n## Action Items\n\n"
+        "| Action Item | Owner | Deadline | Status |\n| --- | --- | --- | --- |\n"
+        "| Page on 5xx errors | @dana | 2030-06-10 | Open |\n",
+        encoding="utf-8",
+    )
+    config = make_config("")
+    run_cli.ok("import", str(doc))
+    piped = tracker(config, "render", "inc-bel")
+    assert piped.returncode == 0 and "# Outage \x07\n" in piped.stdout  # byte for byte into a file
+    leader, follower = pty.openpty()
+    proc = subprocess.run(
+        [TRACKER, "--config", str(config), "render", "inc-bel"],
+        stdout=follower,
+        stderr=subprocess.PIPE,
+        cwd=workdir,
+        timeout=60,
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    assert proc.returncode == 0, proc.stderr
+    assert b"\x07" not in shown and b"# Outage \\x07" in shown

@@ -97,13 +97,15 @@ class ReportedError(click.ClickException):
         self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: Any = None) -> None:
+        from tracker.output import clean
+
         stream = file or sys.stderr
         problems = getattr(self.error, "problems", None) or []
-        click.echo(f"error: {self.error.message}", file=stream)
+        click.echo(clean(f"error: {self.error.message}"), file=stream)
         for problem in problems:
-            click.echo(f"  - {problem}", file=stream)
+            click.echo(clean(f"  - {problem}"), file=stream)
         if self.error.hint:
-            click.echo(f"hint: {self.error.hint}", file=stream)
+            click.echo(clean(f"hint: {self.error.hint}"), file=stream)
 
 
 class LazyGroup(click.Group):
@@ -193,10 +195,14 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
 
 def _set_output(app: Any, verbose: int, quiet: bool) -> None:
     """Logging level and the app's verbosity from -v/-q, wherever on the line they were given."""
+    from tracker.output import CleanFormatter
+
     app.quiet = quiet
     app.verbosity = 0 if quiet else verbose
     level = logging.WARNING if quiet or verbose == 0 else (logging.INFO if verbose == 1 else logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(CleanFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
     for noisy in ("urllib3", "github", "jira", "alembic", "sqlalchemy"):
         logging.getLogger(noisy).setLevel(logging.WARNING if verbose < 2 else logging.NOTSET)
 
