@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -310,3 +311,93 @@ def test_19_12_render_at_a_terminal_is_escaped_and_redirected_is_exact(run_cli, 
     os.close(leader)
     assert proc.returncode == 0, proc.stderr
     assert b"\x07" not in shown and b"# Outage \\x07" in shown
+
+
+# 16. Assignee pushes against the sandbox -----------------------------------------------------------
+@pytest.fixture(scope="module")
+def issue_schema(request: pytest.FixtureRequest):
+    """GitHub's `issue` schema from the shared spec: what add/remove assignees answer with (201/200).
+
+    The spec subset documents the `issue` schema but not the two assignee operations themselves, so
+    the bodies are checked against the schema directly.
+    """
+    shared = request.getfixturevalue("shared_dir")
+    from test_sandbox_github import SpecChecker
+
+    checker = SpecChecker(shared / "specs" / "github-issues.openapi.json")
+    return lambda body: checker._schema_errors({"$ref": "#/components/schemas/issue"}, body)
+
+
+def _call(gh: FakeGitHub, method: str, path: str, body: object, token: str | None = GH_TOKEN):
+    import requests
+
+    headers = {"Accept": "application/vnd.github+json"}
+    if token is not None:
+        headers["Authorization"] = f"token {token}"
+    reply = requests.request(method, f"{gh.api_url}{path}", json=body, headers=headers, timeout=10)
+    return reply.status_code, reply.json() if reply.content else None
+
+
+def test_19_16_sandbox_add_and_remove_assignees_follow_the_api(gh, issue_schema):
+    gh.add_token("reader-token", "rita", push=False)
+    number = gh.create_issue(REPO, "Rotate keys", assignees=["dana-w"])
+    path = f"/repos/{REPO}/issues/{number}/assignees"
+    status, body = _call(gh, "POST", path, {"assignees": ["leepark", "not-a-collaborator"]})
+    assert status == 201 and issue_schema(body) == []
+    assert [a["login"] for a in body["assignees"]] == ["dana-w", "leepark"]  # added; the stranger ignored
+    assert body["assignee"]["login"] == "dana-w"
+    status, body = _call(gh, "DELETE", path, {"assignees": ["dana-w"]})
+    assert status == 200 and issue_schema(body) == []
+    assert [a["login"] for a in body["assignees"]] == ["leepark"]
+    assert [a["login"] for a in gh.issue_json(REPO, number)["assignees"]] == ["leepark"]
+    # Without push access both calls succeed and change nothing (GitHub ignores them silently).
+    assert _call(gh, "POST", path, {"assignees": ["dana-w"]}, token="reader-token")[0] == 201
+    assert _call(gh, "DELETE", path, {"assignees": ["leepark"]}, token="reader-token")[0] == 200
+    assert [a["login"] for a in gh.issue_json(REPO, number)["assignees"]] == ["leepark"]
+    # Bad bodies, unknown issues, no credentials.
+    assert _call(gh, "POST", path, {"assignees": "leepark"})[0] == 422
+    assert _call(gh, "POST", f"/repos/{REPO}/issues/999/assignees", {"assignees": ["leepark"]})[0] == 404
+    assert _call(gh, "DELETE", path, {"assignees": ["leepark"]}, token=None)[0] == 401
+
+
+def test_19_16_reassignment_reaches_the_issue_end_to_end(gh, run_cli, make_config, workdir, db_url):
+    from ops_support import link_rows
+
+    make_config(github_config(gh.api_url) + '\n[people."lee"]\ngithub = "leepark"\naliases = ["@lee"]\n')
+    run_cli.ok("import", str(write_items(workdir / "pm", 3)))
+    run_cli.ok("sync")
+    numbers = {row.item_id: row.remote_number for row in link_rows(db_url)}
+    assert [a["login"] for a in gh.issue_json(REPO, numbers[2])["assignees"]] == ["dana-w"]
+    run_cli.ok("edit", "2", "--owner", "@lee")
+    gh.reset_log()
+    result = run_cli("sync", "--format", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["targets"]["gh"]["updated"] == 1
+    assert [a["login"] for a in gh.issue_json(REPO, numbers[2])["assignees"]] == ["leepark"]
+    writes = [(r.method, r.path.split("/api/v3")[-1]) for r in gh.requests if r.method != "GET"]
+    assigning = f"/repos/{REPO}/issues/{numbers[2]}/assignees"
+    assert ("POST", assigning) in writes and ("DELETE", assigning) in writes
+    assert all(path.startswith(f"/repos/{REPO}/issues/{numbers[2]}") for _, path in writes)  # only that issue
+    for other in (1, 3):
+        assert [a["login"] for a in gh.issue_json(REPO, numbers[other])["assignees"]] == ["dana-w"]
+    gh.reset_log()
+    again = json.loads(run_cli.ok("sync", "--format", "json").stdout)["targets"]["gh"]
+    assert again["updated"] == 0 and not [r for r in gh.requests if r.method != "GET"]  # settled
+    assert [a["login"] for a in gh.issue_json(REPO, numbers[2])["assignees"]] == ["leepark"]
+
+
+def test_19_16_reassignment_to_someone_github_will_not_assign_keeps_the_old_owner(
+    gh, run_cli, make_config, workdir, db_url
+):
+    from ops_support import link_rows
+
+    extra = '\n[people."ghost"]\ngithub = "ghost-user"\naliases = ["@ghost"]\n'
+    make_config(github_config(gh.api_url) + extra)
+    run_cli.ok("import", str(write_items(workdir / "pm", 1)))
+    run_cli.ok("sync")
+    [number] = [row.remote_number for row in link_rows(db_url)]
+    run_cli.ok("edit", "1", "--owner", "@ghost")  # not a collaborator: GitHub ignores the login
+    gh.reset_log()
+    run_cli("sync")
+    assert [a["login"] for a in gh.issue_json(REPO, number)["assignees"]] == ["dana-w"]  # nobody unassigned
+    assert not [r for r in gh.requests if r.method == "DELETE"]
