@@ -401,3 +401,21 @@ def test_19_16_reassignment_to_someone_github_will_not_assign_keeps_the_old_owne
     run_cli("sync")
     assert [a["login"] for a in gh.issue_json(REPO, number)["assignees"]] == ["dana-w"]  # nobody unassigned
     assert not [r for r in gh.requests if r.method == "DELETE"]
+
+
+# Found by the docs-recipe test: README's `relink 1 .../issues/40`, then `edit 1 --deadline`, then sync.
+def test_docs_relinked_issue_without_a_block_keeps_the_deadline_local(gh, run_cli, make_config, workdir):
+    make_config(github_config(gh.api_url))
+    run_cli.ok("import", str(write_items(workdir / "pm", 1)))
+    run_cli.ok("sync")
+    number = gh.create_issue(REPO, "Filed by a person", body="Steps to reproduce: ...")
+    run_cli.ok("relink", "1", f"{gh.url}/{REPO}/issues/{number}")
+    run_cli.ok("edit", "1", "--deadline", "2030-09-01")
+    first = json.loads(run_cli.ok("sync", "--format", "json").stdout)["targets"]["gh"]
+    assert first["errors"] == 0 and first["updated"] == 1
+    assert gh.issue(REPO, number).body == "Steps to reproduce: ..."  # the person's text, untouched
+    gh.reset_log()
+    again = json.loads(run_cli.ok("sync", "--format", "json").stdout)["targets"]["gh"]
+    assert again["updated"] == 0 and again["requests"] == 1  # settled: not pushed again every run
+    [row] = json.loads(run_cli.ok("list", "--format", "json").stdout)
+    assert row["deadline"] == "2030-09-01"
