@@ -419,3 +419,16 @@ def test_docs_relinked_issue_without_a_block_keeps_the_deadline_local(gh, run_cl
     assert again["updated"] == 0 and again["requests"] == 1  # settled: not pushed again every run
     [row] = json.loads(run_cli.ok("list", "--format", "json").stdout)
     assert row["deadline"] == "2030-09-01"
+
+
+@pytest.mark.parametrize("url", ["ftp://acme.atlassian.net", "acme.atlassian.net", "https://"])
+def test_19_15_jira_url_must_be_http_with_a_host(url):
+    from tracker.config import config_from_text
+    from tracker.errors import ConfigError
+
+    with pytest.raises(ConfigError) as raised:
+        config_from_text(
+            f'[targets.ops]\nkind = "jira"\nurl = "{url}"\nflavor = "datacenter"\nproject = "OPS"\n'
+            'token_env = "JIRA_TOKEN"\n'
+        )
+    assert any(problem.startswith("[targets.ops] url: must be an http") for problem in raised.value.problems)
