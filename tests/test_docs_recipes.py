@@ -221,6 +221,8 @@ def check_synopsis(command: Command) -> list[str]:
     if not argv:
         return []
     name = argv.pop(0)
+    if SYNOPSIS_WORD.match(name):
+        return []  # `tracker ...`, `tracker COMMAND`: any command
     if name not in COMMANDS:
         return [f"{command}: no command {name!r}"]
     resolved = LazyGroup.get_command(cli, ctx, name)
