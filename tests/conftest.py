@@ -138,5 +138,16 @@ def run_cli(make_config: Callable[..., Path], workdir: Path) -> CLI:
     return CLI(config_path)
 
 
+def load_bench(name: str):
+    """A script of bench/ as a module, so tests can check the figures it reports."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def strip_ansi(text: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text)

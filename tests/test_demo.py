@@ -27,5 +27,7 @@ def test_demo_tells_the_whole_story(tmp_path, monkeypatch):
     assert "owner-missing" in out and "wording-not-actionable" in out  # lint flags the vague items
     assert "checkout (github): 5 created" in out and "infra (jira): 1 created" in out
     assert "3 pulled" in out and "closed by a bot" in out
+    assert "team-chat (slack): sent the digest for" in out  # issue 18: the digest reaches a chat sink
+    assert "the local Slack sink at http://127.0.0.1:" in out and "Newly done (3)" in out
     assert "Traceback" not in out
     assert (tmp_path / "demo" / "tracker.db").exists()

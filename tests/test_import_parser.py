@@ -6,6 +6,7 @@ import pytest
 
 from tracker.errors import InputError
 from tracker.importing.fingerprints import fingerprint, normalise, similarity
+from tracker.importing.markdown import parse_simple_yaml
 from tracker.importing.parser import parse_document, slug_from_name
 from tracker.importing.refs import find_refs
 from tracker.importing.sections import heading_context, is_action_heading
@@ -269,3 +270,15 @@ def test_slugs_and_fingerprints():
     assert normalise("Add `index`, now.") == "add index now"
     assert similarity(normalise("Add an index on orders"), normalise("Add an index to orders")) >= 0.8
     assert similarity(normalise("Add alerting"), normalise("Remove the old pool code")) < 0.8
+
+
+def test_front_matter_block_scalars_are_read_not_refused():
+    """GitBook and Jekyll write long values as `key: >-` or `key: |` with indented lines."""
+    doc = parse(
+        "---\ntitle: Queue stall\ndescription: >-\n  Two lines that\n  fold into one.\nnotes: |\n"
+        "  kept\n  apart\nseverity: major\n---\n\n# Queue stall\n\n## Action items\n\n- Add a lag alert\n"
+    )
+    assert doc.meta.title == "Queue stall" and doc.meta.severity_text == "major"
+    front = parse_simple_yaml(doc.text.split("\n")[1:9])
+    assert front["description"] == "Two lines that fold into one." and front["notes"] == "kept\napart"
+    assert [item.title for item in doc.items] == ["Add a lag alert"]

@@ -11,11 +11,14 @@ import stat
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tracker import config_schema as schema
 from tracker.errors import ConfigError
+
+if TYPE_CHECKING:
+    from tracker.notify.channels import NotifyChannel
 
 CONFIG_ENV = "TRACKER_CONFIG"
 DATABASE_ENV = "TRACKER_DATABASE_URL"
@@ -24,10 +27,14 @@ CONFIG_NAME = "tracker.toml"
 # Values that look like real credentials: a config file must name an environment variable instead.
 _SECRET_VALUE = re.compile(
     r"^(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|ATATT[A-Za-z0-9_\-=]{20,}|"
-    r"xox[abp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----.*)$",
+    r"xox[abp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----.*|"
+    # Chat webhook URLs are credentials too: whoever holds one posts to the channel.
+    r"https://hooks\.slack\.com/\S+|https://[\w.-]+\.webhook\.office\.com/\S+|"
+    r"https://[\w.-]+\.(?:logic\.azure\.com|api\.powerplatform\.com)\S*[?&]sig=\S+)$",
     re.DOTALL,
 )
 _SECRET_KEYS = {"token", "password", "api_token", "secret", "pat", "private_key", "apikey", "api_key"}
+_SECRET_KEYS |= {"webhook_url", "webhook"}  # [notify.NAME] takes webhook_url_env
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,7 @@ class Person:
     aliases: tuple[str, ...] = ()
     team: str | None = None
     manager: str | None = None
+    slack: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +177,7 @@ class SyncConfig:
 class ReportConfig:
     per_person: bool = False
     stale_sync_hours: int = 26
+    url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,6 +187,8 @@ class RemindConfig:
     escalate_after_days: int = 14
     digest_issue: str | None = None
     digest_file: str | None = None
+    via: str = "comments"
+    notify: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -196,6 +207,7 @@ class Config:
     sync: SyncConfig = SyncConfig()
     report: ReportConfig = ReportConfig()
     remind: RemindConfig = RemindConfig()
+    notify: dict[str, NotifyChannel] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     fingerprint: str = ""
 
@@ -466,6 +478,15 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
         )
 
     _check_ranges(sections, problems)
+    from tracker.notify.channels import build_channels
+
+    notify = build_channels(top.get("notify") or {}, problems)
+    remind = RemindConfig(**_tuples(sections["remind"]))
+    for name in remind.notify:
+        if name not in notify:
+            problems.append(
+                f"[remind] notify: unknown channel {name!r} (known: {', '.join(notify) or 'none'})"
+            )
     sync = SyncConfig(**_tuples(sections["sync"]))
     for key in ("max_creates", "verify_slice", "pull_overlap_seconds", "max_retries"):
         if getattr(sync, key) < 0:
@@ -482,7 +503,8 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
         lint=LintConfig(**sections["lint"]),
         sync=sync,
         report=ReportConfig(**sections["report"]),
-        remind=RemindConfig(**sections["remind"]),
+        remind=remind,
+        notify=notify,
         fingerprint=_fingerprint(data),
     )
 

@@ -29,6 +29,7 @@ TOP_LEVEL = {
     "sync": Key("table"),
     "report": Key("table"),
     "remind": Key("table"),
+    "notify": Key("table"),
 }
 
 DATABASE = {
@@ -108,6 +109,7 @@ PERSON = {
     "aliases": Key("list[str]", [], "other ways documents name this person"),
     "team": Key("str", None, "team name in [teams]"),
     "manager": Key("str", None, "handle of the person reminders escalate to"),
+    "slack": Key("str", None, "Slack member ID (U0123ABCD) for reminders sent through [notify] channels"),
 }
 
 TEAM = {
@@ -155,6 +157,7 @@ SYNC = {
 REPORT = {
     "per_person": Key("bool", False, "allow per-person breakdowns in manager summaries"),
     "stale_sync_hours": Key("int", 26, "warn when the last good sync of a target is older"),
+    "url": Key("str", None, "where the full HTML report is published; linked from notify summaries"),
 }
 
 REMIND = {
@@ -163,6 +166,13 @@ REMIND = {
     "escalate_after_days": Key("int", 14, "escalate to the team's default assignee or manager"),
     "digest_issue": Key("str", None, "TARGET#ISSUE that receives the weekly digest"),
     "digest_file": Key("str", None, "file the weekly digest is written to"),
+    "via": Key(
+        "str",
+        "comments",
+        "reminders as issue comments, [notify] messages, or both",
+        ("comments", "notify", "both"),
+    ),
+    "notify": Key("list[str]", [], "[notify.NAME] channels `tracker remind` sends to (via notify/both)"),
 }
 
 SECTIONS: dict[str, dict[str, Key]] = {
@@ -173,4 +183,35 @@ SECTIONS: dict[str, dict[str, Key]] = {
     "sync": SYNC,
     "report": REPORT,
     "remind": REMIND,
+}
+
+# [notify.NAME]: where digests, summaries and reminders are sent (tracker/notify). Secrets: *_env only.
+NOTIFY_SLACK = {
+    "kind": Key("str", None, "slack, teams or email", ("slack", "teams", "email"), required=True),
+    "webhook_url_env": Key("str", None, "environment variable holding the incoming-webhook URL"),
+    "token_env": Key("str", None, "environment variable holding a bot token (xoxb-...)"),
+    "channel": Key("str", None, "channel ID or #name the bot posts to (with token_env)"),
+    "api_url": Key("str", "https://slack.com/api/", "Web API base URL (a test double)"),
+    "timeout_seconds": Key("int", 15, "seconds to wait for an answer"),
+    "max_attempts": Key("int", 3, "attempts per message (429 with Retry-After, 5xx)"),
+}
+NOTIFY_TEAMS = {
+    "kind": Key("str", None, "slack, teams or email", ("slack", "teams", "email"), required=True),
+    "webhook_url_env": Key(
+        "str", None, "environment variable holding the workflow webhook URL", required=True
+    ),
+    "timeout_seconds": Key("int", 15, "seconds to wait for an answer"),
+    "max_attempts": Key("int", 3, "attempts per message (429 with Retry-After, 5xx)"),
+}
+NOTIFY_EMAIL = {
+    "kind": Key("str", None, "slack, teams or email", ("slack", "teams", "email"), required=True),
+    "smtp_host": Key("str", None, "SMTP server", required=True),
+    "smtp_port": Key("int", None, "port (default 587 for starttls, 465 for tls, 25 for none)"),
+    "security": Key("str", "starttls", "starttls, tls or none", ("starttls", "tls", "none")),
+    "username_env": Key("str", None, "environment variable holding the SMTP login"),
+    "password_env": Key("str", None, "environment variable holding the SMTP password"),
+    "from": Key("str", None, "sender address, e.g. Tracker <tracker@acme.example>", required=True),
+    "to": Key("list[str]", [], "recipients of digests and summaries (a mailing list)"),
+    "timeout_seconds": Key("int", 30, "seconds to wait for the server"),
+    "max_attempts": Key("int", 3, "attempts per message (4xx replies, lost connections before DATA)"),
 }

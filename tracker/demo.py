@@ -87,6 +87,11 @@ target = "infra"
 
 [sync]
 confirm_first_push = false
+
+# The weekly digest also goes to a chat channel: here a loopback Slack webhook sink.
+[notify.team-chat]
+kind = "slack"
+webhook_url_env = "TRACKER_DEMO_SLACK_WEBHOOK"
 """
 
 Step = Callable[[str, list[str], Path], int]
@@ -163,6 +168,31 @@ def run_demo(workdir: Path, step: Step, today: date | None = None) -> None:
         if "report" in COMMANDS:
             step("before the follow-up review", ["report", "--postmortem", "inc-checkout-cache"], workdir)
         step("write status and links back into the document", ["render", "inc-checkout-cache"], workdir)
+        _digest_to_chat(workdir, step)
+
+
+def _digest_to_chat(workdir: Path, step: Step) -> None:
+    """The weekly digest sent to a Slack webhook; the sink is local, so the demo shows what arrived."""
+    from tracker.output import echo
+    from tracker.sandbox.chat import FakeChat
+
+    sink = FakeChat().start()
+    os.environ["TRACKER_DEMO_SLACK_WEBHOOK"] = sink.slack_webhook_url("T0DEMO/B0DEMO/team-chat")
+    try:
+        step(
+            "the weekly digest, sent to the team's Slack channel",
+            ["digest", "--notify", "team-chat"],
+            workdir,
+        )
+        for payload in sink.messages():
+            sections = [
+                b["text"]["text"].splitlines()[0] for b in payload["blocks"] if b["type"] == "section"
+            ]
+            echo(f"# the local Slack sink at {sink.url} received: {payload['text']!r}")
+            echo("#   " + " | ".join(s.strip("*") for s in sections[1:]))
+    finally:
+        os.environ.pop("TRACKER_DEMO_SLACK_WEBHOOK", None)
+        sink.stop()
 
 
 def _people_work(github: FakeGitHub, jira: FakeJira) -> None:

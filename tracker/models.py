@@ -491,3 +491,26 @@ class ParentLink(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Notification(Base):
+    """The sent-messages ledger of [notify] channels: one row per (channel, what, period, person) key,
+    committed as "sending" before the message leaves, so no rerun, crash or second host sends it twice."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_channel_kind", "channel", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(400), unique=True)  # e.g. digest:team-slack:2026-W27
+    message_id: Mapped[str] = mapped_column(String(64))  # rows settled by one message share it
+    channel: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))  # digest report remind
+    period: Mapped[str] = mapped_column(String(40))  # ISO week, day
+    recipient: Mapped[str | None] = mapped_column(String(300))  # [people] handle, or None for the channel
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(20), default="sending")  # sending sent failed
+    detail: Mapped[dict[str, Any] | None] = mapped_column()  # e.g. the figures a summary reported
+    error: Mapped[str | None] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()

@@ -17,8 +17,17 @@ from tracker.output import echo, to_json
     "--dry-run", is_flag=True, help="Show the comments that would be posted; post and record nothing."
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--notify",
+    "notify",
+    multiple=True,
+    metavar="NAME",
+    help="Also message each owner on this [notify] channel.",
+)
 @click.pass_obj
-def remind_cmd(app: AppContext, targets: tuple[str, ...], dry_run: bool, fmt: str) -> None:
+def remind_cmd(
+    app: AppContext, targets: tuple[str, ...], dry_run: bool, fmt: str, notify: tuple[str, ...]
+) -> None:
     """Comment on the linked issues of items whose deadline approaches or passed, mentioning the assignee.
 
     Run it from cron after sync. Each reminder is recorded, so a rerun (or a run after a killed one)
@@ -28,11 +37,21 @@ def remind_cmd(app: AppContext, targets: tuple[str, ...], dry_run: bool, fmt: st
     Example: tracker remind --dry-run
     """
     from tracker.errors import FindingsError
-    from tracker.remind.run import run_remind
+    from tracker.notify.commands import notify_remind, remind_channels
 
-    summary = run_remind(app, targets, dry_run)
-    echo(to_json(summary) if fmt == "json" else _text(summary))
-    if not summary["ok"]:
+    comments, channels = remind_channels(app, notify)
+    if comments:
+        from tracker.remind.run import run_remind
+
+        summary = run_remind(app, targets, dry_run)
+    else:
+        summary = {"dry_run": dry_run, "ok": True, "targets": {}, "unassigned": []}
+    sent = notify_remind(app, channels, dry_run) if channels else None
+    if fmt == "json":
+        echo(to_json(summary if sent is None else {**summary, "notify": sent.as_json()}))
+    else:
+        echo("\n".join(([_text(summary)] if comments else []) + (sent.lines if sent else [])))
+    if not summary["ok"] or (sent is not None and not sent.ok):
         raise FindingsError("some reminders failed", hint="see the messages above; the next run retries")
 
 
@@ -64,8 +83,20 @@ def _text(summary: dict[str, Any]) -> str:
 @click.command("digest")
 @click.option("--post", is_flag=True, help="Comment it on [remind] digest_issue (once per ISO week).")
 @click.option("--output", "-o", "output", type=click.Path(dir_okay=False), help="Write it to this file.")
+@click.option(
+    "--notify",
+    "notify",
+    multiple=True,
+    metavar="NAME",
+    help="Send it to this [notify] channel (once per week).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --notify: print exactly what would be sent; send nothing."
+)
 @click.pass_obj
-def digest_cmd(app: AppContext, post: bool, output: str | None) -> None:
+def digest_cmd(
+    app: AppContext, post: bool, output: str | None, notify: tuple[str, ...], dry_run: bool
+) -> None:
     """The weekly digest in Markdown: due this week, overdue, newly done, held, still unowned.
 
     Without options it is printed (or written to `[remind] digest_file` when set); --post comments it
@@ -101,5 +132,9 @@ def digest_cmd(app: AppContext, post: bool, output: str | None) -> None:
             echo(line)
         if not result["ok"]:
             raise FindingsError("the digest was not posted", hint="see the message above")
-    elif not destination:
+    elif not destination and not notify:
         echo(text.rstrip("\n"))
+    if notify:
+        from tracker.notify.commands import notify_digest
+
+        notify_digest(app, data, notify, dry_run)

@@ -47,6 +47,16 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
 @click.option(
     "--no-save", is_flag=True, help="Do not remember this review report for the next 'changed since'."
 )
+@click.option(
+    "--notify",
+    "notify",
+    multiple=True,
+    metavar="NAME",
+    help="Send the manager's summary to this [notify] channel.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="With --notify: print exactly what would be sent; send nothing."
+)
 @click.pass_obj
 def report_cmd(
     app: AppContext,
@@ -60,6 +70,8 @@ def report_cmd(
     output: str | None,
     post_to: tuple[str, str] | None,
     no_save: bool,
+    notify: tuple[str, ...] = (),
+    dry_run: bool = False,
 ) -> None:
     """Report completion, on-time rate, slips, overdue items and the trend.
 
@@ -88,13 +100,17 @@ def report_cmd(
     if output:
         Path(output).write_text(text, encoding="utf-8")
         echo(f"wrote {fmt} report to {output}", err=True)
-    else:
+    elif not notify:
         echo(text, nl=False)
     if post_to:
         from tracker.report.render_text import to_markdown
 
         url = post_comment(app, post_to[0], post_to[1], to_markdown(report, limit))
         echo(f"posted the report to {post_to[0]} {post_to[1]}: {url}", err=True)
+    if notify:
+        from tracker.notify.commands import notify_report
+
+        notify_report(app, report, notify, dry_run, limit)
 
 
 def render(report: dict[str, Any], fmt: str, limit: int, terminal: bool) -> str:

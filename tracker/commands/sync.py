@@ -153,8 +153,11 @@ def unpush_cmd(app: AppContext, run_id: int, yes: bool) -> None:
 @click.command("check")
 @click.option("--target", "-t", "targets", multiple=True, help="Only this target (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--notify", "notify", multiple=True, help="Only this [notify] channel (repeatable); sends nothing."
+)
 @click.pass_obj
-def check_cmd(app: AppContext, targets: tuple[str, ...], fmt: str) -> None:
+def check_cmd(app: AppContext, targets: tuple[str, ...], fmt: str, notify: tuple[str, ...]) -> None:
     """Pre-flight every target without writing: credentials, permissions, fields, people, drift.
 
     Example: tracker check --target platform
@@ -162,7 +165,11 @@ def check_cmd(app: AppContext, targets: tuple[str, ...], fmt: str) -> None:
     from tracker.errors import FindingsError
     from tracker.sync.adopt import check
 
-    results = check(app, targets)
+    results = check(app, targets) if targets or not notify else []
+    if notify or not targets:
+        from tracker.notify.check import check_channels
+
+        results += check_channels(app, notify)
     if fmt == "json":
         echo(to_json(results))
     else:
@@ -172,5 +179,7 @@ def check_cmd(app: AppContext, targets: tuple[str, ...], fmt: str) -> None:
                 echo(f"  error: {problem}")
             for warning in result["warnings"]:
                 echo(f"  warning: {warning}")
+            for note in result.get("notes", []):
+                echo(f"  {note}")
     if any(not r["ok"] for r in results):
         raise FindingsError("pre-flight failed", hint="fix the errors above before the next sync")

@@ -136,6 +136,7 @@ def parse_simple_yaml(lines: list[str]) -> dict[str, Any]:
     Anything else (nested maps, anchors) is ignored rather than guessed at."""
     data: dict[str, Any] = {}
     current: str | None = None
+    folding: str | None = None
     for raw in lines:
         if not raw.strip() or raw.lstrip().startswith("#"):
             continue
@@ -150,6 +151,14 @@ def parse_simple_yaml(lines: list[str]) -> dict[str, Any]:
         if match and not raw[0].isspace():
             current = match.group(1).strip().lower()
             value = match.group(2).strip()
-            data[current] = _scalar(value) if value else []
-        # Indented continuation of a nested map: not used by our fields.
+            block = re.fullmatch(r"([>|])[-+]?", value)
+            data[current] = ("" if block else _scalar(value)) if value else []
+            folding = block.group(1) if block else None
+            continue
+        if folding is not None and current is not None and raw[0].isspace():
+            # A block scalar (`key: >-` or `key: |`) continues on indented lines.
+            joiner = " " if folding == ">" else "\n"
+            previous = data[current]
+            data[current] = f"{previous}{joiner if previous else ''}{raw.strip()}"
+        # Otherwise an indented continuation of a nested map: not used by our fields.
     return {key: (None if value == [] else value) for key, value in data.items()}

@@ -193,6 +193,7 @@ def _front_matter(text: str, name: str) -> tuple[dict[str, Any], tuple[int, int]
             )
         if (
             line.strip()
+            and not line[:1].isspace()  # a block scalar's or nested map's continuation line
             and not line.lstrip().startswith("#")
             and not re.match(r"^\s*(?:-\s|[\w][\w .-]*\s*:)", line)
         ):
