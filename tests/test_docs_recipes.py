@@ -14,18 +14,22 @@ import json
 import os
 import re
 import shlex
+import socket
 import subprocess
 import sys
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import click
 import pytest
+from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
 from tracker.cli import COMMANDS, LazyGroup, cli
+from tracker.sandbox.chat import BOT_TOKEN, FakeChat
 from tracker.sandbox.github import FakeGitHub
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -263,14 +267,40 @@ default = "platform"
 [people."dana"]
 name = "Dana Whitfield"
 github = "dana-w"
+slack = "U0DANA"
+email = "dana@acme.example"
 aliases = ["@dana"]
 
 [people."lee"]
 github = "leepark"
+slack = "U0LEE"
 aliases = ["@lee"]
 
 [remind]
 digest_issue = "platform#40"
+
+# The channels docs/follow-up.md's cron lines name, on the loopback chat fake and SMTP server.
+[notify.team-slack]
+kind = "slack"
+webhook_url_env = "SLACK_WEBHOOK_URL"
+
+[notify.slack-bot]
+kind = "slack"
+token_env = "SLACK_BOT_TOKEN"
+channel = "C0123FOLLOW"
+api_url = "{chat_api_url}"
+
+[notify.managers-teams]
+kind = "teams"
+webhook_url_env = "TEAMS_WEBHOOK_URL"
+
+[notify.managers-mail]
+kind = "email"
+smtp_host = "127.0.0.1"
+smtp_port = {smtp_port}
+security = "none"
+from = "Postmortem tracker <tracker@acme.example>"
+to = ["eng-managers@acme.example"]
 
 [sync]
 confirm_first_push = false
@@ -321,12 +351,25 @@ incident_date: 2024-03-01
 """
 
 
+class Inbox:
+    """What the loopback SMTP server received."""
+
+    def __init__(self) -> None:
+        self.messages: list[bytes] = []
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.messages.append(envelope.content)
+        return "250 OK"
+
+
 @dataclass
 class Site:
     root: Path
     workdir: Path
     github: FakeGitHub
     env: dict[str, str]
+    chat: FakeChat
+    inbox: Inbox
 
     def translate(self, word: str) -> str:
         """A recipe's absolute path goes under the scratch root; a github.com URL to the sandbox."""
@@ -348,7 +391,16 @@ def site(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
     for n in range(1, 41):  # `tracker relink 1 .../issues/40` and `digest_issue = "platform#40"`
         fake.create_issue("acme/platform", f"An older issue {n}")
     fake.start()
-    config = CONFIG.format(db_url=db_url, api_url=fake.api_url)
+    chat = FakeChat().start()
+    inbox = Inbox()
+    with socket.socket() as probe:  # aiosmtpd's start-up self-test cannot use port 0: pick a free one
+        probe.bind(("127.0.0.1", 0))
+        smtp_port = probe.getsockname()[1]
+    smtp = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    smtp.start()
+    config = CONFIG.format(
+        db_url=db_url, api_url=fake.api_url, chat_api_url=chat.api_url, smtp_port=smtp_port
+    )
     (workdir / "tracker.toml").write_text(config, encoding="utf-8")
     (root / "config" / "tracker.toml").write_text(config, encoding="utf-8")
     (workdir / "postmortems" / "2026-06-19-orders-api.md").write_text(ORDERS_API, encoding="utf-8")
@@ -367,6 +419,9 @@ def site(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
         "XDG_CONFIG_HOME": str(tmp_path / "xdg-config"),
         "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
         "HOME": str(tmp_path / "home"),
+        "SLACK_WEBHOOK_URL": chat.slack_webhook_url(),
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "TEAMS_WEBHOOK_URL": chat.teams_webhook_url(),
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
@@ -377,9 +432,11 @@ def site(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterat
         done = CliRunner().invoke(cli, args, catch_exceptions=False)
         assert done.exit_code == 0, done.output
     try:
-        yield Site(root, workdir, fake, {**os.environ, **env})
+        yield Site(root, workdir, fake, {**os.environ, **env}, chat, inbox)
     finally:
         fake.stop()
+        chat.stop()
+        smtp.stop()
 
 
 def run(site: Site, command: Command) -> tuple[int, str]:
@@ -465,8 +522,8 @@ def test_every_documented_command_line_runs(doc: str, site: Site):
 def test_the_scheduled_recipes_sync_and_write_metrics(site: Site):
     """The cron line, the systemd unit, the CronJob and the Actions step, run as written."""
     site.github.reset_log()
-    recipes = [c for c in ALL["README.md"].commands if c.kind in ("cron", "systemd", "yaml")]
-    assert len(recipes) == 4
+    recipes = [c for c in ALL["README.md"].commands if c.kind in ("cron", "systemd", "yaml")][:4]
+    assert [c.argv[-1] for c in recipes] == ["/var/lib/node_exporter/tracker.prom"] * 2 + ["sync", "json"]
     metrics = site.root / "var" / "lib" / "node_exporter" / "tracker.prom"
     code, output = run(site, recipes[0])  # cron: creates the issues
     assert code == 0 and output == "", output
@@ -480,3 +537,15 @@ def test_the_scheduled_recipes_sync_and_write_metrics(site: Site):
         assert code == 0, f"{recipe}\n{output}"
     code, output = run(site, recipes[3])  # the Actions step: JSON on stdout, nothing else
     assert code == 0 and json.loads(output)["ok"] is True, output
+
+
+def test_the_follow_up_cron_lines_deliver_to_every_channel(site: Site):
+    """docs/follow-up.md's notify schedule, run as cron would: each channel gets its message."""
+    lines = [c for c in ALL["docs/follow-up.md"].commands if c.kind == "cron" and "--notify" in c.argv]
+    assert {c.argv[0] for c in lines} == {"digest", "report", "remind"}
+    for command in lines:
+        code, output = run(site, command)
+        assert code == 0, f"{command}\n{output}"
+    services = {r.service for r in site.chat.received}
+    assert {"slack-webhook", "slack-api", "teams"} <= services, services
+    assert site.inbox.messages  # the managers' summary by mail
