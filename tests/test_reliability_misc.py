@@ -432,3 +432,19 @@ def test_19_15_jira_url_must_be_http_with_a_host(url):
             'token_env = "JIRA_TOKEN"\n'
         )
     assert any(problem.startswith("[targets.ops] url: must be an http") for problem in raised.value.problems)
+
+
+PASTED_WEBHOOK = "T0PASTEDx9B0SECRETx7hookPART"  # a webhook fragment pasted into *_env: a valid name
+
+
+@pytest.mark.parametrize("kind", ["slack", "teams"])
+def test_19_9_notify_env_keys_are_never_echoed_unset(run_cli, make_config, kind):
+    from notify_support import PEOPLE, add_items
+
+    make_config(f'{PEOPLE}\n[notify.chat]\nkind = "{kind}"\nwebhook_url_env = "{PASTED_WEBHOOK}"\n')
+    add_items(run_cli)
+    for args in (["digest", "--notify", "chat", "--dry-run"], ["digest", "--notify", "chat"], ["check"]):
+        result = run_cli(*args)
+        assert PASTED_WEBHOOK not in result.output, (args, result.output)
+    failed = run_cli("digest", "--notify", "chat")
+    assert failed.exit_code != 0 and "[notify.chat] webhook_url_env" in failed.output
