@@ -85,6 +85,8 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("TRACKER_DATABASE_URL", raising=False)
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    # Tables fit $COLUMNS when it is set (pytest-xdist workers set 80): tests choose their own width.
+    monkeypatch.delenv("COLUMNS", raising=False)
     return work
 
 

@@ -253,7 +253,7 @@ def test_folder_import_goes_on_past_a_bad_file(run_cli, db_url, workdir):
     assert "b-latin1.md:1: not UTF-8 (byte 0xe9" in out
     assert "c-binary.md: binary file" in out
     assert "huge.md: 3,145,734 bytes is too big" in out
-    assert "5 document(s), 3 failed: 6 new" in out
+    assert "5 document(s), 3 failed, 1 skipped: 6 new" in out
     assert {item.postmortem.slug for item in items(db_url)} == {"inc-a", "inc-d"}
 
 
@@ -294,7 +294,7 @@ def test_stdin_and_slug_option(run_cli, db_url):
 def test_json_output_shape_and_lint_findings(run_cli, workdir):
     doc = write(workdir, "orders.md", DOC + "| Be more careful | | | |\n")
     report = imported(run_cli, "import", str(doc))
-    assert set(report) == {"dry_run", "failed", "documents"}
+    assert set(report) == {"dry_run", "failed", "empty", "documents", "skipped"}
     [document] = report["documents"]
     assert set(document) >= {"file", "slug", "title", "ok", "created", "error", "counts", "items", "warnings"}
     last = document["items"][-1]

@@ -216,9 +216,10 @@ def test_local_done_closes_the_issue_and_edits_touch_only_what_changed(env, gh):
     cli.ok("edit", "1", "--deadline", "2026-08-01")
     sync()
     body = gh.issue_json(REPO, number)["body"]
-    assert (
-        "Deadline: 2026-08-01" in body and body.split("```tracker")[0] == body_before.split("```tracker")[0]
-    )
+    # Only the deadline moves, in the block and in our intro line (issue 19, point 11)
+    assert "Deadline: 2026-08-01" in body and body.split("```tracker")[0] == body_before.split("```tracker")[
+        0
+    ].replace("2026-07-01", "2026-08-01")
 
 
 def test_skewed_server_clock_cursor_comes_from_the_server(env, gh):

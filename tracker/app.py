@@ -65,13 +65,29 @@ class AppContext:
         return database_exists(self.database_url, self.engine)
 
     def ensure_database(self, create: bool = False) -> None:
-        """Refuse a missing or mismatched database; `create` (init, add, import) makes it instead."""
+        """Refuse a missing or mismatched database; `create` (init, add, import) makes it instead.
+
+        A database created here is announced on stderr with where it is: run in the wrong folder,
+        a command would otherwise quietly start a second database under the user data folder.
+        """
         if self._prepared:
             return
         from tracker.db import prepare
 
+        existed = not create or self.database_exists()
         prepare(self.database_url, self.engine, create=create)
         self._prepared = True
+        if not existed:
+            import click
+
+            click.echo(f"created database: {self.database_location()}", err=True)
+
+    def database_location(self) -> str:
+        """The SQLite file's absolute path, or the server URL without its password."""
+        from tracker.db import describe_url, sqlite_path
+
+        path = sqlite_path(self.database_url)
+        return str(path.resolve()) if path is not None else describe_url(self.database_url)
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -15,7 +15,7 @@ from tracker.errors import EXIT_FAILURES, EXIT_USAGE, TrackerError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "init": ("tracker.commands.setup", "init_cmd", "Write a starter tracker.toml and create the database."),
     "add": ("tracker.commands.items", "add_cmd", "Add an action item by hand."),
-    "list": ("tracker.commands.items", "list_cmd", "List action items, filtered."),
+    "list": ("tracker.commands.listing", "list_cmd", "List action items, filtered."),
     "show": ("tracker.commands.items", "show_cmd", "Show one item with its links and history."),
     "edit": ("tracker.commands.items", "edit_cmd", "Change an item's title, owner, deadline or status."),
     "done": ("tracker.commands.items", "done_cmd", "Mark items done."),
@@ -58,6 +58,21 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "tracker.commands.remind",
         "digest_cmd",
         "The weekly digest: due, overdue, done, held (Markdown).",
+    ),
+    "postmortems": (
+        "tracker.commands.postmortems",
+        "postmortems_cmd",
+        "List postmortems: items, open, overdue, completion, source.",
+    ),
+    "postmortem": (
+        "tracker.commands.postmortems",
+        "postmortem_group",
+        "Rename, merge or remove a postmortem.",
+    ),
+    "completion": (
+        "tracker.commands.completion",
+        "completion_cmd",
+        "Print the shell completion script (bash, zsh or fish).",
     ),
     "demo": (
         "tracker.commands.demo",
@@ -108,7 +123,24 @@ class ReportedError(click.ClickException):
             click.echo(clean(f"hint: {self.error.hint}"), file=stream)
 
 
-class LazyGroup(click.Group):
+class SuggestingGroup(click.Group):
+    """A group that answers a mistyped command with the closest names (`tracker lsit`: list or lint)."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        known = self.list_commands(ctx)
+        if name and not name.startswith("-") and name not in known and not ctx.resilient_parsing:
+            import difflib
+
+            close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+            hint = f"did you mean {' or '.join(close)}?" if close else f"run `{ctx.command_path} --help`"
+            raise click.UsageError(f"no such command {name!r}; {hint}", ctx)
+        return super().resolve_command(ctx, args)
+
+
+class LazyGroup(SuggestingGroup):
     """Imports a command's module only when that command runs, and turns errors into clean messages."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -178,6 +178,7 @@ class ReportConfig:
     per_person: bool = False
     stale_sync_hours: int = 26
     url: str | None = None
+    severity_aliases: dict[str, str] = field(default_factory=dict)  # lower-cased both sides
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,11 @@ class RemindConfig:
     digest_file: str | None = None
     via: str = "comments"
     notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImportConfig:
+    sections: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -210,6 +216,7 @@ class Config:
     notify: dict[str, NotifyChannel] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()
     fingerprint: str = ""
+    importing: ImportConfig = ImportConfig()
 
     @property
     def base_dir(self) -> Path:
@@ -502,11 +509,18 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
         teams=teams,
         lint=LintConfig(**sections["lint"]),
         sync=sync,
-        report=ReportConfig(**sections["report"]),
+        report=_report_config(sections["report"]),
         remind=remind,
         notify=notify,
         fingerprint=_fingerprint(data),
+        importing=ImportConfig(**_tuples(sections["import"])),
     )
+
+
+def _report_config(values: dict[str, Any]) -> ReportConfig:
+    """Severities are stored lower case, so the aliases are matched and applied lower case too."""
+    aliases = {str(k).strip().lower(): str(v).strip().lower() for k, v in values["severity_aliases"].items()}
+    return ReportConfig(**{**values, "severity_aliases": aliases})
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

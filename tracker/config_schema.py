@@ -30,6 +30,7 @@ TOP_LEVEL = {
     "report": Key("table"),
     "remind": Key("table"),
     "notify": Key("table"),
+    "import": Key("table"),
 }
 
 DATABASE = {
@@ -158,6 +159,9 @@ REPORT = {
     "per_person": Key("bool", False, "allow per-person breakdowns in manager summaries"),
     "stale_sync_hours": Key("int", 26, "warn when the last good sync of a target is older"),
     "url": Key("str", None, "where the full HTML report is published; linked from notify summaries"),
+    "severity_aliases": Key(
+        "dict[str,str]", {}, 'severity -> the severity it counts as, e.g. sev1 = "critical"'
+    ),
 }
 
 REMIND = {
@@ -175,6 +179,12 @@ REMIND = {
     "notify": Key("list[str]", [], "[notify.NAME] channels `tracker remind` sends to (via notify/both)"),
 }
 
+IMPORT = {
+    "sections": Key(
+        "list[str]", [], "more heading names that hold action items (matched as words, any case)"
+    ),
+}
+
 SECTIONS: dict[str, dict[str, Key]] = {
     "database": DATABASE,
     "org": ORG,
@@ -183,6 +193,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
     "sync": SYNC,
     "report": REPORT,
     "remind": REMIND,
+    "import": IMPORT,
 }
 
 # [notify.NAME]: where digests, summaries and reminders are sent (tracker/notify). Secrets: *_env only.

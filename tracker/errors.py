@@ -40,6 +40,17 @@ class NotFoundError(UsageError):
     """An id, slug or name the user gave does not exist."""
 
 
+class NoTargetsError(UsageError):
+    """The config has no [targets.NAME]: said the same way by every command that needs a remote."""
+
+    def __init__(self, config_path: object = None) -> None:
+        where = f" in {config_path}" if config_path else " (no config file found)"
+        super().__init__(
+            f"no targets configured{where}",
+            hint='add a [targets.NAME] table (kind = "github" or "jira"); see config.example.toml',
+        )
+
+
 class InputError(TrackerError):
     """A document or value the user supplied cannot be read (file, line and reason in the message)."""
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from string import Template
 
 from tracker.backends.base import IssueContext
+from tracker.backends.block import one_line
 from tracker.config import Config
 from tracker.errors import ConfigError
 
@@ -53,8 +54,9 @@ def render_intro(context: IssueContext, config: Config, template_path: str | Non
         "incident": incident or "date not recorded",
         "postmortem_link": link,
         "postmortem_url": context.postmortem_url or "",
-        "owner": context.owner_text or "none",
-        "deadline": context.deadline_text or "none",
+        # One line each, escaped like the block's: a line break in a value must not start a block.
+        "owner": one_line(context.owner_text or "none"),
+        "deadline": one_line(context.deadline_text or "none"),
         "notes": "\n".join(f"- {note}" for note in context.notes),
     }
     try:

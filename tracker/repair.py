@@ -31,7 +31,7 @@ class Drift:
     item: int
     target: str
     key: str | None
-    kind: str  # deleted moved reassigned wont_do bot_closed status due title label error
+    kind: str  # deleted moved reassigned wont_do bot_closed status due title label duplicate error
     detail: str
 
 
@@ -68,6 +68,7 @@ def doctor(app: AppContext, only: tuple[str, ...] = ()) -> DoctorReport:
                 )
                 for link in links
             ]
+            markers = {link.marker: link.item_id for link in links if link.marker}
         if not todo:
             continue
         try:
@@ -83,6 +84,7 @@ def doctor(app: AppContext, only: tuple[str, ...] = ()) -> DoctorReport:
             for item_id, state, origin, base, status, ref in todo:
                 report.checked += 1
                 report.drift.extend(_compare(backend, name, item_id, state, origin, base, status, ref))
+            report.drift.extend(_duplicates(backend, name, markers))
         except RemoteError as exc:
             report.problems.append(f"{name}: {exc.message}")
         finally:
@@ -136,12 +138,48 @@ def _field_drift(
         found.append(drift("bot_closed", f"closed by a bot ({issue.closed_by or 'unknown'})"))
     elif remote["status"] != status:
         found.append(drift("status", f"remote {remote['status']}, here {status}"))
-    if issue.marker is not None and remote["due"] != base.get("due"):
+    if issue.unreadable_due is not None:
+        found.append(
+            drift(
+                "due",
+                f"the tracker block's deadline {issue.unreadable_due!r} is not a date; sync keeps "
+                f"{base.get('due') or 'none'} and rewrites it",
+            )
+        )
+    elif issue.marker is not None and remote["due"] != base.get("due"):
         found.append(drift("due", f"{base.get('due') or '-'} -> {remote['due'] or '-'}"))
     if origin != "document" and remote["title"] != base.get("title"):
         found.append(drift("title", f"{base.get('title')!r} -> {remote['title']!r}"))
     if not issue.has_tracker_label and origin != "document":
         found.append(drift("label", "the tracker label was removed"))
+    return found
+
+
+def _duplicates(backend: IssueTracker, target: str, markers: dict[str, int]) -> list[Drift]:
+    """Open issues carrying one item's marker more than once (two copies of the database created at
+    the same moment): one listing of the tracker issues. Sync keeps the oldest and closes the others."""
+    from tracker.sync.duplicates import age
+
+    groups: dict[str, list[RemoteIssue]] = {}
+    for issue in backend.list_tracker_issues():
+        if issue.marker in markers and issue.status is not Status.WONT_DO:
+            groups.setdefault(issue.marker, []).append(issue)
+    found = []
+    for marker, issues in groups.items():
+        if len(issues) < 2:
+            continue
+        kept, *others = sorted(issues, key=lambda issue: age(issue.ref.remote_id))
+        names = ", ".join(issue.ref.key or issue.ref.remote_id for issue in others)
+        found.append(
+            Drift(
+                markers[marker],
+                target,
+                kept.ref.key,
+                "duplicate",
+                f"{names} carry the same marker as {kept.ref.key}; the next sync keeps the oldest "
+                f"({kept.ref.key}) and closes the others",
+            )
+        )
     return found
 
 

@@ -73,6 +73,8 @@ class RemoteIssue:
     repo_id: int | None = None
     node_id: str | None = None
     has_tracker_label: bool = True
+    claimed_postmortem: str | None = None  # the block's Postmortem line: checked before adopting by marker
+    unreadable_due: str | None = None  # the block's Deadline text when it is not a date (a person's typo)
 
 
 class FetchKind(StrEnum):
@@ -211,7 +213,9 @@ class IssueTracker(Protocol):
         ...
 
     def create(self, drafts: list[IssueDraft]) -> list[CreateOutcome]:
-        """Create up to `create_batch_size` issues; never retried blindly (a retry could duplicate)."""
+        """Create up to `create_batch_size` issues; never retried blindly (a retry could duplicate).
+
+        Raises RateLimited only when the request was refused whole (nothing was created)."""
         ...
 
     def update(self, ref: RemoteRef, changes: IssueChanges) -> RemoteIssue:

@@ -26,6 +26,42 @@ class Block:
     postmortem: str | None
     item: str | None
 
+    @property
+    def unreadable_deadline(self) -> str | None:
+        """The Deadline line's text when it is neither a date nor "none" (a person's typo): unknown."""
+        text = (self.deadline_text or "").strip()
+        if self.deadline is not None or not text or text == "none" or text.startswith("none ("):
+            return None
+        return text
+
+
+# Control characters (and the Unicode line breaks) a value must not carry into the block.
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\\]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t", "\\": "\\\\"}
+_ESCAPED = re.compile(r"\\(?:[nrt\\]|x[0-9a-f]{2}|u[0-9a-f]{4})")
+
+
+def one_line(value: str) -> str:
+    """A value as one block line: line breaks and control characters escaped (\\n, \\x07, ...)."""
+
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in _ESCAPES:
+            return _ESCAPES[char]
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _UNSAFE.sub(escape, value)
+
+
+def unescape(value: str) -> str:
+    def back(match: re.Match[str]) -> str:
+        text = match.group()
+        if text[1] in "xu":
+            return chr(int(text[2:], 16))
+        return {"n": "\n", "r": "\r", "t": "\t", "\\": "\\"}[text[1]]
+
+    return _ESCAPED.sub(back, value)
+
 
 def block_lines(marker: str, context: IssueContext, due: date | None) -> list[str]:
     """The block's lines, in a fixed order so edits and parsing are predictable."""
@@ -39,11 +75,11 @@ def block_lines(marker: str, context: IssueContext, due: date | None) -> list[st
         due.isoformat() if due else (f"none ({context.deadline_text})" if context.deadline_text else "none")
     )
     return [
-        f"Postmortem: {postmortem}",
-        f"Owner: {context.owner_text or 'none'}",
-        f"Deadline: {deadline}",
+        f"Postmortem: {one_line(postmortem)}",
+        f"Owner: {one_line(context.owner_text or 'none')}",
+        f"Deadline: {one_line(deadline)}",
         f"Item: {context.item_id if context.item_id is not None else '-'}",
-        f"Marker: {marker}",
+        f"Marker: {one_line(marker)}",
     ]
 
 
@@ -52,12 +88,13 @@ def render_markdown_block(marker: str, context: IssueContext, due: date | None) 
 
 
 def parse_lines(text: str) -> Block:
-    """Read block lines (already unwrapped from their fence or code block)."""
+    """Read block lines (already unwrapped from their fence or code block); the last of a key wins,
+    as we write each key once and only a person's edit below ours can repeat it."""
     values: dict[str, str] = {}
     for line in text.splitlines():
         match = _LINE.match(line.strip())
         if match:
-            values.setdefault(match.group("key").strip().lower(), match.group("value"))
+            values[match.group("key").strip().lower()] = unescape(match.group("value"))
     marker = values.get("marker")
     if marker is not None and not _MARKER.match(marker):
         marker = None
@@ -85,10 +122,19 @@ def parse_markdown_body(body: str | None) -> Block | None:
     """The block in a Markdown issue body, or None when a person removed it."""
     if not body:
         return None
-    match = _FENCED.search(body)
+    match = last_block(body)
     if match is None:
         return None
     return parse_lines(match.group("body"))
+
+
+def last_block(body: str | None) -> re.Match[str] | None:
+    """The block we wrote: always the last fenced tracker block (we append it after the intro), so
+    anything that looks like one above it is text, not ours."""
+    if not body:
+        return None
+    matches = list(_FENCED.finditer(body))
+    return matches[-1] if matches else None
 
 
 def compose_markdown_body(intro: str, marker: str, context: IssueContext, due: date | None) -> str:
@@ -96,8 +142,19 @@ def compose_markdown_body(intro: str, marker: str, context: IssueContext, due: d
 
 
 def replace_markdown_block(body: str | None, marker: str, context: IssueContext, due: date | None) -> str:
-    """Swap only the tracker block; every byte a person wrote around it is kept."""
+    """Swap the tracker block and our intro's owner/deadline line; every byte a person wrote is kept."""
     block = render_markdown_block(marker, context, due)
-    if body and _FENCED.search(body):
-        return _FENCED.sub(lambda _m: block, body, count=1)
+    found = last_block(body)
+    if body and found is not None:
+        start, end = found.span()
+        return refresh_intro(body[:start], context) + block + body[end:]
     return f"{(body or '').rstrip()}\n\n{block}\n".lstrip("\n")
+
+
+# The line the default body template writes ("Owner: $owner · Deadline: $deadline"): ours to keep current.
+_INTRO_LINE = re.compile(r"(?m)^Owner: [^\n]* · Deadline: [^\n]*$")
+
+
+def refresh_intro(intro: str, context: IssueContext) -> str:
+    line = f"Owner: {one_line(context.owner_text or 'none')} · Deadline: {one_line(context.deadline_text or 'none')}"
+    return _INTRO_LINE.sub(lambda _m: line, intro, count=1)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+from tracker import progress
 from tracker.backends.base import PermanentError, RateLimited, TransientError
 
 if TYPE_CHECKING:
@@ -221,6 +222,7 @@ class GitHubTransport:
         waited_secondary = False
         while True:
             attempt += 1
+            progress.request("GitHub", what, attempt)
             try:
                 with self.client() as client:
                     status, raw_headers, text = client.requester.requestJson(
@@ -237,7 +239,7 @@ class GitHubTransport:
             except requests.exceptions.RequestException as exc:
                 reason = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
                 if idempotent and attempt < self.attempts:
-                    self._backoff(attempt)
+                    self._backoff(attempt, what, f"GitHub {reason}")
                     continue
                 raise TransientError(
                     self.safe(f"{what}: {reason} ({type(exc).__name__}) after {attempt} attempt(s)"),
@@ -246,7 +248,7 @@ class GitHubTransport:
             reply = Reply(status, {k.lower(): v for k, v in raw_headers.items()}, _parse(text))
             if status >= 500:
                 if idempotent and attempt < self.attempts:
-                    self._backoff(attempt)
+                    self._backoff(attempt, what, f"GitHub answered {status}")
                     continue
                 raise TransientError(
                     self.safe(
@@ -261,6 +263,7 @@ class GitHubTransport:
                     kind, wait, reset_at = limit
                     if kind == "secondary" and not waited_secondary and wait <= self.max_secondary_wait:
                         # A 403/429 for a secondary limit was not applied: sending it again is safe.
+                        progress.waiting(what, wait, "GitHub secondary rate limit")
                         self.sleep(wait)
                         waited_secondary = True
                         continue
@@ -274,8 +277,10 @@ class GitHubTransport:
                 )
             return reply
 
-    def _backoff(self, attempt: int) -> None:
-        self.sleep(min(MAX_BACKOFF, self.backoff * 2 ** (attempt - 1)))
+    def _backoff(self, attempt: int, what: str, reason: str) -> None:
+        wait = min(MAX_BACKOFF, self.backoff * 2 ** (attempt - 1))
+        progress.waiting(what, wait, f"{reason} (attempt {attempt} of {self.attempts})")
+        self.sleep(wait)
 
     @staticmethod
     def _rate_limit(reply: Reply) -> tuple[str, float, datetime | None] | None:

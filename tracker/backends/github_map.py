@@ -8,12 +8,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tracker.backends.base import RemoteIssue, RemoteRef
-from tracker.backends.block import parse_markdown_body
+from tracker.backends.block import last_block, parse_markdown_body
 from tracker.statuses import Status
 
 WONT_DO_REASONS = ("not_planned", "duplicate")
 _NEXT = re.compile(r'<(?P<url>[^>]+)>\s*;\s*rel="next"')
-_FENCED = re.compile(r"(?ms)^```tracker[ \t]*\n(?P<body>.*?)^```[ \t]*$")
 _DEADLINE = re.compile(r"(?m)^Deadline[ \t]*:.*$")
 _SHORT = re.compile(r"^(?P<repo>[\w.-]+/[\w.-]+)?#(?P<number>\d+)$")
 _URL_PATH = re.compile(r"^(?:/api/v3)?(?:/repos)?/(?P<repo>[\w.-]+/[\w.-]+)/issues/(?P<number>\d+)/?$")
@@ -93,6 +92,8 @@ def to_remote(
         repo_id=repo_id,
         node_id=item.get("node_id"),
         has_tracker_label=any(name.lower() == tracker_label.lower() for name in labels),
+        claimed_postmortem=block.postmortem if block else None,
+        unreadable_due=block.unreadable_deadline if block else None,
     )
 
 
@@ -126,10 +127,8 @@ def parse_ref_text(text: str, *, default_repo: str, hosts: set[str]) -> tuple[st
 
 def with_deadline(body: str | None, due: date | None) -> str | None:
     """The body with only the tracker block's Deadline line rewritten; None when there is no block."""
-    if not body:
-        return None
-    match = _FENCED.search(body)
-    if match is None:
+    match = last_block(body)
+    if body is None or match is None:
         return None
     line = f"Deadline: {due.isoformat() if due else 'none'}"
     inner = match.group("body")

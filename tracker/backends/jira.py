@@ -61,6 +61,11 @@ class JiraBackend:
     kind = "jira"
     create_batch_size = 50
 
+    @property
+    def pushes_status(self) -> bool:
+        """Jira statuses move only through the workflow, and only when the config allows it."""
+        return bool(self.target.manage_workflow)
+
     def __init__(
         self,
         target: JiraTarget,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from tracker import progress
 from tracker.backends.base import PermanentError, RateLimited, TransientError
 from tracker.config import JiraTarget
 from tracker.errors import ConfigError
@@ -207,6 +208,7 @@ class JiraHttp:
         while True:
             attempt += 1
             self.requests += 1
+            progress.request("Jira", what, attempt)
             response: rq.Response | None = None
             try:
                 response = self.client._session.request(method, url, params=params, json=json)
@@ -220,7 +222,11 @@ class JiraHttp:
                     raise Uncertain(f"Jira did not answer {what} (it may have been applied)") from None
                 if attempt > self.max_retries:
                     raise TransientError(f"Jira did not answer {what} after {attempt} attempts") from None
-                self.sleep(min(2.0 ** (attempt - 1), 30.0))
+                wait = min(2.0 ** (attempt - 1), 30.0)
+                progress.waiting(
+                    what, wait, f"Jira did not answer (attempt {attempt} of {self.max_retries + 1})"
+                )
+                self.sleep(wait)
                 continue
             else:
                 self._note_date(response)
@@ -244,6 +250,7 @@ class JiraHttp:
                 raise RateLimited(
                     f"Jira rate limit on {what} (429, retry after {wait:.0f} s)", reset_at=reset
                 )
+            progress.waiting(what, wait, "Jira rate limit (429)")
             self.sleep(wait)
             return
         if status >= 500 or status == 0:
@@ -252,7 +259,9 @@ class JiraHttp:
             if attempt > self.max_retries:
                 raise TransientError(f"Jira answered {status} to {what} after {attempt} attempts{suffix}")
             wait = retry_after(response, datetime.now(UTC))
-            self.sleep(min(wait if wait is not None else 2.0 ** (attempt - 1), self.max_wait))
+            wait = min(wait if wait is not None else 2.0 ** (attempt - 1), self.max_wait)
+            progress.waiting(what, wait, f"Jira answered {status or 'nothing'} (attempt {attempt})")
+            self.sleep(wait)
             return
         if status == 401:
             env = (

@@ -119,4 +119,6 @@ def to_remote(
         created_at=parse_time(fields.get("created")),
         closed_at=parse_time(fields.get("resolutiondate")) if status.is_closed else None,
         has_tracker_label=tracker_label in labels,
+        claimed_postmortem=block.postmortem if block is not None else None,
+        unreadable_due=block.unreadable_deadline if block is not None and due is None else None,
     )

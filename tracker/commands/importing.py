@@ -35,6 +35,14 @@ class _DryRun(Exception):
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--quiet", "-q", is_flag=True, help="One line per document, no item lines.")
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when a document yields no action items (and does not say it has none).",
+)
+@click.option(
+    "--explain", is_flag=True, help="Show each candidate section per document and why it was read or not."
+)
 @click.pass_obj
 def import_cmd(
     app: AppContext,
@@ -45,6 +53,8 @@ def import_cmd(
     slug: str | None,
     fmt: str,
     quiet: bool,
+    strict: bool,
+    explain: bool,
 ) -> None:
     """Import postmortems: Markdown files, folders of *.md, or - for standard input.
 
@@ -55,9 +65,10 @@ def import_cmd(
     """
     from tracker.errors import UsageError
     from tracker.importing.parser import valid_slug
-    from tracker.importing.source import expand
+    from tracker.importing.source import Skipped, expand
 
-    sources = list(expand(paths))
+    skipped: list[Skipped] = []
+    sources = list(expand(paths, skipped))
     missing = [name for name, path in sources if path is not None and not path.exists()]
     if sources and len(missing) == len(sources):
         # Nothing to read at all: refuse before a database is created (a typo must not leave an
@@ -83,26 +94,41 @@ def import_cmd(
             app.ensure_database(create=False)
     else:
         app.ensure_database(create=True)
-    results = [
-        _import_one(app, name, path, _Options(dry_run, historical, allow_empty, slug, have_database))
-        for name, path in sources
-    ]
+    options = _Options(dry_run, historical, allow_empty, slug, have_database, explain)
+    results = [_import_one(app, name, path, options) for name, path in sources]
     failed = sum(1 for result in results if result.error is not None)
+    empty = sum(1 for result in results if result.empty)
     if fmt == "json":
-        echo(to_json({"dry_run": dry_run, "failed": failed, "documents": [r.to_dict() for r in results]}))
+        echo(
+            to_json(
+                {
+                    "dry_run": dry_run,
+                    "failed": failed,
+                    "empty": empty,
+                    "documents": [r.to_dict() for r in results],
+                    "skipped": [{"file": s.name, "reason": s.reason} for s in skipped],
+                }
+            )
+        )
     else:
+        for skip in skipped:
+            echo(f"skipped {skip.name}: {skip.reason}")
         for result in results:
             _print(result, dry_run, quiet)
-        if len(results) > 1 or failed:
+        if len(results) > 1 or failed or empty or skipped:
             totals = {
                 key: sum(r.counts()[key] for r in results)
                 for key in ("new", "updated", "unchanged", "removed")
             }
             summary = ", ".join(f"{value} {key}" for key, value in totals.items())
-            echo(
-                f"{len(results)} document(s), {failed} failed: {summary}" + (" (dry run)" if dry_run else "")
+            extra = (f", {empty} without items" if empty else "") + (
+                f", {len(skipped)} skipped" if skipped else ""
             )
-    if failed:
+            echo(
+                f"{len(results)} document(s), {failed} failed{extra}: {summary}"
+                + (" (dry run)" if dry_run else "")
+            )
+    if failed or (strict and empty):
         raise SystemExit(1)
 
 
@@ -113,6 +139,7 @@ class _Options:
     allow_empty: bool
     slug: str | None
     have_database: bool
+    explain: bool = False
 
 
 def _import_one(app: AppContext, name: str, path: Path | None, options: _Options) -> DocumentResult:
@@ -125,11 +152,19 @@ def _import_one(app: AppContext, name: str, path: Path | None, options: _Options
 
     try:
         source = read(name, path)
-        parsed = parse_document(source.text, name, jira_projects(app.config.targets), _known_owner(app))
+        parsed = parse_document(
+            source.text,
+            name,
+            jira_projects(app.config.targets),
+            _known_owner(app),
+            app.config.importing.sections,
+        )
     except TrackerError as error:
         return DocumentResult(file=name, error=error.message, hint=error.hint)
     if not options.have_database:
-        return _plan_without_database(app, parsed, options.historical, options.slug)
+        return _structure(
+            _plan_without_database(app, parsed, options.historical, options.slug), parsed, options
+        )
     holder: list[DocumentResult] = []
     try:
         with app.session() as session:
@@ -151,7 +186,21 @@ def _import_one(app: AppContext, name: str, path: Path | None, options: _Options
         pass
     except TrackerError as error:
         return DocumentResult(file=name, error=error.message, hint=error.hint)
-    return holder[0]
+    return _structure(holder[0], parsed, options)
+
+
+def _structure(result: DocumentResult, parsed: Any, options: _Options) -> DocumentResult:
+    """What the document's structure says: no items (a warning, or stated), and --explain's sections."""
+    from tracker.importing.explain import empty_warning, explained
+
+    warning = empty_warning(parsed)
+    result.empty = warning is not None
+    result.none_stated = bool(parsed.none_stated and not parsed.items)
+    if warning is not None:
+        result.warnings.insert(0, warning)
+    if options.explain:
+        result.sections = explained(parsed)
+    return result
 
 
 def _plan_without_database(
@@ -237,9 +286,16 @@ def _print(result: DocumentResult, dry_run: bool, quiet: bool) -> None:
     summary = ", ".join(f"{value} {key}" for key, value in counts.items())
     verb = "would import" if dry_run else "imported"
     created = " (new postmortem)" if result.created else ""
-    echo(f"{result.file}: {verb} as {result.slug}{created}: {summary}")
+    stated = " (the document says it has no action items)" if result.none_stated else ""
+    echo(f"{result.file}: {verb} as {result.slug}{created}: {summary}{stated}")
     for warning in result.warnings:
         echo(f"  ! {warning}")
+    if result.sections is not None:
+        from tracker.importing.explain import explain_lines
+
+        echo("  sections:")
+        for line in explain_lines(result.sections):
+            echo(line)
     if quiet:
         return
     quiet_findings = 0

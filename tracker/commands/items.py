@@ -8,14 +8,13 @@ from typing import Any
 import click
 
 from tracker.app import AppContext
-from tracker.output import FORMATS, echo, table, to_csv, to_json
-
-LIST_COLUMNS = ["id", "postmortem", "title", "owner", "owner_person", "deadline", "status", "links"]
+from tracker.output import echo, to_json
 
 
 @click.command("add")
 @click.argument("title")
-@click.option("--postmortem", "-p", "slug", required=True, help="Slug of the postmortem (created if new).")
+@click.option("--postmortem", "-p", "slug", required=True, help="Slug of the postmortem.")
+@click.option("--new", "new", is_flag=True, help="Create the postmortem if no postmortem has this slug.")
 @click.option("--owner", "-o", help="Owner as written: @handle, name, e-mail or team.")
 @click.option("--deadline", "-d", help="2026-07-15, 'Jul 15', 'July 15, 2026', or TBD.")
 @click.option("--status", "-s", default="open", show_default=True, help="open, in_progress, done or wont_do.")
@@ -31,8 +30,13 @@ def add_cmd(
     status: str,
     incident_date: Any,
     fmt: str,
+    new: bool,
 ) -> None:
     """Add an action item by hand.
+
+    An unknown slug is asked about on a terminal (no by default when it looks like a typo of an
+    existing slug: the same numbers, nearly the same words). A script gets an error with "did you
+    mean" for a likely typo and a new postmortem otherwise, said so on stderr. --new never asks.
 
     Example: tracker add "Add slow-query alerting (> 500 ms)" -p inc-214 -o @dana -d "Jul 1"
     """
@@ -58,6 +62,8 @@ def add_cmd(
     with app.session() as session:
         postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
         if postmortem is None:
+            _may_create(session, slug, new)
+            echo(f"created postmortem {slug}", err=True)
             postmortem = Postmortem(
                 slug=slug,
                 title=slug,
@@ -108,92 +114,57 @@ def add_cmd(
         echo(f"added item {data['id']} to {slug}: {title}")
 
 
-@click.command("list")
-@click.option("--postmortem", "-p", "slug", help="Only items of this postmortem.")
-@click.option(
-    "--status", "-s", "statuses", multiple=True, help="open, in_progress, done, wont_do (repeatable)."
-)
-@click.option("--owner", "-o", help="Owner as written or a [people] handle.")
-@click.option("--overdue", is_flag=True, help="Only open items past their deadline.")
-@click.option("--all", "include_removed", is_flag=True, help="Include items removed from their document.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.pass_obj
-def list_cmd(
-    app: AppContext,
-    slug: str | None,
-    statuses: tuple[str, ...],
-    owner: str | None,
-    overdue: bool,
-    include_removed: bool,
-    fmt: str,
-) -> None:
-    """List action items, filtered.
+def _may_create(session: Any, slug: str, new: bool) -> None:
+    """Ask on a terminal before creating a postmortem; in a script, refuse one that looks like a typo."""
+    import sys
 
-    Example: tracker list --overdue --format json
-    """
-    from sqlalchemy import or_, select
-    from sqlalchemy.orm import selectinload
+    from sqlalchemy import select
 
-    from tracker.config import normalise_name
-    from tracker.items import get_postmortem, item_to_dict, parse_status_option
-    from tracker.models import ActionItem, Postmortem
+    from tracker.errors import NotFoundError
+    from tracker.models import Postmortem
 
-    wanted = [parse_status_option(s).value for s in statuses]
-    today = app.today()
-    with app.session() as session:
-        query = (
-            select(ActionItem)
-            .join(Postmortem)
-            .options(selectinload(ActionItem.links), selectinload(ActionItem.postmortem))
-            .order_by(Postmortem.slug, ActionItem.position, ActionItem.id)
-        )
-        if slug:
-            query = query.where(ActionItem.postmortem_id == get_postmortem(session, slug).id)
-        if wanted:
-            query = query.where(ActionItem.status.in_(wanted))
-        if overdue:
-            query = query.where(ActionItem.deadline < today, ActionItem.status.in_(["open", "in_progress"]))
-        if not include_removed:
-            query = query.where(ActionItem.removed_at.is_(None))
-        if owner:
-            resolution = app.resolver.resolve(owner)
-            if resolution.person:
-                query = query.where(
-                    or_(ActionItem.owner_person == resolution.person, ActionItem.owner_text == owner)
-                )
-        rows = [item_to_dict(item, app.resolver, today) for item in session.scalars(query)]
-    if owner and not app.resolver.resolve(owner).person:
-        rows = [r for r in rows if r["owner"] and normalise_name(r["owner"]) == normalise_name(owner)]
-    _print_items(rows, fmt)
-
-
-def _print_items(rows: list[dict[str, Any]], fmt: str) -> None:
-    if fmt == "json":
-        echo(to_json(rows))
-    elif fmt == "csv":
-        flat = [{**r, "links": [link["url"] or link["key"] for link in r["links"]]} for r in rows]
-        echo(to_csv(flat, [*LIST_COLUMNS, "deadline_text", "status_text"]).rstrip("\n"))
-    else:
-        if not rows:
-            echo("no matching items")
+    if new:
+        return
+    close = likely_typos(slug, list(session.scalars(select(Postmortem.slug))))
+    meant = " or ".join(close)
+    if sys.stdin.isatty() and sys.stderr.isatty():
+        # A likely typo defaults to no; a slug like no other (a new incident) to yes.
+        question = f"No postmortem {slug!r}" + (f" (did you mean {meant}?)" if close else "")
+        if click.confirm(f"{question}. Create {slug!r}?", err=True, default=not close):
             return
-        echo(
-            table(
-                [
-                    [
-                        r["id"],
-                        r["postmortem"],
-                        r["title"],
-                        r["owner"],
-                        r["deadline"] or r["deadline_text"],
-                        r["status"] + (" (overdue)" if r["overdue"] else ""),
-                        [link["key"] or link["target"] for link in r["links"]],
-                    ]
-                    for r in rows
-                ],
-                ["id", "postmortem", "title", "owner", "deadline", "status", "links"],
-            )
+        raise click.exceptions.Exit(1)
+    if close:
+        raise NotFoundError(
+            f"no postmortem {slug!r}; did you mean {meant}?",
+            hint=f"use -p {close[0]}, or add --new to create {slug!r}",
         )
+
+
+def likely_typos(slug: str, known: list[str]) -> list[str]:
+    """Existing slugs that `slug` is probably a typo of: the same numbers and nearly the same text.
+
+    inc-2 next to inc-1 is another incident; queue-backlog-2026-5 next to queue-backlog-2026-05 is not.
+    """
+    import difflib
+    import re
+
+    def numbers(text: str) -> list[int]:
+        return [int(n) for n in re.findall(r"\d+", text)]
+
+    def squashed(text: str) -> str:
+        return re.sub(r"0+(\d)", r"\1", re.sub(r"[^a-z0-9]", "", text.lower()))
+
+    mine = numbers(slug)
+    found = [
+        other
+        for other in known
+        if numbers(other) == mine
+        and (
+            squashed(other) == squashed(slug)
+            or difflib.SequenceMatcher(None, slug.lower(), other.lower()).ratio() >= 0.85
+        )
+    ]
+    return sorted(found, key=lambda other: -difflib.SequenceMatcher(None, slug, other).ratio())[:3]
 
 
 @click.command("show")
@@ -246,11 +217,12 @@ def show_cmd(app: AppContext, item_id: int, fmt: str) -> None:
     for link in data["links"]:
         echo(f"  link        {link['target']}: {link['key'] or '-'} {link['url'] or ''} ({link['state']})")
     if data["events"]:
-        echo("  history:")
+        from tracker.timefmt import local_datetime
+
+        echo(f"  history ({app.config.org.timezone}):")
         for e in data["events"]:
-            echo(
-                f"    {e['occurred_at'][:19]}  {e['source']:<8} {e['field']}: {e['old'] or '-'} -> {e['new'] or '-'}"
-            )
+            when = local_datetime(e["occurred_at"], app.config.org.zone)
+            echo(f"    {when}  {e['source']:<8} {e['field']}: {e['old'] or '-'} -> {e['new'] or '-'}")
 
 
 @click.command("edit")

@@ -11,7 +11,7 @@ from tracker.output import echo
 def _list_rules(app: AppContext, fmt: str) -> None:
     from tracker.lint.registry import all_rules
     from tracker.lint.settings import LintSettings
-    from tracker.output import table, to_json
+    from tracker.output import to_json
 
     settings = LintSettings.from_mapping(app.config.lint)
     rows = []
@@ -32,12 +32,12 @@ def _list_rules(app: AppContext, fmt: str) -> None:
     if fmt == "json":
         echo(to_json(rows))
     else:
-        echo(
-            table(
-                [[r["rule"], r["category"], r["severity"], r["label"], r["summary"]] for r in rows],
-                ["rule", "category", "severity", "label", "summary"],
-                max_width=70,
-            )
+        from tracker.table import echo_table
+
+        echo_table(
+            [[r["rule"], r["category"], r["severity"], r["label"], r["summary"]] for r in rows],
+            ["rule", "category", "severity", "label", "summary"],
+            shrink=("summary", "label", "rule"),
         )
 
 

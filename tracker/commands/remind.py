@@ -41,9 +41,11 @@ def remind_cmd(
 
     comments, channels = remind_channels(app, notify)
     if comments:
+        from tracker.progress import activity
         from tracker.remind.run import run_remind
 
-        summary = run_remind(app, targets, dry_run)
+        with activity("reminding"):
+            summary = run_remind(app, targets, dry_run)
     else:
         summary = {"dry_run": dry_run, "ok": True, "targets": {}, "unassigned": []}
     sent = notify_remind(app, channels, dry_run) if channels else None

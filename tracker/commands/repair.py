@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from tracker.app import AppContext
@@ -21,11 +23,20 @@ def doctor_cmd(app: AppContext, targets: tuple[str, ...], fmt: str) -> None:
     Example: tracker doctor --target platform
     """
     from tracker.errors import FindingsError
+    from tracker.progress import activity
     from tracker.repair import doctor
 
-    report = doctor(app, targets)
+    gone = unconfigured_targets(app)
+    if fmt != "json":
+        for entry in gone:  # said here, once, rather than as a stale-sync warning on every report
+            echo(
+                f"note: target {entry['target']} is no longer configured; {entry['links']} link(s) to it are "
+                "kept but not checked, synced or counted as stale"
+            )
+    with activity("fetching linked issues"):
+        report = doctor(app, targets)
     if fmt == "json":
-        echo(to_json(report.to_dict()))
+        echo(to_json({**report.to_dict(), "unconfigured_targets": gone}))
     else:
         for drift in report.drift:
             echo(f"#{drift.item} {drift.key or '?'} ({drift.target}): {drift.kind}: {drift.detail}")
@@ -37,6 +48,20 @@ def doctor_cmd(app: AppContext, targets: tuple[str, ...], fmt: str) -> None:
             f"{len(report.drift)} drift(s), {len(report.problems)} target problem(s)",
             hint="`tracker sync` pulls remote changes; `tracker unlink` / `tracker relink` repair a link",
         )
+
+
+def unconfigured_targets(app: AppContext) -> list[dict[str, Any]]:
+    """Targets the database knows (links, sync state) that the config no longer names."""
+    from sqlalchemy import func, select
+
+    from tracker.models import Link, TargetState
+
+    with app.session() as session:
+        links = dict(session.execute(select(Link.target, func.count()).group_by(Link.target)).all())
+        known = set(links) | set(session.scalars(select(TargetState.target)))
+    return [
+        {"target": name, "links": int(links.get(name, 0))} for name in sorted(known - set(app.config.targets))
+    ]
 
 
 @click.command("unlink")
@@ -63,6 +88,9 @@ def relink_cmd(app: AppContext, item_id: int, url: str, target: str | None) -> N
 
     Example: tracker relink 12 https://github.com/acme/platform/issues/40
     """
+    from tracker.progress import activity
     from tracker.repair import relink
 
-    echo(relink(app, item_id, url, target))
+    with activity(f"looking up {url}"):
+        message = relink(app, item_id, url, target)
+    echo(message)

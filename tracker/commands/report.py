@@ -12,7 +12,7 @@ import click
 from tracker.app import AppContext
 from tracker.output import echo
 
-REPORT_FORMATS = ("table", "markdown", "json", "csv", "html")
+REPORT_FORMATS = ("table", "text", "markdown", "json", "csv", "html")
 
 
 def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -30,6 +30,10 @@ def _as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> d
     "--review-window", metavar="FROM..TO", help="Review view of postmortems reviewed in these dates."
 )
 @click.option("--owner", "-o", help="One owner's items (per-person view).")
+@click.option("--team", help="Only items owned by this [teams] team.")
+@click.option("--target", "-t", help="Only items linked to an issue on this target.")
+@click.option("--severity", help="Only postmortems of this severity (after [report] severity_aliases).")
+@click.option("--since", metavar="DATE", help="Only postmortems of incidents on or after DATE (or 30d).")
 @click.option("--as-of", metavar="DATE", callback=_as_of, help="The report as it stood at the end of DATE.")
 @click.option("--months", type=click.IntRange(0, 120), default=12, show_default=True, help="Months of trend.")
 @click.option(
@@ -63,6 +67,10 @@ def report_cmd(
     slug: str | None,
     review_window: str | None,
     owner: str | None,
+    team: str | None,
+    target: str | None,
+    severity: str | None,
+    since: str | None,
     as_of: date | None,
     months: int,
     limit: int,
@@ -81,6 +89,7 @@ def report_cmd(
 
     Example: tracker report --postmortem inc-214 --format markdown --output review.md
     """
+    from tracker.commands.filters import parse_since
     from tracker.report.build import Options, build_report, parse_window
 
     if slug and review_window:
@@ -93,6 +102,10 @@ def report_cmd(
         months=months,
         save=not no_save,
         limit=limit,
+        team=team,
+        target=target,
+        severity=severity,
+        since=parse_since(since, app.today()) if since else None,
     )
     with app.session() as session:
         report = build_report(app, session, options)
@@ -103,9 +116,11 @@ def report_cmd(
     elif not notify:
         echo(text, nl=False)
     if post_to:
+        from tracker.progress import activity
         from tracker.report.render_text import to_markdown
 
-        url = post_comment(app, post_to[0], post_to[1], to_markdown(report, limit))
+        with activity(f"posting to {post_to[0]} {post_to[1]}"):
+            url = post_comment(app, post_to[0], post_to[1], to_markdown(report, limit))
         echo(f"posted the report to {post_to[0]} {post_to[1]}: {url}", err=True)
     if notify:
         from tracker.notify.commands import notify_report
@@ -114,7 +129,7 @@ def report_cmd(
 
 
 def render(report: dict[str, Any], fmt: str, limit: int, terminal: bool) -> str:
-    """The report in one format; `table` is rich at a terminal and plain text elsewhere."""
+    """The report in one format; `table` (or `text`) fits the terminal, with colour, and is plain elsewhere."""
     from tracker.report import render_text
 
     if fmt == "json":
@@ -127,13 +142,21 @@ def render(report: dict[str, Any], fmt: str, limit: int, terminal: bool) -> str:
         from tracker.report import render_html
 
         return render_html.to_html(report, limit)
-    return render_text.to_rich(report, limit) if terminal else render_text.to_plain(report, limit)
+    import os
+
+    from tracker.table import colour_allowed, terminal_width
+
+    # A terminal (or COLUMNS) gives the width; colour only on a terminal, never under NO_COLOR.
+    width = terminal_width() if terminal or os.environ.get("COLUMNS") else None
+    return render_text.to_plain(report, limit, width=width, colour=terminal and colour_allowed())
 
 
 def post_comment(app: AppContext, target: str, issue: str, body: str) -> str:
     """Post `body` on `issue` of `target` through the same backend sync uses."""
-    from tracker.errors import UsageError
+    from tracker.errors import NoTargetsError, UsageError
 
+    if not app.config.targets:
+        raise NoTargetsError(app.config.path)
     if target not in app.config.targets:
         known = ", ".join(app.config.targets) or "none configured"
         raise UsageError(f"unknown target {target!r}", hint=f"targets in the config: {known}")

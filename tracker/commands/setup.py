@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from tracker.app import AppContext
-from tracker.output import echo, table, to_json
+from tracker.cli import SuggestingGroup
+from tracker.output import echo, to_json
 
 STARTER_CONFIG = """\
 # tracker configuration. Every key is documented in config.example.toml.
@@ -83,11 +84,14 @@ def init_cmd(app: AppContext, config_file: str) -> None:
     from tracker.db import describe_url
 
     existed = app.database_exists()
-    app.ensure_database(create=True)
-    echo(f"{'database ready' if existed else 'created database'}: {describe_url(app.database_url)}")
+    if existed:
+        app.ensure_database(create=True)
+        echo(f"database ready: {describe_url(app.database_url)}")
+    else:
+        app.ensure_database(create=True)  # says "created database: PATH"
 
 
-@click.group("db")
+@click.group("db", cls=SuggestingGroup)
 def db_group() -> None:
     """Database schema: show the revision or upgrade it.
 
@@ -150,7 +154,9 @@ def db_current_cmd(app: AppContext, fmt: str) -> None:
 
 
 @click.command("people")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "text", "json", "csv"]), default="table", show_default=True
+)
 @click.pass_obj
 def people_cmd(app: AppContext, fmt: str) -> None:
     """List every owner named in the database and what it resolves to.
@@ -187,21 +193,31 @@ def people_cmd(app: AppContext, fmt: str) -> None:
     if fmt == "json":
         echo(to_json(rows))
         return
+    if fmt == "csv":
+        from tracker.table import to_csv
+
+        columns = list(PEOPLE_COLUMNS)
+        echo(to_csv([[r[c] for c in columns] for r in rows], columns).rstrip("\n"))
+        return
     if not rows:
         echo("no owners in the database yet")
         return
-    echo(
-        table(
+    from tracker.table import echo_table
+
+    echo_table(
+        [
             [
-                [
-                    r["owner"],
-                    r["items"],
-                    r["kind"],
-                    r["person"] or r["team"],
-                    ("did you mean " + ", ".join(r["suggestions"]) + "?") if r["suggestions"] else None,
-                ]
-                for r in rows
-            ],
-            ["owner", "items", "resolves to", "who", "note"],
-        )
+                r["owner"],
+                r["items"],
+                r["kind"],
+                r["person"] or r["team"],
+                ("did you mean " + ", ".join(r["suggestions"]) + "?") if r["suggestions"] else None,
+            ]
+            for r in rows
+        ],
+        ["owner", "items", "resolves to", "who", "note"],
+        shrink=("note", "owner", "who"),
     )
+
+
+PEOPLE_COLUMNS = ("owner", "items", "kind", "person", "team", "github", "jira", "suggestions")

@@ -61,9 +61,13 @@ def sync_cmd(
         confirm=(lambda question: click.confirm(question, err=True)) if interactive else None,
     )
     try:
-        summary = (
-            _with_progress(app, targets, options) if sys.stderr.isatty() else run_sync(app, targets, options)
-        )
+        if sys.stderr.isatty():
+            summary = _with_progress(app, targets, options)
+        else:
+            from tracker.progress import activity
+
+            with activity("sync", terminal=False):  # cron: a plain line per retry or rate-limit wait
+                summary = run_sync(app, targets, options)
     except TrackerError as exc:
         if metrics_file and not dry_run:
             # Monitoring must see a run that could not even start (lease held, database gone).
@@ -97,26 +101,33 @@ def _echo_quiet(summary: SyncSummary) -> None:
 
 
 def _with_progress(app: AppContext, targets: tuple[str, ...], options: SyncOptions) -> SyncSummary:
-    """A progress bar on a terminal; cron (no terminal) gets plain lines only."""
+    """A progress bar on a terminal, with the request or retry being waited for under it."""
     from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
+    from tracker.progress import listening
     from tracker.sync.runner import run_sync
 
     with Progress(
+        SpinnerColumn(),
         TextColumn("{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=20),
         MofNCompleteColumn(),
+        TextColumn("[dim]{task.fields[waiting]}"),
         console=Console(stderr=True),
         transient=True,
     ) as bar:
-        task = bar.add_task("sync", total=None)
+        task = bar.add_task("sync", total=None, waiting="")
 
         def show(target: str, phase: str, done: int, total: int) -> None:
             bar.update(task, description=f"{target}: {phase}", completed=done, total=total or None)
 
+        def waiting(message: str, _wait: bool) -> None:
+            bar.update(task, waiting=message)
+
         options.progress = show
-        return run_sync(app, targets, options)
+        with listening(waiting):
+            return run_sync(app, targets, options)
 
 
 @click.command("adopt")
@@ -128,9 +139,11 @@ def adopt_cmd(app: AppContext, target: str, dry_run: bool) -> None:
 
     Example: tracker adopt platform
     """
+    from tracker.progress import activity
     from tracker.sync.adopt import adopt
 
-    result = adopt(app, target, dry_run=dry_run)
+    with activity(f"reading the issues of {target}"):
+        result = adopt(app, target, dry_run=dry_run)
     for line in result:
         echo(line)
 
@@ -163,9 +176,13 @@ def check_cmd(app: AppContext, targets: tuple[str, ...], fmt: str, notify: tuple
     Example: tracker check --target platform
     """
     from tracker.errors import FindingsError
+    from tracker.progress import activity
     from tracker.sync.adopt import check
 
-    results = check(app, targets) if targets or not notify else []
+    # Targets are checked unless only channels were asked for, or only channels are configured.
+    check_targets = bool(targets) or (not notify and (bool(app.config.targets) or not app.config.notify))
+    with activity("checking targets"):
+        results = check(app, targets) if check_targets else []
     if notify or not targets:
         from tracker.notify.check import check_channels
 

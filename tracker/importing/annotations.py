@@ -9,7 +9,9 @@ from datetime import date
 
 from tracker.deadlines import DeadlineKind, parse_deadline
 from tracker.importing.markdown import to_plain
+from tracker.importing.owners import sentence_owner
 from tracker.importing.refs import find_refs
+from tracker.provenance import Shaped
 from tracker.statuses import parse_status
 
 _REFERENCE_DAY = date(2000, 1, 1)  # only the kind of a deadline matters here, not its year
@@ -41,9 +43,12 @@ _TRAILING_DUE_COLON = re.compile(
 _TRAILING_DUE_WORD = re.compile(
     r"[\s,;\-–—]*\b(?:due|by|deadline|eta)\s+(?P<v>[^:;()]{1,30}?)\s*\.?\s*$", re.IGNORECASE
 )
+# Bold initials after the item ("Rotate the keys **JD**") and a handle in a code span ("`@tom`").
+_TRAILING_INITIALS = re.compile(r"\s+(?:\*\*|__)(?P<v>[A-Z]{2,3})(?:\*\*|__)\s*$|\s+(?P<c>`@[\w.-]+`)\s*$")
 _TRAILING_HANDLE = re.compile(r"[\s,;\-–—]*(?<![\w.])(?P<v>@[\w.-]+(?:/[\w.-]+)?)\s*$")
 _TRAILING_NOTE = re.compile(
-    r"[\s,;.]*(?:[\-–—:]\s*|\s)(?P<v>(?:DONE|FIXED|COMPLETED?|WONTFIX|WIP)\b.*|PR\s+exists|PR\s+open(?:ed)?|"
+    r"[\s,;.]*(?:[\-–—:]\s*|\s)(?P<v>(?:DONE|FIXED|COMPLETED?|WONTFIX|WONT\s?DO|WON'T\s+DO|WIP)\b.*|PR\s+exists|"
+    r"PR\s+open(?:ed)?|(?i:(?:done|fixed|completed?|resolved|shipped|merged)\s+(?:as\s+of|on|in|via|with|at)\s+\S.*)|"
     r"(?i:done|fixed|completed?|in\s+progress|won'?t\s+do|wip))\s*\.?\s*$"
 )
 _BRACKET_NOTE = re.compile(
@@ -51,7 +56,8 @@ _BRACKET_NOTE = re.compile(
 )
 _PAREN_NOTE = re.compile(
     r"^(?:done|fixed|completed?|in\s+progress|wip|won'?t\s+do|not\s+planned|PR\s+exists|PR\s+open(?:ed)?|"
-    r"issue\s+(?:created|filed|opened)|ticket\s+(?:created|filed|opened)|to\s*do)$",
+    r"issue\s+(?:created|filed|opened)|ticket\s+(?:created|filed|opened)|to\s*do|"
+    r"(?:done|fixed|completed?|resolved|shipped|merged)(?:\s+(?:on|in|as\s+of|via))?\s+\S[^()]*)$",
     re.IGNORECASE,
 )
 _NAME = re.compile(
@@ -60,12 +66,27 @@ _NAME = re.compile(
 _BOLD_LABEL = re.compile(
     r"^(?:\*\*|__)(?P<label>.+?)(?:\*\*|__)\s*(?P<sep>[:–—-])?\s*(?P<rest>.*)$", re.DOTALL
 )
-_MARKER_LABELS = re.compile(r"^(?:action(?:\s+item)?|ai|todo|to\s+do|task|follow[\s-]*up)$", re.IGNORECASE)
+_MARKER_LABELS = re.compile(
+    r"^(?:action(?:\s+item)?|ai|todo|to\s+do|task|follow[\s-]*up)(?:\s*[#-]?\s*\d{1,3})?$", re.IGNORECASE
+)
 _TRAILING_REF = re.compile(r"\s*(\[[^\]]+\]\([^)\s]+\)|[\w./-]+#\d+|[A-Z][A-Z0-9_]+-\d+)\s*$")
 _LEADING_STATUS = re.compile(
     r"^(?:\*\*|__)?(?P<v>(?i:done|todo|to\s+do|wip|in\s+progress|won'?t\s+do|blocked))(?:\*\*|__)?\s*[:\-–—]\s*(?:\*\*|__)?\s+"
 )
 _TEAM_TAG = re.compile(r"^\[(?P<v>[^\]\[]{1,40})\]\s+(?!\()")
+# `[P1]`, `[high]`, `[sev2]` in front of an item are its priority, not a team.
+_PRIORITY_TAG = re.compile(
+    r"^\[(?P<v>(?i:p[0-4]|sev[\s-]?[0-4]|high|medium|low|critical|urgent|must|should|nice[\s-]to[\s-]have))\]\s+"
+)
+# Field lines inside one item (`**Owner:** Dana` under the action's own line): its attributes.
+_FIELD_LINE = re.compile(
+    r"^\s*(?:\*\*|__)?(?P<k>owners?|assignee|assigned\s+to|dri|due(?:\s+date)?|deadline|eta|target(?:\s+date)?|status)"
+    r"\s*(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:|:)\s*(?P<v>\S.*?)\s*$",
+    re.IGNORECASE,
+)
+_TRAILING_DASHED_DATE = re.compile(r"\s+[—–-]{1,2}\s+(?P<v>[^—–]{4,30}?)\s*$")
+_TRAILING_DASHED_NAME = re.compile(r"\s+[—–]\s+(?P<v>@[\w.-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})\s*$")
+_BRACKET_KEYED = re.compile(r"\s*\[(?P<inner>[^\[\]]+:[^\[\]]+)\]\s*$")
 _LEADING_HANDLE = re.compile(r"^(?P<v>@[\w.-]+(?:/[\w.-]+)?)\s*[:\-–—]\s+")
 _TEAM_PREFIX = re.compile(
     r"^(?!(?:FYI|NB|PR|ETA|TBD|TBA|WIP|AI|TODO|NOTE|UPDATE|EDIT|Q[1-4]|H[12])\s*:)(?P<v>[A-Z][A-Z0-9&/-]{1,11}|[\w&/.-]+(?:\s+[\w&/.-]+){0,2}\s+team)\s*:\s+"
@@ -74,6 +95,9 @@ _TEAM_TO = re.compile(
     r"^(?P<v>(?:the\s+)?[\w&/.-]+(?:\s+[\w&/.-]+){0,2}\s+(?:team|squad|group|guild|crew)|[A-Z][A-Z0-9&/-]{1,11})"
     r"\s+(?:to|will|should|must)\s+",
 )
+
+
+BOLD_SENTENCES = Shaped("hexpm")
 
 
 @dataclass
@@ -141,9 +165,18 @@ def _keyed_group(inner: str, known_owner: Callable[[str], bool] | None = None) -
             found["priority"] = value
         else:
             found["ref"] = value
+    if not found and len(loose) == 1 and "," in inner:
+        loose = [part.strip() for part in inner.split(",", 1)]
     if not found:
-        return None
+        if not _owner_and_date(loose, known_owner):
+            return None
+        dated = re.match(r"^(?:(?:by|due|before)\s+)?(?P<d>.+)$", loose[1], re.IGNORECASE)
+        return {"owner": loose[0], "deadline": dated.group("d") if dated else loose[1]}
     for part in loose:
+        dated = re.match(r"^(?:by|due|before)\s+(?P<d>.+)$", part, re.IGNORECASE)
+        if dated and "deadline" not in found and _deadline_kind(dated.group("d")) is DeadlineKind.DATE:
+            found["deadline"] = dated.group("d")
+            continue
         if "owner" not in found and (_NAME.match(part) or (known_owner is not None and known_owner(part))):
             found["owner"] = part
         elif "deadline" not in found and _deadline_kind(part) is DeadlineKind.DATE:
@@ -153,6 +186,18 @@ def _keyed_group(inner: str, known_owner: Callable[[str], bool] | None = None) -
         else:
             return None
     return found
+
+
+def _owner_and_date(parts: list[str], known_owner: Callable[[str], bool] | None) -> bool:
+    """`(Tom Berg, by 2026-04-01)`: a name and a dated deadline, with no keys."""
+    if len(parts) != 2:
+        return False
+    name, when = parts
+    dated = re.match(r"^(?:(?:by|due|before)\s+)?(?P<d>.+)$", when, re.IGNORECASE)
+    named = bool(_NAME.match(name) or re.fullmatch(r"[A-Z][\w'’-]+", name)) or (
+        known_owner is not None and known_owner(name)
+    )
+    return named and dated is not None and _deadline_kind(dated.group("d")) is DeadlineKind.DATE
 
 
 def _only_ref(text: str, jira_projects: Collection[str]) -> bool:
@@ -175,6 +220,19 @@ def split_annotations(
     status and reference notes (in any order), and owner prefixes. The rest is the core."""
     text = content.strip()
     result = Annotated(core=text)
+    rows = text.split("\n")
+    while len(rows) > 1 and (field_line := _FIELD_LINE.match(rows[-1])):
+        key, value = field_line.group("k").lower(), to_plain(field_line.group("v"))
+        name = "owner" if re.match(_OWNER_KEYS, key) else "status" if key == "status" else "deadline"
+        if name == "owner" and result.owner_text is None:
+            result.owner_text, result.owner_explicit = value, True
+        elif name == "deadline" and result.deadline_text is None:
+            result.deadline_text = value
+        elif name == "status" and result.status_text is None:
+            result.status_text = value
+        result.keyed.setdefault(name, value)
+        rows.pop()
+    text = "\n".join(rows).strip()
     box = CHECKBOX.match(text)
     if box:
         result.checkbox = f"[{box.group(1)}]"
@@ -183,6 +241,11 @@ def split_annotations(
     if emoji:
         result.status_text = result.lead = emoji.group(1)
         text = text[emoji.end() :]
+    struck = re.fullmatch(r"~~(?P<v>[^~].*?)~~", text, re.DOTALL)
+    if struck:
+        # A struck-through item is one the team crossed off: done, with its words kept as the title.
+        result.status_text = "done (struck through)"
+        text = struck.group("v")
     label = _LEADING_STATUS.match(text)
     if label:
         result.status_text = result.lead = label.group("v")
@@ -240,9 +303,29 @@ def split_annotations(
         ):
             take("deadline", match.group("v").strip())
             text = text[: match.start()]
+        elif (match := _TRAILING_INITIALS.search(text)) and match.start() > 0:
+            take("owner", match.group("v") or match.group("c"), explicit=False)
+            text = text[: match.start()]
         elif match := _TRAILING_HANDLE.search(text):
             if match.start() == 0:
                 break
+            take("owner", match.group("v"), explicit=False)
+            text = text[: match.start()]
+        elif (match := _BRACKET_KEYED.search(text)) and (
+            keyed := _keyed_group(match.group("inner"), known_owner)
+        ):
+            for key, value in keyed.items():
+                if key != "ref":
+                    take(key, value)
+            text = text[: match.start()]
+        elif (
+            (match := _TRAILING_DASHED_DATE.search(text))
+            and match.start() > 0
+            and _deadline_kind(match.group("v")) is DeadlineKind.DATE
+        ):
+            take("deadline", match.group("v").strip())
+            text = text[: match.start()]
+        elif (match := _TRAILING_DASHED_NAME.search(text)) and match.start() > 0:
             take("owner", match.group("v"), explicit=False)
             text = text[: match.start()]
         elif match := _BRACKET_NOTE.search(text):
@@ -266,7 +349,10 @@ def split_annotations(
             break
     text = text.strip()
 
-    if result.owner_text is None:
+    if match := _PRIORITY_TAG.match(text):
+        # Kept in the core (render writes the core back); the title leaves it out (strip_priority_tag).
+        result.priority = result.priority or match.group("v")
+    elif result.owner_text is None:
         for pattern in (_TEAM_TAG, _LEADING_HANDLE, _TEAM_PREFIX):
             match = pattern.match(text)
             if match and not (pattern is _TEAM_TAG and CHECKBOX.match(text)):
@@ -274,11 +360,34 @@ def split_annotations(
                 text = text[match.end() :]
                 break
     if result.owner_text is None:
-        match = _TEAM_TO.match(text)
+        match = _TEAM_TO.match(strip_priority_tag(text))
         if match:
             result.owner_text = match.group("v")
+    if result.owner_text is None:
+        result.owner_text = sentence_owner(strip_priority_tag(text), known_owner)
+    if result.owner_text is not None and result.deadline_text is None:
+        result.owner_text, result.deadline_text = split_owner_deadline(result.owner_text)
     result.core = text
     return result
+
+
+_OWNER_THEN_DEADLINE = re.compile(
+    r"^(?P<owner>.+?)\s*[,;]\s*(?:due|by|deadline|eta|target)\s*:?\s*(?P<deadline>.+)$", re.IGNORECASE
+)
+
+
+def split_owner_deadline(owner: str) -> tuple[str, str | None]:
+    """`@marco, due 2026-03-05` in an owner cell or annotation is an owner and a deadline."""
+    match = _OWNER_THEN_DEADLINE.match(owner.strip())
+    if match and _deadline_kind(match.group("deadline")) is not DeadlineKind.UNKNOWN:
+        return match.group("owner").strip(), match.group("deadline").strip()
+    return owner, None
+
+
+def strip_priority_tag(text: str) -> str:
+    """An item's text without a leading `[P1]`-style priority tag."""
+    match = _PRIORITY_TAG.match(text)
+    return text[match.end() :] if match else text
 
 
 def split_label(core: str) -> tuple[str, str, str | None, str | None]:
@@ -292,7 +401,9 @@ def split_label(core: str) -> tuple[str, str, str | None, str | None]:
     rest = match.group("rest").strip()
     has_colon = label.endswith(":")
     label = label.rstrip(":").strip()
-    if not (has_colon or match.group("sep") or not rest):
+    # `**Archive records before deletion.** The cleanup job now ...`: a bold sentence leads the item.
+    sentence = label.endswith(".") and len(label.split()) >= 2 and BOLD_SENTENCES.active
+    if not (has_colon or sentence or match.group("sep") or not rest):
         return core, core, None, None
     if _MARKER_LABELS.match(label) and rest:
         return rest, rest, None, None

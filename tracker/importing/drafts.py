@@ -102,3 +102,6 @@ class ParsedDocument:
     sections: list[tuple[int, int]] = field(default_factory=list)  # 0-based [start, end) line spans
     tables: list[TableInfo] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    candidates: list[Any] = field(default_factory=list)  # sections.Candidate: what --explain prints
+    headings: list[str] = field(default_factory=list)  # every heading, for the "no items" warning
+    none_stated: bool = False  # an action section says there are none ("N/A", "No actions.")

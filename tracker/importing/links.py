@@ -46,6 +46,16 @@ def link_refs(
             )
             continue
         link = next((existing for existing in item.links if existing.target == target), None)
+        holder = _held_by_another(session, item, target, ref.key)
+        if holder is not None and (link is None or link.state in ("pending", "error")):
+            # One issue tracks one item per target (docs/sync.md): the item keeps the reference as
+            # text, the other items of the document are imported as usual.
+            outcome.notes.append(
+                f"names {ref.key}, which already tracks item #{holder.item_id} on {target}: not linked "
+                f"(one issue tracks one item; unlink #{holder.item_id} first to move it here)"
+            )
+            known.add(ref.key.lower())
+            continue
         if link is None:
             link = Link(
                 item=item,
@@ -84,3 +94,18 @@ def item_refs(item: ActionItem) -> set[str]:
     if item.tracking_ref:
         keys.add(item.tracking_ref.lower())
     return keys
+
+
+def _held_by_another(session: Session, item: ActionItem, target: str, key: str) -> Link | None:
+    """Another item's live link to the issue `key` on `target` (matched on the key we know it by).
+    The query flushes the session, so an earlier row of the same document counts too."""
+    from sqlalchemy import func, select
+
+    query = select(Link).where(
+        Link.target == target,
+        func.lower(Link.key) == key.lower(),
+        Link.state.in_(("linked", "pending", "creating", "orphaned")),
+    )
+    if item.id is not None:
+        query = query.where(Link.item_id != item.id)
+    return session.scalar(query.order_by(Link.id).limit(1))

@@ -7,12 +7,12 @@ from collections.abc import Callable, Collection
 
 from markdown_it.tree import SyntaxTreeNode
 
-from tracker.importing.annotations import split_annotations, split_label
+from tracker.importing.annotations import split_annotations, split_label, strip_priority_tag
 from tracker.importing.drafts import FieldSpot, ItemDraft
 from tracker.importing.markdown import to_plain
 from tracker.importing.refs import is_only_refs, refs_in
-from tracker.importing.sections import Context
-from tracker.statuses import parse_status
+from tracker.importing.sections import Context, heading_context, is_group_label, merge, read_status
+from tracker.provenance import Shaped
 
 _ATTRIBUTE = re.compile(
     r"^\s*(?P<key>owners?|assignee|assigned\s+to|dri|who|deadline|due(?:\s+date)?|eta|target(?:\s+date)?|"
@@ -22,9 +22,22 @@ _ATTRIBUTE = re.compile(
 _NOTE = re.compile(
     r"^\s*(?:\*\*|_)?(?:note|nb|n\.b\.|see(?:\s+also)?|context|e\.g\.|i\.e\.|example|ref)\b", re.I
 )
-_ACTION_PARAGRAPH = re.compile(
-    r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|follow[\s-]*up)\s*:?\s*(?:\*\*|__)", re.I
+# "N/A", "None.", "No actions": a section that says it has no items (not an item, and not a silent miss).
+NONE_STATED = re.compile(
+    r"^\W*(?:(?:n/?a|none|nil|tbd)\W*$|nothing\b|none\s+(?:needed|required|identified|planned|at\s+this\s+time)\b|"
+    r"no\s+(?:other\s+|further\s+|new\s+|additional\s+|follow[\s-]*up\s+)?"
+    r"(?:actions?|action\s+items?|follow[\s-]*ups?|items?|tasks?|changes?)\b(?!\s+(?:to|for|of|on|in)\b))",
+    re.IGNORECASE,
 )
+# A list entry that is a single token ("staticshare", "`COPYRIGHT_QUERY`") names a thing, not an action.
+_SINGLE_TOKEN = re.compile(r"^\W*[\w./:@#-]+\W*$")
+_ACTION_PARAGRAPH = re.compile(
+    r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|follow[\s-]*up)(?:\s*[#-]?\s*\d{1,3})?\s*:?\s*(?:\*\*|__)",
+    re.I,
+)
+
+
+SINGLE_TOKENS = Shaped("iip-design")
 
 
 def _role(key: str) -> str:
@@ -64,7 +77,7 @@ def draft_from_text(
     known_owner: Callable[[str], bool] | None,
 ) -> ItemDraft | None:
     annotated = split_annotations(content, jira_projects, known_owner)
-    title_md, title_written, description_md, label_status = split_label(annotated.core)
+    title_md, title_written, description_md, label_status = split_label(strip_priority_tag(annotated.core))
     title = to_plain(title_md)
     if not title:
         return None
@@ -84,7 +97,7 @@ def draft_from_text(
         priority=annotated.priority,
     )
     keyed = annotated.keyed
-    draft.owner_text = annotated.owner_text
+    draft.owner_text = annotated.owner_text or context.owner_text
     draft.deadline_text = annotated.deadline_text or context.deadline_text
     for name in ("owner", "deadline", "status"):
         if name in keyed:
@@ -117,11 +130,28 @@ def list_items(
         draft: ItemDraft | None = None
         if paragraph is not None and _attribute(item) is None:
             content = paragraph.children[0].content
-            if not is_only_refs(content, jira_projects) and not _NOTE.match(content):
+            plain_text = to_plain(content)
+            if (
+                not is_only_refs(content, jira_projects)
+                and not _NOTE.match(content)
+                and not NONE_STATED.match(plain_text)
+                and not (_SINGLE_TOKEN.match(plain_text) and SINGLE_TOKENS.active)
+            ):
                 span = paragraph.map or item.map or (0, 1)
                 draft = draft_from_text(
                     content, (span[0], span[1]), "list", section, context, jira_projects, known_owner
                 )
+        label = _label_only(paragraph.children[0].content) if paragraph is not None and nested else None
+        child_context = context
+        if label is not None and is_group_label(label):
+            # `- **Immediate actions taken**:` over a nested list: a group; what it says applies below.
+            draft = None
+            child_context = merge(context, heading_context(label))
+        elif draft is not None and nested and _describes(paragraph, nested, label):
+            draft.description = " ".join(to_plain(c.children[0].content) for c in _child_paragraphs(nested))
+            draft.status = read_status(draft.status_text)
+            drafts.append(draft)
+            continue
         children: list[ItemDraft] = []
         for sub in nested:
             for child in sub.children:
@@ -149,12 +179,47 @@ def list_items(
                         if all(ref.key != other.key for other in draft.refs):
                             draft.refs.append(ref)
                     continue
-            children.extend(list_items(sub, section, context, jira_projects, known_owner))
+            children.extend(list_items(sub, section, child_context, jira_projects, known_owner))
         if draft is not None:
-            draft.status = parse_status(draft.status_text)
+            draft.status = read_status(draft.status_text)
             drafts.append(draft)
         drafts.extend(children)
     return drafts
+
+
+_LABEL_ONLY = re.compile(r"^\s*(?:\*\*|__)(?P<label>[^*_\n]+?)(?:\*\*|__)\s*:?\s*$")
+# "... something like a doc with:", "a runbook covering:": the nested bullets describe what is to be made.
+_DETAIL_LEAD = re.compile(
+    r"\b(?:with|like|such\s+as|including|containing|covering|listing|e\.g\.|for\s+example)\s*:\s*$",
+    re.IGNORECASE,
+)
+SINGLE_CHILD_DESCRIPTION = Shaped("gattaca-com")
+DETAIL_LEADS = Shaped("govuk-one-login")
+
+
+def _label_only(content: str) -> str | None:
+    """The text of an item that is only a bold label (`**Review actions**:`), else None."""
+    match = _LABEL_ONLY.match(content)
+    return match.group("label").strip().rstrip(":") if match else None
+
+
+def _child_paragraphs(nested: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:
+    return [p for sub in nested for child in sub.children if (p := _first_paragraph(child)) is not None]
+
+
+def _describes(paragraph: SyntaxTreeNode | None, nested: list[SyntaxTreeNode], label: str | None) -> bool:
+    """Nested bullets that explain their parent rather than being tasks of their own: the one bullet under
+    a bold label, or the bullets after "... a doc with:"."""
+    content = paragraph.children[0].content if paragraph is not None and paragraph.children else ""
+    if DETAIL_LEADS.active and _DETAIL_LEAD.search(to_plain(content)):
+        return True
+    children = [child for sub in nested for child in sub.children]
+    return (
+        SINGLE_CHILD_DESCRIPTION.active
+        and label is not None
+        and len(children) == 1
+        and all(grand.type == "paragraph" for grand in children[0].children)
+    )
 
 
 def paragraph_item(
@@ -173,5 +238,98 @@ def paragraph_item(
         content, (span[0], span[1]), "paragraph", section, context, jira_projects, known_owner
     )
     if draft is not None:
-        draft.status = parse_status(draft.status_text)
+        draft.status = read_status(draft.status_text)
     return draft
+
+
+_COURTESY = re.compile(
+    r"^(?:we(?:'re|\s+are)?\s+(?:(?:very|deeply|truly)\s+)?(?:sorry|apologi[sz]e)|(?:our\s+)?apologies|thank|"
+    r"if\s+you\s+have|please\s+(?:reach|contact|let|get\s+in\s+touch)|feel\s+free|questions\?)",
+    re.IGNORECASE,
+)
+_META = re.compile(
+    r"^(?:(?:these|the|all|our)\s+)?(?:action\s+items?|actions|follow[\s-]*ups?|items|tasks)\s+(?:are|will\s+be|"
+    r"have\s+been)\s+(?:tracked|listed|filed|recorded|kept)\b|^(?:tracked|tracking|listed)\s+(?:in|at|on|via)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
+_LINE_START = re.compile(r"^(?:[A-Z0-9@`\[*_~(]|\W)")
+
+
+def _paragraph_draft(
+    content: str,
+    line_span: tuple[int, int],
+    kind: str,
+    section: str,
+    context: Context,
+    jira_projects: Collection[str],
+    known_owner: Callable[[str], bool] | None,
+) -> ItemDraft | None:
+    plain_text = to_plain(content)
+    if not plain_text or NONE_STATED.match(plain_text) or _NOTE.match(content) or plain_text.endswith(":"):
+        return None
+    if re.fullmatch(r"\(.*\)|_.*_|\*[^*].*\*", content.strip(), re.DOTALL):
+        return None  # "(Problem and suggestions)", an italic aside: a note about the section
+    if _COURTESY.match(plain_text) or _ATTRIBUTE.match(plain_text) or _META.match(plain_text):
+        return None  # an apology, thanks or contact line, a stray "Owner: x" line, "tracked in ..."
+    if re.fullmatch(r"\s*\[[^\]]+\]\([^)]+\)\s*\.?\s*|\s*<?https?://\S+>?\s*", content):
+        return None  # only a link: where the items are, not an item
+
+    draft = draft_from_text(content, line_span, kind, section, context, jira_projects, known_owner)
+    if draft is not None:
+        draft.status = read_status(draft.status_text)
+    return draft
+
+
+def line_items(
+    node: SyntaxTreeNode,
+    section: str,
+    context: Context,
+    jira_projects: Collection[str],
+    known_owner: Callable[[str], bool] | None,
+) -> list[ItemDraft]:
+    """Plain lines without list markers, one item a line: a paragraph of two or more short lines each of
+    which starts like a sentence (wrapped prose continues in lower case and is not split)."""
+    content = node.children[0].content if node.children else ""
+    rows = [row for row in content.split("\n")]
+    if len(rows) < 2 or any(len(row) > 200 or not _LINE_START.match(row.strip()) for row in rows):
+        return []
+    if any(row.rstrip().endswith((",", ";")) or row.rstrip().endswith(" and") for row in rows):
+        return []
+    start = (node.map or (0, 1))[0]
+    drafts = []
+    for offset, row in enumerate(rows):
+        row = row.rstrip().removesuffix("\\").rstrip()  # a hard line break written as a backslash
+        draft = _paragraph_draft(
+            row, (start + offset, start + offset + 1), "line", section, context, jira_projects, known_owner
+        )
+        if draft is not None:
+            drafts.append(draft)
+    return drafts
+
+
+def short_statement(node: SyntaxTreeNode) -> bool:
+    """At most two sentences and 300 characters, or plain lines (each its own item)."""
+    content = node.children[0].content if node.children else ""
+    plain_text = to_plain(content)
+    return (len(plain_text) <= 300 and len(_SENTENCE_END.findall(plain_text)) <= 2) or bool(
+        line_items(node, "", Context(), (), None)
+    )
+
+
+def prose_item(
+    node: SyntaxTreeNode,
+    section: str,
+    context: Context,
+    jira_projects: Collection[str],
+    known_owner: Callable[[str], bool] | None,
+) -> ItemDraft | None:
+    """A short paragraph in an action section without lists: one item. A sentence ending in a colon
+    introduces something else."""
+    content = node.children[0].content if node.children else ""
+    if not short_statement(node):
+        return None
+    span = node.map or (0, 1)
+    return _paragraph_draft(
+        content, (span[0], span[1]), "paragraph", section, context, jira_projects, known_owner
+    )

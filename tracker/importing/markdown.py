@@ -112,11 +112,14 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], tuple[int, int] | Non
         else:
             break
         index += 1
-    if index >= len(lines) or lines[index].rstrip() != "---":
+    if index >= len(lines) or lines[index].rstrip() not in ("---", "+++"):
         return {}, None, text
+    toml = lines[index].rstrip() == "+++"
+    closers = ("+++",) if toml else ("---", "...")
     for end in range(index + 1, min(len(lines), index + 500)):
-        if lines[end].rstrip() in ("---", "..."):
-            data = parse_simple_yaml(lines[index + 1 : end])
+        if lines[end].rstrip() in closers:
+            body = lines[index + 1 : end]
+            data = parse_simple_toml(body) if toml else parse_simple_yaml(body)
             blanked = lines[:index] + [""] * (end + 1 - index) + lines[end + 1 :]
             return data, (index, end + 1), "\n".join(blanked)
     return {}, None, text
@@ -131,9 +134,22 @@ def _scalar(value: str) -> Any:
     return value
 
 
+def parse_simple_toml(lines: list[str]) -> dict[str, Any]:
+    """The top-level `key = value` lines of TOML front matter (Hugo, Zola); `[tables]` are ignored."""
+    data: dict[str, Any] = {}
+    for raw in lines:
+        if raw.strip().startswith("["):
+            break  # everything below a table header belongs to that table
+        match = re.match(r"^([A-Za-z_][\w-]*)\s*=\s*(.*)$", raw.strip())
+        if match:
+            data[match.group(1).lower()] = _scalar(match.group(2))
+    return data
+
+
 def parse_simple_yaml(lines: list[str]) -> dict[str, Any]:
-    """The subset of YAML that front matter uses: `key: value`, quoted strings, `[a, b]` and `- a` lists.
-    Anything else (nested maps, anchors) is ignored rather than guessed at."""
+    """The subset of YAML that front matter uses: `key: value`, quoted strings, `[a, b]` and `- a` lists,
+    and folded or literal block scalars (`key: >-` over indented lines). Anything else (nested maps,
+    anchors) is ignored rather than guessed at."""
     data: dict[str, Any] = {}
     current: str | None = None
     folding: str | None = None

@@ -11,11 +11,19 @@ from markdown_it.tree import SyntaxTreeNode
 
 from tracker.errors import InputError
 from tracker.importing.drafts import ItemDraft, ParsedDocument, TableInfo
-from tracker.importing.lists import list_items, paragraph_item
-from tracker.importing.markdown import inline_tokens, parse_tree, split_front_matter, strong_spans
+from tracker.importing.lists import NONE_STATED
+from tracker.importing.markdown import inline_tokens, parse_tree, plain, split_front_matter, to_plain
 from tracker.importing.metadata import collect
-from tracker.importing.sections import Context, action_sections, heading_context, heading_text
-from tracker.importing.tables import table_items
+from tracker.importing.placeholders import is_placeholder
+from tracker.importing.reading import Reader, pseudo_heading, read_section
+from tracker.importing.sections import (
+    Candidate,
+    action_sections,
+    heading_context,
+    heading_text,
+    label_sections,
+    lessons_sections,
+)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -46,23 +54,6 @@ def resolve_slug(parsed: ParsedDocument, slug: str | None) -> str:
     return slug_from_name(parsed.name)
 
 
-def _merge(base: Context, inner: Context) -> Context:
-    return Context(inner.status_text or base.status_text, inner.deadline_text or base.deadline_text)
-
-
-def _pseudo_heading(node: SyntaxTreeNode) -> str | None:
-    """A paragraph that is only bold text ending in a colon ("**In progress (next 2 weeks):**") acts as a heading."""
-    inline = node.children[0] if node.children else None
-    if inline is None:
-        return None
-    content = inline.content.strip()
-    if not re.fullmatch(r"(?:\*\*|__)[^*_\n]+(?:\*\*|__):?", content):
-        return None
-    spans = strong_spans(inline_tokens(node))
-    text = spans[0] if spans else ""
-    return text if (text.endswith(":") or content.endswith(":")) else None
-
-
 def _check_row_widths(info: TableInfo, lines: list[str], name: str) -> None:
     """A row with more cells than its header would silently lose text: refuse the document instead."""
     width = len(info.header)
@@ -87,6 +78,7 @@ def parse_document(
     name: str = "<stdin>",
     jira_projects: Collection[str] = (),
     known_owner: Callable[[str], bool] | None = None,
+    extra_sections: Collection[str] = (),
 ) -> ParsedDocument:
     """Read one Markdown postmortem. Raises InputError (with file and line) for a malformed document."""
     if "\x00" in text:
@@ -95,7 +87,8 @@ def parse_document(
     front, front_span, body = _front_matter(text, name)
     blocks = parse_tree(body).children
     lines = text.split("\n")
-    spans = action_sections(blocks)
+    candidates: list[Candidate] = []
+    spans = action_sections(blocks, extra_sections, candidates)
     skip = {i for start, end in spans for i in range(start, end)}
     meta, _where = collect(front, (front_span[0] + 1) if front_span else 1, blocks, skip, name)
     if meta.title is None:
@@ -110,61 +103,60 @@ def parse_document(
                 f"{name}:{line}: slug {meta.slug!r} must be lower case letters, digits, '.', '_' or '-'",
                 hint="for example: slug: 2026-06-19-orders-api",
             )
+    reader = Reader(lines, jira_projects, known_owner)
+    reader.check_table = lambda info: _check_row_widths(info, lines, name)
     items: list[ItemDraft] = []
-    tables: list[TableInfo] = []
     sections: list[tuple[int, int]] = []
     for start, end in spans:
         heading = blocks[start]
         title = heading_text(heading)
-        base = heading_context(title)
-        context = base
-        section_lines = (heading.map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1]
-        sections.append(section_lines)
-        table_drafts: list[ItemDraft] = []
-        other_drafts: list[ItemDraft] = []
-        sub_context = base
-        for node in _unquoted(blocks[start + 1 : end]):
-            if node.type == "heading":
-                sub_context = _merge(base, heading_context(heading_text(node)))
-                context = sub_context
-            elif node.type == "paragraph":
-                pseudo = _pseudo_heading(node)
-                if pseudo is not None:
-                    context = _merge(sub_context, heading_context(pseudo))
-                    continue
-                draft = paragraph_item(node, title, context, jira_projects, known_owner)
-                if draft is not None:
-                    other_drafts.append(draft)
-            elif node.type == "table":
-                info, drafts = table_items(node, lines, title, len(tables), jira_projects)
-                if info is not None:
-                    _check_row_widths(info, lines, name)
-                    tables.append(info)
-                    table_drafts.extend(drafts)
-            elif node.type in ("bullet_list", "ordered_list"):
-                other_drafts.extend(list_items(node, title, context, jira_projects, known_owner))
-        # A section with an action table keeps its lists as explanation (types, priorities), not tasks.
-        if _has_table(tables, section_lines):
-            found = table_drafts + [d for d in other_drafts if d.kind == "paragraph"]
-        else:
-            found = other_drafts
-        items.extend(sorted(found, key=lambda d: d.source_line))
-    document = ParsedDocument(name=name, text=text, meta=meta, items=items, sections=sections, tables=tables)
-    if not spans:
-        document.warnings.append("no action-items section found")
+        sections.append(((heading.map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1]))
+        items.extend(read_section(reader, title, blocks[start + 1 : end], heading_context(title)))
+    for label, start, end in label_sections(blocks, skip, extra_sections, candidates):
+        title = pseudo_heading(blocks[label]) or plain(inline_tokens(blocks[label]))
+        sections.append(((blocks[label].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1]))
+        items.extend(read_section(reader, title, blocks[start:end], heading_context(title)))
+    if not sections:
+        for start, end in lessons_sections(blocks, candidates):
+            title = heading_text(blocks[start])
+            found = read_section(
+                reader, title, blocks[start + 1 : end], heading_context(title), headings_only=True
+            )
+            if found:
+                sections.append(
+                    ((blocks[start].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1])
+                )
+                items.extend(found)
+    items = [draft for draft in items if not is_placeholder(draft.title)]
+    for draft in items:
+        if is_placeholder(draft.owner_text):
+            draft.owner_text = None
+        if is_placeholder(draft.deadline_text):
+            draft.deadline_text = None
+    items.sort(key=lambda d: d.source_line)
+    document = ParsedDocument(
+        name=name, text=text, meta=meta, items=items, sections=sections, tables=reader.tables
+    )
+    document.candidates = candidates
+    document.headings = [heading_text(b) for b in blocks if b.type == "heading"]
+    document.none_stated = not items and _says_none(blocks, spans)
     return document
 
 
-def _unquoted(nodes: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:
-    """Blocks with block quotes opened up: a quoted list of actions is still a list of actions."""
-    flat: list[SyntaxTreeNode] = []
-    for node in nodes:
-        flat.extend(_unquoted(node.children) if node.type == "blockquote" else [node])
-    return flat
+def _says_none(blocks: list[SyntaxTreeNode], spans: list[tuple[int, int]]) -> bool:
+    """An action section that states it has no items ("N/A", "None.", "No actions needed")."""
+    for start, end in spans:
+        for node in blocks[start + 1 : end]:
+            for inline in _inlines(node):
+                if NONE_STATED.match(to_plain(inline)):
+                    return True
+    return False
 
 
-def _has_table(tables: list[TableInfo], span: tuple[int, int]) -> bool:
-    return any(span[0] <= t.span[0] < span[1] for t in tables)
+def _inlines(node: SyntaxTreeNode) -> list[str]:
+    if node.type in ("paragraph", "heading"):
+        return [node.children[0].content] if node.children else []
+    return [text for child in node.children for text in _inlines(child)]
 
 
 def _front_matter(text: str, name: str) -> tuple[dict[str, Any], tuple[int, int] | None, str]:
@@ -180,8 +172,15 @@ def _front_matter(text: str, name: str) -> tuple[dict[str, Any], tuple[int, int]
                 hint="end the front matter with a line of ---",
             )
         return {}, None, text
+    all_lines = text.split("\n")
+    if all_lines[span[0]].rstrip() == "+++":
+        return front, span, body  # TOML: read leniently, top-level keys only
+    block = False
     for number in range(span[0] + 1, span[1] - 1):
-        line = text.split("\n")[number]
+        line = all_lines[number]
+        if block and (not line.strip() or line[:1].isspace()):
+            continue  # the indented lines of a `key: >-` block scalar
+        block = bool(re.match(r"^[\w][\w .-]*\s*:\s*[>|][+-]?\s*$", line))
         value = line.split(":", 1)[1].strip() if ":" in line else ""
         unbalanced = (value[:1] == "[" and value[-1:] != "]") or (
             value[:1] in ("'", '"') and (len(value) < 2 or value[-1] != value[0])

@@ -16,10 +16,11 @@ from tracker.importing.fingerprints import Candidate, draft_fingerprints, match
 from tracker.importing.markdown import parse_tree
 from tracker.importing.parser import parse_document
 from tracker.importing.refs import jira_projects
+from tracker.importing.sections import read_status
 from tracker.importing.source import decode
 from tracker.importing.upsert import reference_day
 from tracker.models import ActionItem, Link, Postmortem
-from tracker.statuses import Status, parse_status
+from tracker.statuses import Status
 
 STATUS_LABELS = {"open": "Open", "in_progress": "In progress", "done": "Done", "wont_do": "Won't do"}
 NEW_COLUMNS = {"owner": "Owner", "deadline": "Deadline", "status": "Status", "ref": "Issue"}
@@ -48,7 +49,7 @@ def wanted(item: ActionItem, reference: date) -> Wanted:
     ):
         deadline = item.deadline.isoformat()
     status: str | None = item.status_text
-    if (parse_status(status) or Status.OPEN).value != item.status:
+    if (read_status(status) or Status.OPEN).value != item.status:
         status = STATUS_LABELS.get(item.status, item.status)
     links = [link for link in item.links if link.key]
     links.sort(key=lambda link: link.state != "linked")
@@ -81,7 +82,7 @@ def render_postmortem(
     """The document with its action items showing the database's status, owner, deadline and issue link."""
     text = decode(original, name)
     raw = original.decode("utf-8")
-    parsed = parse_document(text, name, jira_projects(config.targets), known_owner)
+    parsed = parse_document(text, name, jira_projects(config.targets), known_owner, config.importing.sections)
     # Lines as stored (CRLF kept); a lone CR counts as a line break for the parser, so fall back to its view.
     lines = _lines(raw) if "\r" not in raw.replace("\r\n", "") else _lines(text)
     newline = "\r\n" if "\r\n" in raw else "\n"
@@ -96,7 +97,8 @@ def render_postmortem(
         rows = [(d, i) for d, i in pairs if d.kind == "table" and d.table_id == table_id]
         replacements.update(_table(info, rows, lines, reference))
     for draft, item in pairs:
-        if draft.kind != "table":
+        # Heading items and plain lines keep their text: their annotations live in prose or a heading.
+        if draft.kind not in ("table", "heading", "line"):
             replacements.update(_text_item(draft, item, lines, reference))
     out: list[str] = []
     index = 0
@@ -227,7 +229,7 @@ def _text_item(
         box = want.status
     implied = box or draft.context_status
     group: list[str] = []
-    implied_status = (parse_status(implied) or Status.OPEN).value
+    implied_status = (read_status(implied) or Status.OPEN).value
     expressed = (
         want.status == implied
         or (want.status is None and implied_status == Status.OPEN.value)

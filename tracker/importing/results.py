@@ -48,6 +48,9 @@ class DocumentResult:
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
     hint: str | None = None
+    empty: bool = False  # no items, and the document does not say it has none
+    none_stated: bool = False  # "N/A", "No actions.": the document says it has no items
+    sections: list[dict[str, Any]] | None = None  # --explain: each candidate section and why
 
     def counts(self) -> dict[str, int]:
         counts = {"new": 0, "updated": 0, "unchanged": 0, "removed": 0}
@@ -67,4 +70,7 @@ class DocumentResult:
             "counts": self.counts(),
             "items": [o.to_dict() for o in self.items],
             "warnings": self.warnings,
+            "empty": self.empty,
+            "none_stated": self.none_stated,
+            **({"sections": self.sections} if self.sections is not None else {}),
         }

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from markdown_it.tree import SyntaxTreeNode
 
 from tracker.importing.markdown import inline_tokens, plain
+from tracker.provenance import Shaped
+from tracker.statuses import Status, parse_status
 
 _ACTION_HEADING = re.compile(
     r"""
@@ -25,6 +28,26 @@ _ACTION_HEADING = re.compile(
         (?:improvements?|fixes|work|actions?|tasks?|items?)\b
     | \b(?:prevention|preventive|preventative)\s+(?:measures|steps|items|work)\b
     | \bwork\s+items\b
+    | \bwhat\s+we(?:'re|’re|\s+are|'ll|’ll|\s+will|'ve|’ve|\s+have)?\s+(?:doing|going\s+to\s+do|do(?:ing)?|did|done|
+         fixing|improving|plan(?:ned|ning)?)\b
+    | \b(?:looking|going|moving|path)\s+(?:forward|ahead)\b
+    | \blessons?\s+learn(?:ed|t)\s+(?:and|&)\s+(?:improvements|actions|next\s+steps|changes|fixes)\b
+    | ^(?:immediate|(?:short|medium|mid|long|near)[\s-]*term)(?:\s+(?:actions?|fixes|items|tasks|work|changes|
+        improvements?|remediations?|follow[\s-]*ups?|goals|plans?))?\s*(?:\(.*\))?$
+    | \b(?:the\s+)?(?:following|next|coming)\s+(?:\d+|two|three|four|few|couple\s+of)\s+(?:days|weeks|months|sprints)\b
+    | \b(?:preventing|prevention\s+of|how\s+we(?:'ll|\s+will)?\s+prevent)\b
+    | \b(?:changes|fixes|improvements|steps|measures|tasks)\s+(?:planned|taken|made|we(?:'re|\s+are|\s+will)?\s*(?:making|make|take|taking))\b
+    | ^(?:(?:our|proposed|planned|suggested|recommended|required|further)\s+)?(?:improvements?|recommendations?|fixes|
+        countermeasures|preventive\s+measures|tasks)(?:\s*(?:,|and|&)\s*(?:improvements?|recommendations?|fixes|
+        next\s+steps|follow[\s-]*ups?|actions?|tasks|lessons(?:\s+learn(?:ed|t))?))*$
+    | \bwhat(?:'s|’s|\s+is|\s+comes|\s+happens)\s+next\b
+    | \b(?:post[\s-]*(?:incident|mortem)|open|outstanding|remaining|pending|tracked|planned)\s+
+        (?:tasks|items|work|todos?)\b
+    | \b(?:tickets|issues|bugs)\s+(?:filed|created|opened|raised)\b
+    | ^prevention$
+    | \b(?:areas|opportunities)\s+for\s+improvement\b|\bthings\s+to\s+improve\b|\bwhat\s+we\s+(?:can|will)\s+improve\b
+    | \b(?:planned|future|proposed|long[\s-]*term)\s+mitigations?\b|\bmitigation\s+plan\b
+    | \bcountermeasures\b
     """,
     re.IGNORECASE | re.VERBOSE,
 )
@@ -36,6 +59,27 @@ _STATUS_WORDS = (
     r"pending|won'?t\s+do|wont\s+do|dropped|cancell?ed|abandoned"
 )
 _LEADING_STATUS = re.compile(rf"^(?P<s>{_STATUS_WORDS})\b", re.IGNORECASE)
+# Work already done: "Actions taken", "Immediate actions taken", "What we did", "What we've done".
+_TAKEN = re.compile(
+    r"\b(?:actions?|steps|measures|changes|fixes|mitigations?)\s+(?:already\s+)?(?:taken|completed|implemented|made|done)\b|"
+    r"\bwhat\s+we(?:'ve|’ve|\s+have)?\s+(?:did|done|already\s+done)\b",
+    re.IGNORECASE,
+)
+_STATUS_LIST = re.compile(
+    rf"^(?:{_STATUS_WORDS}|recommended|proposed|planned|suggested)(?:\s*(?:,|/|\bor\b|\band\b)\s*"
+    rf"(?:{_STATUS_WORDS}|recommended|proposed|planned|suggested))+$",
+    re.IGNORECASE,
+)
+
+
+def read_status(text: str | None) -> Status | None:
+    """The status a text names; a heading or label that says the work was taken counts as done."""
+    status = parse_status(text)
+    if status is None and text and _TAKEN.search(text):
+        return Status.DONE
+    return status
+
+
 _PAREN = re.compile(r"\(([^()]*)\)")
 _WHOLE_STATUS = re.compile(rf"^(?P<s>{_STATUS_WORDS})$", re.IGNORECASE)
 _DEADLINE_LABEL = re.compile(
@@ -49,9 +93,44 @@ _TIMEFRAME = re.compile(
 _BEFORE = re.compile(r"\b((?:before|until|by)\s+.+?)\s*$", re.IGNORECASE)
 
 
-def is_action_heading(text: str) -> bool:
-    text = _NUMBERING.sub("", text).strip(" :#*_")
-    return bool(_ACTION_HEADING.search(text))
+# Sections that are never read for items, and whose sub-headings are not either: a "Follow-up" entry in a
+# timeline is an event, not a list of actions.
+_NEVER = re.compile(r"\b(?:timeline|chronology|sequence\s+of\s+events|log\s+of\s+events)\b", re.IGNORECASE)
+_TIMESTAMP = re.compile(
+    r"^\s*(?:~|approx\.?\s*)?(?:\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}|\[\d{4}-\d{2}-\d{2}\]|"
+    r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}\b)",
+    re.IGNORECASE,
+)
+
+
+def _clean(text: str) -> str:
+    return _NUMBERING.sub("", text).strip(" :#*_")
+
+
+# Phrasings met only in particular organisations' documents (tracker.provenance).
+_SHAPED_HEADINGS = (
+    (Shaped("hachyderm"), re.compile(r"\bresulting\s+actions?\b", re.IGNORECASE)),
+    (Shaped("hexpm"), re.compile(r"\bwhat\s+we(?:'ve|’ve|\s+have)?\s+(?:changed|improved)\b", re.IGNORECASE)),
+)
+
+
+def is_action_heading(text: str, extra: Collection[str] = ()) -> bool:
+    """A heading (or bold lead-in) that names a place for action items; `extra` are a team's own names
+    (`[import] sections`), matched as whole words in any case."""
+    text = _clean(text)
+    if _ACTION_HEADING.search(text):
+        return True
+    if any(shaped.active and pattern.search(text) for shaped, pattern in _SHAPED_HEADINGS):
+        return True
+    lowered = text.lower()
+    return any(
+        re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered) for name in extra if name.strip()
+    )
+
+
+def never_actions(text: str) -> bool:
+    """A timeline heading or a time-stamped entry: nothing under it is an action item."""
+    return bool(_NEVER.search(text) or _TIMESTAMP.match(text))
 
 
 @dataclass
@@ -60,6 +139,15 @@ class Context:
 
     status_text: str | None = None
     deadline_text: str | None = None
+    owner_text: str | None = None  # a bold owner line over a group of bullets
+
+
+def merge(base: Context, inner: Context) -> Context:
+    return Context(
+        inner.status_text or base.status_text,
+        inner.deadline_text or base.deadline_text,
+        inner.owner_text or base.owner_text,
+    )
 
 
 def heading_context(text: str) -> Context:
@@ -72,7 +160,7 @@ def heading_context(text: str) -> Context:
         context.status_text = leading.group("s")
     for group in _PAREN.findall(text):
         inner = group.strip()
-        if _WHOLE_STATUS.match(inner) and context.status_text is None:
+        if (_WHOLE_STATUS.match(inner) or _STATUS_LIST.match(inner)) and context.status_text is None:
             context.status_text = inner
             continue
         label = _DEADLINE_LABEL.match(inner)
@@ -80,6 +168,8 @@ def heading_context(text: str) -> Context:
             context.deadline_text = label.group(1).strip()
         elif _TIMEFRAME.match(inner) and context.deadline_text is None:
             context.deadline_text = inner
+    if context.status_text is None and _TAKEN.search(text):
+        context.status_text = text
     if context.deadline_text is None:
         outside = _PAREN.sub("", text).strip()
         before = _BEFORE.search(outside)
@@ -90,6 +180,31 @@ def heading_context(text: str) -> Context:
     return context
 
 
+_GROUP_LABEL = re.compile(
+    r"^(?:(?:immediate|short|medium|mid|long|near)[\s-]*term|immediate|now|next|later|soon|future|ongoing|"
+    r"p[0-4]|priority\b|phase\s+\w+|(?:high|medium|low)(?:\s+priority)?$|completed?|done|in\s+progress|open|"
+    r"planned|to\s*do|not\s+started|pending)",
+    re.IGNORECASE,
+)
+
+_NUMBER = re.compile(r"^\s*(?:\d{1,3}[.)]|[A-Za-z][)]|#\d{1,3}[.:)]?)\s+")
+_WORD_STATUS = re.compile(r"^(?P<v>TODO|DONE|WIP|FIXED|WONTFIX|WONTDO)\b(?:\s*[:-])?\s+(?=\S)")
+
+
+def is_group_label(text: str) -> bool:
+    """A sub-heading that groups items (Short-term, Completed, P1, "Detection actions") rather than being one."""
+    cleaned = _NUMBER.sub("", text).strip(" :*_")
+    if _WORD_STATUS.match(cleaned):
+        return False  # "TODO Configuration management": an item with its status in front
+    context = heading_context(cleaned)
+    return bool(
+        is_action_heading(cleaned)
+        or context.status_text
+        or context.deadline_text
+        or _GROUP_LABEL.match(cleaned)
+    )
+
+
 def heading_text(node: SyntaxTreeNode) -> str:
     return plain(inline_tokens(node))
 
@@ -98,23 +213,176 @@ def heading_level(node: SyntaxTreeNode) -> int:
     return int(node.tag[1]) if node.tag and node.tag[1:].isdigit() else 6
 
 
-def action_sections(blocks: list[SyntaxTreeNode]) -> list[tuple[int, int]]:
+@dataclass
+class Candidate:
+    """A heading or lead-in considered as an action section, and why it was taken or skipped (--explain)."""
+
+    line: int  # 1-based
+    text: str
+    taken: bool
+    reason: str
+
+
+def action_sections(
+    blocks: list[SyntaxTreeNode], extra: Collection[str] = (), candidates: list[Candidate] | None = None
+) -> list[tuple[int, int]]:
     """Index ranges [start, end) of top-level blocks that form action sections: the heading through the
-    next heading at the same or a higher level. An action heading inside one extends it, never splits it."""
+    next heading at the same or a higher level. An action heading inside one extends it, never splits it.
+    Headings inside a timeline, and time-stamped headings, are never action sections."""
     sections: list[tuple[int, int]] = []
+    never_level: int | None = None  # inside a timeline down to this heading level
     index = 0
     while index < len(blocks):
         node = blocks[index]
-        if node.type == "heading" and is_action_heading(heading_text(node)):
-            level = heading_level(node)
+        if node.type != "heading":
+            index += 1
+            continue
+        level = heading_level(node)
+        text = heading_text(node)
+        line = (node.map or (0, 0))[0] + 1
+        if never_level is not None and level <= never_level:
+            never_level = None
+        if never_level is not None:
+            _note(candidates, line, text, False, "inside a timeline: its entries are events, not actions")
+        elif (
+            never_actions(text)
+            and (level > 1 or _NEVER.search(text))
+            and not _is_first_heading(blocks, index)
+        ):
+            never_level = level
+            _note(candidates, line, text, False, "a timeline or a time-stamped entry: never read for items")
+        elif is_action_heading(text, extra):
             end = index + 1
             while end < len(blocks):
                 other = blocks[end]
                 if other.type == "heading" and heading_level(other) <= level:
                     break
                 end += 1
+            reason = "a heading naming actions" if is_action_heading(text) else "named in [import] sections"
+            _note(candidates, line, text, True, reason)
             sections.append((index, end))
             index = end
+            continue
         else:
-            index += 1
+            _note(candidates, line, text, False, "no action words in the heading")
+        index += 1
     return sections
+
+
+def _is_first_heading(blocks: list[SyntaxTreeNode], index: int) -> bool:
+    """The document's title may well start with its date ("2018-10-09: API outage")."""
+    return not any(block.type == "heading" for block in blocks[:index])
+
+
+def _note(candidates: list[Candidate] | None, line: int, text: str, taken: bool, reason: str) -> None:
+    if candidates is not None:
+        candidates.append(Candidate(line, text, taken, reason))
+
+
+# A sentence ending in a colon that introduces the actions listed under it: "Some possible actions in the
+# future:", "To prevent this from happening again, we will:".
+_LEAD_IN = re.compile(
+    r"\b(?:prevent\w*|in\s+the\s+future|future\s+(?:actions?|work|improvements?)|going\s+forward|from\s+now\s+on|"
+    r"next\s+steps|follow[\s-]*ups?|action\s+items?|possible\s+actions|actions?\s+(?:we|to)\b|we\s+will|we'll|"
+    r"we\s+(?:plan|intend|are\s+going)\s+to|improvements?|remediations?|corrective|to[\s-]?dos?)\b",
+    re.IGNORECASE,
+)
+LEAD_INS = Shaped("hexpm")
+PSEUDO_HEADINGS = Shaped()
+
+
+def _bold_only(node: SyntaxTreeNode) -> str | None:
+    """A paragraph that is only bold text ("**Action Items**", as word processors export headings)."""
+    content = (node.children[0].content if node.children else "").strip()
+    match = re.fullmatch(r"(?:\*\*|__)(?P<t>[^*_\n]{2,80})(?:\*\*|__)", content)
+    return match.group("t").strip() if match else None
+
+
+def label_sections(
+    blocks: list[SyntaxTreeNode],
+    taken: set[int],
+    extra: Collection[str] = (),
+    candidates: list[Candidate] | None = None,
+) -> list[tuple[int, int, int]]:
+    """(label index, body start, body end) outside the heading sections: a bold pseudo-heading that names
+    actions (`**Actions planned:**`) over the blocks down to the next heading or bold label, and a lead-in
+    sentence ending in a colon ("Some possible actions in the future:") over the list right after it."""
+    from tracker.importing.reading import pseudo_heading
+
+    found: list[tuple[int, int, int]] = []
+    index = 0
+    while index < len(blocks):
+        node = blocks[index]
+        if index in taken or node.type != "paragraph":
+            index += 1
+            continue
+        line = (node.map or (0, 0))[0] + 1
+        label = pseudo_heading(node) or _bold_only(node)
+        content = node.children[0].content.strip() if node.children else ""
+        if label is not None and PSEUDO_HEADINGS.active and is_action_heading(label, extra):
+            end = index + 1
+            while end < len(blocks) and end not in taken and blocks[end].type != "heading":
+                if blocks[end].type == "paragraph" and (
+                    pseudo_heading(blocks[end]) or _bold_only(blocks[end])
+                ):
+                    break
+                end += 1
+            _note(candidates, line, label, True, "a bold label naming actions")
+            found.append((index, index + 1, end))
+            index = end
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if (
+            label is None
+            and content.endswith(":")
+            and following is not None
+            and following.type in ("bullet_list", "ordered_list")
+            and (index + 1) not in taken
+        ):
+            text = plain(inline_tokens(node))
+            if LEAD_INS.active and _LEAD_IN.search(text):
+                _note(candidates, line, text, True, "a sentence introducing the list below as actions")
+                found.append((index, index + 1, index + 2))
+                index += 2
+                continue
+            _note(candidates, line, text, False, "a sentence introducing a list, with no action words")
+        index += 1
+    return found
+
+
+_LESSONS = re.compile(r"\b(?:lessons?\s+learn(?:ed|t)|learnings|takeaways)\b", re.IGNORECASE)
+_REVIEW_HEADINGS = re.compile(
+    r"\bwent\s+(?:well|wrong|poorly|badly)|\blucky\b|\bdidn'?t\s+go\b", re.IGNORECASE
+)
+# A document with no action section whose lessons are written as headings that each state a change
+# ("### 5. Upgrades should NOT take place on Mondays" over the reasoning).
+LESSONS_AS_ACTIONS = Shaped("cheqd")
+
+
+def lessons_sections(
+    blocks: list[SyntaxTreeNode], candidates: list[Candidate] | None = None
+) -> list[tuple[int, int]]:
+    """Lessons sections whose sub-headings may be read as heading items (only when nothing else was found)."""
+    if not LESSONS_AS_ACTIONS.active:
+        return []
+    found: list[tuple[int, int]] = []
+    for index, node in enumerate(blocks):
+        if node.type != "heading" or not _LESSONS.search(heading_text(node)):
+            continue
+        level = heading_level(node)
+        end = index + 1
+        while end < len(blocks) and not (
+            blocks[end].type == "heading" and heading_level(blocks[end]) <= level
+        ):
+            end += 1
+        subs = [b for b in blocks[index + 1 : end] if b.type == "heading"]
+        if len(subs) >= 2 and not any(_REVIEW_HEADINGS.search(heading_text(b)) for b in subs):
+            _note(
+                candidates,
+                (node.map or (0, 0))[0] + 1,
+                heading_text(node),
+                True,
+                "lessons written as headings, and no action section",
+            )
+            found.append((index, end))
+    return found

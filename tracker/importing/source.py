@@ -24,26 +24,72 @@ class Source:
     content_hash: str
 
 
-def expand(paths: tuple[str, ...]) -> Iterator[tuple[str, Path | None]]:
-    """(display name, path) for each document: a file, every *.md under a folder (sorted), or stdin."""
+@dataclass(frozen=True)
+class Skipped:
+    """A file found in a folder and not imported, with the reason shown to the user."""
+
+    name: str
+    reason: str
+
+
+def expand(paths: tuple[str, ...], skipped: list[Skipped] | None = None) -> Iterator[tuple[str, Path | None]]:
+    """(display name, path) for each document: a file, every *.md under a folder (sorted), or stdin. Files
+    in a folder that are not postmortems (READMEs, index pages, blank templates) are left out and, when
+    `skipped` is given, listed there with the reason."""
     for raw in paths:
         if raw == STDIN:
             yield "<stdin>", None
             continue
         path = Path(raw).expanduser()
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*.md") if p.is_file() and not _skipped(p.relative_to(path)))
-            for file in found:
-                yield str(file), file
+            for file in sorted(p for p in path.rglob("*.md") if p.is_file()):
+                reason = _skip_reason(file.relative_to(path)) or _content_reason(file)
+                if reason is None:
+                    yield str(file), file
+                elif skipped is not None and not reason.startswith("hidden"):
+                    skipped.append(Skipped(str(file), reason))
         else:
             yield str(path), path
 
 
-def _skipped(relative: Path) -> bool:
-    """In a folder: hidden paths, READMEs and `_template.md`-style files are not postmortems."""
+def _skip_reason(relative: Path) -> str | None:
+    """In a folder: hidden paths, READMEs, index pages and `_template.md`-style files are not postmortems."""
     name = relative.name.lower()
-    hidden = any(part.startswith(".") for part in relative.parts)
-    return hidden or name.startswith("_") or name in ("readme.md", "index.md", "changelog.md", "template.md")
+    if any(part.startswith(".") for part in relative.parts):
+        return "hidden"
+    if name in ("readme.md", "changelog.md", "contributing.md", "license.md"):
+        return f"a {relative.stem} file, not a postmortem"
+    if name in ("index.md", "_index.md", "summary.md", "toc.md"):
+        return "an index page (by its name)"
+    if relative.stem.lower().endswith("template") or relative.stem.lower().startswith("template"):
+        return "a template (by its name)"
+    if name.startswith("_"):
+        return "its name starts with _"
+    return None
+
+
+def _content_reason(path: Path) -> str | None:
+    """An index page or a blank template, judged by what the file says; unreadable files are imported
+    (and then reported with their own error)."""
+    from tracker.importing.placeholders import not_a_postmortem
+
+    try:
+        if path.stat().st_size > MAX_BYTES:
+            return None
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+    reason = not_a_postmortem(text)
+    if reason is not None and reason.startswith("a blank template"):
+        from tracker.errors import TrackerError
+        from tracker.importing.parser import parse_document
+
+        try:
+            if parse_document(text, str(path)).items:
+                return None  # a postmortem written from the template, with a few stand-ins left in
+        except TrackerError:
+            return None
+    return reason
 
 
 def _too_big(name: str, size: str) -> InputError:

@@ -8,6 +8,7 @@ from collections.abc import Collection
 from markdown_it.token import Token
 from markdown_it.tree import SyntaxTreeNode
 
+from tracker.importing.annotations import split_owner_deadline
 from tracker.importing.drafts import FieldSpot, ItemDraft, TableInfo
 from tracker.importing.markdown import collapse, inline_tokens, plain, strong_spans
 from tracker.importing.refs import refs_in
@@ -101,10 +102,27 @@ def normalise_header(text: str) -> str:
     return collapse(re.sub(r"[^a-z0-9]+", " ", text.lower()))
 
 
+# Header words that give a column its role when the whole name is not a known alias: "Expected date",
+# "Target completion", "Person responsible", "Current status".
+_ROLE_WORDS = (
+    ("deadline", re.compile(r"\b(?:due|deadline|eta|expected|target|completion|by\s+when)\b")),
+    ("owner", re.compile(r"\b(?:owner|owners|assignee|responsible|dri)\b")),
+    ("status", re.compile(r"\b(?:status|state|progress)\b")),
+)
+
+
+def _role_of(header: str) -> str | None:
+    name = normalise_header(header)
+    role = _ALIAS_ROLE.get(name)
+    if role is not None:
+        return role
+    return next((role for role, words in _ROLE_WORDS if words.search(name)), None)
+
+
 def column_roles(headers: list[str]) -> dict[str, int]:
     roles: dict[str, int] = {}
     for index, header in enumerate(headers):
-        role = _ALIAS_ROLE.get(normalise_header(header))
+        role = _role_of(header)
         if role and role not in roles:
             roles[role] = index
     return roles
@@ -189,6 +207,9 @@ def table_items(
             table_id=table_id,
             cells=raw,
         )
+        if draft.owner_text and not draft.deadline_text:
+            # "@marco, due 2026-03-05" in an owner cell: an owner and a deadline.
+            draft.owner_text, draft.deadline_text = split_owner_deadline(draft.owner_text)
         for role in ("owner", "deadline", "status"):
             if role in roles:
                 draft.spots[role] = FieldSpot("cell")

@@ -29,6 +29,10 @@ class Options:
     per_person: bool | None = None  # None: `[report] per_person`
     save: bool = True
     limit: int = 20
+    team: str | None = None  # only this team's items
+    target: str | None = None  # only items linked on this target
+    severity: str | None = None  # only postmortems of this severity (after severity_aliases)
+    since: date | None = None  # only postmortems of incidents on or after this date
 
 
 def parse_window(text: str) -> tuple[date, date]:
@@ -63,10 +67,14 @@ def _cut_and_today(app: Any, options: Options) -> tuple[datetime, date]:
 
 
 def freshness(app: Any, session: Session, cut: datetime, as_of: bool) -> list[dict[str, Any]]:
-    """The last good sync of every configured target (or known to the database), flagged when stale."""
+    """The last good sync of every configured target, flagged when stale.
+
+    A target removed from the config is left out: it will never sync again, so a warning about it
+    would repeat on every report forever (`tracker doctor` lists such targets once).
+    """
     limit = timedelta(hours=app.config.report.stale_sync_hours)
     states = {row.target: row for row in session.scalars(select(TargetState))}
-    names = list(app.config.targets) + sorted(set(states) - set(app.config.targets))
+    names = list(app.config.targets)
     rows = []
     for name in names:
         target = app.config.targets.get(name)
@@ -120,6 +128,9 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         postmortem_ids = tuple(p.id for p in found_all)
         scope_key = f"window:{start}..{end}"
         review_postmortems = [p.slug for p in found_all]
+    if options.severity is not None or options.since is not None:
+        postmortem_ids = _narrowed(app, session, postmortem_ids, options)
+        scope_key = None if scope_key is None else f"{scope_key}|{_filter_key(options)}"
     owner_person = owner_text = None
     if options.owner:
         resolution = app.resolver.resolve(options.owner)
@@ -133,7 +144,14 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         postmortem_ids=postmortem_ids,
         owner_person=owner_person,
         owner_text=owner_text,
+        team=options.team,
+        target=options.target,
+        severity_aliases=tuple(sorted(app.config.report.severity_aliases.items())),
     )
+    if scope_key is not None and (options.team or options.target):
+        scope_key += "".join(
+            f"|{k}:{v}" for k, v in (("team", options.team), ("target", options.target)) if v
+        )
     per_person = app.config.report.per_person if options.per_person is None else options.per_person
     dimensions = ("postmortem", "team", "severity", "target") + (
         ("person",) if per_person or options.owner else ()
@@ -177,6 +195,10 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
             else None,
             "owner": options.owner,
             "per_person": bool(per_person or options.owner),
+            "team": options.team,
+            "target": options.target,
+            "severity": options.severity,
+            "since": options.since.isoformat() if options.since else None,
         },
         "freshness": fresh,
         "warnings": warnings,
@@ -186,6 +208,27 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         "review": review_data,
         "recurrence": _recurrence(session, postmortem_ids),
     }
+
+
+def _narrowed(app: Any, session: Session, ids: tuple[int, ...] | None, options: Options) -> tuple[int, ...]:
+    """The postmortems in scope that also match --severity and --since."""
+    from tracker.commands.filters import severities_for, since_condition
+    from tracker.models import Postmortem
+
+    query = select(Postmortem.id)
+    if ids is not None:
+        query = query.where(Postmortem.id.in_(ids or (-1,)))
+    if options.severity is not None:
+        wanted = severities_for(options.severity, app.config.report.severity_aliases)
+        query = query.where(Postmortem.severity.in_(wanted))
+    if options.since is not None:
+        query = query.where(since_condition(options.since, app.config.org.zone))
+    return tuple(session.scalars(query.order_by(Postmortem.id)))
+
+
+def _filter_key(options: Options) -> str:
+    parts = [f"severity:{options.severity}" if options.severity else "", f"since:{options.since or ''}"]
+    return ",".join(p for p in parts if p)
 
 
 def _recurrence(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:

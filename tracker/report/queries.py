@@ -42,6 +42,9 @@ class Scope:
     postmortem_ids: tuple[int, ...] | None = None  # None: every postmortem
     owner_person: str | None = None
     owner_text: str | None = None  # an owner that resolves to no [people] handle, matched as written
+    team: str | None = None  # only items owned by this [teams] team (`--team`)
+    target: str | None = None  # only items linked to an issue on this target (`--target`)
+    severity_aliases: tuple[tuple[str, str], ...] = ()  # [report] severity_aliases: grouped as one
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -106,7 +109,27 @@ def scope_filters(scope: Scope, alias: str = "r") -> list[str]:
     elif scope.owner_text is not None:
         written = "r.owner_lower" if alias == "r" else f"LOWER({alias}.owner_text)"
         filters.append(f"{written} = LOWER(:owner_text)")
+    if scope.team is not None:
+        filters.append(f"{alias}.{'team' if alias == 'r' else 'owner_team'} = {literal(scope.team)}")
+    if scope.target is not None:
+        filters.append(
+            f"{alias}.item_id IN (SELECT l.item_id FROM links l WHERE l.target = {literal(scope.target)})"
+        )
     return filters
+
+
+def literal(value: str) -> str:
+    """A SQL string literal (quotes doubled): for the few values fixed per report, not per row."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def severity_key(column: str, scope: Scope) -> str:
+    """The severity a row is grouped under: `[report] severity_aliases` applied, '(none)' for none."""
+    mapped = column
+    if scope.severity_aliases:
+        cases = " ".join(f"WHEN {literal(a)} THEN {literal(b)}" for a, b in scope.severity_aliases)
+        mapped = f"CASE {column} {cases} ELSE {column} END"
+    return f"COALESCE({mapped}, '{NONE_KEY}')"
 
 
 def row_filter(scope: Scope) -> str:
@@ -162,14 +185,15 @@ def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> 
                 " JOIN postmortems p ON p.id = pm.postmortem_id"
             )
         elif dim == "severity":
-            key = f"COALESCE(p.severity, '{NONE_KEY}')"
+            key = severity_key("p.severity", scope)
             parts.append(
                 f"SELECT 'severity', {key}, {pm_sums}, NULL FROM pm JOIN postmortems p ON p.id = pm.postmortem_id"
                 f" GROUP BY {key}"
             )
+            row_key = severity_key("r.severity", scope)
             medians.append(
-                f"SELECT 'severity', COALESCE(r.severity, '{NONE_KEY}'), {median} FROM report_rows r"
-                f" WHERE {where} AND {_DONE} GROUP BY r.severity"
+                f"SELECT 'severity', {row_key}, {median} FROM report_rows r"
+                f" WHERE {where} AND {_DONE} GROUP BY {row_key if scope.severity_aliases else 'r.severity'}"
             )
         elif dim == "team":
             parts.append(

@@ -85,6 +85,15 @@ def headline(report: dict[str, Any]) -> str:
     return "; ".join(parts) + "."
 
 
+def local_time(report: dict[str, Any], value: str | None) -> str:
+    """A stored UTC timestamp as a local date and time in the report's [org] timezone."""
+    from zoneinfo import ZoneInfo
+
+    from tracker.timefmt import local_datetime
+
+    return local_datetime(value, ZoneInfo(report["timezone"]))
+
+
 def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
     """Freshness, overall figures, the breakdowns, the review list and the trend, in reading order."""
     out: list[Section] = []
@@ -99,7 +108,7 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                     [
                         f["target"],
                         number(f["kind"]),
-                        number(f["last_good_sync_at"]),
+                        local_time(report, f["last_good_sync_at"]),
                         number(f["age_hours"]),
                         "STALE" if f["stale"] else "ok",
                     ]
@@ -112,7 +121,7 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
     )
     review = report.get("review")
     if review is not None:
-        out.append(review_section(review))
+        out.append(review_section(review, local_time(report, review["previous_report_at"])))
     for dim, rows in report["groups"].items():
         if dim == "postmortem" and review is None:
             # Many postmortems: show those with the most unfinished work first.
@@ -206,8 +215,8 @@ def change_text(change: dict[str, Any]) -> str:
     return kind.replace("_", " ")
 
 
-def review_section(review: dict[str, Any]) -> Section:
-    since = review["previous_report_at"]
+def review_section(review: dict[str, Any], since_local: str | None = None) -> Section:
+    since = review["previous_report_at"] and (since_local or review["previous_report_at"])
     rows = []
     for item in review["items"]:
         status = item["status"] + (" (bot)" if item["closed_by_bot"] else "")

@@ -123,7 +123,8 @@ def trend(
     if months <= 0:
         return []
     points = month_ends(scope, months, dialect)
-    if scope.postmortem_ids is None and scope.owner_person is None and scope.owner_text is None:
+    whole = scope.postmortem_ids is None and scope.owner_person is None and scope.owner_text is None
+    if whole and scope.team is None and scope.target is None:
         tallies = cached_tallies(session, dialect, scope, points, overall, count_points)
     else:
         tallies = count_points(session, dialect, scope, points)

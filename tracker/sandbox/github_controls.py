@@ -112,6 +112,11 @@ class ServerControls:
         """Hold the next matching requests for `seconds` (past the client's timeout), then hang up."""
         self.faults.add(Fault(method, path, times, "timeout", delay=seconds, apply=apply))
 
+    def delay_next(self, method: str, path: str, *, seconds: float, times: int = 1) -> None:
+        """Hold the next matching requests for `seconds`, then answer them as usual (a slow server:
+        two clients racing on one create)."""
+        self.faults.add(Fault(method, path, times, "delay", delay=seconds))
+
     def drop_next(self, method: str, path: str, *, times: int = 1, apply: bool = False) -> None:
         """Close the connection of the next matching requests without any response."""
         self.faults.add(Fault(method, path, times, "drop", apply=apply))

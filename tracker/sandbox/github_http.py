@@ -311,6 +311,9 @@ class _Handler(BaseHTTPRequestHandler):
             log(404, Response(404, not_found().body(), engine.rate_headers(headers, split.path)))
             return
         fault = engine.faults.take(method, path, split.query)
+        if fault is not None and fault.kind == "delay":
+            engine.stopping.wait(fault.delay)  # a slow answer, then the request as usual
+            fault = None
         if fault is not None and fault.apply:
             engine.process(method, path, query, headers, raw)
         if fault is not None:

@@ -159,6 +159,7 @@ def create_issue(ctx: Context, req: Request, owner: str, name: str) -> Response:
         raise invalid_request(CREATE_DOC, f"For 'properties/title', {title!r} is not a string or integer.")
     if not str(title).strip():
         raise validation_failed(CREATE_DOC, {"resource": "Issue", "field": "title", "code": "missing_field"})
+    _title_length(str(title), CREATE_DOC)
     text = body.get("body")
     if text is not None and not isinstance(text, str):
         raise invalid_request(CREATE_DOC, f"For 'properties/body', {text!r} is not a string.")
@@ -200,6 +201,7 @@ def update_issue(ctx: Context, req: Request, owner: str, name: str, number: str)
             raise validation_failed(
                 UPDATE_DOC, {"resource": "Issue", "field": "title", "code": "missing_field"}
             )
+        _title_length(str(title), UPDATE_DOC)
         changed |= _set(issue, "title", str(title))
     if "body" in body:
         if body["body"] is not None and not isinstance(body["body"], str):
@@ -279,3 +281,19 @@ def _set(issue: Issue, attr: str, value: Any) -> bool:
         return False
     setattr(issue, attr, value)
     return True
+
+
+TITLE_MAX = 256  # GitHub answers 422 to a longer title (issue 19, point 7)
+
+
+def _title_length(title: str, doc: str) -> None:
+    if len(title) > TITLE_MAX:
+        raise validation_failed(
+            doc,
+            {
+                "resource": "Issue",
+                "field": "title",
+                "code": "custom",
+                "message": f"title is too long (maximum is {TITLE_MAX} characters)",
+            },
+        )

@@ -19,7 +19,7 @@ SECONDARY_MESSAGE = (
     "creation. Please retry your request again later."
 )
 
-FaultKind = Literal["status", "timeout", "drop"]
+FaultKind = Literal["status", "timeout", "drop", "delay"]
 
 
 @dataclass

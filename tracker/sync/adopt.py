@@ -15,7 +15,7 @@ from tracker.issue_text import make_marker
 from tracker.lock import acquire, fence, make_holder, release
 from tracker.models import ActionItem, Link, SyncRun
 from tracker.statuses import Status
-from tracker.sync.fields import base_from_remote, link_to
+from tracker.sync.fields import Identities, adopt_remote, apply_status, base_from_remote, wrong_claim
 from tracker.sync.runner import default_factory, finish_run, selected_targets, start_run
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
             run_id,
         )
     )
+    actor = Actor(app.actor.user, app.actor.host, run_id)
     try:
         issues = backend.list_tracker_issues()
         with app.session() as session:
@@ -52,8 +53,19 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
             by_marker = {make_marker(name, item.postmortem.slug, item.fingerprint): item for item in items}
             known_labels = lint_label_names(app)
             adopted = 0
+            claimed: dict[int, str] = {}  # item id -> the issue adopted for it in this run
             for issue in issues:
                 item = by_marker.get(issue.marker or "")
+                refused = wrong_claim(issue, item.postmortem.slug) if item is not None else None
+                if refused is not None:
+                    lines.append(f"{refused} (left alone)")
+                    continue
+                if item is not None and item.id in claimed:
+                    lines.append(
+                        f"{issue.ref.key}: carries the marker of #{item.id}, already adopted from "
+                        f"{claimed[item.id]}; a duplicate? (left alone)"
+                    )
+                    continue
                 if item is None:
                     item = match_by_title(issue, items, name)
                     if item is None:
@@ -74,13 +86,27 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                     f"{'would link' if dry_run else 'linked'} {issue.ref.key} -> #{item.id} {item.title!r}"
                 )
                 adopted += 1
+                claimed[item.id] = issue.ref.key or issue.ref.remote_id
                 if dry_run:
                     continue
                 if link is None:
                     link = Link(item_id=item.id, target=name, kind=backend.kind, base={})
                     session.add(link)
                 # Lint labels already on the issue are ours: the next sync must not add them all again.
-                link_to(link, issue, "adopted", labels=sorted(set(issue.labels) & known_labels))
+                taken = adopt_remote(
+                    session,
+                    item,
+                    link,
+                    issue,
+                    app.resolver,
+                    Identities(backend.kind, app.config),
+                    actor,
+                    labels=sorted(set(issue.labels) & known_labels),
+                )
+                if taken:
+                    lines.append(
+                        f"  took {', '.join(taken)} from {issue.ref.key} (the remote is the newer side)"
+                    )
             if dry_run:
                 session.rollback()
             else:
@@ -164,11 +190,16 @@ def unpush(app: AppContext, run_id: int, confirm: bool | Callable[[str], bool]) 
                     if target != name:
                         continue
                     try:
-                        backend.comment(
-                            ref,
-                            f"Closed by `tracker unpush`: sync run {run_id} created this issue by mistake.",
-                        )
-                        issue = backend.update(ref, IssueChanges(status=Status.WONT_DO))
+                        # A person may have closed it since (as done, say): that close stands and is
+                        # pulled, instead of being overwritten and reported as ours.
+                        current = backend.fetch(ref).issue
+                        closed = current is not None and current.status.is_closed
+                        if current is not None and not closed:
+                            backend.comment(
+                                ref,
+                                f"Closed by `tracker unpush`: sync run {run_id} created this issue by mistake.",
+                            )
+                            current = backend.update(ref, IssueChanges(status=Status.WONT_DO))
                     except RemoteError as exc:
                         lines.append(f"{ref.key}: {exc.message}")
                         continue
@@ -176,8 +207,11 @@ def unpush(app: AppContext, run_id: int, confirm: bool | Callable[[str], bool]) 
                         link = session.get(Link, link_id)
                         assert link is not None
                         link.state = "unpushed"
-                        link.base = base_from_remote(issue)
                         item = session.get(ActionItem, link.item_id)
+                        if current is not None:
+                            link.base = base_from_remote(current)
+                            if closed and item is not None and item.status != current.status.value:
+                                apply_status(session, item, current, actor, backend.kind)
                         if item is not None and item.push:
                             item.push = False
                             record(
@@ -191,7 +225,16 @@ def unpush(app: AppContext, run_id: int, confirm: bool | Callable[[str], bool]) 
                                 note=f"unpush of run {run_id}",
                             )
                         fence(session, leases)
-                    lines.append(f"closed {ref.key} (not planned)")
+                    if current is None:
+                        lines.append(f"{ref.key}: the issue no longer exists; item #{link.item_id} detached")
+                    elif closed:
+                        who = f" by {current.closed_by}" if current.closed_by else ""
+                        lines.append(
+                            f"{current.ref.key}: already closed as {current.status.value}{who}; left as it is "
+                            f"(item #{link.item_id} is {current.status.value} here too)"
+                        )
+                    else:
+                        lines.append(f"closed {current.ref.key} (not planned)")
             finally:
                 backend.close()
     finally:

@@ -13,7 +13,7 @@ from tracker.issue_text import make_marker, postmortem_url, render_intro
 from tracker.models import ActionItem, Link, Postmortem, TargetState, utcnow
 from tracker.routing import route_item
 from tracker.statuses import Status
-from tracker.sync.fields import apply_status
+from tracker.sync.fields import apply_status, remote_title, wrong_claim
 
 if TYPE_CHECKING:
     from tracker.app import AppContext
@@ -48,9 +48,10 @@ class Creator:
         with self.app.session() as session:
             links = session.scalars(
                 # `error` links are not retried every run: the next import of their document resets them.
-                select(Link).where(
-                    Link.target == self.target.name, Link.origin == "document", Link.state == "pending"
-                )
+                select(Link)
+                .where(Link.target == self.target.name, Link.origin == "document", Link.state == "pending")
+                # The first item to name an issue keeps it (see _holder)
+                .order_by(Link.id)
             ).all()
             wanted = [(link.id, link.key or link.url or "") for link in links]
         for link_id, text in wanted:
@@ -65,6 +66,10 @@ class Creator:
             labelled = result.issue.has_tracker_label
             if not labelled and self.sync.can_write and not self.sync.options.dry_run:
                 labelled = self.sync.backend.add_tracker_label(result.issue.ref)
+            holder = self._holder(link_id, result.issue.ref.remote_id)
+            if holder is not None:
+                self._fail(link_id, holder)
+                continue
             with self.sync.tx() as session:
                 link = session.get(Link, link_id)
                 if link is None:
@@ -80,6 +85,25 @@ class Creator:
                         state.cache = {**state.cache, "unlabelled_document_links": True}
             self.summary.note(
                 f"linked #{link_id and item.id if item else '?'} to {result.issue.ref.key} (named by its document)"
+            )
+
+    def _holder(self, link_id: int, remote_id: str) -> str | None:
+        """Why this link cannot take the issue: one issue tracks one item per target (issue 19, point 2).
+        A second item naming it (a recurring incident, or an issue sync made for another item) is
+        refused on that item alone; the target and every other item go on."""
+        with self.app.session() as session:
+            mine = session.get(Link, link_id)
+            other = session.scalar(
+                select(Link)
+                .where(Link.target == self.target.name, Link.remote_id == remote_id, Link.id != link_id)
+                .options(selectinload(Link.item))
+            )
+            if mine is None or other is None:
+                return None
+            return (
+                f"#{mine.item_id} names {other.key}, which already tracks #{other.item_id} "
+                f"{other.item.title!r} on {self.target.name}: not linked (one issue tracks one item; "
+                f"`tracker unlink {other.item_id}` first, or name another issue in the document)"
             )
 
     def _fail(self, link_id: int, message: str) -> None:
@@ -224,7 +248,7 @@ class Creator:
         priorities = getattr(target, "priorities", {}) or {}
         return IssueDraft(
             marker=make_marker(target.name, item.postmortem.slug, item.fingerprint),
-            title=item.title,
+            title=remote_title(target.kind, item.title),
             context=context,
             intro=render_intro(context, self.app.config, getattr(target, "body_template", None)),
             assignee=assignee,
@@ -246,6 +270,11 @@ class Creator:
         bound = min(cursor, oldest) if cursor is not None else None
         since = bound - timedelta(seconds=self.app.config.sync.pull_overlap_seconds) if bound else None
         found = self.sync.backend.find_markers(set(markers), since)
+        for marker, issue in list(found.items()):
+            refused = wrong_claim(issue, markers[marker].postmortem.slug)
+            if refused is not None:
+                self.summary.note(f"warning: {refused}")
+                del found[marker]
         if not found:
             return items
         if self.sync.options.dry_run:
@@ -255,12 +284,19 @@ class Creator:
         else:
             with self.sync.tx() as session:
                 for marker, issue in found.items():
-                    self._link_new(
-                        session, markers[marker].id, drafts[markers[marker].id], issue, origin="adopted"
-                    )
+                    item_id = markers[marker].id
+                    link = self._link_new(session, item_id, drafts[item_id], issue, origin="adopted")
+                    item = session.get(ActionItem, item_id)
+                    assert item is not None
+                    taken = self.sync.adopt(session, item, link, issue)
                     self.summary.adopted += 1
                     self.summary.note(
-                        f"adopted {issue.ref.key} for #{markers[marker].id}: it already carried the item's marker"
+                        f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker"
+                        + (
+                            f" (took {', '.join(taken)} from it: the remote is the newer side)"
+                            if taken
+                            else ""
+                        )
                     )
         return [item for item in items if drafts[item.id].marker not in found]
 
@@ -301,7 +337,17 @@ class Creator:
         try:
             outcomes = self.sync.backend.create([drafts[item.id] for item in batch])
         except RateLimited:
-            raise  # the links stay `creating`; recovery resolves them next run
+            # Backends raise this from a create only when the request was refused whole (a primary
+            # or secondary limit answers before anything is written): nothing exists to recover,
+            # so the links go back to `pending` and the next run simply creates them.
+            with self.sync.tx() as session:
+                for item in batch:
+                    link = session.scalar(
+                        select(Link).where(Link.item_id == item.id, Link.target == self.target.name)
+                    )
+                    if link is not None and link.state == "creating":
+                        link.state = "pending"
+            raise
         except RemoteError as exc:
             self.summary.errors += len(batch)
             self.summary.note(f"error creating {len(batch)} issue(s): {exc.message}")
@@ -321,6 +367,12 @@ class Creator:
                         # The remote refused this person: do not ask again every run until the owner changes.
                         link.base = {**link.base, "rejected_assignee": outcome.draft.assignee}
                     self.summary.created += 1
+                    if outcome.draft.title != item.title:
+                        link.base = {**link.base, "title_cut": len(outcome.draft.title)}
+                        self.summary.note(
+                            f"#{item.id} {outcome.issue.ref.key}: title cut to {len(outcome.draft.title)} "
+                            f"characters ({self.target.kind}'s limit); the item keeps its full title"
+                        )
                     if self.sync.desired_labels(item.id):
                         self.summary.flagged += 1
                     if outcome.warnings:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.backends.base import (
-    FetchKind,
     IssueChanges,
     IssueTracker,
     RateLimited,
@@ -21,7 +20,7 @@ from tracker.backends.base import (
     RemoteRef,
 )
 from tracker.config import Target
-from tracker.history import Actor, record
+from tracker.history import Actor
 from tracker.lock import Held, fence
 from tracker.merge import Outcome, merge_field
 from tracker.models import ActionItem, Link, TargetState, utcnow
@@ -30,12 +29,14 @@ from tracker.sync.fields import (
     FIELDS,
     PULL_ONLY_ORIGINS,
     Identities,
+    adopt_remote,
     apply_remote_field,
     base_from_remote,
     link_to,
     local_values,
     record_conflict,
     remote_values,
+    wrong_claim,
 )
 from tracker.sync.summary import TargetSummary
 
@@ -88,6 +89,7 @@ class TargetSync:
         self._labels: dict[int, list[str]] = {}
         self._held: dict[int, list[str]] = {}
         self._flagged: set[int] = set()
+        self.duplicates: list[Any] = []  # tracker.sync.duplicates.Duplicate, found by the pull
 
     # Transactions --------------------------------------------------------------------------------
     @contextmanager
@@ -117,6 +119,11 @@ class TargetSync:
             if not self.options.push_only:
                 self.options.report(self.target.name, "pulling")
                 self.pull()
+                if self.duplicates:
+                    from tracker.sync.duplicates import close
+
+                    close(self, self.duplicates)
+                self.follow_moved()
                 self.options.report(self.target.name, "verifying")
                 self.verify()
             if not self.options.pull_only:
@@ -189,6 +196,11 @@ class TargetSync:
                 if link is None or link.state != "creating":
                     continue
                 issue = found.get(marker)
+                if issue is not None and link.item is not None:
+                    refused = wrong_claim(issue, link.item.postmortem.slug)
+                    if refused is not None:
+                        self.summary.note(f"warning: {refused}")
+                        issue = None
                 if issue is not None:
                     self.link_to(session, link, issue, origin="created")
                     self.summary.note(f"recovered {issue.ref.key}: created by an interrupted run, now linked")
@@ -199,6 +211,10 @@ class TargetSync:
     def link_to(self, session: Session, link: Link, issue: RemoteIssue, origin: str | None = None) -> None:
         """Record the remote's immutable identity on a link and agree on every field."""
         link_to(link, issue, origin)
+
+    def adopt(self, session: Session, item: ActionItem, link: Link, issue: RemoteIssue) -> list[str]:
+        """Link an issue found by marker, taking the remote as the newer side (issue 19, point 3)."""
+        return adopt_remote(session, item, link, issue, self.app.resolver, self.identities, self.actor)
 
     # Step 3: pull -------------------------------------------------------------------------------
     def pull(self) -> None:
@@ -245,7 +261,20 @@ class TargetSync:
             }
             strangers = [i for i in issues if i.ref.remote_id not in by_id and i.marker]
             if strangers:
+                from tracker.sync.duplicates import settle
+
                 news += self.adopt_known_markers(session, strangers)
+                session.flush()
+                self.duplicates += settle(self, session, issues, dict(by_id))
+                by_id = {
+                    link.remote_id: link
+                    for link in session.scalars(
+                        select(Link).where(
+                            Link.target == self.target.name,
+                            Link.remote_id.in_([i.ref.remote_id for i in issues]),
+                        )
+                    )
+                }
             for issue in issues:
                 link = by_id.get(issue.ref.remote_id)
                 if link is None:
@@ -273,12 +302,17 @@ class TargetSync:
             select(ActionItem.id, Postmortem.slug, ActionItem.fingerprint).join(Postmortem)
         ).all()
         markers = {
-            make_marker(self.target.name, slug, fingerprint): item_id for item_id, slug, fingerprint in rows
+            make_marker(self.target.name, slug, fingerprint): (item_id, slug)
+            for item_id, slug, fingerprint in rows
         }
         adopted = 0
         for issue in issues:
-            item_id = markers.get(issue.marker or "")
+            item_id, slug = markers.get(issue.marker or "", (None, ""))
             if item_id is None:
+                continue
+            refused = wrong_claim(issue, slug)
+            if refused is not None:
+                self.summary.note(f"warning: {refused}")
                 continue
             link = session.scalar(
                 select(Link).where(Link.item_id == item_id, Link.target == self.target.name)
@@ -289,10 +323,15 @@ class TargetSync:
                 link = Link(item_id=item_id, target=self.target.name, kind=self.target.kind, base={})
                 session.add(link)
             link.marker = issue.marker
-            self.link_to(session, link, issue, origin="adopted")
+            item = session.get(ActionItem, item_id)
+            assert item is not None
+            taken = self.adopt(session, item, link, issue)
             session.flush()
             self.summary.adopted += 1
-            self.summary.note(f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker")
+            self.summary.note(
+                f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker"
+                + (f" (took {', '.join(taken)} from it: the remote is the newer side)" if taken else "")
+            )
             adopted += 1
         return adopted
 
@@ -301,6 +340,8 @@ class TargetSync:
         """Same update time and same values: GitHub times have one-second precision, so both count."""
         if link.state != "linked" or link.remote_updated_at != issue.updated_at:
             return False
+        if issue.unreadable_due is not None and not link.base.get("repair_due"):
+            return False  # its value reads as "unchanged", but it is news to report
         remote = remote_values(issue, link.base)
         return all(remote[field] == link.base.get(field) for field in FIELDS)
 
@@ -339,6 +380,16 @@ class TargetSync:
                 self.summary.note(
                     f"conflict on #{item.id} {field}: kept local {merged.local!r}, remote was {merged.remote!r}"
                 )
+        if issue.unreadable_due is not None and link.origin not in PULL_ONLY_ORIGINS:
+            # A Deadline line nobody can read is a conflict the local value wins: recorded, reported,
+            # and the block is rewritten with our date by the push that follows.
+            record_conflict(session, item, "due", local["due"], issue.unreadable_due, "local", self.actor)
+            self.summary.conflicts += 1
+            self.summary.note(
+                f"conflict on #{item.id} due: kept local {local['due']!r}, the remote deadline "
+                f"{issue.unreadable_due!r} is not a date"
+            )
+            base["repair_due"] = True
         if link.origin in PULL_ONLY_ORIGINS:
             for field in FIELDS:
                 if field != "status":
@@ -355,105 +406,16 @@ class TargetSync:
         if pulled:
             self.summary.pulled += 1
 
-    # Step 3b: the rolling slice of direct, conditional re-verification ------------------------------
+    # Step 3b: the rolling slice of direct, conditional re-verification, and moved issues -------------
     def verify(self) -> None:
-        size = self.config.sync.verify_slice
-        if size <= 0:
-            return
-        with self.app.session() as session:
-            state = self._state(session)
-            last = state.cache.get("verified_at")
-            due = (
-                self.pull_changed
-                or not last
-                or (
-                    datetime.fromisoformat(last)
-                    < utcnow() - timedelta(minutes=self.config.sync.verify_interval_minutes)
-                )
-            )
-            if not due:
-                return
-            links = session.scalars(
-                select(Link)
-                .where(Link.target == self.target.name, Link.state == "linked")
-                .order_by(Link.verified_at.is_not(None), Link.verified_at, Link.id)
-                .limit(size)
-            ).all()
-            refs = [
-                (link.id, RemoteRef(link.remote_id or "", link.key, link.remote_number, link.url, link.etag))
-                for link in links
-            ]
-        results = [(link_id, self.backend.fetch(ref)) for link_id, ref in refs]
-        with self.tx() as session:
-            for link_id, result in results:
-                link = session.get(Link, link_id)
-                if link is None:
-                    continue
-                link.verified_at = utcnow()
-                if result.kind is FetchKind.GONE:
-                    link.state = "orphaned"
-                    self.summary.orphaned += 1
-                    self.summary.note(
-                        f"#{link.item_id} {link.key}: the issue was deleted; link orphaned (status kept)"
-                    )
-                    record(
-                        session,
-                        link.item,
-                        "link",
-                        link.key,
-                        None,
-                        source=self.target.kind,
-                        actor=self.actor,
-                        note="remote issue deleted",
-                    )
-                    continue
-                if result.kind is FetchKind.NOT_MODIFIED or result.issue is None:
-                    continue
-                issue = result.issue
-                if result.kind is FetchKind.MOVED:
-                    old = link.key
-                    link.remote_id, link.remote_number = issue.ref.remote_id, issue.ref.number
-                    link.repo_id, link.remote_node_id = issue.repo_id, issue.node_id
-                    link.key, link.url = issue.ref.key, issue.ref.url
-                    self.summary.moved += 1
-                    self.summary.note(
-                        f"#{link.item_id} {old} was transferred to {issue.ref.key}: link followed"
-                    )
-                    record(
-                        session,
-                        link.item,
-                        "link",
-                        old,
-                        issue.ref.key,
-                        source=self.target.kind,
-                        actor=self.actor,
-                        note="remote issue moved",
-                    )
-                link.etag = result.etag
-                if result.kind is FetchKind.OK and issue.ref.key and link.key and issue.ref.key != link.key:
-                    # Same immutable id, new key: a Jira issue moved to another project. It stays linked.
-                    self.summary.moved += 1
-                    self.summary.note(
-                        f"#{link.item_id} {link.key} is now {issue.ref.key} (moved); still linked"
-                    )
-                    record(
-                        session,
-                        link.item,
-                        "link",
-                        link.key,
-                        issue.ref.key,
-                        source=self.target.kind,
-                        actor=self.actor,
-                        note="remote issue moved to another project",
-                    )
-                    link.key, link.url = issue.ref.key, issue.ref.url or link.url
-                if not issue.has_tracker_label and link.origin != "document":
-                    self.summary.note(f"#{link.item_id} {issue.ref.key}: someone removed the tracker label")
-                    link.base = {**link.base, "relabel": True}
-                if not self._seen(link, issue):
-                    self.merge_one(session, link, issue)
-            state = self._state(session)
-            state.cache = {**state.cache, "verified_at": utcnow().isoformat()}
+        from tracker.sync.verify import verify
+
+        verify(self)
+
+    def follow_moved(self) -> None:
+        from tracker.sync.verify import follow_moved
+
+        follow_moved(self)
 
     # Step 5a: push local changes to linked issues -----------------------------------------------------
     def ensure_flags(self, item_ids: set[int]) -> None:
@@ -499,20 +461,32 @@ class TargetSync:
             }
             self.ensure_flags({link.item_id for link in ours if link.id in fresh})
             rekey: list[int] = []
+            held: dict[int, str] = {}
             for link in ours:
                 changes, wanted = self.changes_for(link, link.id in fresh)
                 wanted["lint_key"] = keys[link.id]
+                if wanted["status_held"] and wanted["status_held"] != link.base.get("status_held"):
+                    held[link.id] = wanted["status_held"]
+                    self.summary.note(
+                        f"#{link.item_id} {link.key}: status stays {link.base.get('status')} on the remote "
+                        f"(here {wanted['status_held']}; manage_workflow = false: tracker does not move "
+                        "issues through the workflow)"
+                    )
                 if changes:
                     ref = RemoteRef(link.remote_id or "", link.key, link.remote_number, link.url)
                     plans.append((link.id, ref, changes, wanted))
                 elif link.id in fresh:
                     rekey.append(link.id)
-        if rekey and not self.options.dry_run:
+        if (rekey or held) and not self.options.dry_run:
             with self.tx() as session:
                 for link_id in rekey:
                     rekeyed = session.get(Link, link_id)
                     if rekeyed is not None:
                         rekeyed.base = {**rekeyed.base, "lint_key": keys[link_id]}
+                for link_id, value in held.items():
+                    noted = session.get(Link, link_id)
+                    if noted is not None:
+                        noted.base = {**noted.base, "status_held": value}
         for link_id, ref, changes, wanted in plans:
             if self.options.dry_run:
                 self.summary.plan.append(f"update {ref.key}: {describe(changes)}")
@@ -550,9 +524,14 @@ class TargetSync:
         if local["assignee"] != base.get("assignee") and local["assignee"] != base.get("rejected_assignee"):
             assignee = (base.get("assignee"), local["assignee"])
         due = None
-        if local["due"] != base.get("due"):
+        if local["due"] != base.get("due") or base.get("repair_due"):
             due = (_date(base.get("due")), _date(local["due"]))
         status = Status(local["status"]) if local["status"] != base.get("status") else None
+        held_status = None
+        if status is not None and not getattr(self.backend, "pushes_status", True):
+            # The remote keeps its own status (Jira without manage_workflow): nothing to send, and
+            # said once per new local status instead of on every run (issue 19, point 10).
+            held_status, status = status.value, None
         add = tuple(sorted(desired - ours))
         remove = tuple(sorted(ours - desired))
         if base.get("relabel"):
@@ -566,7 +545,7 @@ class TargetSync:
             remove_labels=remove,
             context=self.context_for(item) if due is not None else None,
         )
-        return changes, {"labels": sorted(desired), "assignee": local["assignee"]}
+        return changes, {"labels": sorted(desired), "assignee": local["assignee"], "status_held": held_status}
 
     @property
     def tracker_label(self) -> str:
@@ -589,6 +568,7 @@ class TargetSync:
         if "lint_key" in wanted:
             base["lint_key"] = wanted["lint_key"]
         base.pop("relabel", None)
+        base.pop("repair_due", None)
         if changes.assignee is not None:
             base.pop("owner_pulled", None)  # our owner won: it is the document's (or a person's here) again
         if changes.assignee is not None and issue.assignee != wanted["assignee"]:

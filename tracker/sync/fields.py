@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +17,8 @@ from tracker.people import OwnerResolver
 from tracker.statuses import Status
 
 FIELDS = ("title", "assignee", "due", "status")
+# The longest title each service stores (GitHub answers 422 beyond 256; Jira's summary holds 255).
+TITLE_LIMITS = {"github": 256, "jira": 255}
 # Issues a document named (not created by tracker) are only read: we never rename or reassign them.
 PULL_ONLY_ORIGINS = {"document"}
 
@@ -65,18 +68,29 @@ def local_values(
         item.status if item.status_source in (None, "manual", "github", "jira", "memory") else base_status
     )
     return {
-        "title": item.title,
+        "title": remote_title(identities.kind, item.title),
         "assignee": assignee,
         "due": item.deadline.isoformat() if item.deadline else None,
         "status": status or item.status,
     }
 
 
+def remote_title(kind: str, title: str) -> str:
+    """The title as the service can hold it: cut once to its limit (with an ellipsis), so that what we
+    send, what we record and what we compare with on every later sync are the same value."""
+    limit = TITLE_LIMITS.get(kind)
+    if kind == "jira":
+        title = re.sub(r"\s+", " ", title).strip()  # Jira keeps a summary on one line
+    if limit is None or len(title) <= limit:
+        return title
+    return title[: limit - 1].rstrip() + "\u2026"
+
+
 def remote_values(issue: RemoteIssue, base: dict[str, Any]) -> dict[str, Any]:
     """What the remote says; a tracker block a person deleted means 'deadline unknown', not 'none'."""
     due = issue.due.isoformat() if issue.due else None
-    if issue.marker is None and issue.due is None:
-        due = base.get("due")
+    if (issue.marker is None and issue.due is None) or issue.unreadable_due is not None:
+        due = base.get("due")  # unknown: an unreadable value never erases ours (the engine reports it)
     return {"title": issue.title, "assignee": issue.assignee, "due": due, "status": issue.status.value}
 
 
@@ -87,6 +101,17 @@ def base_from_remote(issue: RemoteIssue) -> dict[str, Any]:
         "due": issue.due.isoformat() if issue.due else None,
         "status": issue.status.value,
     }
+
+
+def wrong_claim(issue: RemoteIssue, slug: str) -> str | None:
+    """Why an issue carrying an item's marker is not that item's (its block names another postmortem):
+    markers are computable by anyone, so a copied block must not make us adopt the wrong issue."""
+    if issue.claimed_postmortem is None or issue.claimed_postmortem == slug:
+        return None
+    return (
+        f"{issue.ref.key} carries the marker of an item of {slug} but its block names postmortem "
+        f"{issue.claimed_postmortem}: not adopted"
+    )
 
 
 def link_to(
@@ -111,6 +136,42 @@ def link_to(
     link.base = {**base_from_remote(issue), "labels": kept}
     if origin:
         link.origin = origin
+
+
+def adopt_remote(
+    session: Session,
+    item: ActionItem,
+    link: Link,
+    issue: RemoteIssue,
+    resolver: OwnerResolver,
+    identities: Identities,
+    actor: Actor,
+    labels: list[str] | None = None,
+) -> list[str]:
+    """Link an issue found by its marker, taking the remote as the newer side: this database lost
+    (or never had) the history, so whatever differs was changed there by a person, or by this
+    tracker before the database was lost or restored. Returns the fields taken from the remote."""
+    local = local_values(item, link, resolver, identities)
+    link_to(link, issue, "adopted", labels=labels)
+    remote = remote_values(issue, {"due": local["due"]})
+    taken = []
+    for field in FIELDS:
+        if remote[field] == local[field]:
+            continue
+        if field == "assignee" and remote[field] is None:
+            # Nobody assigned there: refused, or unassigned by a person. Either way not pushed again
+            # until the owner changes here.
+            link.base = {**link.base, "rejected_assignee": local["assignee"]}
+            continue
+        apply_remote_field(
+            session, item, field, remote[field], issue, identities, actor, "adopted: the remote is newer"
+        )
+        if field == "assignee":
+            link.base = {**link.base, "owner_text": item.owner_text, "owner_pulled": True}
+        taken.append(field)
+    if issue.unreadable_due is not None:
+        link.base = {**link.base, "due": local["due"], "repair_due": True}
+    return taken
 
 
 def apply_remote_field(

@@ -28,10 +28,9 @@ def default_factory(app: AppContext, target: str) -> IssueTracker:
 def selected_targets(app: AppContext, only: tuple[str, ...]) -> list[str]:
     names = list(app.config.targets)
     if not names:
-        raise UsageError(
-            "no targets configured: nothing to sync",
-            hint='add a [targets.NAME] table (kind = "github" or "jira"); see config.example.toml',
-        )
+        from tracker.errors import NoTargetsError
+
+        raise NoTargetsError(app.config.path)
     for name in only:
         if name not in app.config.targets:
             raise UsageError(

@@ -27,6 +27,7 @@ class TargetSummary:
     errors: int = 0
     requests: int = 0
     waiting: int = 0  # over the per-run create cap: next run
+    duplicates: int = 0  # issues found carrying an item's marker twice (the newer ones are closed)
     stopped: str | None = None  # why the target stopped early (rate limit, refusal, pre-flight)
     config_error: bool = False  # stopped because its configuration (e.g. a token variable) is missing
     messages: list[str] = field(default_factory=list)
@@ -71,14 +72,21 @@ class SyncSummary:
     def to_text(self) -> str:
         lines = []
         for t in self.targets:
-            head = (
-                f"{t.target} ({t.kind}): {t.created} created, {t.updated} updated, {t.pulled} pulled, "
-                f"{t.conflicts} conflicts, {t.orphaned} orphaned, {t.flagged} flagged, {t.held} held, "
-                f"{t.errors} errors, {t.requests} requests"
-            )
-            lines.append(head)
             if t.stopped:
-                lines.append(f"  stopped: {t.stopped}")
+                # A stopped target did not run to the end: counts like "0 errors" would read as a success.
+                lines.append(f"{t.target} ({t.kind}): stopped: {t.stopped}")
+                done = [
+                    f"{getattr(t, key)} {key}" for key in COUNTERS if key != "requests" and getattr(t, key)
+                ]
+                lines.append(
+                    f"  before it stopped: {', '.join(done) or 'nothing changed'} ({t.requests} requests)"
+                )
+            else:
+                lines.append(
+                    f"{t.target} ({t.kind}): {t.created} created, {t.updated} updated, {t.pulled} pulled, "
+                    f"{t.conflicts} conflicts, {t.orphaned} orphaned, {t.flagged} flagged, {t.held} held, "
+                    f"{t.errors} errors, {t.requests} requests"
+                )
             lines.extend(f"  would {line}" for line in t.plan)
             lines.extend(f"  {message}" for message in t.messages)
         if not self.targets:

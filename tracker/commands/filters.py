@@ -1,0 +1,87 @@
+"""What `list`, `postmortems` and `report` share: --since dates, severity aliases, --sort and --columns."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from tracker.errors import UsageError
+
+
+def parse_since(text: str, today: date | None = None) -> date:
+    """An ISO date (2026-07-01), or a number of days back from `today` (30d)."""
+    value = text.strip().lower()
+    if value.endswith("d") and value[:-1].isdigit():
+        from datetime import timedelta
+
+        return (today or date.today()) - timedelta(days=int(value[:-1]))
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"--since {text!r} is not a date",
+            hint="use an ISO date such as 2026-07-01, or 30d for 30 days back",
+        ) from None
+
+
+def severity_key(severity: str | None, aliases: dict[str, str]) -> str | None:
+    """The severity a postmortem's severity counts as under `[report] severity_aliases`."""
+    if severity is None:
+        return None
+    value = severity.strip().lower()
+    return aliases.get(value, value)
+
+
+def severities_for(wanted: str, aliases: dict[str, str]) -> list[str]:
+    """Every stored severity that counts as `wanted` (itself, its aliases, and what it aliases to)."""
+    canonical = severity_key(wanted, aliases) or ""
+    return sorted({canonical, *(raw for raw, to in aliases.items() if to == canonical)})
+
+
+def pick(name: str, choices: Sequence[str], option: str) -> str:
+    """One of `choices`, or a usage error that suggests the closest."""
+    if name in choices:
+        return name
+    close = difflib.get_close_matches(name, choices, n=1)
+    hint = f"did you mean {close[0]}? " if close else ""
+    raise UsageError(f"{option}: unknown field {name!r}", hint=f"{hint}choose from {', '.join(choices)}")
+
+
+def parse_columns(text: str, choices: Sequence[str]) -> list[str]:
+    names = [c.strip().lower() for c in text.split(",") if c.strip()]
+    if not names:
+        raise UsageError("--columns is empty", hint=f"choose from {', '.join(choices)}")
+    return [pick(name, choices, "--columns") for name in names]
+
+
+def sort_rows(rows: list[dict[str, Any]], field: str, key: str | None = None) -> list[dict[str, Any]]:
+    """Sorted by one field (`-field`: descending); empty values always last."""
+    descending = field.startswith("-")
+    name = key or field.lstrip("-")
+    present = [r for r in rows if r.get(name) is not None]
+    missing = [r for r in rows if r.get(name) is None]
+    present.sort(key=lambda r: _sortable(r[name]), reverse=descending)
+    return present + missing
+
+
+def _sortable(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.lower()
+    if isinstance(value, list):
+        return len(value)
+    return value
+
+
+def since_condition(since: date, zone: Any) -> Any:
+    """Postmortems of incidents on or after `since`; one without an incident date counts from when it was added."""
+    from sqlalchemy import and_, or_
+
+    from tracker.models import Postmortem
+    from tracker.report.sqlbits import local_day_start
+
+    return or_(
+        Postmortem.incident_date >= since,
+        and_(Postmortem.incident_date.is_(None), Postmortem.created_at >= local_day_start(since, zone)),
+    )
