@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tracker.backends.base import IssueContext
@@ -82,12 +81,7 @@ def test_one_line_values_read_back_as_written(marker, context, due):
     assert block.owner == context.owner_text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 19 point 6 (one escaped line per value, the parser reads only its own block) is fixed "
-    "on another branch: this test passes once it is merged; then remove this mark",
-)
-@settings(FUZZ, phases=(Phase.explicit, Phase.generate))  # while it fails: no minutes spent shrinking
+@FUZZ
 @given(markers, contexts(st.one_of(anything, planted)), dues)
 def test_no_value_can_plant_a_line_in_the_block(marker, context, due):
     """`tracker add -o $'x\\nMarker: tracker-...'`: the block still names its own item (issue 19, point 6)."""
@@ -125,12 +119,7 @@ def test_jira_descriptions_read_back_in_both_forms(marker, context, due, intro, 
     _expect_identity(again, marker, context, moved)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 19 point 6 (the parser reads only the block tracker wrote: the last one) is fixed on "
-    "another branch: this test passes once it is merged; then remove this mark",
-)
-@settings(FUZZ, phases=(Phase.explicit, Phase.generate))
+@FUZZ
 @given(markers, contexts(one_line), dues, markers, dues, anything)
 def test_a_block_quoted_above_ours_is_never_read(marker, context, due, other_marker, other_due, text):
     """A person pastes another issue's block into the description: ours, written last, still counts."""

@@ -404,6 +404,12 @@ def test_19_16_reassignment_to_someone_github_will_not_assign_keeps_the_old_owne
 
 
 # Found by the docs-recipe test: README's `relink 1 .../issues/40`, then `edit 1 --deadline`, then sync.
+@pytest.mark.xfail(
+    strict=True,
+    reason="on main since the duplicate detection (issue 19 point 4) merged: the next sync takes the "
+    "relinked person's issue for a duplicate of the item's first issue, closes it, links the item back "
+    "and reverts the deadline edit; remove this mark when that is fixed",
+)
 def test_docs_relinked_issue_without_a_block_keeps_the_deadline_local(gh, run_cli, make_config, workdir):
     make_config(github_config(gh.api_url))
     run_cli.ok("import", str(write_items(workdir / "pm", 1)))
@@ -412,7 +418,10 @@ def test_docs_relinked_issue_without_a_block_keeps_the_deadline_local(gh, run_cl
     run_cli.ok("relink", "1", f"{gh.url}/{REPO}/issues/{number}")
     run_cli.ok("edit", "1", "--deadline", "2030-09-01")
     first = json.loads(run_cli.ok("sync", "--format", "json").stdout)["targets"]["gh"]
-    assert first["errors"] == 0 and first["updated"] == 1
+    assert first["errors"] == 0 and first["stopped"] is None
+    assert gh.issue_json(REPO, number)["state"] == "open"  # never close an issue tracker did not create
+    [linked] = json.loads(run_cli.ok("list", "--format", "json").stdout)[0]["links"]
+    assert linked["key"] == f"{REPO}#{number}"  # the relink stands
     assert gh.issue(REPO, number).body == "Steps to reproduce: ..."  # the person's text, untouched
     gh.reset_log()
     again = json.loads(run_cli.ok("sync", "--format", "json").stdout)["targets"]["gh"]
