@@ -494,7 +494,9 @@ def test_open_backend_reads_the_token_from_the_environment(
     monkeypatch.delenv(TOKEN_ENV, raising=False)
     with pytest.raises(ConfigError) as caught:
         open_backend(config, "ops")
-    assert TOKEN_ENV in caught.value.message and caught.value.hint
+    # The key is named, never the value it holds (issue 19 point 9: it may be a pasted token).
+    assert "[targets.ops] token_env" in caught.value.message and caught.value.hint
+    assert TOKEN_ENV not in caught.value.message + caught.value.hint
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     backend = open_backend(config, "ops")
     assert isinstance(backend, GitHubBackend) and backend.preflight(None).ok

@@ -607,7 +607,10 @@ def test_open_backend_reads_secrets_from_the_environment(
     monkeypatch.delenv("TRACKER_TEST_JIRA_TOKEN", raising=False)
     with pytest.raises(ConfigError) as err:
         open_backend(config, "ops")
-    assert "TRACKER_TEST_JIRA_TOKEN" in err.value.message
+    # The key is named, never the value it holds (issue 19 point 9: it may be a pasted token).
+    assert (
+        "[targets.ops] token_env" in err.value.message and "TRACKER_TEST_JIRA_TOKEN" not in err.value.message
+    )
     monkeypatch.setenv("TRACKER_TEST_JIRA_TOKEN", fake.api_token if cloud else fake.pat)
     monkeypatch.setenv("TRACKER_TEST_JIRA_EMAIL", fake.email)
     jira = open_backend(config, "ops")

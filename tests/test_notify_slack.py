@@ -156,7 +156,8 @@ def test_unset_webhook_variable_fails_clearly(cli, chat, monkeypatch):
     add_items(cli)
     monkeypatch.delenv("TRACKER_TEST_SLACK_URL")
     result = cli("digest", "--notify", "team")
-    assert result.exit_code == 1 and "TRACKER_TEST_SLACK_URL is not set" in result.stdout
+    assert result.exit_code == 1 and "[notify.team] webhook_url_env" in result.stdout
+    assert "TRACKER_TEST_SLACK_URL" not in result.output  # the key is named, never its value (issue 19.9)
 
 
 def test_unknown_channel_is_a_usage_error(cli):

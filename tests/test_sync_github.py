@@ -412,7 +412,8 @@ def test_missing_token_is_a_clear_error(env, gh, monkeypatch):
     monkeypatch.delenv(TOKEN_ENV)
     cli.ok("add", "Add alert on queue depth > 1000", "-p", "inc-1", "-o", "@dana")
     result = cli("sync")
-    assert result.exit_code == 2 and TOKEN_ENV in result.stdout  # a configuration error
+    assert result.exit_code == 2 and "[targets.gh] token_env" in result.stdout  # a configuration error
+    assert TOKEN_ENV not in result.output  # the key is named, never its value (issue 19 point 9)
 
 
 def test_unpush_closes_what_a_run_created(env, gh):

@@ -29,6 +29,7 @@ class AppContext:
     ) -> None:
         self.config_path = config_path
         self.verbosity = verbosity
+        self.quiet = False  # -q: commands print only warnings, errors and what needs attention
         self._config = config
         self._prepared = False
 

@@ -112,13 +112,15 @@ class ReportedError(click.ClickException):
         self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: Any = None) -> None:
+        from tracker.output import clean
+
         stream = file or sys.stderr
         problems = getattr(self.error, "problems", None) or []
-        click.echo(f"error: {self.error.message}", file=stream)
+        click.echo(clean(f"error: {self.error.message}"), file=stream)
         for problem in problems:
-            click.echo(f"  - {problem}", file=stream)
+            click.echo(clean(f"  - {problem}"), file=stream)
         if self.error.hint:
-            click.echo(f"hint: {self.error.hint}", file=stream)
+            click.echo(clean(f"hint: {self.error.hint}"), file=stream)
 
 
 class SuggestingGroup(click.Group):
@@ -152,6 +154,7 @@ class LazyGroup(SuggestingGroup):
 
         module = importlib.import_module(entry[0])
         command: click.Command = getattr(module, entry[1])
+        _accept_global_options(command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -218,12 +221,59 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
     """
     from tracker.app import AppContext
 
-    level = logging.WARNING if quiet or verbose == 0 else (logging.INFO if verbose == 1 else logging.DEBUG)
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s", stream=sys.stderr, force=True)
-    if verbose < 2:
-        for noisy in ("urllib3", "github", "jira", "alembic", "sqlalchemy"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
     ctx.obj = AppContext(config_path=config_path, verbosity=0 if quiet else verbose)
+    _set_output(ctx.obj, verbose, quiet)
+
+
+def _set_output(app: Any, verbose: int, quiet: bool) -> None:
+    """Logging level and the app's verbosity from -v/-q, wherever on the line they were given."""
+    from tracker.output import CleanFormatter
+
+    app.quiet = quiet
+    app.verbosity = 0 if quiet else verbose
+    level = logging.WARNING if quiet or verbose == 0 else (logging.INFO if verbose == 1 else logging.DEBUG)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(CleanFormatter("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler], force=True)
+    for noisy in ("urllib3", "github", "jira", "alembic", "sqlalchemy"):
+        logging.getLogger(noisy).setLevel(logging.WARNING if verbose < 2 else logging.NOTSET)
+
+
+def _after_subcommand(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+    """`tracker sync -q`: a global option given after the subcommand adds to the one given before."""
+    app = ctx.find_root().obj
+    if app is None or not value:
+        return
+    if param.name == "global_quiet":
+        _set_output(app, 0, True)
+    elif param.name == "global_verbose" and not getattr(app, "quiet", False):
+        _set_output(app, app.verbosity + int(value), False)
+    elif param.name == "global_config":
+        app.config_path = value
+
+
+_GLOBAL_OPTIONS = (
+    ("global_config", ("--config",), {"metavar": "PATH", "help": "Config file (as before the command)."}),
+    ("global_verbose", ("-v", "--verbose"), {"count": True, "help": "More output (as before the command)."}),
+    ("global_quiet", ("-q", "--quiet"), {"is_flag": True, "help": "Only warnings and errors."}),
+)
+
+
+def _accept_global_options(command: click.Command) -> None:
+    """Give a command (and a group's subcommands) -v, -q and --config, unless it has its own meaning
+    for one of them (`import -q` is import's own short output)."""
+    if getattr(command, "_tracker_globals", False):
+        return
+    taken = {opt for param in command.params for opt in getattr(param, "opts", [])}
+    for name, opts, extra in _GLOBAL_OPTIONS:
+        free = [opt for opt in opts if opt not in taken]
+        if len(free) == len(opts):
+            option = click.Option([*free, name], expose_value=False, callback=_after_subcommand, **extra)
+            command.params.append(option)
+    command._tracker_globals = True  # type: ignore[attr-defined]
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_global_options(sub)
 
 
 def main() -> None:

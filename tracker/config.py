@@ -484,6 +484,7 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
             f"[routing] default: unknown target {routing.default!r} (known: {', '.join(targets) or 'none'})"
         )
 
+    _check_ranges(sections, problems)
     from tracker.notify.channels import build_channels
 
     notify = build_channels(top.get("notify") or {}, problems)
@@ -494,7 +495,7 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
                 f"[remind] notify: unknown channel {name!r} (known: {', '.join(notify) or 'none'})"
             )
     sync = SyncConfig(**_tuples(sections["sync"]))
-    for key in ("max_creates", "verify_slice", "lease_seconds", "pull_overlap_seconds", "max_retries"):
+    for key in ("max_creates", "verify_slice", "pull_overlap_seconds", "max_retries"):
         if getattr(sync, key) < 0:
             problems.append(f"[sync] {key}: must be 0 or more, got {getattr(sync, key)}")
     return Config(
@@ -554,6 +555,7 @@ def _build_targets(raw: Any, problems: list[str]) -> dict[str, Target]:
                 problems.append(
                     f"[{where}] token_env: required (or app_id + installation_id + private_key_path)"
                 )
+            _check_target_values(where, values, "api_url", problems)
             targets[name] = GitHubTarget(name=name, **_tuples(values))
         elif kind == "jira":
             values = _section(where, table, schema.JIRA_TARGET, problems)
@@ -562,6 +564,7 @@ def _build_targets(raw: Any, problems: list[str]) -> dict[str, Target]:
                 problems.append(f"[{where}] token_env: required")
             if values["flavor"] == "cloud" and not values["email_env"]:
                 problems.append(f'[{where}] email_env: required for flavor = "cloud"')
+            _check_target_values(where, values, "url", problems)
             targets[name] = JiraTarget(name=name, **_tuples(values))
         else:
             problems.append(f'[{where}] kind: must be "github" or "jira", got {kind!r}')
@@ -642,3 +645,48 @@ def config_from_text(text: str, path: Path | None = None) -> Config:
     if problems:
         raise ConfigError(f"{len(problems)} problem(s) in the configuration", problems=problems)
     return config
+
+
+# Keys whose 0 or negative value breaks a run: a zero lease lets parallel first syncs collide, a zero
+# timeout or budget stops every request. Other counts only need to be 0 or more.
+_POSITIVE = {
+    "database": ("busy_timeout_ms",),
+    "sync": ("lease_seconds", "request_timeout_seconds"),
+    "targets": ("creates_per_minute", "creates_per_hour"),
+}
+_NOT_NEGATIVE = {
+    "sync": ("verify_interval_minutes", "assignment_days"),
+    "report": ("stale_sync_hours",),
+    "remind": ("before_days", "every_days", "escalate_after_days"),
+    "lint": ("max_items", "far_deadline_days", "max_title_words", "no_link_days", "stale_days"),
+}
+
+
+def _check_ranges(sections: dict[str, dict[str, Any]], problems: list[str]) -> None:
+    for section, keys in _POSITIVE.items():
+        for key in keys:
+            value = sections.get(section, {}).get(key)
+            if isinstance(value, int) and value <= 0:
+                problems.append(f"[{section}] {key}: must be more than 0, got {value}")
+    for section, keys in _NOT_NEGATIVE.items():
+        for key in keys:
+            value = sections[section].get(key)
+            if isinstance(value, int) and value < 0:
+                problems.append(f"[{section}] {key}: must be 0 or more, got {value}")
+
+
+def _check_target_values(where: str, values: dict[str, Any], url_key: str, problems: list[str]) -> None:
+    """A target's URL must be http(s) with a host, and its budgets positive, before any client sees them."""
+    from urllib.parse import urlsplit
+
+    url = values.get(url_key)
+    if isinstance(url, str):
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems.append(
+                f"[{where}] {url_key}: must be an http:// or https:// URL with a host, got {url!r}"
+            )
+    for key in _POSITIVE["targets"]:
+        value = values.get(key)
+        if isinstance(value, int) and value <= 0:
+            problems.append(f"[{where}] {key}: must be more than 0, got {value}")

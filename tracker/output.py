@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -33,7 +35,7 @@ def cell(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, (list, tuple)):
         return ", ".join(cell(v) for v in value) or "-"
-    return str(value)
+    return clean(str(value), keep_style=False)
 
 
 def table(rows: Sequence[Sequence[Any]], headers: Sequence[str], max_width: int = 60) -> str:
@@ -71,5 +73,37 @@ def _csv_value(value: Any) -> str:
     return cell(value)
 
 
-def echo(text: str = "", err: bool = False) -> None:
-    click.echo(text, err=err)
+# Our own styling (click.style, rich) is SGR only; every other control character, C1 controls and
+# bidi overrides included, comes from a document or a remote and must not drive the terminal.
+_SGR = r"\x1b\[[0-9;]*m"
+_UNSAFE = re.compile(rf"({_SGR})|\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def _shown(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def clean(text: str, keep_style: bool = True) -> str:
+    """Text safe for a terminal: a BEL or escape sequence in a title is shown as `\\x07`, never obeyed.
+
+    Every printer goes through this (echo, tables, errors, log lines); newlines, tabs and CRLF stay.
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1) is not None:
+            return match.group(1) if keep_style else ""
+        return _shown(match.group(0))
+
+    return _UNSAFE.sub(replace, text)
+
+
+def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
+    click.echo(clean(text), err=err, nl=nl)
+
+
+class CleanFormatter(logging.Formatter):
+    """Log lines (warnings naming titles, remote messages) get the same cleaning as printed text."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return clean(super().format(record))

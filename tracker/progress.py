@@ -56,11 +56,11 @@ def activity(title: str, terminal: bool | None = None) -> Iterator[Callable[[str
     """
     on_terminal = _stderr_is_terminal() if terminal is None else terminal
     if not on_terminal:
-        import click
+        from tracker.output import echo
 
         def plain(message: str, wait: bool) -> None:
             if wait:
-                click.echo(f"waiting: {message}", err=True)
+                echo(f"waiting: {message}", err=True)
 
         with listening(plain):
             yield lambda _title: None

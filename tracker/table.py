@@ -326,7 +326,7 @@ def echo_table(
     show_headers: bool = True,
 ) -> None:
     """Print a table fitted to this terminal (or COLUMNS), coloured only on a terminal."""
-    import click
+    from tracker.output import echo
 
     text = render(
         rows,
@@ -336,4 +336,4 @@ def echo_table(
         colour=use_colour(),
         show_headers=show_headers,
     )
-    click.echo(text)
+    echo(text)

@@ -113,7 +113,8 @@ def github_credentials(target: GitHubTarget, base_dir: Path) -> tuple[str | AppC
     token = os.environ.get(variable, "").strip() if variable else ""
     if not token:
         raise ConfigError(
-            f"[{where}] token_env: the environment variable {variable or '(unset)'} is not set or empty",
-            hint=f"export {variable or 'GITHUB_TOKEN'}=<a GitHub token that can write issues in {target.repo}>",
+            # Never echo the name: a token pasted into token_env would be printed to cron mail.
+            f"[{where}] token_env: the environment variable it names is not set or empty",
+            hint=f"export that variable with a GitHub token that can write issues in {target.repo}",
         )
     return token, f"${variable}", token

@@ -132,6 +132,8 @@ class GitHubTransport:
         from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
         from urllib3.util.retry import Retry
 
+        quiet_pygithub_logging()
+
         # No urllib3 retries at all: a POST is never re-sent behind our back, and each attempt
         # reaches getresponse() exactly once, which is where we count it.
         no_retry = Retry(
@@ -350,3 +352,16 @@ def _epoch(text: str | None) -> datetime | None:
         return datetime.fromtimestamp(int(float(text)), UTC) if text else None
     except (TypeError, ValueError, OverflowError):
         return None
+
+
+def quiet_pygithub_logging() -> None:
+    """Undo what importing PyGithub does to logging: it sets the `github` logger to INFO with its own
+    stderr handler, so a transferred issue's "Following Github server redirection" reached cron mail
+    twice (once per handler). The CLI's -v/-q decide instead: PyGithub speaks only at -vv."""
+    import logging
+
+    logger = logging.getLogger("github")
+    for handler in list(logger.handlers):
+        if type(handler) is logging.StreamHandler:
+            logger.removeHandler(handler)
+    logger.setLevel(logging.NOTSET if logging.getLogger().isEnabledFor(logging.DEBUG) else logging.WARNING)

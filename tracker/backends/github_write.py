@@ -122,11 +122,17 @@ class GitHubWrites:
         patch: dict[str, Any] = {}
         if changes.title is not None:
             patch["title"] = changes.title
+        kept_local = False
         if changes.due is not None or changes.context is not None:
             last = self._issue(base, what)
-            body = self._new_body(last.get("body"), changes, what)
-            if body != last.get("body"):
-                patch["body"] = body
+            if parse_markdown_body(last.get("body")) is None:
+                # An issue a document or `relink` named has no tracker block: its body is a person's and
+                # the deadline stays local (refusing here failed every later sync of the item).
+                kept_local = changes.due is not None
+            else:
+                body = self._new_body(last.get("body"), changes, what)
+                if body != last.get("body"):
+                    patch["body"] = body
         if changes.status is not None:
             patch["state"], patch["state_reason"] = STATES.get(changes.status, ("open", "reopened"))
         if changes.due is not None:
@@ -148,6 +154,10 @@ class GitHubWrites:
             last = self._expect(self.http.request("PATCH", base, body=patch, what=what), (200,), what).data
         if last is None:
             last = self._issue(base, what)
+        if kept_local and changes.due is not None:
+            from dataclasses import replace
+
+            return replace(self._remote(last), due=changes.due[1])  # agreed: no block to disagree
         return self._remote(last)
 
     # Deadline fields: a milestone per due date and an organisation date field, both opt-in ----------

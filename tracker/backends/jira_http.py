@@ -41,15 +41,16 @@ def jira_credentials(target: JiraTarget, env: Mapping[str, str] | None = None) -
     if not token:
         kind = "an Atlassian API token" if target.flavor == "cloud" else "a personal access token"
         raise ConfigError(
-            f"[{where}] token_env: the environment variable {target.token_env or '(unset)'} is not set or empty",
-            hint=f"export {target.token_env or 'JIRA_TOKEN'}=<{kind} for {target.url}>",
+            # Never echo the name: a token pasted into token_env would be printed to cron mail.
+            f"[{where}] token_env: the environment variable it names is not set or empty",
+            hint=f"export that variable with {kind} for {target.url}",
         )
     if target.flavor != "cloud":
         return JiraCredentials(token)
     email_addr = env.get(target.email_env or "", "").strip() if target.email_env else ""
     if not email_addr:
         raise ConfigError(
-            f"[{where}] email_env: the environment variable {target.email_env or '(unset)'} is not set or empty",
+            f"[{where}] email_env: the environment variable it names is not set or empty",
             hint="Jira Cloud authenticates with the account's e-mail address and an API token",
         )
     return JiraCredentials(token, email_addr)

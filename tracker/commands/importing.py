@@ -388,6 +388,9 @@ def render_cmd(app: AppContext, postmortem: str, source_path: str | None, write_
     else:
         import sys
 
+        if sys.stdout.isatty():  # shown, not saved: control characters are escaped like any output
+            echo(rendered.decode("utf-8", "replace"), nl=False)
+            return
         sys.stdout.flush()
-        sys.stdout.buffer.write(rendered)
+        sys.stdout.buffer.write(rendered)  # redirected: the document byte for byte
         sys.stdout.buffer.flush()

@@ -63,7 +63,7 @@ def add_cmd(
         postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
         if postmortem is None:
             _may_create(session, slug, new)
-            click.echo(f"created postmortem {slug}", err=True)
+            echo(f"created postmortem {slug}", err=True)
             postmortem = Postmortem(
                 slug=slug,
                 title=slug,

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from tracker.app import AppContext
+from tracker.output import echo
 
 REPORT_FORMATS = ("table", "text", "markdown", "json", "csv", "html")
 
@@ -111,16 +112,16 @@ def report_cmd(
     text = render(report, fmt, limit, terminal=output is None and sys.stdout.isatty())
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"wrote {fmt} report to {output}", err=True)
+        echo(f"wrote {fmt} report to {output}", err=True)
     elif not notify:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
     if post_to:
         from tracker.progress import activity
         from tracker.report.render_text import to_markdown
 
         with activity(f"posting to {post_to[0]} {post_to[1]}"):
             url = post_comment(app, post_to[0], post_to[1], to_markdown(report, limit))
-        click.echo(f"posted the report to {post_to[0]} {post_to[1]}: {url}", err=True)
+        echo(f"posted the report to {post_to[0]} {post_to[1]}: {url}", err=True)
     if notify:
         from tracker.notify.commands import notify_report
 

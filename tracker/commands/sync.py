@@ -77,13 +77,27 @@ def sync_cmd(
         raise
     if metrics_file and not dry_run:
         write_metrics(Path(metrics_file), summary, last_success(app))  # type: ignore[arg-type]
-    echo(to_json(summary.to_dict()) if fmt == "json" else summary.to_text())
+    if fmt == "json":
+        echo(to_json(summary.to_dict()))
+    elif not app.quiet:
+        echo(summary.to_text())
+    else:
+        _echo_quiet(summary)
     if summary.failed:
         failed = [t for t in summary.targets if t.failed]
         names = ", ".join(t.target for t in failed)
         if all(t.config_error for t in failed) and len(failed) == len(summary.targets):
             raise ConfigError(f"sync failed for {names}: configuration", hint="see the messages above")
         raise FindingsError(f"sync failed for {names}", hint="see the messages above; the next run resumes")
+
+
+def _echo_quiet(summary: SyncSummary) -> None:
+    """-q (cron mails any output): only the targets that failed or have something to say."""
+    from dataclasses import replace
+
+    notable = [t for t in summary.targets if t.failed or t.messages or t.plan]
+    if notable:
+        echo(replace(summary, targets=notable).to_text())
 
 
 def _with_progress(app: AppContext, targets: tuple[str, ...], options: SyncOptions) -> SyncSummary:

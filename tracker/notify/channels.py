@@ -66,11 +66,18 @@ def secret(channel: NotifyChannel, key: str) -> str:
     name = getattr(channel, key)
     value = os.environ.get(name or "", "")
     if not value:
+        # Never echo the name of an unset variable: it may be a secret pasted into the *_env key.
         raise ConfigError(
-            f"[notify.{channel.name}] {key}: environment variable {name} is not set",
-            hint=f"export {name} before running tracker (its value is never printed)",
+            f"[notify.{channel.name}] {key}: the environment variable it names is not set",
+            hint="export that variable before running tracker (its value is never printed)",
         )
     return value
+
+
+def env_label(channel: NotifyChannel, key: str) -> str:
+    """`$NAME` for a `*_env` key whose variable is set; otherwise the key, never the unset value."""
+    name = getattr(channel, key)
+    return f"${name}" if name and os.environ.get(name) else f"[notify.{channel.name}] {key}"
 
 
 def _env_names(where: str, values: dict[str, Any], problems: list[str]) -> None:

@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from tracker.notify.channels import SlackChannel, secret
+from tracker.notify.channels import SlackChannel, env_label, secret
 from tracker.notify.delivery import DeliveryError
 from tracker.notify.message import Entry, Message, clip, cut, more_text
 
@@ -103,7 +103,7 @@ class SlackSender:
 
     def destination(self, payload: dict[str, Any]) -> str:
         if self.channel.uses_webhook:
-            return f"Slack webhook ${self.channel.webhook_url_env}"
+            return f"Slack webhook {env_label(self.channel, 'webhook_url_env')}"
         return f"Slack {payload.get('channel')}"
 
     def preview(self, payload: dict[str, Any]) -> str:

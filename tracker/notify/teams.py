@@ -9,7 +9,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from tracker.notify.channels import TeamsChannel, secret
+from tracker.notify.channels import TeamsChannel, env_label, secret
 from tracker.notify.delivery import DeliveryError
 from tracker.notify.message import Entry, Message, Section, clip, cut, more_text
 
@@ -81,7 +81,7 @@ class TeamsSender:
         return render(message)
 
     def destination(self, payload: dict[str, Any]) -> str:
-        return f"Teams workflow webhook ${self.channel.webhook_url_env}"
+        return f"Teams workflow webhook {env_label(self.channel, 'webhook_url_env')}"
 
     def preview(self, payload: dict[str, Any]) -> str:
         return json.dumps(payload, indent=2, ensure_ascii=False)
