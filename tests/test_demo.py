@@ -28,7 +28,7 @@ def test_demo_tells_the_whole_story(tmp_path, monkeypatch):
     assert "checkout (github): 5 created" in out and "infra (jira): 1 created" in out
     assert "3 pulled" in out and "closed by a bot" in out
     # The runbook item is Done in the document, due before the import: done before tracking, not late.
-    review = out.split("$ tracker report")[1]
+    review = " ".join(out.split("$ tracker report")[1].split())  # sentences wrap to the terminal
     assert "on time 2 of 2 against the first deadline" in review and "1 done before tracking*" in review
     assert "By team" not in review  # one postmortem: its figures once, no one-row group tables
     assert "team-chat (slack): sent the digest for" in out  # issue 18: the digest reaches a chat sink

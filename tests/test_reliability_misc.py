@@ -404,12 +404,7 @@ def test_19_16_reassignment_to_someone_github_will_not_assign_keeps_the_old_owne
 
 
 # Found by the docs-recipe test: README's `relink 1 .../issues/40`, then `edit 1 --deadline`, then sync.
-@pytest.mark.xfail(
-    strict=True,
-    reason="on main since the duplicate detection (issue 19 point 4) merged: the next sync takes the "
-    "relinked person's issue for a duplicate of the item's first issue, closes it, links the item back "
-    "and reverts the deadline edit; remove this mark when that is fixed",
-)
+# Duplicate detection (issue 19 point 4) once took the relinked issue for a duplicate of the first one.
 def test_docs_relinked_issue_without_a_block_keeps_the_deadline_local(gh, run_cli, make_config, workdir):
     make_config(github_config(gh.api_url))
     run_cli.ok("import", str(write_items(workdir / "pm", 1)))

@@ -49,6 +49,8 @@ def settle(
         )
         if link is None or link.remote_id == issue.ref.remote_id:
             continue
+        if link.origin in ("manual", "document"):
+            continue  # a person (relink) or the document chose the linked issue: the other is theirs to keep
         if wrong_claim(issue, link.item.postmortem.slug) is not None:
             continue  # a copied block, not our issue
         if age(issue.ref.remote_id) < age(link.remote_id):
