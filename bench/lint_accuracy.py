@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 
+from understanding import wilson
+
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "examples" / "action-items.dev.jsonl"
-
-
-def wilson(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
-    """The 95% Wilson score interval of a proportion."""
-    if total == 0:
-        return (0.0, 1.0)
-    p = successes / total
-    denominator = 1 + z * z / total
-    centre = (p + z * z / (2 * total)) / denominator
-    margin = z * math.sqrt(p * (1 - p) / total + z * z / (4 * total * total)) / denominator
-    return (max(0.0, centre - margin), min(1.0, centre + margin))
 
 
 def evaluate(rows: list[dict], predict) -> dict:

@@ -189,25 +189,36 @@ def record_matches(session: Session, parsed: ParsedDocument, slug: str) -> list[
         cause_text(parsed.text),
         [draft.title for draft in parsed.items],
     )
-    extra = {k: v for k, v in (postmortem.extra or {}).items() if k != EXTRA_KEY}
-    if matches:
-        extra[EXTRA_KEY] = [asdict(m) for m in matches]
-    if extra != (postmortem.extra or {}):
-        postmortem.extra = extra
+    _keep(postmortem, EXTRA_KEY, [asdict(m) for m in matches])
     return matches
 
 
-def stored_matches(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
-    """The matches recorded at import for these postmortems (None: all), each with its sentence."""
+def _keep(postmortem: Postmortem, key: str, rows: list[dict[str, Any]]) -> None:
+    """Store rows under `key` in the postmortem's `extra` (none: the key goes), writing only a change."""
+    extra = {k: v for k, v in (postmortem.extra or {}).items() if k != key}
+    if rows:
+        extra[key] = rows
+    if extra != (postmortem.extra or {}):
+        postmortem.extra = extra
+
+
+def _stored(
+    session: Session, postmortem_ids: tuple[int, ...] | None, key: str, kind: type[Match] | type[StillOpen]
+) -> list[dict[str, Any]]:
+    """The rows kept under `key` for these postmortems (None: all), each with its sentence."""
     query = select(Postmortem).order_by(Postmortem.incident_date, Postmortem.slug)
     if postmortem_ids is not None:
         query = query.where(Postmortem.id.in_(postmortem_ids or (-1,)))
     out = []
     for postmortem in session.scalars(query):
-        for raw in (postmortem.extra or {}).get(EXTRA_KEY) or []:
-            match = Match(**raw)
-            out.append({"incident": postmortem.slug, **raw, "sentence": match.sentence()})
+        for raw in (postmortem.extra or {}).get(key) or []:
+            out.append({"incident": postmortem.slug, **raw, "sentence": kind(**raw).sentence()})
     return out
+
+
+def stored_matches(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+    """The matches recorded at import for these postmortems (None: all), each with its sentence."""
+    return _stored(session, postmortem_ids, EXTRA_KEY, Match)
 
 
 # --- the same service hit again (issue 14) ----------------------------------------------------------
@@ -296,21 +307,10 @@ def record_same_service(session: Session, slug: str, skip: set[int]) -> list[Sti
     found = still_open_on_same_service(
         session, slug, postmortem.incident_date, list(postmortem.services or []), skip
     )
-    extra = {k: v for k, v in (postmortem.extra or {}).items() if k != SAME_SERVICE_KEY}
-    if found:
-        extra[SAME_SERVICE_KEY] = [asdict(s) for s in found]
-    if extra != (postmortem.extra or {}):
-        postmortem.extra = extra
+    _keep(postmortem, SAME_SERVICE_KEY, [asdict(s) for s in found])
     return found
 
 
 def stored_same_service(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
     """The items recorded at import as still open on the same service (None: every postmortem)."""
-    query = select(Postmortem).order_by(Postmortem.incident_date, Postmortem.slug)
-    if postmortem_ids is not None:
-        query = query.where(Postmortem.id.in_(postmortem_ids or (-1,)))
-    out = []
-    for postmortem in session.scalars(query):
-        for raw in (postmortem.extra or {}).get(SAME_SERVICE_KEY) or []:
-            out.append({"incident": postmortem.slug, **raw, "sentence": StillOpen(**raw).sentence()})
-    return out
+    return _stored(session, postmortem_ids, SAME_SERVICE_KEY, StillOpen)

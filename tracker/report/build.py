@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -250,31 +251,34 @@ def _from_first_item(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return points[-1:]
 
 
-def _same_service(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
-    """Items of earlier postmortems still open on a service an incident in scope hit again (issue 14)."""
-    from tracker.models import Postmortem
-    from tracker.recurrence import SAME_SERVICE_KEY, stored_same_service
-
-    query = select(Postmortem.id).where(cast(Postmortem.extra, Text).like(f'%"{SAME_SERVICE_KEY}"%'))
-    if postmortem_ids is not None:
-        query = query.where(Postmortem.id.in_(postmortem_ids or (-1,)))
-    candidates = tuple(session.scalars(query))
-    if len(candidates) > 5000:  # keep the IN list within every driver's bound-parameter limit
-        return stored_same_service(session, postmortem_ids)
-    return stored_same_service(session, candidates)
-
-
 def _recurrence(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
     """Items of earlier postmortems still open when an incident in scope happened (issue 9)."""
-    from tracker.models import Postmortem
     from tracker.recurrence import EXTRA_KEY, stored_matches
 
-    # Matches live in `extra` under EXTRA_KEY: only postmortems whose metadata names it can have any,
-    # so the other ten thousand are not loaded (the text test is a superset; stored_matches decides).
-    query = select(Postmortem.id).where(cast(Postmortem.extra, Text).like(f'%"{EXTRA_KEY}"%'))
+    return _kept(session, postmortem_ids, EXTRA_KEY, stored_matches)
+
+
+def _same_service(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+    """Items of earlier postmortems still open on a service an incident in scope hit again (issue 14)."""
+    from tracker.recurrence import SAME_SERVICE_KEY, stored_same_service
+
+    return _kept(session, postmortem_ids, SAME_SERVICE_KEY, stored_same_service)
+
+
+def _kept(
+    session: Session,
+    postmortem_ids: tuple[int, ...] | None,
+    key: str,
+    stored: Callable[[Session, tuple[int, ...] | None], list[dict[str, Any]]],
+) -> list[dict[str, Any]]:
+    """What import kept under `key` in postmortems' `extra`, loading only postmortems that name it."""
+    from tracker.models import Postmortem
+
+    # The text test is a superset (the reader decides), so the other ten thousand are not loaded.
+    query = select(Postmortem.id).where(cast(Postmortem.extra, Text).like(f'%"{key}"%'))
     if postmortem_ids is not None:
         query = query.where(Postmortem.id.in_(postmortem_ids or (-1,)))
     candidates = tuple(session.scalars(query))
     if len(candidates) > 5000:  # keep the IN list within every driver's bound-parameter limit
-        return stored_matches(session, postmortem_ids)
-    return stored_matches(session, candidates)
+        return stored(session, postmortem_ids)
+    return stored(session, candidates)
