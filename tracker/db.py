@@ -157,8 +157,9 @@ def _short(exc: SQLAlchemyError) -> str:
     return str(original or exc).strip().splitlines()[0]
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` with the shipped Alembic scripts."""
+def upgrade(engine: Engine, revision: str = "head", *, timezone: str | None = None) -> None:
+    """Bring the schema to `revision` with the shipped Alembic scripts; `timezone` is [org] timezone,
+    for data migrations that place dates (0010_document_dates; UTC when not given)."""
     from alembic import command
     from alembic.config import Config as AlembicConfig
 
@@ -166,6 +167,7 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
     cfg.set_main_option("script_location", str(migrations_dir()))
     with engine.begin() as connection:
         cfg.attributes["connection"] = connection
+        cfg.attributes["org_timezone"] = timezone
         command.upgrade(cfg, revision)
 
 

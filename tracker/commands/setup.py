@@ -121,7 +121,7 @@ def db_upgrade_cmd(app: AppContext) -> None:
     if state.is_current:
         echo(f"already at head ({state.head}): {describe_url(app.database_url)}")
         return
-    upgrade(app.engine)
+    upgrade(app.engine, timezone=app.config.org.timezone)
     echo(f"upgraded {describe_url(app.database_url)}: {state.current or 'empty'} -> {state.head}")
 
 
