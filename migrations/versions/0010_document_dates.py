@@ -370,6 +370,10 @@ def upgrade() -> None:
             ).columns(recorded_at=stamp)
         ):
             events.setdefault(row.item_id, []).append(row)
+        moves: list[dict[str, Any]] = []
+        items_moved: list[dict[str, Any]] = []
+        notes: list[dict[str, Any]] = []
+        unknown: list[dict[str, Any]] = []
         for item_id in chunk:
             item = by_item[item_id]
             moved, closed, last_status = [item.created_id], None, None
@@ -392,28 +396,22 @@ def upgrade() -> None:
                     in_block = False
                 if row.field == "status":
                     last_status = row.id
-            start = starts[item_id]
-            bind.execute(
-                sa.text(f"UPDATE events SET occurred_at = :start WHERE id IN ({_in(moved)})").bindparams(
-                    sa.bindparam("start", type_=stamp)
-                ),
-                {"start": start},
-            )
-            bind.execute(
-                sa.text("UPDATE action_items SET created_at = :start WHERE id = :id").bindparams(
-                    sa.bindparam("start", type_=stamp)
-                ),
-                {"start": start, "id": item_id},
-            )
+            moves.extend({"id": event_id, "start": starts[item_id]} for event_id in moved)
+            items_moved.append({"id": item_id, "start": starts[item_id]})
             if closed is not None:
-                bind.execute(
-                    sa.text("UPDATE events SET note = :note WHERE id = :id"),
-                    {"note": BEFORE_TRACKING, "id": closed},
-                )
+                notes.append({"id": closed, "note": BEFORE_TRACKING})
                 if last_status == closed:
-                    bind.execute(
-                        sa.text("UPDATE action_items SET done_at = NULL WHERE id = :id"), {"id": item_id}
-                    )
+                    unknown.append({"id": item_id})
+        # One executemany per statement and chunk, not a round trip per item.
+        at = sa.bindparam("start", type_=stamp)
+        bind.execute(sa.text("UPDATE events SET occurred_at = :start WHERE id = :id").bindparams(at), moves)
+        bind.execute(
+            sa.text("UPDATE action_items SET created_at = :start WHERE id = :id").bindparams(at), items_moved
+        )
+        if notes:
+            bind.execute(sa.text("UPDATE events SET note = :note WHERE id = :id"), notes)
+        if unknown:
+            bind.execute(sa.text("UPDATE action_items SET done_at = NULL WHERE id = :id"), unknown)
         where = f" WHERE item_id IN ({_in(chunk)})"
         bind.execute(sa.text(f"DELETE FROM report_rows{where}"))
         bind.execute(sa.text(f"DELETE FROM item_states{where}"))
