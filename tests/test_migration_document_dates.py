@@ -193,3 +193,34 @@ def test_an_old_database_upgrades_to_the_figures_and_rows_of_the_new_import(
         engine.dispose()
     run_cli.ok("db", "upgrade")
     assert _rows(database) == new_rows
+
+
+def test_a_merged_postmortem_keeps_its_starts_but_its_closes_lose_the_import_time(
+    make_config, run_cli, workdir, db_url
+):
+    """Conservative reading: after `postmortem merge` the merged items' document date is gone."""
+    make_config(CONFIG)
+    folder = workdir / "postmortems"
+    folder.mkdir()
+    (folder / "queue-a.md").write_text(
+        document("queue-a", f"| Date | {day(-40)} |\n", [f"| Cap the queue | @ravi | {day(-30)} | Done |"])
+    )
+    (folder / "queue-b.md").write_text(
+        document("queue-b", f"| Date | {day(-40)} |\n", ["| Alert on queue age | @ravi | | Open |"])
+    )
+    run_cli.ok("init")
+    run_cli.ok("import", str(folder))
+    _age(db_url)
+    run_cli.ok("postmortem", "merge", "queue-b", "queue-a", "--yes")
+    aged = _rows(db_url)["items"]
+    engine = make_engine(db_url)
+    try:
+        downgrade(engine, PREVIOUS)
+    finally:
+        engine.dispose()
+    run_cli.ok("db", "upgrade")
+    items = _rows(db_url)["items"]
+    assert [created for _, created, _ in items] == [created for _, created, _ in aged]  # starts kept
+    assert [done for _, _, done in items] == [None, None]  # the close in the document: time unknown
+    summary = _report(run_cli)["summary"]
+    assert (summary["done_before_tracking"], summary["on_time_base"]) == (1, 0)
