@@ -148,3 +148,26 @@ def test_explain_writes_nothing(run_cli, db_url, workdir):
     assert "would import as orders" in result.stdout and "sections:" in result.stdout
     assert counts(db_url) == before
     assert "dry run" in run_cli.ok("import", "--help").stdout.split("--explain", 1)[1].split("--")[0]
+
+
+def test_rename_reimport_then_sync_creates_nothing_new(run_cli, make_config, workdir, monkeypatch):
+    from tracker.sandbox.github import FakeGitHub
+
+    monkeypatch.setenv("TRACKER_TEST_GH_TOKEN", "ghp_qa0123456789")
+    with FakeGitHub() as fake:
+        fake.add_repo("acme/platform", private=True)
+        make_config(
+            f'[org]\ntimezone = "UTC"\n\n[targets.gh]\nkind = "github"\nrepo = "acme/platform"\n'
+            f'api_url = "{fake.api_url}"\ntoken_env = "TRACKER_TEST_GH_TOKEN"\n\n[routing]\ndefault = "gh"\n\n'
+            "[sync]\nconfirm_first_push = false\n"
+        )
+        doc = write(workdir, "orders.md", DOC.format(date="2026-06-01"))
+        run_cli.ok("import", str(doc))
+        run_cli.ok("sync", "--yes")
+        run_cli.ok("postmortem", "rename", "orders", "orders-2026-06")
+        run_cli.ok("import", str(doc))
+        issues = len(fake.requests)
+        result = run_cli("sync", "--yes", "--format", "json")
+        assert result.exit_code == 0, result.output
+        created = [r for r in fake.requests[issues:] if r.method == "POST" and r.path.endswith("/issues")]
+        assert not created
