@@ -144,7 +144,9 @@ def test_global_quiet_is_import_quiet(run_cli, workdir):
 def test_explain_writes_nothing(run_cli, db_url, workdir):
     run_cli.ok("import", str(write(workdir, "queue.md", OTHER)))
     before = counts(db_url)
-    result = run_cli.ok("import", "--explain", str(write(workdir, "orders.md", DOC.format(date="2026-06-01"))))
+    result = run_cli.ok(
+        "import", "--explain", str(write(workdir, "orders.md", DOC.format(date="2026-06-01")))
+    )
     assert "would import as orders" in result.stdout and "sections:" in result.stdout
     assert counts(db_url) == before
     assert "dry run" in run_cli.ok("import", "--help").stdout.split("--explain", 1)[1].split("--")[0]
