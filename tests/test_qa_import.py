@@ -173,3 +173,12 @@ def test_rename_reimport_then_sync_creates_nothing_new(run_cli, make_config, wor
         assert result.exit_code == 0, result.output
         created = [r for r in fake.requests[issues:] if r.method == "POST" and r.path.endswith("/issues")]
         assert not created
+
+
+def test_stdin_follows_a_rename_recorded_in_history(run_cli, db_url):
+    text = "---\nslug: canary\n---\n" + DOC.format(date="2026-06-01")
+    run_cli.ok("import", "-", input=text)
+    run_cli.ok("postmortem", "rename", "canary", "canary-2026-06")
+    result = run_cli.ok("import", "-", input=text)
+    assert "imported as canary-2026-06: 0 new, 0 updated, 2 unchanged" in result.stdout
+    assert slugs(run_cli) == ["canary-2026-06"]
