@@ -199,8 +199,10 @@ def test_renaming_an_imported_postmortem_says_how_to_keep_import_in_step(run_cli
     document = write_items(workdir / "pm", 2, slug="inc-ops")
     run_cli.ok("import", str(document))
     renamed = run_cli.ok("postmortem", "rename", "inc-ops", "queue-2030-06")
-    assert "importing it again would create inc-ops anew" in renamed.stderr
+    assert "importing it again updates queue-2030-06" in renamed.stderr
     assert "`slug: queue-2030-06`" in renamed.stderr and "--slug queue-2030-06" in renamed.stderr
     run_cli.ok("import", str(document), "--slug", "queue-2030-06")  # as the note says: no duplicate
+    assert slugs(run_cli) == ["queue-2030-06"]
+    run_cli.ok("import", str(document))  # the old slug, from the same file: still no duplicate
     assert slugs(run_cli) == ["queue-2030-06"]
     assert len(json.loads(run_cli.ok("list", "--format", "json").stdout)) == 2

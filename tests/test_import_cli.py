@@ -281,9 +281,9 @@ def test_dry_run_writes_nothing(run_cli, db_url, workdir, tmp_path):
 
 
 def test_stdin_and_slug_option(run_cli, db_url):
-    result = run_cli("import", "-", input=DOC.replace("slug: inc-100\n", ""))
+    result = run_cli("import", "-", input=DOC)  # the front matter's slug
     assert result.exit_code == 0, result.output
-    assert "<stdin>: imported as orders-api-outage" in result.stdout
+    assert "<stdin>: imported as inc-100" in result.stdout
     result = run_cli("import", "-", "--slug", "inc-200", input=DOC.replace("slug: inc-100\n", ""))
     assert result.exit_code == 0 and "as inc-200" in result.stdout
     assert postmortem(db_url, "inc-200").source_path is None

@@ -12,6 +12,7 @@ from tracker.app import AppContext
 from tracker.output import echo, to_json
 
 if TYPE_CHECKING:
+    from tracker.importing.source import Source
     from tracker.importing.upsert import DocumentResult
 
 _MARKS = {"new": "+", "updated": "~", "unchanged": " ", "removed": "-"}
@@ -41,7 +42,9 @@ class _DryRun(Exception):
     help="Exit 1 when a document yields no action items (and does not say it has none).",
 )
 @click.option(
-    "--explain", is_flag=True, help="Show each candidate section per document and why it was read or not."
+    "--explain",
+    is_flag=True,
+    help="Show each candidate section per document and why it was read or not (a dry run: writes nothing).",
 )
 @click.pass_obj
 def import_cmd(
@@ -67,6 +70,9 @@ def import_cmd(
     from tracker.importing.parser import valid_slug
     from tracker.importing.source import Skipped, expand
 
+    dry_run = dry_run or explain  # --explain looks; it never writes
+    quiet = quiet or app.quiet  # `tracker -q import` is `tracker import -q`
+
     skipped: list[Skipped] = []
     sources = list(expand(paths, skipped))
     missing = [name for name, path in sources if path is not None and not path.exists()]
@@ -87,6 +93,7 @@ def import_cmd(
         raise UsageError(
             "--slug needs exactly one document", hint="give the slug in each document's front matter"
         )
+    stdin = _stdin_with_slug(sources) if slug is None else None
     have_database = True
     if dry_run:
         have_database = app.database_exists()
@@ -94,7 +101,7 @@ def import_cmd(
             app.ensure_database(create=False)
     else:
         app.ensure_database(create=True)
-    options = _Options(dry_run, historical, allow_empty, slug, have_database, explain)
+    options = _Options(dry_run, historical, allow_empty, slug, have_database, explain, stdin)
     results = [_import_one(app, name, path, options) for name, path in sources]
     failed = sum(1 for result in results if result.error is not None)
     empty = sum(1 for result in results if result.empty)
@@ -140,6 +147,31 @@ class _Options:
     slug: str | None
     have_database: bool
     explain: bool = False
+    stdin: Source | None = None  # standard input, read once before anything is written
+
+
+def _stdin_with_slug(sources: list[tuple[str, Path | None]]) -> Source | None:
+    """Standard input is read first: without --slug it must name its slug in its front matter, else the
+    command is refused before anything is written (a heading such as "Summary" is no identity: two
+    documents would overwrite each other's items)."""
+    from tracker.errors import TrackerError, UsageError
+    from tracker.importing.parser import parse_document
+    from tracker.importing.source import read
+
+    name = next((name for name, path in sources if path is None), None)
+    if name is None:
+        return None
+    source = read(name, None)
+    try:
+        parsed = parse_document(source.text, name)
+    except TrackerError:
+        return source  # reported as this document's error, like any malformed document
+    if not parsed.meta.slug:
+        raise UsageError(
+            "a document from standard input needs a slug: pass --slug SLUG",
+            hint="or put `slug: ...` in its front matter",
+        )
+    return source
 
 
 def _import_one(app: AppContext, name: str, path: Path | None, options: _Options) -> DocumentResult:
@@ -151,7 +183,7 @@ def _import_one(app: AppContext, name: str, path: Path | None, options: _Options
     from tracker.importing.upsert import DocumentResult, Importer
 
     try:
-        source = read(name, path)
+        source = options.stdin if path is None and options.stdin is not None else read(name, path)
         parsed = parse_document(
             source.text,
             name,

@@ -61,12 +61,14 @@ def lint_cmd(
     """Flag action items that will never get done: no owner, no date, vague wording, too many.
 
     With PATH (Markdown files or folders; '-' for stdin) the documents are checked without importing
-    them. Without PATH the open items in the database are checked, progress rules included.
+    them; a folder's files are those `tracker import` reads (READMEs, index pages and templates are
+    skipped and listed). Without PATH the open items in the database are checked, progress rules included.
     Exit 1 when a finding reaches the failing severity (errors; with --strict, warnings too).
 
     Example: tracker lint postmortems/ --format github
     """
     from tracker.errors import FindingsError, TrackerError, UsageError
+    from tracker.importing.source import Skipped
     from tracker.lint.engine import failing, run_rules
     from tracker.lint.formats import render
     from tracker.lint.model import Severity
@@ -90,7 +92,10 @@ def lint_cmd(
         )
     context = make_context(app.config, app.today(), app.resolver)
     if paths:
-        documents = read_documents(paths, app.config)
+        skipped: list[Skipped] = []
+        documents = read_documents(paths, app.config, skipped)
+        for skip in skipped:  # the files `tracker import` would leave out, left out here too
+            echo(f"skipped {skip.name}: {skip.reason}", err=True)
         items = [item for document in documents for item in items_from_document(document)]
         try:
             if app.database_exists():

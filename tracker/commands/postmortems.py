@@ -144,11 +144,11 @@ def rename_cmd(app: AppContext, old: str, new: str) -> None:
 
 
 def _warn_reimport(source: str | None, old: str, new: str) -> None:
-    """Import finds a postmortem by its slug: the document must now say the new one."""
+    """Import follows the rename or merge (docs/import.md); the document should say the new slug too."""
     if source:
         echo(
-            f"note: {source} was imported as {old}; importing it again would create {old} anew: "
-            f"put `slug: {new}` in its front matter (or import it with --slug {new})",
+            f"note: {source} was imported as {old}; importing it again updates {new}: to keep them in "
+            f"step, put `slug: {new}` in its front matter (or import it with --slug {new})",
             err=True,
         )
 

@@ -122,6 +122,9 @@ def field_for(key: str) -> str | None:
     return None
 
 
+_HARD_BREAK = re.compile(r"(?:\\|\s)+$")
+
+
 def parse_incident_date(text: str, reference: date | None = None) -> tuple[date | None, bool]:
     """(date, invalid): a date with its year ("2015-10-21", "October 3, 2025", "27.11.2023", "January
     14-19, 2026" -> the first day); `reference` supplies the year when the text has none."""
@@ -190,7 +193,10 @@ def collect(
                 if text and len(text) < 200:
                     found.add(heading_text(node), text, (paragraph.map or (0, 0))[0] + 1)
     meta = DocumentMeta()
-    for field, (text, _line) in found.values.items():
+    for field, (raw, _line) in found.values.items():
+        text = _HARD_BREAK.sub(
+            "", raw
+        )  # a trailing backslash is a Markdown hard break, not part of the value
         if field.startswith("extra:"):
             meta.extra[field[6:]] = text
         elif field == "title":

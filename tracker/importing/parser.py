@@ -9,7 +9,7 @@ from typing import Any
 
 from markdown_it.tree import SyntaxTreeNode
 
-from tracker.errors import InputError
+from tracker.errors import InputError, UsageError
 from tracker.importing.drafts import ItemDraft, ParsedDocument, TableInfo
 from tracker.importing.lists import NONE_STATED
 from tracker.importing.markdown import inline_tokens, parse_tree, plain, split_front_matter, to_plain
@@ -33,10 +33,6 @@ def valid_slug(slug: str) -> bool:
     return bool(_SLUG.match(slug))
 
 
-def _slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80] or "postmortem"
-
-
 def slug_from_name(name: str) -> str:
     stem = PurePath(name).stem if name not in ("-", "<stdin>") else "stdin"
     slug = re.sub(r"[^a-z0-9._-]+", "-", stem.lower()).strip("-.")
@@ -44,13 +40,16 @@ def slug_from_name(name: str) -> str:
 
 
 def resolve_slug(parsed: ParsedDocument, slug: str | None) -> str:
-    """--slug, else the front matter's, else from the file name (from stdin: from the title)."""
+    """--slug, else the front matter's, else from the file name (standard input has none: refused)."""
     if slug:
         return slug
     if parsed.meta.slug:
         return parsed.meta.slug
     if parsed.name in ("-", "<stdin>"):
-        return _slugify(parsed.meta.title or "stdin")
+        raise UsageError(
+            "a document from standard input needs a slug: pass --slug SLUG",
+            hint="or put `slug: ...` in its front matter",
+        )
     return slug_from_name(parsed.name)
 
 

@@ -19,6 +19,7 @@ from tracker.importing.drafts import ItemDraft, ParsedDocument
 from tracker.importing.fingerprints import Candidate, draft_fingerprints, match
 from tracker.importing.links import item_refs, link_refs
 from tracker.importing.metadata import normalise_severity
+from tracker.importing.moved import moved_postmortem
 from tracker.importing.parser import resolve_slug
 from tracker.importing.results import DocumentResult, ItemOutcome
 from tracker.models import ActionItem, Event, Postmortem, utcnow
@@ -94,8 +95,13 @@ def document_day(postmortem: Postmortem, name: str | None) -> date | None:
     """The day a postmortem's items begin: its incident's date, else a date in its file name or slug."""
     if postmortem.incident_date is not None:
         return postmortem.incident_date
-    for text in (name, postmortem.slug):
-        found = _DATED_NAME.search(text or "")
+    return _name_day(name, postmortem.slug)
+
+
+def _name_day(*texts: str | None) -> date | None:
+    """The first valid YYYY-MM-DD date in a file name or slug."""
+    for text in texts:
+        found = _DATED_NAME.search(Path(text).name if text else "")
         if found:
             try:
                 return date(int(found[1]), int(found[2]), int(found[3]))
@@ -184,19 +190,29 @@ class Importer:
             .where(Postmortem.slug == result.slug)
             .options(selectinload(Postmortem.items).selectinload(ActionItem.links))
         )
+        merged = False
+        if postmortem is None:
+            postmortem, merged = moved_postmortem(self.session, result.slug, source_path)
+            if postmortem is not None:
+                why = "was merged into" if merged else "is now"
+                result.warnings.append(
+                    f"{result.slug} {why} {postmortem.slug}: the document updates {postmortem.slug}"
+                )
+                result.slug = postmortem.slug
         if postmortem is None:
             postmortem = Postmortem(slug=result.slug, title=result.slug, services=[], extra={})
             self.session.add(postmortem)
             result.created = True
-        else:
+        elif not merged:
             self._refuse_clobbering(postmortem, parsed, source_path, allow_empty)
-        self._metadata(postmortem, parsed, historical, source_path, content_hash)
+        if not merged:  # a merged postmortem keeps its own document's metadata
+            self._metadata(postmortem, parsed, historical, source_path, content_hash)
         self.session.flush()
         result.title = postmortem.title
         # Items of a first import begin at the document's date; items added later, when first seen.
         now = utcnow()
         self._start = life_start(self.config, postmortem, parsed.name, now) if result.created else now
-        self._items(postmortem, parsed, result)
+        self._items(postmortem, parsed, result, remove=not merged)
         from tracker.policy import apply_deadline_policy  # issue 9: default deadlines by severity
 
         apply_deadline_policy(self.session, self.config, postmortem, self.actor, self.today, result)
@@ -229,7 +245,8 @@ class Importer:
     ) -> None:
         meta = parsed.meta
         postmortem.title = meta.title or postmortem.title
-        postmortem.incident_date = meta.incident_date
+        # No date in the document: the one in its file name or slug, as for its items' start.
+        postmortem.incident_date = meta.incident_date or _name_day(parsed.name, postmortem.slug)
         postmortem.duration = meta.duration
         postmortem.severity_text = meta.severity_text
         postmortem.severity = normalise_severity(meta.severity_text)
@@ -238,9 +255,9 @@ class Importer:
         postmortem.commander = meta.commander
         if meta.review_date is not None:
             postmortem.review_date, postmortem.review_date_source = meta.review_date, "document"
-        elif meta.incident_date is not None:
+        elif postmortem.incident_date is not None:
             days = self.config.org.review_after_days
-            postmortem.review_date = meta.incident_date + timedelta(days=days)
+            postmortem.review_date = postmortem.incident_date + timedelta(days=days)
             postmortem.review_date_source = "default"
         else:
             postmortem.review_date, postmortem.review_date_source = None, None
@@ -254,7 +271,9 @@ class Importer:
         postmortem.extra = extra
         postmortem.confidential = bool(postmortem.confidential) or is_confidential(extra)
 
-    def _items(self, postmortem: Postmortem, parsed: ParsedDocument, result: DocumentResult) -> None:
+    def _items(
+        self, postmortem: Postmortem, parsed: ParsedDocument, result: DocumentResult, remove: bool = True
+    ) -> None:
         existing = list(postmortem.items)
         by_id = {item.id: item for item in existing}
         candidates = [
@@ -296,6 +315,10 @@ class Importer:
         kept = set(matched.values())
         for item in existing:
             if item.id in kept or item.removed_at is not None:
+                continue
+            # Only what a document brought can leave with it: items added by hand (`tracker add`), and
+            # in a merged postmortem the other documents' items, are not this document's to remove.
+            if not remove or (item.id, "*") not in base:
                 continue
             apply_change(self.session, item, "removed_at", utcnow(), source=SOURCE, actor=self.actor)
             result.items.append(

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from tracker.config import Config
     from tracker.importing.drafts import ParsedDocument
+    from tracker.importing.source import Skipped
     from tracker.models import ActionItem
     from tracker.people import OwnerResolver
 
@@ -214,27 +215,26 @@ def document_findings(documents: Sequence[ParsedDocument], context: LintContext)
     return findings
 
 
-def read_documents(paths: Sequence[str], config: Config) -> list[ParsedDocument]:
-    """Parse each path (a folder means its *.md files, recursively; '-' is stdin) with the importer's parser."""
+def read_documents(
+    paths: Sequence[str], config: Config, skipped: list[Skipped] | None = None
+) -> list[ParsedDocument]:
+    """Parse each path with the importer's parser; folders are read as `tracker import` reads them (its
+    *.md files, READMEs, index pages and templates left out and listed in `skipped`); '-' is stdin."""
     import sys
 
     from tracker.importing.parser import parse_document
     from tracker.importing.refs import jira_projects
+    from tracker.importing.source import expand
 
     files: list[tuple[str, str]] = []
-    for raw in paths:
-        if raw == "-":
-            files.append(("<stdin>", sys.stdin.read()))
-            continue
-        path = Path(raw)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*.md") if p.is_file())
-            files.extend((str(p), _read(p)) for p in found)
+    for name, path in expand(tuple(paths), skipped):
+        if path is None:
+            files.append((name, sys.stdin.read()))
         elif path.is_file():
-            files.append((str(path), _read(path)))
+            files.append((name, _read(path)))
         else:
             raise InputError(
-                f"{raw}: no such file or folder", hint="give Markdown postmortems or folders of them"
+                f"{name}: no such file or folder", hint="give Markdown postmortems or folders of them"
             )
     projects = jira_projects(config.targets)
     return [parse_document(text, name, projects) for name, text in files]
