@@ -17,6 +17,8 @@ WINDOWS = (30, 60, 90)  # days after the incident by which an item counts as don
 ORG_SCOPE = "organisation"  # report_runs.scope of a saved organisation-wide report
 LIST_CAP = 500  # items listed as overdue or unowned; a longer list is read as its count, which is exact
 EPOCH_DAY = date(1970, 1, 1)
+# What `unowned` counts: the owner is not resolved to a person through [people] (none, a team, a name).
+UNOWNED_MEANS = "open without a person as owner (not in [people])"
 CHANGE_FIGURES = ("total", "done", "open", "in_progress", "overdue", "unowned")
 
 
@@ -213,6 +215,7 @@ def manager_view(
         "overdue": overdue,
         "unowned": unowned,
         "unowned_count": unowned_count,
+        "unowned_means": UNOWNED_MEANS,
         # Counted with the figures (`due`, `due_done`): the items due by today, won't do left out.
         "due_so_far": {
             "done": summary["due_done"],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.report.manager import ORG_SCOPE
+from tracker.report.manager import ORG_SCOPE, UNOWNED_MEANS
 from tracker.report.sections import Section, more_note, rate
 
 GLANCE = (
@@ -14,7 +14,7 @@ GLANCE = (
     ("in_progress", "in progress"),
     ("overdue", "overdue"),
     # Not "without an owner": an owner written in the document but not a person in [people] counts too.
-    ("unowned", "open without a person as owner (not in [people])"),
+    ("unowned", UNOWNED_MEANS),
 )
 
 
