@@ -85,7 +85,12 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                 other = holder(session, name, issue.ref.remote_id, item.id)
                 if other is not None:
                     message = shared_marker(
-                        item.id, item.title, item.postmortem.slug, issue.ref.key, other, name
+                        item.id,
+                        item.title,
+                        item.postmortem.slug,
+                        issue.ref.key or issue.ref.remote_id,
+                        other,
+                        name,
                     )
                     lines.append(f"{message} (left alone)")
                     if link is not None and link.state != "linked" and not dry_run:

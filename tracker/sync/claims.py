@@ -50,8 +50,6 @@ def still_held(session: Session, target: str, rows: Sequence[ActionItem]) -> set
     if not wanted:
         return set()
     held = session.scalars(
-        select(Link.remote_id).where(
-            Link.target == target, Link.remote_id.in_(list(wanted)), Link.state == "linked"
-        )
+        select(Link.remote_id).where(Link.target == target, Link.remote_id.in_(list(wanted)))
     ).all()
     return {wanted[remote_id] for remote_id in held if remote_id is not None}

@@ -208,7 +208,12 @@ class TargetSync:
                 if issue is not None and other is not None and link.item is not None:
                     item = link.item
                     message = shared_marker(
-                        item.id, item.title, item.postmortem.slug, issue.ref.key, other, self.target.name
+                        item.id,
+                        item.title,
+                        item.postmortem.slug,
+                        issue.ref.key or issue.ref.remote_id,
+                        other,
+                        self.target.name,
                     )
                     link.state, link.last_error = "error", message
                     link.base = {
