@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, update
 
-from tracker.models import ActionItem
+from tracker.models import ActionItem, Event
 
 TODAY = datetime.now(UTC).date()
 INCIDENT = TODAY - timedelta(days=5)
@@ -258,6 +258,7 @@ def test_database_items_with_progress_rules(run_cli, make_config, db_url: str) -
     engine = create_engine(db_url)
     with engine.begin() as connection:  # imported long ago and never pushed anywhere
         connection.execute(update(ActionItem).values(created_at=datetime.now(UTC) - timedelta(days=10)))
+        connection.execute(update(Event).values(recorded_at=datetime.now(UTC) - timedelta(days=10)))
     engine.dispose()
     result = run_cli("lint", "--format", "json")
     findings = json.loads(result.stdout)
@@ -357,6 +358,7 @@ def test_unassigned_items_are_flagged_after_the_assignment_deadline(run_cli, mak
     engine = create_engine(db_url)
     with engine.begin() as connection:
         connection.execute(update(ActionItem).values(created_at=utcnow() - timedelta(days=9)))
+        connection.execute(update(Event).values(recorded_at=utcnow() - timedelta(days=9)))
     engine.dispose()
     findings = [
         f

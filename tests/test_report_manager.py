@@ -94,7 +94,7 @@ def check_numbers(sections: dict[str, list[list[str]]], data: dict) -> None:
         "open": s["open"],
         "in progress": s["in_progress"],
         "overdue": s["overdue"],
-        "open without an owner": m["unowned_count"],
+        "open without a person as owner (not in [people])": m["unowned_count"],
     }
     assert {label: int(glance[label][0]) for label in expected} == expected
     figures = m["since_previous"]["figures"]

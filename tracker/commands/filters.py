@@ -16,7 +16,13 @@ def parse_since(text: str, today: date | None = None) -> date:
     if value.endswith("d") and value[:-1].isdigit():
         from datetime import timedelta
 
-        return (today or date.today()) - timedelta(days=int(value[:-1]))
+        try:
+            return (today or date.today()) - timedelta(days=int(value[:-1]))
+        except (OverflowError, ValueError):
+            raise UsageError(
+                f"--since {text!r} reaches back before the year 1",
+                hint="use fewer days, or an ISO date such as 2026-07-01",
+            ) from None
     try:
         return date.fromisoformat(value)
     except ValueError:

@@ -61,7 +61,7 @@ def postmortems_cmd(
         rows = [r for r in rows if r["severity"] == severity_key(severity, aliases)]
     rows = rows[:limit] if limit else rows
     if fmt == "json":
-        echo(to_json(rows))
+        echo(to_json([{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]))
         return
     table_rows = [
         [
@@ -72,7 +72,7 @@ def postmortems_cmd(
             r["items"],
             r["open"],
             r["overdue"],
-            "-" if r["completion"] is None else f"{r['completion'] * 100:.0f}%",
+            _completion_cell(r),
             r["source"],
         ]
         for r in rows
@@ -105,7 +105,20 @@ def _row(postmortem: Postmortem, today: Any, aliases: dict[str, str]) -> dict[st
         "overdue": sum(1 for i in unfinished if i.deadline and i.deadline < today),
         "completion": round(done / committed, 4) if committed else None,
         "source": postmortem.source_path,
+        "_done": done,
+        "_committed": committed,
     }
+
+
+def _completion_cell(row: dict[str, Any]) -> str:
+    """As the report shows a share: the fraction ("2 of 3") under SMALL items, a percentage from there on."""
+    from tracker.report.sections import SMALL, rate
+
+    if row["completion"] is None:
+        return "-"
+    if row["_committed"] < SMALL:
+        return rate(row["_done"], row["_committed"])
+    return f"{row['completion'] * 100:.0f}%"
 
 
 @click.group("postmortem", cls=SuggestingGroup)

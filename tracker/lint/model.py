@@ -45,7 +45,8 @@ class LintItem:
     line: int | None = None
     item_id: int | None = None
     linked: bool | None = None  # None: not known (a document outside the database)
-    imported_at: datetime | None = None
+    imported_at: datetime | None = None  # the item's start: backdated to the incident by import
+    first_seen_at: datetime | None = None  # when tracker first recorded the item (its first event)
     last_activity: datetime | None = None  # last remote update seen by sync
 
     @property

@@ -9,6 +9,12 @@ from tracker.lint.model import LintContext, LintItem, Severity
 from tracker.lint.registry import rule
 
 
+def _since_import(item: LintItem, context: LintContext) -> timedelta | None:
+    """How long tracker has known the item: from its first recorded event, not its backdated start."""
+    seen = item.first_seen_at or item.imported_at
+    return None if seen is None else context.today - seen.date()
+
+
 @rule(
     "progress-overdue",
     "progress",
@@ -50,9 +56,9 @@ def due_after_review(item: LintItem, context: LintContext) -> Iterator[str]:
 )
 def not_linked(item: LintItem, context: LintContext) -> Iterator[str]:
     days = context.settings.no_link_days
-    if not item.is_open or item.linked is not False or item.imported_at is None:
+    age = _since_import(item, context)
+    if not item.is_open or item.linked is not False or age is None:
         return
-    age = context.today - item.imported_at.date()
     if age > timedelta(days=days):
         yield f"no linked issue {age.days} days after import (limit {days}): nobody outside this database sees it"
 
@@ -84,13 +90,13 @@ def stale(item: LintItem, context: LintContext) -> Iterator[str]:
 )
 def unassigned(item: LintItem, context: LintContext) -> Iterator[str]:
     days = context.settings.assignment_days
-    if days <= 0 or not item.is_open or item.imported_at is None or context.resolver is None:
+    age = _since_import(item, context)
+    if days <= 0 or not item.is_open or age is None or context.resolver is None:
         return
     from tracker.people import OwnerKind
 
     if context.resolver.resolve(item.owner_text).kind is OwnerKind.PERSON:
         return
-    age = context.today - item.imported_at.date()
     if age > timedelta(days=days):
         owner = f"owner '{item.owner_text}' is not a person" if item.owner_text else "no owner"
         yield f"{owner} {age.days} days after import (limit {days})"

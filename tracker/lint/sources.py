@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -54,7 +54,27 @@ def items_from_document(document: ParsedDocument, path: str | None = None) -> li
     return items
 
 
-def item_from_model(item: ActionItem) -> LintItem:
+def first_seen(session: Session, item_ids: Iterable[int]) -> dict[int, datetime]:
+    """When tracker first recorded each item: its earliest event's recorded time (not the backdated start)."""
+    from sqlalchemy import func, select
+
+    from tracker.models import Event
+
+    wanted = list(item_ids)
+    if not wanted:
+        return {}
+    seen: dict[int, datetime] = {}
+    for start in range(0, len(wanted), 500):
+        query = (
+            select(Event.item_id, func.min(Event.recorded_at))
+            .where(Event.item_id.in_(wanted[start : start + 500]))
+            .group_by(Event.item_id)
+        )
+        seen.update({item_id: when for item_id, when in session.execute(query) if item_id is not None})
+    return seen
+
+
+def item_from_model(item: ActionItem, seen_at: datetime | None = None) -> LintItem:
     """A lint item for one database row (its postmortem and links loaded on access)."""
     postmortem = item.postmortem
     linked = any(link.state == "linked" for link in item.links)
@@ -75,6 +95,7 @@ def item_from_model(item: ActionItem) -> LintItem:
         item_id=item.id,
         linked=linked,
         imported_at=item.created_at,
+        first_seen_at=seen_at,
         last_activity=max(activity) if activity else None,
     )
 
@@ -95,7 +116,9 @@ def open_items(session: Session, exclude_postmortem: str | None = None) -> list[
     )
     if exclude_postmortem is not None:
         query = query.where(Postmortem.slug != exclude_postmortem)
-    return [item_from_model(row) for row in session.scalars(query)]
+    rows = list(session.scalars(query))
+    seen = first_seen(session, [row.id for row in rows])
+    return [item_from_model(row, seen.get(row.id)) for row in rows]
 
 
 def make_context(

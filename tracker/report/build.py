@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from tracker.errors import UsageError
 from tracker.models import Event, SyncRun, TargetState
 from tracker.report import owners, queries
-from tracker.report.manager import manager_view
+from tracker.report.manager import manager_scope, manager_view
 from tracker.report.queries import Scope
 from tracker.report.sqlbits import Dialect, local_day_start
 from tracker.report.trend import trend
@@ -189,7 +189,14 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
     manager = None
     if scope_key is None:
         manager = manager_view(
-            app, session, dialect, scope, overall, groups, options.save and options.as_of is None
+            app,
+            session,
+            dialect,
+            scope,
+            overall,
+            groups,
+            options.save and options.as_of is None,
+            manager_scope(options.team, options.target, options.severity, options.since),
         )
     return {
         "report_version": 1,

@@ -17,6 +17,8 @@ WINDOWS = (30, 60, 90)  # days after the incident by which an item counts as don
 ORG_SCOPE = "organisation"  # report_runs.scope of a saved organisation-wide report
 LIST_CAP = 500  # items listed as overdue or unowned; a longer list is read as its count, which is exact
 EPOCH_DAY = date(1970, 1, 1)
+# What `unowned` counts: the owner is not resolved to a person through [people] (none, a team, a name).
+UNOWNED_MEANS = "open without a person as owner (not in [people])"
 CHANGE_FIGURES = ("total", "done", "open", "in_progress", "overdue", "unowned")
 
 
@@ -81,7 +83,8 @@ def by_incident_month(session: Session, dialect: Dialect, scope: Scope) -> list[
     """Per month of incidents: the committed items, and how many were done within 30/60/90 days.
 
     Days count from the incident's date to the local date of the close. Items done before tracking
-    have no close time: they count in `done` and `done_time_unknown`, in no window. A window's share
+    have no close time: they count in `done` and `done_time_unknown`, in no window, and are left out
+    of the windows' base (`window_base`), as on-time leaves them out. A window's share
     is null until it has passed for every incident of the month (the month's last day + N days is
     before today), so a young month is not read as slow.
     """
@@ -117,11 +120,14 @@ GROUP BY {month} ORDER BY {month}"""
             "done": int(row["done"]),
             "done_time_unknown": int(row["unknown"]),
         }
+        # Done before tracking, its close time unknown: neither in time nor late, so out of the base.
+        entry["window_base"] = entry["items"] - entry["done_time_unknown"]
         for n in WINDOWS:
             within = int(row[f"within_{n}"])
             entry[f"within_{n}"] = within
             complete = last_day + timedelta(days=n) < scope.today
-            entry[f"rate_{n}"] = round(within / entry["items"], 4) if complete and entry["items"] else None
+            base = entry["window_base"]
+            entry[f"rate_{n}"] = round(within / base, 4) if complete and base else None
         out.append(entry)
     return out
 
@@ -136,27 +142,47 @@ def teams_by_overdue(groups: dict[str, list[dict[str, Any]]]) -> list[dict[str, 
     return sorted(rows, key=lambda r: (-r["overdue"], -r["open"], str(r["team"])))
 
 
+def manager_scope(team: str | None, target: str | None, severity: str | None, since: Any) -> str:
+    """The saved scope of a manager's report: ORG_SCOPE itself only when nothing narrows it, so a
+    report of one team, target, severity or period is never the organisation-wide baseline."""
+    narrowed = (("team", team), ("target", target), ("severity", severity), ("since", since))
+    return (ORG_SCOPE + "".join(f"|{key}:{value}" for key, value in narrowed if value))[:300]
+
+
+def is_manager_scope(column: Any) -> Any:
+    """SQL condition: a saved run is a manager's report (organisation-wide or narrowed)."""
+    from sqlalchemy import or_
+
+    return or_(column == ORG_SCOPE, column.startswith(ORG_SCOPE + "|"))
+
+
 def changes_since(
-    session: Session, current: dict[str, int], before: Any, save: bool, actor: str | None
+    session: Session,
+    current: dict[str, int],
+    before: Any,
+    save: bool,
+    actor: str | None,
+    scope_key: str = ORG_SCOPE,
 ) -> dict[str, Any]:
-    """The headline counts against the previous saved organisation-wide report; this one is saved."""
+    """The headline counts against the previous saved report of the same scope; this one is saved."""
     previous = session.scalars(
         select(ReportRun)
-        .where(ReportRun.scope == ORG_SCOPE, ReportRun.created_at < before)
+        .where(ReportRun.scope == scope_key, ReportRun.created_at < before)
         .order_by(ReportRun.created_at.desc())
         .limit(1)
     ).first()
     if save:
         try:  # a read-only database still reports; it just cannot remember this one
             with session.begin_nested():
-                session.add(ReportRun(scope=ORG_SCOPE, actor_user=actor, items={"figures": current}))
+                session.add(ReportRun(scope=scope_key, actor_user=actor, items={"figures": current}))
                 session.flush()
         except SQLAlchemyError:
             pass
     if previous is None or not isinstance(previous.items.get("figures"), dict):
-        return {"previous_report_at": None, "figures": {}}
+        return {"scope": scope_key, "previous_report_at": None, "figures": {}}
     then = previous.items["figures"]
     return {
+        "scope": scope_key,
         "previous_report_at": previous.created_at.isoformat(),
         "figures": {
             name: {
@@ -177,6 +203,7 @@ def manager_view(
     summary: dict[str, Any],
     groups: dict[str, list[dict[str, Any]]],
     save: bool,
+    scope_key: str = ORG_SCOPE,
 ) -> dict[str, Any]:
     """Everything the organisation-wide report leads with (docs/report.md, "The manager's view")."""
     overdue, unowned = attention(session, dialect, scope)
@@ -188,6 +215,7 @@ def manager_view(
         "overdue": overdue,
         "unowned": unowned,
         "unowned_count": unowned_count,
+        "unowned_means": UNOWNED_MEANS,
         # Counted with the figures (`due`, `due_done`): the items due by today, won't do left out.
         "due_so_far": {
             "done": summary["due_done"],
@@ -196,5 +224,7 @@ def manager_view(
         },
         "by_incident_month": by_incident_month(session, dialect, scope),
         "teams_by_overdue": teams_by_overdue(groups),
-        "since_previous": changes_since(session, current, scope.cut, save, getattr(app.actor, "user", None)),
+        "since_previous": changes_since(
+            session, current, scope.cut, save, getattr(app.actor, "user", None), scope_key
+        ),
     }

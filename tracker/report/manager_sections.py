@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tracker.report.manager import ORG_SCOPE, UNOWNED_MEANS
 from tracker.report.sections import Section, more_note, rate
 
 GLANCE = (
@@ -12,13 +13,24 @@ GLANCE = (
     ("open", "open"),
     ("in_progress", "in progress"),
     ("overdue", "overdue"),
-    ("unowned", "open without an owner"),
+    # Not "without an owner": an owner written in the document but not a person in [people] counts too.
+    ("unowned", UNOWNED_MEANS),
 )
 
 
 def _issue(entry: dict[str, Any]) -> str:
     issue = entry.get("issue") or {}
     return issue.get("key") or issue.get("url") or "-"
+
+
+def _unknown_note(months: list[dict[str, Any]]) -> str:
+    unknown = sum(row["done_time_unknown"] for row in months)
+    if not unknown:
+        return ""
+    return (
+        f"; {unknown} item{'s' if unknown != 1 else ''} done before tracking (done time unknown) "
+        "left out of the 30 / 60 / 90-day shares"
+    )
 
 
 def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
@@ -43,7 +55,9 @@ def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
             glance_rows,
             f"previous report: {since['previous_report_at']}"
             if since["previous_report_at"]
-            else "no previous organisation-wide report to compare with",
+            else "no previous organisation-wide report to compare with"
+            if since.get("scope", ORG_SCOPE) == ORG_SCOPE
+            else "no previous report of this scope to compare with (only reports of the same scope are compared)",
         )
     ]
     overdue = m["overdue"]
@@ -82,7 +96,7 @@ def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
     out.append(
         Section(
             "unowned",
-            "Open items without an owner",
+            "Open items without a person as owner (no owner, a team, or a name not in [people])",
             ["id", "item", "postmortem", "owner as written", "team", "deadline", "issue"],
             [
                 [
@@ -120,7 +134,7 @@ def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                     str(row["items"]),
                     str(row["done"]),
                     *(
-                        rate(row[f"within_{n}"], row["items"])
+                        rate(row[f"within_{n}"], row["window_base"])
                         if row[f"rate_{n}"] is not None
                         else f"{row[f'within_{n}']} so far"
                         for n in (30, 60, 90)
@@ -129,7 +143,8 @@ def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                 ]
                 for row in months
             ],
-            "won't do left out; 'so far': the window has not passed for every incident of the month",
+            "won't do left out; 'so far': the window has not passed for every incident of the month"
+            + _unknown_note(months),
             data=months,
         )
     )

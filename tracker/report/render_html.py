@@ -180,9 +180,10 @@ def _month_chart(months: list[dict[str, Any]], width: int = 760, height: int = 2
         x = left + index * step
         bar = step * 0.8 / 3
         for slot, n in enumerate((30, 60, 90)):
-            share = month[f"within_{n}"] / month["items"] if month["items"] else 0
+            base = month.get("window_base", month["items"])  # done-before-tracking items left out
+            share = month[f"within_{n}"] / base if base else 0
             h = plot_h * share
-            label = rate(month[f"within_{n}"], month["items"])
+            label = rate(month[f"within_{n}"], base)
             done = "" if month[f"rate_{n}"] is not None else " so far"
             parts.append(
                 f'<rect x="{x + step * 0.1 + slot * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" '

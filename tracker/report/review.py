@@ -41,11 +41,13 @@ def previous_snapshots(
     session: Session, item_ids: list[int], before: datetime
 ) -> dict[int, tuple[datetime, dict[str, Any]]]:
     """For each item, its state in the latest saved report before `before` that included it."""
+    from tracker.report.manager import is_manager_scope
+
     wanted = {str(i) for i in item_ids}
     found: dict[int, tuple[datetime, dict[str, Any]]] = {}
     runs = session.scalars(
         select(ReportRun)
-        .where(ReportRun.created_at < before, ReportRun.scope != "organisation")  # not the manager's runs
+        .where(ReportRun.created_at < before, ~is_manager_scope(ReportRun.scope))  # not the manager's runs
         .order_by(ReportRun.created_at.desc())
         .limit(200)
     )
@@ -93,16 +95,19 @@ def lint_flags(app: Any, session: Session, item_ids: list[int], today: date) -> 
     from sqlalchemy.orm import selectinload
 
     from tracker.lint.engine import findings_by_item, run_rules
-    from tracker.lint.sources import item_from_model, make_context
+    from tracker.lint.sources import first_seen, item_from_model, make_context
     from tracker.models import ActionItem
 
-    rows = session.scalars(
-        select(ActionItem)
-        .where(ActionItem.id.in_(item_ids))
-        .options(selectinload(ActionItem.postmortem), selectinload(ActionItem.links))
-        .order_by(ActionItem.postmortem_id, ActionItem.position, ActionItem.id)
+    rows = list(
+        session.scalars(
+            select(ActionItem)
+            .where(ActionItem.id.in_(item_ids))
+            .options(selectinload(ActionItem.postmortem), selectinload(ActionItem.links))
+            .order_by(ActionItem.postmortem_id, ActionItem.position, ActionItem.id)
+        )
     )
-    items = [item_from_model(row) for row in rows]
+    seen = first_seen(session, [row.id for row in rows])
+    items = [item_from_model(row, seen.get(row.id)) for row in rows]
     context = make_context(app.config, today, app.resolver)
     context.from_database = True
     grouped = findings_by_item(run_rules(items, context))

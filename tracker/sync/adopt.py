@@ -15,6 +15,7 @@ from tracker.issue_text import make_marker
 from tracker.lock import acquire, fence, make_holder, release
 from tracker.models import ActionItem, Link, SyncRun
 from tracker.statuses import Status
+from tracker.sync.claims import holder, shared_marker
 from tracker.sync.fields import Identities, adopt_remote, apply_status, base_from_remote, wrong_claim
 from tracker.sync.runner import default_factory, finish_run, selected_targets, start_run
 
@@ -50,7 +51,11 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                     selectinload(ActionItem.postmortem), selectinload(ActionItem.links)
                 )
             ).all()
-            by_marker = {make_marker(name, item.postmortem.slug, item.fingerprint): item for item in items}
+            # Two items may share a marker (a renamed postmortem imported again): the linked one wins.
+            ordered = sorted(
+                items, key=lambda i: any(lk.target == name and lk.state == "linked" for lk in i.links)
+            )
+            by_marker = {make_marker(name, item.postmortem.slug, item.fingerprint): item for item in ordered}
             known_labels = lint_label_names(app)
             adopted = 0
             claimed: dict[int, str] = {}  # item id -> the issue adopted for it in this run
@@ -76,6 +81,20 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                     )
                 link = next((link for link in item.links if link.target == name), None)
                 if link is not None and link.state == "linked" and link.remote_id == issue.ref.remote_id:
+                    continue
+                other = holder(session, name, issue.ref.remote_id, item.id)
+                if other is not None:
+                    message = shared_marker(
+                        item.id,
+                        item.title,
+                        item.postmortem.slug,
+                        issue.ref.key or issue.ref.remote_id,
+                        other,
+                        name,
+                    )
+                    lines.append(f"{message} (left alone)")
+                    if link is not None and link.state != "linked" and not dry_run:
+                        link.state, link.last_error = "error", message
                     continue
                 if link is not None and link.state == "linked":
                     lines.append(

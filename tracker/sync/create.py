@@ -13,6 +13,7 @@ from tracker.issue_text import make_marker, postmortem_url, render_intro
 from tracker.models import ActionItem, Link, Postmortem, TargetState, utcnow
 from tracker.routing import route_item
 from tracker.statuses import Status
+from tracker.sync.claims import HELD, holder, shared_marker, still_held
 from tracker.sync.fields import apply_status, remote_title, wrong_claim
 
 if TYPE_CHECKING:
@@ -133,8 +134,16 @@ class Creator:
                 .options(selectinload(ActionItem.postmortem), selectinload(ActionItem.links))
                 .order_by(ActionItem.id)
             ).all()
+            blocked = still_held(session, self.target.name, rows)
+        if blocked:
+            self.summary.note(
+                f"{len(blocked)} item(s) not created: the issue carrying their marker tracks another item "
+                f"({', '.join(f'#{i}' for i in sorted(blocked))}; `tracker show ID` says which)"
+            )
         chosen = []
         for item in rows:
+            if item.id in blocked:
+                continue
             if any(link.target != self.target.name and link.state != "pending" for link in item.links):
                 continue  # already tracked elsewhere
             if item.tracking_ref or any(link.origin == "document" for link in item.links):
@@ -275,6 +284,10 @@ class Creator:
             if refused is not None:
                 self.summary.note(f"warning: {refused}")
                 del found[marker]
+        for marker, issue in list(found.items()):
+            if self._held_elsewhere(markers[marker], drafts[markers[marker].id], issue):
+                del found[marker]
+                items = [item for item in items if item.id != markers[marker].id]
         if not found:
             return items
         if self.sync.options.dry_run:
@@ -299,6 +312,41 @@ class Creator:
                         )
                     )
         return [item for item in items if drafts[item.id].marker not in found]
+
+    def _held_elsewhere(self, item: ActionItem, draft: IssueDraft, issue: RemoteIssue) -> bool:
+        """True when the issue carrying this item's marker already tracks another item: this item's
+        link is marked `error` (it is not created again while the other link holds the issue), and
+        the run goes on for every other item."""
+        with self.app.session() as session:
+            other = holder(session, self.target.name, issue.ref.remote_id, item.id)
+            if other is None:
+                return False
+            message = shared_marker(
+                item.id,
+                item.title,
+                item.postmortem.slug,
+                issue.ref.key or issue.ref.remote_id,
+                other,
+                self.target.name,
+            )
+            other_id = other.item_id
+        self.summary.errors += 1
+        self.summary.note(f"error: {message}")
+        if self.sync.options.dry_run:
+            return True
+        with self.sync.tx() as session:
+            link = session.scalar(
+                select(Link).where(Link.item_id == item.id, Link.target == self.target.name)
+            )
+            if link is None:
+                link = Link(
+                    item_id=item.id, target=self.target.name, kind=self.target.kind, base={}, origin="created"
+                )
+                session.add(link)
+            link.state, link.last_error, link.marker = "error", message, draft.marker
+            link.base = {**(link.base or {}), HELD: other_id, "held_remote_id": issue.ref.remote_id}
+            link.updated_at = utcnow()
+        return True
 
     def _link_new(
         self, session: Session, item_id: int, draft: IssueDraft, issue: RemoteIssue, origin: str

@@ -25,6 +25,7 @@ from tracker.lock import Held, fence
 from tracker.merge import Outcome, merge_field
 from tracker.models import ActionItem, Link, TargetState, utcnow
 from tracker.statuses import Status
+from tracker.sync.claims import HELD, holder, shared_marker
 from tracker.sync.fields import (
     FIELDS,
     PULL_ONLY_ORIGINS,
@@ -201,7 +202,28 @@ class TargetSync:
                     if refused is not None:
                         self.summary.note(f"warning: {refused}")
                         issue = None
-                if issue is not None:
+                other = (
+                    holder(session, self.target.name, issue.ref.remote_id, link.item_id) if issue else None
+                )
+                if issue is not None and other is not None and link.item is not None:
+                    item = link.item
+                    message = shared_marker(
+                        item.id,
+                        item.title,
+                        item.postmortem.slug,
+                        issue.ref.key or issue.ref.remote_id,
+                        other,
+                        self.target.name,
+                    )
+                    link.state, link.last_error = "error", message
+                    link.base = {
+                        **(link.base or {}),
+                        HELD: other.item_id,
+                        "held_remote_id": issue.ref.remote_id,
+                    }
+                    self.summary.errors += 1
+                    self.summary.note(f"error: {message}")
+                elif issue is not None:
                     self.link_to(session, link, issue, origin="created")
                     self.summary.note(f"recovered {issue.ref.key}: created by an interrupted run, now linked")
                 elif link.updated_at < utcnow() - lag:

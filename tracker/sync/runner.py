@@ -152,7 +152,11 @@ def _sync_one(
 
         logging.getLogger("tracker").debug("target %s failed", name, exc_info=True)
         summary = TargetSummary(name, target.kind)
-        summary.stopped = f"unexpected error: {type(exc).__name__}: {exc} (run with -vv for details)"
+        if type(exc).__module__.startswith("sqlalchemy"):
+            # Never the statement, its parameters or the driver's text: they are for -v, not for cron mail.
+            summary.stopped = "unexpected database error (run with -vv for details)"
+        else:
+            summary.stopped = f"unexpected error: {type(exc).__name__}: {exc} (run with -vv for details)"
         return summary
     finally:
         backend.close()
