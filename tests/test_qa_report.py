@@ -4,7 +4,6 @@ first-seen time, month windows, the unowned label, small fractions and a huge --
 from __future__ import annotations
 
 import json
-import shutil
 from datetime import timedelta
 
 import pytest
@@ -113,29 +112,6 @@ def test_shared_marker_from_a_hand_added_copy_is_an_error_on_that_item_only(gh, 
     copy = [i for i in _ids(db_url, "orders-old") if i != original]
     _check_collision(run_cli, db_url, gh, [original], copy)
     assert _link_states(db_url)[_ids(db_url, "other-1")[0]][0] == "linked"
-
-
-def test_renamed_postmortem_imported_again_never_crashes_sync(
-    gh, run_cli, make_config, db_url, shared_dir, workdir
-):
-    make_config(gh_config(gh.api_url))
-    document = workdir / "guide-template-orders-api.md"
-    shutil.copy(shared_dir / "examples" / "guide-template-orders-api.md", document)
-    run_cli.ok("import", str(document))
-    assert run_cli("sync", "--yes").exit_code == 0
-    slug = "guide-template-orders-api"
-    first = _ids(db_url, slug)
-    assert first
-    run_cli.ok("postmortem", "rename", slug, "orders-2026-06")
-    run_cli.ok("import", str(document))
-    copies = _ids(db_url, slug)
-    if not copies:
-        pytest.skip("import now follows a renamed postmortem: the hand-added test builds the collision")
-    pushed = [i for i in first if _link_states(db_url).get(i, ("",))[0] == "linked"]
-    run_cli.ok("add", "Unrelated follow-up", "-p", "other-1", "--new")
-    # Copies of items that were never pushed (done, held) have no issue to collide with.
-    by_position = dict(zip(first, copies, strict=False))
-    _check_collision(run_cli, db_url, gh, pushed, [by_position[i] for i in pushed])
 
 
 def test_adopt_leaves_an_issue_that_tracks_another_item_alone(gh, run_cli, make_config, db_url):
