@@ -452,3 +452,17 @@ def test_19_9_notify_env_keys_are_never_echoed_unset(run_cli, make_config, kind)
         assert PASTED_WEBHOOK not in result.output, (args, result.output)
     failed = run_cli("digest", "--notify", "chat")
     assert failed.exit_code != 0 and "[notify.chat] webhook_url_env" in failed.output
+
+
+def test_a_reader_that_goes_away_is_not_an_error(run_cli, make_config, workdir):
+    """`tracker list | head`: the closed pipe ends the command quietly, with no 'error:' line."""
+    import subprocess
+    import sys
+
+    config = make_config("")
+    for number in range(3):
+        run_cli.ok("add", f"Add a lag alert for queue {number} at 30 s", "-p", "inc-1", "--new")
+    shell = f"{sys.executable} -m tracker --config {config} list | true; echo exit=${{PIPESTATUS[0]}}"
+    done = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert "exit=0" in done.stdout  # `true` has gone before tracker starts writing
+    assert "error" not in done.stderr.lower() and "Traceback" not in done.stderr

@@ -122,7 +122,7 @@ def test_done_in_the_document_counts_as_done_but_not_late(run_cli, imported):
     headline = text.splitlines()[1]
     assert "1 done of 4 committed" in headline and "on time" not in headline and "%" not in headline
     assert "1 done before tracking*" in headline
-    assert "* 1 items were already done in their document" in text
+    assert "* 1 item was already done in their document" in text
 
 
 def test_life_starts_at_the_incident_and_as_of_between_incidents(run_cli, imported):

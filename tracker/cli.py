@@ -169,6 +169,13 @@ class LazyGroup(SuggestingGroup):
             raise ReportedError(error) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # The reader went away (`tracker show 1 | head`): stop quietly, as other Unix tools do.
+            import os
+            import sys
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
         except Exception as error:  # the boundary: anything else is a bug or an environment failure
             app = ctx.obj
             if getattr(app, "verbosity", 0) > 0:

@@ -45,7 +45,7 @@ def get_postmortem(session: Session, slug: str) -> Postmortem:
         import difflib
 
         close = difflib.get_close_matches(slug, known, n=3)
-        hint = f"did you mean {', '.join(close)}?" if close else "`tracker list` shows the postmortems"
+        hint = f"did you mean {', '.join(close)}?" if close else "`tracker postmortems` lists them"
         raise NotFoundError(f"no postmortem with slug {slug!r}", hint=hint)
     return postmortem
 

@@ -83,7 +83,7 @@ def _likely_team(item: LintItem, context: LintContext) -> str | None:
     if _GROUP.match(owner.lstrip("@")):
         return "a group of people, not one person"
     if resolution.kind is OwnerKind.TEAM:
-        return f"reads as a team ({resolution.reason or 'a group name'}), not a person"
+        return f"reads as a team ({(resolution.reason or 'a group name').removesuffix(', not a person')}), not a person"
     if _JOINED.search(owner):
         return "several people: when two own it, each expects the other to do it"
     return None

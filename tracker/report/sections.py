@@ -123,8 +123,10 @@ def footnotes(report: dict[str, Any]) -> list[str]:
     s = report["summary"]
     notes = []
     if s.get("done_before_tracking"):
+        count = s["done_before_tracking"]
         notes.append(
-            f"* {s['done_before_tracking']} items were already done in their document when first imported: "
+            f"* {count} {'item was' if count == 1 else 'items were'} already done in their document when "
+            "first imported: "
             "they count as done, but when they were finished is unknown, so they are left out of on-time "
             "and days to done."
         )
