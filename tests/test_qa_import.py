@@ -182,3 +182,13 @@ def test_stdin_follows_a_rename_recorded_in_history(run_cli, db_url):
     result = run_cli.ok("import", "-", input=text)
     assert "imported as canary-2026-06: 0 new, 0 updated, 2 unchanged" in result.stdout
     assert slugs(run_cli) == ["canary-2026-06"]
+
+
+def test_long_titles_in_import_output_end_at_a_word_with_an_ellipsis(run_cli, workdir):
+    title = "Alert when the checkout latency p99 stays above 800 ms for five minutes, paging the on-call"
+    document = write(workdir, "2026-06-01-checkout.md", f"# Checkout\n\n## Action items\n\n- {title}\n")
+    out = run_cli.ok("import", str(document)).stdout
+    [line] = [line for line in out.splitlines() if "Alert when" in line]
+    shown = line.split("Alert when", 1)[1].split(" (open")[0]
+    assert shown.endswith("…") and title.startswith(f"Alert when{shown[:-1]}")
+    assert f"Alert when{shown[:-1]}".rstrip(" ,") + " " in title + " "  # cut between words

@@ -10,6 +10,7 @@ import click
 
 from tracker.app import AppContext
 from tracker.output import echo, to_json
+from tracker.table import truncate
 
 if TYPE_CHECKING:
     from tracker.importing.source import Source
@@ -344,7 +345,7 @@ def _print(result: DocumentResult, dry_run: bool, quiet: bool) -> None:
         line = f"line {outcome.line}" if outcome.line else ""
         extra = "" if outcome.push or outcome.action == "removed" else ", not pushed"
         echo(
-            f"  {_MARKS[outcome.action]} {ident} {outcome.title[:70]} ({outcome.status}{extra}) {line}".rstrip()
+            f"  {_MARKS[outcome.action]} {ident} {truncate(outcome.title, 70)} ({outcome.status}{extra}) {line}".rstrip()
         )
         for name, (old, new) in outcome.changes.items():
             if name in ("owner_person", "owner_team", "deadline", "title_text", "removed_at"):
@@ -367,7 +368,7 @@ def _short(value: Any) -> str:
     if value is None:
         return "-"
     text = value.isoformat() if hasattr(value, "isoformat") else str(value)
-    return text if len(text) <= 60 else text[:59] + "…"
+    return truncate(text, 60)
 
 
 @click.command("render")
