@@ -136,6 +136,24 @@ def test_json_shape(run_cli, make_config, workdir: Path) -> None:
     assert "@dana" in missing["hint"]
 
 
+def test_csv_findings_and_rules(run_cli, make_config, workdir: Path) -> None:
+    import csv
+    import io
+
+    make_config(PEOPLE)
+    write(workdir, "pm.md", MIXED)
+    result = run_cli("lint", "--format", "csv", "pm.md")
+    assert result.exit_code == 1
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    expected = json.loads(run_cli("lint", "--format", "json", "pm.md").stdout)
+    assert [(r["line"], r["rule"], r["message"]) for r in rows] == [
+        (str(f["line"]), f["rule"], f["message"]) for f in expected
+    ]
+    rules = list(csv.DictReader(io.StringIO(run_cli.ok("lint", "--list-rules", "--format", "csv").stdout)))
+    listed = json.loads(run_cli.ok("lint", "--list-rules", "--format", "json").stdout)
+    assert [r["rule"] for r in rules] == [r["rule"] for r in listed] and rules[0]["summary"]
+
+
 def test_markdown_format(run_cli, make_config, workdir: Path) -> None:
     make_config(PEOPLE)
     write(workdir, "pm.md", MIXED)

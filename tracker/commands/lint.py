@@ -31,6 +31,10 @@ def _list_rules(app: AppContext, fmt: str) -> None:
         )
     if fmt == "json":
         echo(to_json(rows))
+    elif fmt == "csv":
+        from tracker.output import to_csv
+
+        echo(to_csv(rows, list(rows[0])).rstrip("\n"))
     else:
         from tracker.table import echo_table
 
@@ -46,7 +50,7 @@ def _list_rules(app: AppContext, fmt: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "markdown", "github"]),
+    type=click.Choice(["text", "json", "csv", "markdown", "github"]),
     default="text",
     show_default=True,
     help="text: file:line: rule: message; github: Actions annotations.",
@@ -83,7 +87,7 @@ def lint_cmd(
     )
 
     if list_rules:
-        _list_rules(app, "json" if fmt == "json" else "text")
+        _list_rules(app, fmt if fmt in ("json", "csv") else "text")
         return
     unknown = [rule for rule in rules if rule not in all_rules()]
     if unknown:

@@ -100,9 +100,20 @@ def to_github(findings: Sequence[Finding]) -> str:
     return "\n".join(lines)
 
 
+CSV_COLUMNS = ["path", "line", "postmortem", "item", "rule", "category", "severity", "message", "title"]
+
+
+def to_csv(findings: Sequence[Finding]) -> str:
+    from tracker.output import to_csv as rows_to_csv
+
+    return rows_to_csv([f.to_dict() for f in findings], CSV_COLUMNS).rstrip("\n")
+
+
 def render(fmt: str, findings: Sequence[Finding], checked: int) -> str:
     if fmt == "json":
         return to_json(findings)
+    if fmt == "csv":
+        return to_csv(findings)
     if fmt == "markdown":
         return to_markdown(findings, checked)
     if fmt == "github":
