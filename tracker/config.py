@@ -526,11 +526,10 @@ def _report_config(values: dict[str, Any]) -> ReportConfig:
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-def _check_env_names(where: str, values: dict[str, Any], problems: list[str]) -> None:
+def check_env_names(where: str, values: dict[str, Any], problems: list[str]) -> None:
     """`*_env` keys name environment variables; a value that is not a name may be the secret itself."""
-    for key in ("token_env", "email_env"):
-        value = values.get(key)
-        if value and not _ENV_NAME.match(value):
+    for key, value in values.items():
+        if key.endswith("_env") and isinstance(value, str) and value and not _ENV_NAME.match(value):
             problems.append(
                 f"[{where}] {key}: must be the NAME of an environment variable (letters, digits, _), "
                 "not the secret itself; its value is not shown here"
@@ -548,7 +547,7 @@ def _build_targets(raw: Any, problems: list[str]) -> dict[str, Target]:
         kind = table.get("kind") if isinstance(table, dict) else None
         if kind == "github":
             values = _section(where, table, schema.GITHUB_TARGET, problems)
-            _check_env_names(where, values, problems)
+            check_env_names(where, values, problems)
             if values["repo"] and not re.fullmatch(r"[\w.-]+/[\w.-]+", values["repo"]):
                 problems.append(f"[{where}] repo: expected owner/name, got {values['repo']!r}")
             if not values["token_env"] and not values["app_id"]:
@@ -559,7 +558,7 @@ def _build_targets(raw: Any, problems: list[str]) -> dict[str, Target]:
             targets[name] = GitHubTarget(name=name, **_tuples(values))
         elif kind == "jira":
             values = _section(where, table, schema.JIRA_TARGET, problems)
-            _check_env_names(where, values, problems)
+            check_env_names(where, values, problems)
             if not values["token_env"]:
                 problems.append(f"[{where}] token_env: required")
             if values["flavor"] == "cloud" and not values["email_env"]:

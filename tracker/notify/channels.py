@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from tracker import config_schema as schema
+from tracker.config import check_env_names
 from tracker.errors import ConfigError
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ADDRESS = re.compile(r"^(?:[^<>@\s][^<>]*<)?[^<>@\s]+@[^<>@\s]+>?$")
 
 
@@ -80,16 +80,6 @@ def env_label(channel: NotifyChannel, key: str) -> str:
     return f"${name}" if name and os.environ.get(name) else f"[notify.{channel.name}] {key}"
 
 
-def _env_names(where: str, values: dict[str, Any], problems: list[str]) -> None:
-    for key, value in values.items():
-        if key.endswith("_env") and value and not _ENV_NAME.match(value):
-            problems.append(
-                f"[{where}] {key}: must be the NAME of an environment variable (letters, digits, _), "
-                "not the secret itself; its value is not shown here"
-            )
-            values[key] = "INVALID_NAME"
-
-
 def build_channels(raw: Any, problems: list[str]) -> dict[str, NotifyChannel]:
     """Every `[notify.NAME]` table checked at once; problems name the table and key."""
     from tracker.config import _section
@@ -103,7 +93,7 @@ def build_channels(raw: Any, problems: list[str]) -> dict[str, NotifyChannel]:
         kind = table.get("kind") if isinstance(table, dict) else None
         if kind == "slack":
             values = _section(where, table, schema.NOTIFY_SLACK, problems)
-            _env_names(where, values, problems)
+            check_env_names(where, values, problems)
             if bool(values["webhook_url_env"]) == bool(values["token_env"]):
                 problems.append(f"[{where}] webhook_url_env: give webhook_url_env, or token_env and channel")
             if values["token_env"] and not values["channel"]:
@@ -113,11 +103,11 @@ def build_channels(raw: Any, problems: list[str]) -> dict[str, NotifyChannel]:
             channels[name] = SlackChannel(name=name, **values)
         elif kind == "teams":
             values = _section(where, table, schema.NOTIFY_TEAMS, problems)
-            _env_names(where, values, problems)
+            check_env_names(where, values, problems)
             channels[name] = TeamsChannel(name=name, **values)
         elif kind == "email":
             values = _section(where, table, schema.NOTIFY_EMAIL, problems)
-            _env_names(where, values, problems)
+            check_env_names(where, values, problems)
             if bool(values["username_env"]) != bool(values["password_env"]):
                 problems.append(f"[{where}] password_env: username_env and password_env go together")
             for address in [values["from"], *values["to"]]:
