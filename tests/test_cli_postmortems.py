@@ -65,6 +65,16 @@ def test_add_with_a_typo_of_a_slug_fails_with_did_you_mean_and_changes_nothing(r
     assert slugs(run_cli) == ["queue-backlog-2026-05", "queue-backlog-2026-5"]
 
 
+def test_add_with_two_neighbouring_digits_swapped_is_a_typo_but_short_ids_are_incidents(run_cli, db_url):
+    run_cli.ok("add", "Add a disk alert", "-p", "inc-1234")
+    swapped = run_cli("add", "Resize the volume", "-p", "inc-1243")
+    assert swapped.exit_code == 2 and "did you mean inc-1234?" in swapped.stderr
+    assert count(db_url, ActionItem) == 1
+    assert "created postmortem inc-1235" in run_cli.ok("add", "Next incident", "-p", "inc-1235").stderr
+    run_cli.ok("add", "Rotate keys", "-p", "inc-12")
+    assert "created postmortem inc-21" in run_cli.ok("add", "Another", "-p", "inc-21").stderr
+
+
 def test_add_creates_a_new_postmortem_out_loud(run_cli):
     first = run_cli.ok("add", "Rotate keys", "-p", "inc-1")
     assert "created postmortem inc-1" in first.stderr

@@ -264,3 +264,21 @@ def test_report_format_text_is_the_table(run_cli):
         run_cli.ok("report", "--no-save", "--format", "text").stdout
         == run_cli.ok("report", "--no-save").stdout
     )
+
+
+def test_writing_into_a_missing_folder_names_the_destination_and_leaves_no_temporary_file(run_cli, workdir):
+    doc = write_items(workdir / "pm", 2)
+    run_cli.ok("import", str(doc))
+    slug = json.loads(run_cli.ok("postmortems", "--format", "json").stdout)[0]["slug"]
+    missing = workdir / "no-such-folder"
+    for args, what in [
+        (("report", "--output", str(missing / "r.txt")), "report"),
+        (("digest", "--output", str(missing / "d.md")), "digest"),
+        (("render", slug, "--write", str(missing / "pm.md")), "postmortem"),
+    ]:
+        result = run_cli(*args)
+        assert result.exit_code != 0, args
+        destination = str(missing / args[-1].rsplit("/", 1)[-1])
+        assert f"cannot write the {what} to {destination}: no such folder" in result.stderr, result.stderr
+        assert "tracker-tmp" not in result.stderr and "Traceback" not in result.output
+    assert not missing.exists()

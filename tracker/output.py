@@ -1,4 +1,4 @@
-"""Render rows as an aligned text table, JSON or CSV: the shared formats of every listing command."""
+"""Render rows as an aligned text table, JSON or CSV (the shared formats of every listing command), and write files whole."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -107,3 +108,23 @@ class CleanFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         return clean(super().format(record))
+
+
+def write_file(path: Path, content: str | bytes, what: str) -> None:
+    """Write `content` to `path` whole or not at all; a missing folder or a denied write names `path`."""
+    from tracker.errors import InputError
+
+    temporary = path.with_name(f".{path.name}.tracker-tmp")
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(path)
+    except OSError as exc:
+        temporary.unlink(missing_ok=True)
+        reason = (
+            "no such folder" if isinstance(exc, FileNotFoundError) else (exc.strerror or str(exc)).lower()
+        )
+        raise InputError(
+            f"cannot write the {what} to {path}: {reason}",
+            hint=f"create {path.parent} first, or choose another path",
+        ) from None

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from tracker.app import AppContext
-from tracker.output import echo, to_json
+from tracker.output import echo, to_json, write_file
 from tracker.table import truncate
 
 if TYPE_CHECKING:
@@ -414,9 +414,7 @@ def render_cmd(app: AppContext, postmortem: str, source_path: str | None, write_
         rendered = render_postmortem(session, record, original, str(path), app.config, _known_owner(app))
     if write_path:
         target = Path(write_path)
-        temporary = target.with_name(f".{target.name}.tracker-tmp")
-        temporary.write_bytes(rendered)
-        temporary.replace(target)
+        write_file(target, rendered, "postmortem")
         echo(f"wrote {target}", err=True)
     else:
         import sys

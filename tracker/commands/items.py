@@ -143,7 +143,8 @@ def _may_create(session: Any, slug: str, new: bool) -> None:
 def likely_typos(slug: str, known: list[str]) -> list[str]:
     """Existing slugs that `slug` is probably a typo of: the same numbers and nearly the same text.
 
-    inc-2 next to inc-1 is another incident; queue-backlog-2026-5 next to queue-backlog-2026-05 is not.
+    inc-2 next to inc-1 is another incident; queue-backlog-2026-5 next to queue-backlog-2026-05 is not,
+    and neither is inc-1243 next to inc-1234 (two neighbouring digits swapped in a number of three or more).
     """
     import difflib
     import re
@@ -151,14 +152,34 @@ def likely_typos(slug: str, known: list[str]) -> list[str]:
     def numbers(text: str) -> list[int]:
         return [int(n) for n in re.findall(r"\d+", text)]
 
+    def same_numbers(mine: str, other: str) -> bool:
+        mine_digits, other_digits = re.findall(r"\d+", mine), re.findall(r"\d+", other)
+        if numbers(mine) == numbers(other):
+            return True
+        if len(mine_digits) != len(other_digits):
+            return False
+        differing = [(a, b) for a, b in zip(mine_digits, other_digits, strict=True) if int(a) != int(b)]
+        return len(differing) == 1 and swapped_neighbours(*differing[0])
+
+    def swapped_neighbours(a: str, b: str) -> bool:
+        # Short numbers are sequential incident ids (inc-12, inc-21): a swap there is another incident.
+        if len(a) != len(b) or len(a) < 3:
+            return False
+        spots = [i for i in range(len(a)) if a[i] != b[i]]
+        return (
+            len(spots) == 2
+            and spots[1] == spots[0] + 1
+            and a[spots[0]] == b[spots[1]]
+            and a[spots[1]] == b[spots[0]]
+        )
+
     def squashed(text: str) -> str:
         return re.sub(r"0+(\d)", r"\1", re.sub(r"[^a-z0-9]", "", text.lower()))
 
-    mine = numbers(slug)
     found = [
         other
         for other in known
-        if numbers(other) == mine
+        if same_numbers(slug, other)
         and (
             squashed(other) == squashed(slug)
             or difflib.SequenceMatcher(None, slug.lower(), other.lower()).ratio() >= 0.85

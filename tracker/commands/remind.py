@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from tracker.app import AppContext
-from tracker.output import echo, to_json
+from tracker.output import echo, to_json, write_file
 
 
 @click.command("remind")
@@ -118,9 +118,7 @@ def digest_cmd(
         path = Path(destination)
         if not path.is_absolute() and not output:
             path = app.config.base_dir / path
-        temporary = path.with_name(f".{path.name}.tracker-tmp")
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(path)
+        write_file(path, text, "digest")
         echo(f"wrote the digest for {data['week']} to {path}", err=True)
     if post:
         from tracker.errors import FindingsError

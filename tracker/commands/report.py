@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from tracker.app import AppContext
-from tracker.output import echo
+from tracker.output import echo, write_file
 
 REPORT_FORMATS = ("table", "text", "markdown", "json", "csv", "html")
 
@@ -111,7 +111,7 @@ def report_cmd(
         report = build_report(app, session, options)
     text = render(report, fmt, limit, terminal=output is None and sys.stdout.isatty())
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        write_file(Path(output), text, "report")
         echo(f"wrote {fmt} report to {output}", err=True)
     elif not notify:
         echo(text, nl=False)
