@@ -11,14 +11,11 @@ from tracker.sandbox.jira_fields import (
     ApiError,
     collect_updates,
     comment_bodies,
-    find_user_ref,
     not_on_screen,
     required_message,
     store_value,
-    user_error,
 )
-from tracker.sandbox.jira_index import jql_schema, record
-from tracker.sandbox.jira_jql import JqlError, Query, parse_jql, sort_records
+from tracker.sandbox.jira_jql import JqlError, Query, parse_jql
 from tracker.sandbox.jira_model import (
     EPIC_LINK,
     EPIC_NAME,
@@ -89,11 +86,6 @@ class JiraState:
                     return issue
         raise ApiError(404, [NOT_FOUND])
 
-    def user_ref(self, user: JiraUser | None) -> dict[str, str] | None:
-        if user is None:
-            return None
-        return {"accountId": user.account_id} if self.cloud else {"name": user.name}
-
     def issue_type_of(self, issue: Issue) -> IssueTypeSpec:
         spec = self.projects[issue.project].issue_type(issue.issuetype)
         assert spec is not None
@@ -158,15 +150,17 @@ class JiraState:
                 summary=changes.pop("summary"),
                 status=project.workflow.initial_status,
                 reporter=actor.name,
-                creator=actor.name,
                 created=now,
                 updated=now,
-                status_changed=now,
                 written_at=now,
             )
             self.next_issue_id += 1
             for field_id, value in changes.items():
                 store_value(issue, field_id, value)
+            # Entity properties given with the create (tracker's marker) are stored with the issue.
+            for prop in body.get("properties") or []:
+                if isinstance(prop, dict) and prop.get("key"):
+                    issue.properties[str(prop["key"])] = prop.get("value")
             self.issues[issue.id] = issue
             return issue
 
@@ -244,8 +238,6 @@ class JiraState:
         status = workflow.status(status_id)
         assert status is not None
         now = self.now()
-        if workflow.status(issue.status) != status:
-            issue.status_changed = now
         issue.status = status.id
         if status.category == "done":
             if resolution is not None or issue.resolution is None:
@@ -258,31 +250,6 @@ class JiraState:
 
     def available_transitions(self, issue: Issue) -> list[Transition]:
         return self.projects[issue.project].workflow.available(issue.status)
-
-    def assign(self, issue: Issue, body: Any) -> None:
-        with self.lock:
-            if not isinstance(body, dict):
-                raise ApiError(400, ["No content to map to Object due to end of input"])
-            key = "accountId" if self.cloud else "name"
-            value = body.get(key)
-            if value == "-1":
-                lead = self.users_by_name.get(self.projects[issue.project].lead)
-                value = (lead.account_id if self.cloud else lead.name) if lead else None
-            ok, user = find_user_ref(self, {key: value})
-            if not ok:
-                raise ApiError(400, [], {"assignee": user_error(self, {key: value})})
-            if user is not None and not self.assignable(issue.project, user):
-                raise ApiError(
-                    400, [], {"assignee": f"User '{user.display_name}' cannot be assigned issues."}
-                )
-            new = user.name if user else None
-            if new != issue.assignee:
-                issue.assignee = new
-                self.touch(issue)
-
-    def assignable(self, project_key: str, user: JiraUser) -> bool:
-        allowed = self.projects[project_key].assignable
-        return user.active and (allowed is None or user.name in allowed)
 
     def add_comment(self, issue: Issue, body: Any, version: str, actor: JiraUser) -> Comment:
         with self.lock:
@@ -323,29 +290,28 @@ class JiraState:
             self.touch(issue)
 
     # ---- search ------------------------------------------------------------------------------
-    def parse(self, jql: str, viewer: JiraUser) -> Query:
+    def parse(self, jql: str) -> Query:
         try:
-            return parse_jql(jql, jql_schema(self, viewer))
+            return parse_jql(jql, set(self.projects), self.cloud)
         except JqlError as e:
             raise ApiError(400, [str(e)]) from None
 
-    def search(self, query: Query, viewer: JiraUser, lagging: bool, reconcile: set[int]) -> list[Issue]:
+    def search(self, query: Query, lagging: bool, reconcile: set[int]) -> list[Issue]:
         """Matching issues in order; with `lagging`, recent writes are not yet indexed unless reconciled."""
         with self.lock:
             cutoff = self.now() - timedelta(seconds=self.search_lag)
-            records = []
-            for issue in self.issues.values():
-                if (
+            found = [
+                issue
+                for issue in self.issues.values()
+                if query.matches(issue)
+                and not (
                     lagging
                     and self.search_lag > 0
                     and issue.written_at > cutoff
                     and issue.id not in reconcile
-                ):
-                    continue
-                row = record(self, issue, viewer)
-                if query.matches(row):
-                    records.append(row)
-            return [r["\x00issue"] for r in sort_records(records, query.order)]
+                )
+            ]
+            return query.order(found)
 
 
 __all__ = ["NOT_FOUND", "ApiError", "JiraState", "not_on_screen"]
