@@ -59,9 +59,6 @@ class Renderer:
     def time(self, dt: Any) -> str | None:
         return jira_time(dt, self.tz) if dt is not None else None
 
-    def avatars(self, kind: str, ident: str) -> dict[str, str]:
-        return {f"{n}x{n}": f"{self.base}/secure/{kind}avatar?size={n}&id={ident}" for n in (16, 24, 32, 48)}
-
     # ---- people ------------------------------------------------------------------------------
     def user(self, user: JiraUser | None) -> dict[str, Any] | None:
         if user is None:
@@ -77,7 +74,6 @@ class Renderer:
         if user.email_visible or not self.state.cloud:
             out["emailAddress"] = user.email
         out.update(
-            avatarUrls=self.avatars("user", user.key),
             displayName=user.display_name,
             active=user.active,
             timeZone=user.time_zone,
@@ -96,7 +92,6 @@ class Renderer:
         return {
             "self": self.api(f"status/{status.id}"),
             "description": status.description,
-            "iconUrl": f"{self.base}/images/icons/statuses/generic.png",
             "name": status.name,
             "id": status.id,
             "statusCategory": self.status_category(status.category),
@@ -108,25 +103,19 @@ class Renderer:
 
     def priority(self, prio_id: str | None) -> dict[str, Any] | None:
         prio = next((p for p in PRIORITIES if p["id"] == prio_id), None)
-        if prio is None:
-            return None
-        icon = f"{self.base}/images/icons/priorities/{prio['name'].lower()}.svg"
-        return {
-            "self": self.api(f"priority/{prio['id']}"),
-            "iconUrl": icon,
-            "name": prio["name"],
-            "id": prio["id"],
-        }
+        return (
+            {"self": self.api(f"priority/{prio['id']}"), "name": prio["name"], "id": prio["id"]}
+            if prio
+            else None
+        )
 
     def issue_type(self, itype: IssueTypeSpec) -> dict[str, Any]:
         out: dict[str, Any] = {
             "self": self.api(f"issuetype/{itype.id}"),
             "id": itype.id,
             "description": itype.description,
-            "iconUrl": f"{self.base}/secure/viewavatar?size=medium&avatarId=10318&avatarType=issuetype",
             "name": itype.name,
             "subtask": itype.subtask,
-            "avatarId": 10318,
         }
         if self.state.cloud:
             out["hierarchyLevel"] = -1 if itype.subtask else itype.hierarchy
@@ -140,7 +129,6 @@ class Renderer:
             "name": project.name,
             "projectTypeKey": "software",
             "simplified": False,
-            "avatarUrls": self.avatars("project", project.id),
         }
 
     def field(self, field_id: str) -> dict[str, Any]:

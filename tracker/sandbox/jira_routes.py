@@ -112,7 +112,7 @@ def get_issue(ctx: Ctx, m: re.Match[str]) -> Resp:
 @route("PUT", ISSUE)
 def edit_issue(ctx: Ctx, m: re.Match[str]) -> Resp:
     issue = _issue(ctx, m)
-    ctx.state.edit_issue(issue, ctx.body, ctx.version, ctx.viewer)
+    ctx.state.edit_issue(issue, ctx.body, ctx.version)
     ctx.wrote = True
     if ctx.qbool("returnIssue", False):
         return Resp(200, ctx.render.issue(issue, wanted_fields(None, ctx.state, "*all")))
@@ -132,7 +132,7 @@ def get_transitions(ctx: Ctx, m: re.Match[str]) -> Resp:
 
 @route("POST", r"issue/([^/]+)/transitions")
 def do_transition(ctx: Ctx, m: re.Match[str]) -> Resp:
-    ctx.state.transition(_issue(ctx, m), ctx.body, ctx.version, ctx.viewer)
+    ctx.state.transition(_issue(ctx, m), ctx.body, ctx.version)
     ctx.wrote = True
     return Resp(204)
 

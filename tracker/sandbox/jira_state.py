@@ -6,11 +6,11 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tracker.sandbox.jira_adf import check_rich_text
 from tracker.sandbox.jira_fields import (
     REQUIRED_MESSAGES,
     ApiError,
     collect_updates,
-    comment_bodies,
     not_on_screen,
     required_message,
     store_value,
@@ -171,7 +171,7 @@ class JiraState:
             return {"parent"}
         return {EPIC_NAME} if itype.hierarchy == 1 else {EPIC_LINK}
 
-    def edit_issue(self, issue: Issue, body: Any, version: str, actor: JiraUser) -> None:
+    def edit_issue(self, issue: Issue, body: Any, version: str) -> None:
         with self.lock:
             if not isinstance(body, dict):
                 raise ApiError(400, ["No content to map to Object due to end of input"])
@@ -183,7 +183,6 @@ class JiraState:
             changes = collect_updates(
                 self, issue, body.get("fields"), body.get("update"), screen, version, errors
             )
-            comments = comment_bodies(body.get("update"), version, errors)
             if "summary" in changes and not changes["summary"]:
                 errors["summary"] = REQUIRED_MESSAGES["summary"]
             for sf in itype.screen_fields():
@@ -193,12 +192,10 @@ class JiraState:
                 raise ApiError(400, [], errors)
             for field_id, value in changes.items():
                 store_value(issue, field_id, value)
-            for comment in comments:
-                self._comment(issue, comment, actor)
-            if changes or comments:
+            if changes:
                 self.touch(issue)
 
-    def transition(self, issue: Issue, body: Any, version: str, actor: JiraUser) -> None:
+    def transition(self, issue: Issue, body: Any, version: str) -> None:
         with self.lock:
             ref = body.get("transition") if isinstance(body, dict) else None
             tid = str(ref.get("id", "")) if isinstance(ref, dict) else ""
@@ -220,7 +217,6 @@ class JiraState:
             changes = collect_updates(
                 self, issue, body.get("fields"), body.get("update"), screen, version, errors
             )
-            comments = comment_bodies(body.get("update"), version, errors)
             for sf in chosen.screen:
                 if sf.required and changes.get(sf.field_id) in (None, "", []) and sf.field_id not in errors:
                     errors[sf.field_id] = required_message(self, sf.field_id)
@@ -229,8 +225,6 @@ class JiraState:
             self._enter_status(issue, chosen.to_status, changes.pop("resolution", None))
             for field_id, value in changes.items():
                 store_value(issue, field_id, value)
-            for comment in comments:
-                self._comment(issue, comment, actor)
             self.touch(issue)
 
     def _enter_status(self, issue: Issue, status_id: str, resolution: str | None) -> None:
@@ -254,10 +248,9 @@ class JiraState:
     def add_comment(self, issue: Issue, body: Any, version: str, actor: JiraUser) -> Comment:
         with self.lock:
             text = body.get("body") if isinstance(body, dict) else None
-            errors: dict[str, str] = {}
-            comment_bodies({"comment": [{"add": {"body": text}}]}, version, errors)
-            if errors:
-                raise ApiError(400, [], errors)
+            message = check_rich_text(text, version) if text is not None else "Comment body can not be empty!"
+            if message:
+                raise ApiError(400, [], {"comment": message})
             comment = self._comment(issue, text, actor)
             self.touch(issue)
             return comment
