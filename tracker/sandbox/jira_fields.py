@@ -245,10 +245,6 @@ def collect_updates(
                 elif value in labels:
                     labels.remove(value)
                 base = labels
-            elif verb == "set":
-                message, base = check_value(state, field_id, value, version)
-                if message:
-                    errors[field_id] = message
             else:
                 errors[field_id] = f"Field {field_id} does not support operation '{verb}'"
         changes[field_id] = base

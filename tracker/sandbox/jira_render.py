@@ -135,8 +135,9 @@ class Renderer:
         f = self.state.fields[field_id]
         return {"id": f.id, "key": f.id, "name": f.name, "custom": f.custom, "schema": f.schema}
 
-    def field_meta(self, sf: ScreenField, project: ProjectSpec, itype: IssueTypeSpec) -> dict[str, Any]:
-        """A FieldMetadata entry, as createmeta and expanded transitions list their screen fields."""
+    def field_meta(self, sf: ScreenField) -> dict[str, Any]:
+        """A FieldMetadata entry, as createmeta and expanded transitions list their screen fields (with
+        allowed values only where tracker reads them: the resolutions a transition offers)."""
         f = self.state.fields.get(sf.field_id)
         schema = dict(f.schema) if f else {"type": "string", "system": sf.field_id}
         out: dict[str, Any] = {
@@ -149,17 +150,6 @@ class Renderer:
         }
         if sf.field_id == "resolution":
             out["allowedValues"] = [self.resolution(r["id"]) for r in RESOLUTIONS]
-        elif sf.field_id == "priority":
-            out["allowedValues"] = [self.priority(p["id"]) for p in PRIORITIES]
-            out["defaultValue"] = self.priority("3")
-        elif sf.field_id == "issuetype":
-            out["allowedValues"] = [self.issue_type(itype)]
-        elif sf.field_id == "project":
-            out["allowedValues"] = [self.project_ref(project)]
-        elif sf.field_id in ("assignee", "reporter"):
-            out["autoCompleteUrl"] = self.api(f"user/search?{'query' if self.state.cloud else 'username'}=")
-        elif sf.field_id == "labels":
-            out["autoCompleteUrl"] = self.api("label/suggest?query=")
         return out
 
     # ---- issues ------------------------------------------------------------------------------
@@ -250,6 +240,5 @@ class Renderer:
             "isLooped": False,
         }
         if with_fields:
-            itype = self.state.issue_type_of(issue)
-            out["fields"] = {sf.field_id: self.field_meta(sf, project, itype) for sf in t.screen}
+            out["fields"] = {sf.field_id: self.field_meta(sf) for sf in t.screen}
         return out

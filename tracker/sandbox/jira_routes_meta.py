@@ -40,8 +40,8 @@ def _project(ctx: Ctx, ref: str) -> ProjectSpec:
     return project
 
 
-def _fields_meta(ctx: Ctx, project: ProjectSpec, itype: IssueTypeSpec) -> dict[str, Any]:
-    return {sf.field_id: ctx.render.field_meta(sf, project, itype) for sf in itype.screen_fields()}
+def _fields_meta(ctx: Ctx, itype: IssueTypeSpec) -> dict[str, Any]:
+    return {sf.field_id: ctx.render.field_meta(sf) for sf in itype.screen_fields()}
 
 
 def _page(ctx: Ctx, items: list[Any], cloud_key: str) -> dict[str, Any]:
@@ -66,5 +66,5 @@ def createmeta_fields(ctx: Ctx, m: re.Match[str]) -> Resp:
     it = p.issue_type(m.group(2))
     if it is None:
         raise ApiError(404, ["Issue type with id " + m.group(2) + " does not exist."])
-    items = [{**meta, "fieldId": fid} for fid, meta in _fields_meta(ctx, p, it).items()]
+    items = [{**meta, "fieldId": fid} for fid, meta in _fields_meta(ctx, it).items()]
     return Resp(200, _page(ctx, items, "fields"))
