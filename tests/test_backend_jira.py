@@ -242,12 +242,8 @@ def test_a_5xx_on_create_is_uncertain_and_a_429_is_retried(fake: FakeJira) -> No
 
 def test_find_markers_reads_the_issue_property(fake: FakeJira) -> None:
     jira = backend(fake)
-    seeded = fake.seed_issue(summary="Made by hand", labels=[LABEL], description="no block here")
-    headers = {"Authorization": f"Bearer {fake.pat}"} if fake.flavor == "datacenter" else {}
-    auth = (fake.email, fake.api_token) if fake.flavor == "cloud" else None
-    put = requests.put(f"{fake.url}/rest/api/2/issue/{seeded.id}/properties/tracker.marker",
-                       json={"marker": "tracker-00000000000000aa"}, headers=headers, auth=auth, timeout=5)  # fmt: skip
-    assert put.status_code == 201
+    seeded = fake.seed_issue(summary="Made by hand", labels=[LABEL], description="no block here",
+                             properties={"tracker.marker": {"marker": "tracker-00000000000000aa"}})  # fmt: skip
     fake.reset_log()
     found = jira.find_markers({"tracker-00000000000000aa"}, None)
     assert found["tracker-00000000000000aa"].ref.remote_id == str(seeded.id) and fake.count() == 1

@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
     from tracker.backends.base import IssueTracker
     from tracker.backends.github_http import AppCredentials
     from tracker.backends.pacing import CreateBudget
+    from tracker.backends.pacing_db import SharedCreateBudget
     from tracker.config import Config, GitHubTarget
 
 
-def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget | None = None) -> IssueTracker:
+def open_backend(
+    config: Config,
+    target_name: str,
+    *,
+    engine: Engine | None = None,
+    budget: CreateBudget | None = None,
+) -> IssueTracker:
     """The backend for one configured target; the secret comes from the environment (never the config).
 
-    `app_or_config` is an AppContext or a Config. Creates share one budget per credential: through the
-    database with an AppContext (every host), in this process with a bare Config, or `budget` if given.
+    Creates share one budget per credential: `budget` if given, else through the database `engine`
+    (every process and host), else in this process.
     """
-    config: Config = getattr(app_or_config, "config", app_or_config)
     target = config.targets.get(target_name)
     if target is None:
         known = ", ".join(sorted(config.targets)) or "none"
@@ -36,11 +45,12 @@ def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget |
 
         credentials, source, budget_key = github_credentials(target, config.base_dir)
         if budget is None:
-            budget = _database_budget(app_or_config, f"{target.api_url}|{budget_key}", target)
-        if budget is None:
-            budget = shared_budget(
-                f"{target.api_url}|{budget_key}", target.creates_per_minute, target.creates_per_hour
-            )
+            if engine is not None:
+                budget = _database_budget(engine, f"{target.api_url}|{budget_key}", target)
+            else:
+                budget = shared_budget(
+                    f"{target.api_url}|{budget_key}", target.creates_per_minute, target.creates_per_hour
+                )
         return GitHubBackend(
             target,
             credentials,
@@ -67,19 +77,24 @@ def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget |
     )
 
 
-def _database_budget(app: Any, credential: str, target: GitHubTarget) -> CreateBudget | None:
-    """With a database (an AppContext), one budget per credential shared by every process and host."""
-    if not hasattr(app, "session") or not hasattr(app, "database_url"):
-        return None  # a bare Config: the process-wide budget
+# One budget object per (database, credential) in this process, so targets sharing a credential
+# tighten the same one; the database row is what every other process and host shares.
+_DATABASE_BUDGETS: weakref.WeakKeyDictionary[Engine, dict[str, SharedCreateBudget]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _database_budget(engine: Engine, credential: str, target: GitHubTarget) -> CreateBudget:
+    """One budget per credential shared through the database by every process and host."""
     from tracker.backends.pacing_db import SharedCreateBudget, credential_hash
     from tracker.db import session_factory
 
-    budgets: dict[str, SharedCreateBudget] = app.__dict__.setdefault("_create_budgets", {})
+    budgets = _DATABASE_BUDGETS.setdefault(engine, {})
     key = credential_hash(credential)
     budget = budgets.get(key)
     if budget is None:
         budget = budgets[key] = SharedCreateBudget(
-            session_factory(app.engine), credential, target.creates_per_minute, target.creates_per_hour
+            session_factory(engine), credential, target.creates_per_minute, target.creates_per_hour
         )
     else:
         budget.tighten(target.creates_per_minute, target.creates_per_hour)

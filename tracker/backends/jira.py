@@ -37,9 +37,11 @@ from tracker.backends.base import (
     RemoteIssue,
     RemoteRef,
 )
+from tracker.backends.jira_context import JiraContext
 from tracker.backends.jira_create import NOT_ON_SCREEN, clean_label, clean_summary, create_issues
+from tracker.backends.jira_followup import attach_child, create_parent, list_comments
 from tracker.backends.jira_http import JiraCredentials, JiraHttp, NotFound, Refused
-from tracker.backends.jira_map import MARKER_PROPERTY, READ_FIELDS, to_remote
+from tracker.backends.jira_map import MARKER_PROPERTY, READ_FIELDS
 from tracker.backends.jira_preflight import cache_valid, run_preflight
 from tracker.backends.jira_search import search, tracker_jql
 from tracker.backends.jira_text import comment_body, parse_description, replace_block, set_deadline_line
@@ -79,17 +81,13 @@ class JiraBackend:
         self.name = target.name
         self.target = target
         self.cloud = target.flavor == "cloud"
-        self.adf = self.cloud and target.api_version == "3"
         self.http = JiraHttp(
             target, credentials, sleep=sleep, max_retries=max_retries, max_wait=max_wait, timeout=timeout
         )
-        self.screen: set[str] | None = None  # create-screen field ids, from pre-flight
-        self.hidden: set[str] = set()  # fields a write was refused for: not on the screen
-        self.issue_type_id: str | None = None
-        self.browse_base = target.url.rstrip("/")
+        # What the create, follow-up and workflow functions share with this class.
+        self.ctx = JiraContext(self.http, target, browse_base=target.url.rstrip("/"))
         # Cloud search is eventually consistent: the engine quarantines uncertain creates this long.
         self.index_lag_seconds = 300 if self.cloud else 60
-        self.written: list[str] = []  # ids this process wrote, for Cloud's reconcileIssues
 
     @property
     def requests(self) -> int:
@@ -109,23 +107,9 @@ class JiraBackend:
         return report
 
     def _adopt(self, cache: dict[str, Any]) -> None:
-        self.screen = set(cache.get("screen") or ())
-        self.issue_type_id = cache.get("issue_type_id")
-        self.browse_base = str(cache.get("base_url") or self.browse_base)
-
-    def _due_on_screen(self) -> bool | None:
-        if "duedate" in self.hidden:
-            return False
-        return None if self.screen is None else "duedate" in self.screen
-
-    def _remote(self, raw: dict[str, Any]) -> RemoteIssue:
-        return to_remote(
-            raw,
-            cloud=self.cloud,
-            browse_base=self.browse_base,
-            tracker_label=self.target.tracker_label,
-            duedate_on_screen=self._due_on_screen(),
-        )
+        self.ctx.screen = set(cache.get("screen") or ())
+        self.ctx.issue_type_id = cache.get("issue_type_id")
+        self.ctx.browse_base = str(cache.get("base_url") or self.ctx.browse_base)
 
     # ---- reading ---------------------------------------------------------------------------------
     def _search(self, jql: str, *, limit: int | None = None, reconcile: list[str] | None = None) -> Any:
@@ -140,27 +124,21 @@ class JiraBackend:
 
     def pull(self, since: datetime | None, state: dict[str, Any]) -> PullResult:
         label = self.target.tracker_label if state.get("label_filter", True) else None
-        reconcile = [*(state.get("reconcile") or []), *self.written]
+        reconcile = [*(state.get("reconcile") or []), *self.ctx.written]
         result = self._search(tracker_jql(self.target.project, label, since), reconcile=reconcile)
-        issues = [self._remote(raw) for raw in result.issues]
+        issues = [self.ctx.remote(raw) for raw in result.issues]
         return PullResult(issues, result.server_time or self.http.server_now(), not_modified=not issues)
 
     def fetch(self, ref: RemoteRef) -> FetchResult:
         """By numeric id (Jira has no ETags): 404 is GONE; a moved issue answers with its new key."""
         try:
-            raw = self._get_issue(ref.remote_id)
+            raw = self.ctx.get_issue(ref.remote_id)
         except NotFound:
             return FetchResult(FetchKind.GONE)
-        issue = self._remote(raw)
+        issue = self.ctx.remote(raw)
         if ref.etag and ref.etag == issue.ref.etag:
             return FetchResult(FetchKind.NOT_MODIFIED, etag=ref.etag)
         return FetchResult(FetchKind.OK, issue, etag=issue.ref.etag)
-
-    def _get_issue(self, id_or_key: str) -> dict[str, Any]:
-        result: dict[str, Any] = self.http.get(
-            f"issue/{id_or_key}", fields=",".join(READ_FIELDS), properties=MARKER_PROPERTY
-        )
-        return result
 
     def find_markers(self, markers: set[str], since: datetime | None) -> dict[str, RemoteIssue]:
         """Tracker-labelled issues updated (so also created) since `since`, matched on the marker property
@@ -174,7 +152,7 @@ class JiraBackend:
         result = self._search(tracker_jql(self.target.project, self.target.tracker_label, since, order=False))
         found: dict[str, RemoteIssue] = {}
         for raw in result.issues:
-            issue = self._remote(raw)
+            issue = self.ctx.remote(raw)
             if issue.marker in markers and issue.marker not in found:
                 found[issue.marker] = issue
         return found
@@ -185,12 +163,12 @@ class JiraBackend:
 
     def list_tracker_issues(self) -> list[RemoteIssue]:
         result = self._search(tracker_jql(self.target.project, self.target.tracker_label, None))
-        return [self._remote(raw) for raw in result.issues]
+        return [self.ctx.remote(raw) for raw in result.issues]
 
     # ---- writing ---------------------------------------------------------------------------------
     def create(self, drafts: list[IssueDraft]) -> list[CreateOutcome]:
-        outcomes = create_issues(self, drafts)
-        self.written += [o.issue.ref.remote_id for o in outcomes if o.issue is not None]
+        outcomes = create_issues(self.ctx, drafts)
+        self.ctx.written += [o.issue.ref.remote_id for o in outcomes if o.issue is not None]
         return outcomes
 
     def update(self, ref: RemoteRef, changes: IssueChanges) -> RemoteIssue:
@@ -198,13 +176,13 @@ class JiraBackend:
         push_status = changes.status is not None and self.target.manage_workflow
         before = None
         if changes.context is not None or changes.due is not None or push_status:
-            before = self._get_issue(issue_id)
+            before = self.ctx.get_issue(issue_id)
         fields: dict[str, Any] = {}
         if changes.title is not None:
             fields["summary"] = clean_summary(changes.title)
         if changes.assignee is not None:
             fields["assignee"] = {"accountId" if self.cloud else "name": changes.assignee[1]}
-        if changes.due is not None and self._due_on_screen() is not False:
+        if changes.due is not None and self.ctx.due_on_screen() is not False:
             fields["duedate"] = changes.due[1].isoformat() if changes.due[1] else None
         if before is not None and (changes.context is not None or changes.due is not None):
             description = self._new_description(before, changes)
@@ -221,9 +199,9 @@ class JiraBackend:
             # Cloud answers the edit with the issue itself (returnIssue): no second request.
             returned = self._edit(issue_id, body, return_issue=self.cloud and not push_status)
         if push_status and before is not None and changes.status is not None:
-            move_to(self, issue_id, changes.status, (before.get("fields") or {}).get("status") or {})
-        self.written.append(issue_id)
-        return self._remote(returned if returned is not None else self._get_issue(issue_id))
+            move_to(self.ctx, issue_id, changes.status, (before.get("fields") or {}).get("status") or {})
+        self.ctx.written.append(issue_id)
+        return self.ctx.remote(returned if returned is not None else self.ctx.get_issue(issue_id))
 
     def _new_description(self, raw: dict[str, Any], changes: IssueChanges) -> Any | None:
         """Only the tracker block changes; None when a person removed it (their choice is kept)."""
@@ -232,7 +210,7 @@ class JiraBackend:
         if block is None:
             return None
         due = changes.due[1] if changes.due is not None else block.deadline
-        marker = block.marker or self._remote(raw).marker
+        marker = block.marker or self.ctx.remote(raw).marker
         if changes.context is not None and marker:
             return replace_block(description, marker, changes.context, due)
         return set_deadline_line(description, due)
@@ -247,7 +225,7 @@ class JiraBackend:
             fields = body.get("fields") or {}
             if exc.status != 400 or not refused or not refused <= (set(fields) - {"summary", "description"}):
                 raise
-            self.hidden |= refused
+            self.ctx.hidden |= refused
             rest = (
                 {"fields": {k: v for k, v in fields.items() if k not in refused}}
                 if set(fields) - refused
@@ -265,11 +243,11 @@ class JiraBackend:
 
     def comment(self, ref: RemoteRef, body: str) -> str:
         response = self.http.request(
-            "POST", f"issue/{ref.remote_id}/comment", json={"body": comment_body(body, self.adf)}
+            "POST", f"issue/{ref.remote_id}/comment", json={"body": comment_body(body, self.ctx.adf)}
         )
         comment_id = str(response.json().get("id") or "")
         if ref.key:
-            return f"{self.browse_base}/browse/{ref.key}?focusedCommentId={comment_id}"
+            return f"{self.ctx.browse_base}/browse/{ref.key}?focusedCommentId={comment_id}"
         return comment_id
 
     def add_tracker_label(self, ref: RemoteRef) -> bool:
@@ -280,7 +258,7 @@ class JiraBackend:
             if exc.status in (401, 403):
                 return False
             raise
-        self.written.append(ref.remote_id)
+        self.ctx.written.append(ref.remote_id)
         return True
 
     def parse_ref(self, text: str) -> RemoteRef | None:
@@ -292,7 +270,7 @@ class JiraBackend:
         if key.rsplit("-", 1)[0] != self.target.project.upper():
             return None
         if match.group("url"):
-            hosts = {urlsplit(self.target.url).netloc.lower(), urlsplit(self.browse_base).netloc.lower()}
+            hosts = {urlsplit(self.target.url).netloc.lower(), urlsplit(self.ctx.browse_base).netloc.lower()}
             if urlsplit(match.group("url")).netloc.lower() not in hosts:
                 return None
         try:
@@ -304,27 +282,21 @@ class JiraBackend:
             remote_id=str(raw["id"]),
             key=current,
             number=int(raw["id"]),
-            url=f"{self.browse_base}/browse/{current}",
+            url=f"{self.ctx.browse_base}/browse/{current}",
         )
 
     # ---- optional capabilities (issue 9) -----------------------------------------------------------
     supports_parents = True
 
     def list_comments(self, ref: RemoteRef, since: datetime | None = None) -> list[RemoteComment]:
-        from tracker.backends.jira_followup import list_comments
-
-        found = list_comments(self, ref)
+        found = list_comments(self.ctx, ref)
         return [c for c in found if since is None or c.created_at is None or c.created_at >= since]
 
     def create_parent(self, draft: IssueDraft) -> CreateOutcome:
-        from tracker.backends.jira_followup import create_parent
-
-        return create_parent(self, draft)
+        return create_parent(self.ctx, draft)
 
     def attach_child(self, parent: RemoteRef, child: RemoteRef) -> str | None:
-        from tracker.backends.jira_followup import attach_child
-
-        return attach_child(self, parent, child)
+        return attach_child(self.ctx, parent, child)
 
     def close(self) -> None:
         self.http.close()

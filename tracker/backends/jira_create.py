@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from string import Template
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tracker.backends.base import CreateOutcome, IssueDraft, RateLimited, RemoteIssue, RemoteRef
+from tracker.backends.jira_context import JiraContext
 from tracker.backends.jira_http import Uncertain
 from tracker.backends.jira_map import MARKER_PROPERTY
 from tracker.backends.jira_text import compose_description
 from tracker.errors import TrackerError
 from tracker.statuses import Status
-
-if TYPE_CHECKING:
-    from tracker.backends.jira import JiraBackend
 
 BULK_MAX = 50
 CORE = {"summary", "project", "issuetype", "description", "labels"}
@@ -66,22 +64,22 @@ def clean_summary(title: str) -> str:
     return re.sub(r"\s+", " ", title).strip()[:255]
 
 
-def prepare(backend: JiraBackend, draft: IssueDraft) -> Prepared:
-    target = backend.target
-    screen = backend.screen
-    issuetype = {"id": backend.issue_type_id} if backend.issue_type_id else {"name": target.issue_type}
+def prepare(ctx: JiraContext, draft: IssueDraft) -> Prepared:
+    target = ctx.target
+    screen = ctx.screen
+    issuetype = {"id": ctx.issue_type_id} if ctx.issue_type_id else {"name": target.issue_type}
     labels = list(dict.fromkeys(clean_label(x) for x in (target.tracker_label, *draft.labels) if x.strip()))
     fields: dict[str, Any] = {
         "project": {"key": target.project},
         "issuetype": issuetype,
         "summary": clean_summary(draft.title),
-        "description": compose_description(draft.intro, draft.marker, draft.context, draft.due, backend.adf),
+        "description": compose_description(draft.intro, draft.marker, draft.context, draft.due, ctx.adf),
         "labels": labels,
     }
     prepared = Prepared(draft, fields)
     optional: dict[str, Any] = {}
     if draft.assignee:
-        optional["assignee"] = {"accountId": draft.assignee} if backend.cloud else {"name": draft.assignee}
+        optional["assignee"] = {"accountId": draft.assignee} if ctx.cloud else {"name": draft.assignee}
     if draft.due:
         optional["duedate"] = draft.due.isoformat()
     if draft.priority:
@@ -92,7 +90,7 @@ def prepare(backend: JiraBackend, draft: IssueDraft) -> Prepared:
     for fid, value in {**target.fields, **draft.fields}.items():
         optional[fid] = render_value(value, values)
     for fid, value in optional.items():
-        if (screen is not None and fid not in screen) or fid in backend.hidden:
+        if (screen is not None and fid not in screen) or fid in ctx.hidden:
             prepared.warnings.append(left_out(fid, "it is not on the create screen"))
         else:
             fields[fid] = value
@@ -124,11 +122,11 @@ def _element_error(raw: Any) -> tuple[dict[str, str], list[str]]:
     return {str(k): str(v) for k, v in errors.items()}, [str(m) for m in body.get("errorMessages") or []]
 
 
-def _describe(errors: dict[str, str], messages: list[str]) -> str:
+def describe_errors(errors: dict[str, str], messages: list[str]) -> str:
     return "; ".join([*messages, *(f"{k}: {v}" for k, v in errors.items())]) or "rejected by Jira"
 
 
-def _post(backend: JiraBackend, batch: list[Prepared]) -> list[tuple[str, Any]]:
+def post_bulk(ctx: JiraContext, batch: list[Prepared]) -> list[tuple[str, Any]]:
     """One POST issue/bulk; per element ("ok", {id, key}) or ("error", (errors, messages))."""
     body = {
         "issueUpdates": [
@@ -139,7 +137,7 @@ def _post(backend: JiraBackend, batch: list[Prepared]) -> list[tuple[str, Any]]:
             for p in batch
         ]
     }
-    response = backend.http.request("POST", "issue/bulk", json=body, ok_statuses=(400,))
+    response = ctx.http.request("POST", "issue/bulk", json=body, ok_statuses=(400,))
     try:
         data = response.json()
     except ValueError:
@@ -167,7 +165,7 @@ def _post(backend: JiraBackend, batch: list[Prepared]) -> list[tuple[str, Any]]:
     return results
 
 
-def _remote(backend: JiraBackend, p: Prepared, created: dict[str, Any]) -> RemoteIssue:
+def created_issue(ctx: JiraContext, p: Prepared, created: dict[str, Any]) -> RemoteIssue:
     """What was created, from what was sent (a refetch per issue would cost N requests)."""
     key = str(created.get("key") or "") or None
     assignee = p.fields.get("assignee")
@@ -176,7 +174,7 @@ def _remote(backend: JiraBackend, p: Prepared, created: dict[str, Any]) -> Remot
             remote_id=str(created["id"]),
             key=key,
             number=int(created["id"]),
-            url=f"{backend.browse_base}/browse/{key}",
+            url=f"{ctx.browse_base}/browse/{key}",
         ),
         title=p.fields["summary"],
         status=Status.OPEN,
@@ -188,23 +186,23 @@ def _remote(backend: JiraBackend, p: Prepared, created: dict[str, Any]) -> Remot
     )
 
 
-def create_issues(backend: JiraBackend, drafts: list[IssueDraft]) -> list[CreateOutcome]:
+def create_issues(ctx: JiraContext, drafts: list[IssueDraft]) -> list[CreateOutcome]:
     """Create in requests of up to 50; a lost answer makes every outcome of that request uncertain."""
     outcomes: list[CreateOutcome] = []
     for start in range(0, len(drafts), BULK_MAX):
-        outcomes += _create_chunk(backend, drafts[start : start + BULK_MAX])
+        outcomes += _create_chunk(ctx, drafts[start : start + BULK_MAX])
     return outcomes
 
 
-def _create_chunk(backend: JiraBackend, drafts: list[IssueDraft]) -> list[CreateOutcome]:
-    prepared = [prepare(backend, d) for d in drafts]
+def _create_chunk(ctx: JiraContext, drafts: list[IssueDraft]) -> list[CreateOutcome]:
+    prepared = [prepare(ctx, d) for d in drafts]
     done: dict[int, CreateOutcome] = {}
     todo = list(range(len(prepared)))
     first = True
     while todo:
         batch = [prepared[n] for n in todo]
         try:
-            results = _post(backend, batch)
+            results = post_bulk(ctx, batch)
         except Uncertain as exc:
             for n in todo:
                 done[n] = CreateOutcome(prepared[n].draft, error=exc.message, uncertain=True)
@@ -225,7 +223,9 @@ def _create_chunk(backend: JiraBackend, drafts: list[IssueDraft]) -> list[Create
         for n, (kind, value) in zip(todo, results, strict=True):
             p = prepared[n]
             if kind == "ok":
-                done[n] = CreateOutcome(p.draft, issue=_remote(backend, p, value), warnings=tuple(p.warnings))
+                done[n] = CreateOutcome(
+                    p.draft, issue=created_issue(ctx, p, value), warnings=tuple(p.warnings)
+                )
                 continue
             errors, messages = value
             if not p.retried and _droppable(errors, messages, p.fields):
@@ -233,14 +233,14 @@ def _create_chunk(backend: JiraBackend, drafts: list[IssueDraft]) -> list[Create
                 for fid, msg in errors.items():
                     p.fields.pop(fid, None)
                     if NOT_ON_SCREEN in msg:
-                        backend.hidden.add(fid)
+                        ctx.hidden.add(fid)
                     what = f"assignee {p.draft.assignee}" if fid == "assignee" else fid
                     p.warnings.append(left_out(what, msg.rstrip(".")))
                 p.retried = True
                 retry.append(n)
             else:
                 done[n] = CreateOutcome(
-                    p.draft, error=_describe(errors, messages), warnings=tuple(p.warnings)
+                    p.draft, error=describe_errors(errors, messages), warnings=tuple(p.warnings)
                 )
         todo, first = retry, False
     return [done[n] for n in range(len(prepared))]

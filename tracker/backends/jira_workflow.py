@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from tracker.backends.base import PermanentError
+from tracker.backends.jira_context import JiraContext
 from tracker.backends.jira_map import WONT_DO_RESOLUTIONS
 from tracker.statuses import Status
-
-if TYPE_CHECKING:
-    from tracker.backends.jira import JiraBackend
 
 MAX_STEPS = 8
 TARGET_CATEGORY = {
@@ -39,31 +37,31 @@ def _choose_direct(direct: list[dict[str, Any]], status: Status) -> dict[str, An
     return direct[0] if direct else None
 
 
-def _resolution(backend: JiraBackend, meta: dict[str, Any], status: Status) -> str | None:
+def _resolution(ctx: JiraContext, meta: dict[str, Any], status: Status) -> str | None:
     offered = [str(v.get("name")) for v in meta.get("allowedValues") or [] if isinstance(v, dict)]
     if status is Status.WONT_DO:
         wanted = next((r for r in offered if r.lower() in WONT_DO_RESOLUTIONS), None) or "Won't Do"
     elif status is Status.DONE:
-        wanted = backend.target.done_resolution
+        wanted = ctx.target.done_resolution
     else:
         return None
     if offered and wanted not in offered:
         raise PermanentError(
             f"the transition offers no resolution {wanted!r} (it offers: {', '.join(offered)})",
-            hint=f"set [targets.{backend.target.name}] done_resolution to one of them",
+            hint=f"set [targets.{ctx.target.name}] done_resolution to one of them",
         )
     return wanted
 
 
-def _transition(backend: JiraBackend, issue_id: str, t: dict[str, Any], status: Status) -> None:
+def _transition(ctx: JiraContext, issue_id: str, t: dict[str, Any], status: Status) -> None:
     """POST one transition, with the resolution and configured screen fields; refuse when a required one is missing."""
     fields: dict[str, Any] = {}
     missing = []
-    configured = backend.target.transition_fields
+    configured = ctx.target.transition_fields
     for fid, meta in (t.get("fields") or {}).items():
         meta = meta if isinstance(meta, dict) else {}
         if fid == "resolution" and TARGET_CATEGORY[status] == "done" and _category(t) == "done":
-            resolution = _resolution(backend, meta, status)
+            resolution = _resolution(ctx, meta, status)
             if resolution:
                 fields["resolution"] = {"name": resolution}
                 continue
@@ -75,15 +73,15 @@ def _transition(backend: JiraBackend, issue_id: str, t: dict[str, Any], status: 
     if missing:
         raise PermanentError(
             f"the transition {t.get('name')!r} to {to} requires {', '.join(missing)}, which the config does not give",
-            hint=f"add values for them to [targets.{backend.target.name}] transition_fields",
+            hint=f"add values for them to [targets.{ctx.target.name}] transition_fields",
         )
     body: dict[str, Any] = {"transition": {"id": str(t["id"])}}
     if fields:
         body["fields"] = fields
-    backend.http.request("POST", f"issue/{issue_id}/transitions", json=body)
+    ctx.http.request("POST", f"issue/{issue_id}/transitions", json=body)
 
 
-def move_to(backend: JiraBackend, issue_id: str, status: Status, current: dict[str, Any]) -> None:
+def move_to(ctx: JiraContext, issue_id: str, status: Status, current: dict[str, Any]) -> None:
     """Walk transitions (two requests a step) until the issue's status category is the wanted one.
 
     `current` is the issue's `status` field. Jira shows only the transitions available from the
@@ -96,13 +94,13 @@ def move_to(backend: JiraBackend, issue_id: str, status: Status, current: dict[s
         return
     visited = {str(current.get("id"))}
     for _ in range(MAX_STEPS):
-        page = backend.http.get(f"issue/{issue_id}/transitions", expand="transitions.fields")
+        page = ctx.http.get(f"issue/{issue_id}/transitions", expand="transitions.fields")
         offered = [
             t for t in page.get("transitions") or [] if isinstance(t, dict) and t.get("isAvailable", True)
         ]
         chosen = _choose_direct([t for t in offered if _category(t) == want], status)
         if chosen is not None:
-            _transition(backend, issue_id, chosen, status)
+            _transition(ctx, issue_id, chosen, status)
             return
         onward = [
             t for t in offered if str((t.get("to") or {}).get("id")) not in visited and _category(t) != "done"
@@ -117,6 +115,6 @@ def move_to(backend: JiraBackend, issue_id: str, status: Status, current: dict[s
             )
         onward.sort(key=lambda t: abs(RANK[want] - RANK.get(_category(t), 0)))
         step = onward[0]
-        _transition(backend, issue_id, step, status)
+        _transition(ctx, issue_id, step, status)
         visited.add(str((step.get("to") or {}).get("id")))
     raise PermanentError(f"no workflow path to a {want} status within {MAX_STEPS} transitions")

@@ -191,12 +191,6 @@ class FakeJira:
         """Sleep before handling the next matching requests, so a client timeout fires first."""
         self._fault(Fault(method, path_pattern, times, delay=seconds))
 
-    def drop_response_after_create(self, times: int = 1) -> None:
-        """The next single-issue creates ARE applied, then the connection closes with no answer."""
-        self._fault(
-            Fault("POST", self.core.context_path + "/rest/api/*/issue", times, drop=True, after_write=True)
-        )
-
     def drop_response_after_bulk(self, times: int = 1) -> None:
         """The next bulk creates ARE applied (those that validate), then the connection closes."""
         pattern = self.core.context_path + "/rest/api/*/issue/bulk"
@@ -261,11 +255,14 @@ class FakeJira:
         *,
         issue_type: str = "Task",
         by: str = "alice",
+        properties: dict[str, Any] | None = None,
         **fields: Any,
     ) -> Issue:
-        """Create an issue directly (not through HTTP and not logged), as a person in the web UI would."""
-        body = {
-            "fields": {"project": {"key": project}, "issuetype": {"name": issue_type}, "summary": summary}
+        """Create an issue directly (not through HTTP and not logged), as a person in the web UI (or, with
+        entity `properties`, another app) would."""
+        body: dict[str, Any] = {
+            "fields": {"project": {"key": project}, "issuetype": {"name": issue_type}, "summary": summary},
+            "properties": [{"key": k, "value": v} for k, v in (properties or {}).items()],
         }
         body["fields"].update(fields)
         with self.state.lock:

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from tracker.sandbox.jira_adf import check_rich_text
-from tracker.sandbox.jira_model import EPIC_LINK, PRIORITIES, RESOLUTIONS, Issue, JiraUser
+from tracker.sandbox.jira_model import EPIC_LINK, PRIORITIES, RESOLUTIONS, Issue, IssueTypeSpec, JiraUser
 
-if TYPE_CHECKING:
-    from tracker.sandbox.jira_state import JiraState
+
+class StateView(Protocol):
+    """What value checks read of the server's state (jira_state.JiraState has it; no import back)."""
+
+    cloud: bool
+    users_by_name: dict[str, JiraUser]
+    users_by_account: dict[str, JiraUser]
+    issues: dict[int, Issue]
+
+    def field_name(self, field_id: str) -> str: ...
+
+    def issue_type_of(self, issue: Issue) -> IssueTypeSpec: ...
 
 
 class ApiError(Exception):
@@ -35,13 +45,13 @@ REQUIRED_MESSAGES = {
 }
 
 
-def required_message(state: JiraState, field_id: str) -> str:
+def required_message(state: StateView, field_id: str) -> str:
     if field_id in REQUIRED_MESSAGES:
         return REQUIRED_MESSAGES[field_id]
     return f"{state.field_name(field_id)} is required."
 
 
-def find_user_ref(state: JiraState, ref: Any) -> tuple[bool, JiraUser | None]:
+def find_user_ref(state: StateView, ref: Any) -> tuple[bool, JiraUser | None]:
     """Resolve an assignee-like reference; (False, None) when it names nobody this flavor knows."""
     if ref is None:
         return True, None
@@ -63,7 +73,7 @@ def find_user_ref(state: JiraState, ref: Any) -> tuple[bool, JiraUser | None]:
     return user is not None, user
 
 
-def user_error(state: JiraState, ref: Any) -> str:
+def user_error(state: StateView, ref: Any) -> str:
     if state.cloud:
         return "Specified user does not exist or you do not have required permissions"
     name = ref.get("name", ref.get("key")) if isinstance(ref, dict) else ref
@@ -79,7 +89,7 @@ def lookup_named(options: list[dict[str, str]], ref: Any) -> dict[str, str] | No
     return None
 
 
-def check_value(state: JiraState, field_id: str, value: Any, version: str) -> tuple[str | None, Any]:
+def check_value(state: StateView, field_id: str, value: Any, version: str) -> tuple[str | None, Any]:
     """(error message, value as stored) for one field value."""
     if field_id == "summary":
         if not isinstance(value, str) or not value.strip():
@@ -141,7 +151,7 @@ def check_value(state: JiraState, field_id: str, value: Any, version: str) -> tu
     return not_on_screen(field_id), None
 
 
-def check_parent(state: JiraState, value: Any) -> tuple[str | None, Any]:
+def check_parent(state: StateView, value: Any) -> tuple[str | None, Any]:
     """`parent: {key|id}` names an epic (a hierarchy level 1 issue); None removes the parent."""
     if value is None:
         return None, None
@@ -191,7 +201,7 @@ def current_value(issue: Issue, field_id: str) -> Any:
 
 
 def collect_updates(
-    state: JiraState,
+    state: StateView,
     issue: Issue | None,
     fields: Any,
     update: Any,
@@ -215,8 +225,6 @@ def collect_updates(
         else:
             changes[field_id] = stored
     for field_id, ops in (update or {}).items():
-        if field_id == "comment":
-            continue  # comments are added by the caller after the change is accepted
         if field_id not in screen:
             errors[field_id] = not_on_screen(field_id)
             continue
@@ -237,23 +245,7 @@ def collect_updates(
                 elif value in labels:
                     labels.remove(value)
                 base = labels
-            elif verb == "set":
-                message, base = check_value(state, field_id, value, version)
-                if message:
-                    errors[field_id] = message
             else:
                 errors[field_id] = f"Field {field_id} does not support operation '{verb}'"
         changes[field_id] = base
     return changes
-
-
-def comment_bodies(update: Any, version: str, errors: dict[str, str]) -> list[Any]:
-    bodies = []
-    for op in (update or {}).get("comment", []) if isinstance(update, dict) else []:
-        body = op.get("add", {}).get("body") if isinstance(op, dict) else None
-        message = check_rich_text(body, version) if body is not None else "Comment body can not be empty!"
-        if message:
-            errors["comment"] = message
-        else:
-            bodies.append(body)
-    return bodies

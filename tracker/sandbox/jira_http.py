@@ -153,9 +153,6 @@ class JiraHandler(BaseHTTPRequestHandler):
     def do_PUT(self) -> None:
         self.handle_any()
 
-    def do_DELETE(self) -> None:
-        self.handle_any()
-
     def handle_any(self) -> None:
         core = self.server.core
         latency = float(getattr(core, "latency", 0) or 0)

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 # Real Jira status categories (ids and keys as /rest/api/2/statuscategory answers on Cloud and DC);
 # the spec's examples use placeholder keys ("in-flight", "completed") that no server sends.
 STATUS_CATEGORIES: dict[str, dict[str, Any]] = {
-    "undefined": {"id": 1, "key": "undefined", "colorName": "medium-gray", "name": "No Category"},
     "new": {"id": 2, "key": "new", "colorName": "blue-gray", "name": "To Do"},
     "indeterminate": {"id": 4, "key": "indeterminate", "colorName": "yellow", "name": "In Progress"},
     "done": {"id": 3, "key": "done", "colorName": "green", "name": "Done"},
@@ -128,75 +127,43 @@ class FieldDef:
     id: str
     name: str
     schema: dict[str, Any]
-    clause_names: tuple[str, ...]
     custom: bool = False
-    navigable: bool = True
-    orderable: bool = True
-    searchable: bool = True
 
 
 def default_fields() -> list[FieldDef]:
-    def system(fid: str, name: str, typ: str, clauses: tuple[str, ...] = (), **kw: Any) -> FieldDef:
+    def system(fid: str, name: str, typ: str, items: str | None = None) -> FieldDef:
         schema: dict[str, Any] = {"type": typ, "system": fid}
-        if "items" in kw:
-            schema["items"] = kw.pop("items")
-        return FieldDef(fid, name, schema, clauses or (fid,), **kw)
+        if items:
+            schema["items"] = items
+        return FieldDef(fid, name, schema)
+
+    def custom(fid: str, name: str, typ: str, plugin: str) -> FieldDef:
+        return FieldDef(
+            fid, name, {"type": typ, "custom": plugin, "customId": int(fid.rsplit("_", 1)[1])}, True
+        )
+
+    text = "com.atlassian.jira.plugin.system.customfieldtypes:textfield"
 
     return [
-        FieldDef("issuekey", "Key", {"type": "string"}, ("id", "issue", "issuekey", "key"), orderable=False),
+        FieldDef("issuekey", "Key", {"type": "string"}),
         system("summary", "Summary", "string"),
         system("description", "Description", "string"),
-        system("project", "Project", "project", orderable=False),
-        system("issuetype", "Issue Type", "issuetype", ("issuetype", "type")),
-        system("status", "Status", "status", orderable=False),
-        system("statusCategory", "Status Category", "statusCategory", orderable=False),
+        system("project", "Project", "project"),
+        system("issuetype", "Issue Type", "issuetype"),
+        system("status", "Status", "status"),
         system("resolution", "Resolution", "resolution"),
-        system("resolutiondate", "Resolved", "datetime", ("resolutiondate", "resolved"), orderable=False),
+        system("resolutiondate", "Resolved", "datetime"),
         system("assignee", "Assignee", "user"),
         system("reporter", "Reporter", "user"),
-        system("creator", "Creator", "user", orderable=False),
         system("priority", "Priority", "priority"),
         system("labels", "Labels", "array", items="string"),
-        system("duedate", "Due date", "date", ("due", "duedate")),
-        system("created", "Created", "datetime", ("created", "createdDate"), orderable=False),
-        system("updated", "Updated", "datetime", ("updated", "updatedDate"), orderable=False),
-        system("comment", "Comment", "comments-page", navigable=False),
-        FieldDef(
-            "customfield_10050",
-            "Team",
-            {
-                "type": "string",
-                "custom": "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
-                "customId": 10050,
-            },
-            ("cf[10050]", "Team", "Team[Short text]"),
-            custom=True,
-        ),
-        FieldDef(
-            EPIC_LINK,
-            "Epic Link",
-            {"type": "any", "custom": "com.pyxis.greenhopper.jira:gh-epic-link", "customId": 10101},
-            ("cf[10101]", "Epic Link"),
-            custom=True,
-        ),
-        FieldDef(
-            EPIC_NAME,
-            "Epic Name",
-            {"type": "string", "custom": "com.pyxis.greenhopper.jira:gh-epic-label", "customId": 10102},
-            ("cf[10102]", "Epic Name"),
-            custom=True,
-        ),
-        FieldDef(
-            "customfield_10060",
-            "Root cause",
-            {
-                "type": "string",
-                "custom": "com.atlassian.jira.plugin.system.customfieldtypes:textfield",
-                "customId": 10060,
-            },
-            ("cf[10060]", "Root cause", "Root cause[Short text]"),
-            custom=True,
-        ),
+        system("duedate", "Due date", "date"),
+        system("created", "Created", "datetime"),
+        system("updated", "Updated", "datetime"),
+        custom("customfield_10050", "Team", "string", text),
+        custom(EPIC_LINK, "Epic Link", "any", "com.pyxis.greenhopper.jira:gh-epic-link"),
+        custom(EPIC_NAME, "Epic Name", "string", "com.pyxis.greenhopper.jira:gh-epic-label"),
+        custom("customfield_10060", "Root cause", "string", text),
     ]
 
 
@@ -240,9 +207,6 @@ class ProjectSpec:
     name: str
     id: str
     issue_types: list[IssueTypeSpec]
-    lead: str = "alice"
-    # User names that may be assigned; None means every active user.
-    assignable: list[str] | None = None
     workflow: Workflow = field(default_factory=default_workflow)
 
     def issue_type(self, id_or_name: str) -> IssueTypeSpec | None:
@@ -313,10 +277,8 @@ class Issue:
     summary: str
     status: str
     reporter: str
-    creator: str
     created: datetime
     updated: datetime
-    status_changed: datetime
     description: Any = None
     assignee: str | None = None
     labels: list[str] = field(default_factory=list)

@@ -32,10 +32,8 @@ def wanted_fields(requested: list[str] | None, state: JiraState, default: str) -
     parts = [p.strip() for item in (requested or [default]) for p in str(item).split(",") if p.strip()]
     chosen: set[str] = set()
     for part in parts:
-        if part == "*all":
+        if part in ("*all", "*navigable"):  # everything modelled is navigable
             chosen |= set(state.fields)
-        elif part == "*navigable":
-            chosen |= {f.id for f in state.fields.values() if f.navigable}
         elif not part.startswith("-"):
             chosen.add(part)
     for part in parts:
@@ -61,11 +59,8 @@ class Renderer:
     def time(self, dt: Any) -> str | None:
         return jira_time(dt, self.tz) if dt is not None else None
 
-    def avatars(self, kind: str, ident: str) -> dict[str, str]:
-        return {f"{n}x{n}": f"{self.base}/secure/{kind}avatar?size={n}&id={ident}" for n in (16, 24, 32, 48)}
-
     # ---- people ------------------------------------------------------------------------------
-    def user(self, user: JiraUser | None, full: bool = False) -> dict[str, Any] | None:
+    def user(self, user: JiraUser | None) -> dict[str, Any] | None:
         if user is None:
             return None
         if self.state.cloud:
@@ -79,18 +74,10 @@ class Renderer:
         if user.email_visible or not self.state.cloud:
             out["emailAddress"] = user.email
         out.update(
-            avatarUrls=self.avatars("user", user.key),
             displayName=user.display_name,
             active=user.active,
             timeZone=user.time_zone,
         )
-        if full:
-            out.update(
-                locale="en_US",
-                groups={"size": 1, "items": []},
-                applicationRoles={"size": 1, "items": []},
-                expand="groups,applicationRoles",
-            )
         return out
 
     def user_named(self, name: str | None) -> dict[str, Any] | None:
@@ -105,7 +92,6 @@ class Renderer:
         return {
             "self": self.api(f"status/{status.id}"),
             "description": status.description,
-            "iconUrl": f"{self.base}/images/icons/statuses/generic.png",
             "name": status.name,
             "id": status.id,
             "statusCategory": self.status_category(status.category),
@@ -117,39 +103,19 @@ class Renderer:
 
     def priority(self, prio_id: str | None) -> dict[str, Any] | None:
         prio = next((p for p in PRIORITIES if p["id"] == prio_id), None)
-        if prio is None:
-            return None
-        icon = f"{self.base}/images/icons/priorities/{prio['name'].lower()}.svg"
-        return {
-            "self": self.api(f"priority/{prio['id']}"),
-            "iconUrl": icon,
-            "name": prio["name"],
-            "id": prio["id"],
-        }
-
-    def parent_ref(self, issue: Issue) -> dict[str, Any] | None:
-        parent = self.state.issues.get(issue.parent) if issue.parent is not None else None
-        if parent is None:
-            return None
-        return {
-            "id": str(parent.id),
-            "key": parent.key,
-            "self": self.api(f"issue/{parent.id}"),
-            "fields": {
-                "summary": parent.summary,
-                "issuetype": self.issue_type(self.state.issue_type_of(parent)),
-            },
-        }
+        return (
+            {"self": self.api(f"priority/{prio['id']}"), "name": prio["name"], "id": prio["id"]}
+            if prio
+            else None
+        )
 
     def issue_type(self, itype: IssueTypeSpec) -> dict[str, Any]:
         out: dict[str, Any] = {
             "self": self.api(f"issuetype/{itype.id}"),
             "id": itype.id,
             "description": itype.description,
-            "iconUrl": f"{self.base}/secure/viewavatar?size=medium&avatarId=10318&avatarType=issuetype",
             "name": itype.name,
             "subtask": itype.subtask,
-            "avatarId": 10318,
         }
         if self.state.cloud:
             out["hierarchyLevel"] = -1 if itype.subtask else itype.hierarchy
@@ -163,42 +129,15 @@ class Renderer:
             "name": project.name,
             "projectTypeKey": "software",
             "simplified": False,
-            "avatarUrls": self.avatars("project", project.id),
         }
-
-    def project(self, project: ProjectSpec) -> dict[str, Any]:
-        out = self.project_ref(project)
-        out.update(
-            expand="description,lead,issueTypes,url,projectKeys,permissions,insight",
-            description="",
-            lead=self.user_named(project.lead),
-            components=[],
-            issueTypes=[self.issue_type(it) for it in project.issue_types],
-            assigneeType="UNASSIGNED",
-            versions=[],
-            roles={},
-            style="classic",
-            isPrivate=False,
-            properties={},
-        )
-        return out
 
     def field(self, field_id: str) -> dict[str, Any]:
         f = self.state.fields[field_id]
-        out: dict[str, Any] = {
-            "id": f.id,
-            "key": f.id,
-            "name": f.name,
-            "custom": f.custom,
-            "orderable": f.orderable,
-        }
-        out.update(
-            navigable=f.navigable, searchable=f.searchable, clauseNames=list(f.clause_names), schema=f.schema
-        )
-        return out
+        return {"id": f.id, "key": f.id, "name": f.name, "custom": f.custom, "schema": f.schema}
 
-    def field_meta(self, sf: ScreenField, project: ProjectSpec, itype: IssueTypeSpec) -> dict[str, Any]:
-        """A FieldMetadata entry, as createmeta and expanded transitions list their screen fields."""
+    def field_meta(self, sf: ScreenField) -> dict[str, Any]:
+        """A FieldMetadata entry, as createmeta and expanded transitions list their screen fields (with
+        allowed values only where tracker reads them: the resolutions a transition offers)."""
         f = self.state.fields.get(sf.field_id)
         schema = dict(f.schema) if f else {"type": "string", "system": sf.field_id}
         out: dict[str, Any] = {
@@ -211,17 +150,6 @@ class Renderer:
         }
         if sf.field_id == "resolution":
             out["allowedValues"] = [self.resolution(r["id"]) for r in RESOLUTIONS]
-        elif sf.field_id == "priority":
-            out["allowedValues"] = [self.priority(p["id"]) for p in PRIORITIES]
-            out["defaultValue"] = self.priority("3")
-        elif sf.field_id == "issuetype":
-            out["allowedValues"] = [self.issue_type(itype)]
-        elif sf.field_id == "project":
-            out["allowedValues"] = [self.project_ref(project)]
-        elif sf.field_id in ("assignee", "reporter"):
-            out["autoCompleteUrl"] = self.api(f"user/search?{'query' if self.state.cloud else 'username'}=")
-        elif sf.field_id == "labels":
-            out["autoCompleteUrl"] = self.api("label/suggest?query=")
         return out
 
     # ---- issues ------------------------------------------------------------------------------
@@ -243,7 +171,6 @@ class Renderer:
         page = issue.comments[start : start + limit]
         return {
             "comments": [self.comment(issue, c) for c in page],
-            "self": self.api(f"issue/{issue.id}/comment"),
             "maxResults": limit,
             "total": len(issue.comments),
             "startAt": start,
@@ -262,26 +189,17 @@ class Renderer:
             "resolution": self.resolution(issue.resolution),
             "resolutiondate": self.time(issue.resolutiondate),
             "assignee": self.user_named(issue.assignee),
-            "reporter": self.user_named(issue.reporter),
-            "creator": self.user_named(issue.creator),
             "priority": self.priority(issue.priority),
             "labels": list(issue.labels),
             "duedate": issue.duedate,
             "created": self.time(issue.created),
             "updated": self.time(issue.updated),
-            "comment": self.comments_page(issue),
-            "parent": self.parent_ref(issue),
         }
-        if self.state.cloud:
-            values["statuscategorychangedate"] = self.time(issue.status_changed)
-            values["statusCategory"] = self.status_category(status.category)
         for fid, f in self.state.fields.items():
             if f.custom:
                 values[fid] = issue.custom.get(fid)
-        out = {k: v for k, v in values.items() if k in wanted}
-        if "*all" in wanted or wanted >= set(self.state.fields):
-            out.update(issuelinks=[], subtasks=[], components=[], fixVersions=[], versions=[])
-        return out
+        # Only what tracker reads is modelled; a field asked for but not modelled is left out.
+        return {k: v for k, v in values.items() if k in wanted}
 
     def issue(
         self, issue: Issue, wanted: set[str], properties: list[str] | None = None, search: bool = False
@@ -322,6 +240,5 @@ class Renderer:
             "isLooped": False,
         }
         if with_fields:
-            itype = self.state.issue_type_of(issue)
-            out["fields"] = {sf.field_id: self.field_meta(sf, project, itype) for sf in t.screen}
+            out["fields"] = {sf.field_id: self.field_meta(sf) for sf in t.screen}
         return out

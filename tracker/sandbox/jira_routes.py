@@ -1,8 +1,7 @@
-"""Route table of the fake Jira, and its issue endpoints (create, edit, transitions, comments, properties)."""
+"""Route table of the fake Jira, and the issue endpoints tracker calls (bulk create, read, edit, transitions, comments)."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,13 +74,6 @@ def _created(ctx: Ctx, issue: Issue) -> dict[str, Any]:
     return {"id": str(issue.id), "key": issue.key, "self": ctx.render.api(f"issue/{issue.id}")}
 
 
-@route("POST", "issue")
-def create_issue(ctx: Ctx, m: re.Match[str]) -> Resp:
-    issue = ctx.state.create_issue(ctx.body, ctx.version, ctx.viewer)
-    ctx.wrote = True
-    return Resp(201, _created(ctx, issue))
-
-
 @route("POST", "issue/bulk")
 def create_issues(ctx: Ctx, m: re.Match[str]) -> Resp:
     updates = ctx.body.get("issueUpdates") if isinstance(ctx.body, dict) else None
@@ -120,17 +112,10 @@ def get_issue(ctx: Ctx, m: re.Match[str]) -> Resp:
 @route("PUT", ISSUE)
 def edit_issue(ctx: Ctx, m: re.Match[str]) -> Resp:
     issue = _issue(ctx, m)
-    ctx.state.edit_issue(issue, ctx.body, ctx.version, ctx.viewer)
+    ctx.state.edit_issue(issue, ctx.body, ctx.version)
     ctx.wrote = True
     if ctx.qbool("returnIssue", False):
         return Resp(200, ctx.render.issue(issue, wanted_fields(None, ctx.state, "*all")))
-    return Resp(204)
-
-
-@route("DELETE", ISSUE)
-def delete_issue(ctx: Ctx, m: re.Match[str]) -> Resp:
-    ctx.state.delete(_issue(ctx, m))
-    ctx.wrote = True
     return Resp(204)
 
 
@@ -139,18 +124,15 @@ def get_transitions(ctx: Ctx, m: re.Match[str]) -> Resp:
     issue = _issue(ctx, m)
     project = ctx.state.projects[issue.project]
     with_fields = "transitions.fields" in (ctx.q("expand") or "")
-    wanted_id = ctx.q("transitionId")
     items = [
-        ctx.render.transition(issue, t, with_fields, project)
-        for t in ctx.state.available_transitions(issue)
-        if wanted_id is None or t.id == wanted_id
+        ctx.render.transition(issue, t, with_fields, project) for t in ctx.state.available_transitions(issue)
     ]
     return Resp(200, {"expand": "transitions", "transitions": items})
 
 
 @route("POST", r"issue/([^/]+)/transitions")
 def do_transition(ctx: Ctx, m: re.Match[str]) -> Resp:
-    ctx.state.transition(_issue(ctx, m), ctx.body, ctx.version, ctx.viewer)
+    ctx.state.transition(_issue(ctx, m), ctx.body, ctx.version)
     ctx.wrote = True
     return Resp(204)
 
@@ -159,11 +141,7 @@ def do_transition(ctx: Ctx, m: re.Match[str]) -> Resp:
 def get_comments(ctx: Ctx, m: re.Match[str]) -> Resp:
     issue = _issue(ctx, m)
     start, limit = ctx.qint("startAt", 0), min(ctx.qint("maxResults", 100), 100)
-    page = ctx.render.comments_page(issue, start, limit)
-    if ctx.q("orderBy") == "-created":
-        page["comments"].reverse()
-    page.pop("self")
-    return Resp(200, page)
+    return Resp(200, ctx.render.comments_page(issue, start, limit))
 
 
 @route("POST", r"issue/([^/]+)/comment")
@@ -172,58 +150,3 @@ def add_comment(ctx: Ctx, m: re.Match[str]) -> Resp:
     comment = ctx.state.add_comment(issue, ctx.body, ctx.version, ctx.viewer)
     ctx.wrote = True
     return Resp(201, ctx.render.comment(issue, comment))
-
-
-@route("PUT", r"issue/([^/]+)/assignee")
-def assign(ctx: Ctx, m: re.Match[str]) -> Resp:
-    ctx.state.assign(_issue(ctx, m), ctx.body)
-    ctx.wrote = True
-    return Resp(204)
-
-
-@route("GET", r"issue/([^/]+)/properties")
-def list_properties(ctx: Ctx, m: re.Match[str]) -> Resp:
-    issue = _issue(ctx, m)
-    keys = [{"self": ctx.render.api(f"issue/{issue.id}/properties/{k}"), "key": k} for k in issue.properties]
-    return Resp(200, {"keys": keys})
-
-
-def _missing_property(key: str) -> ApiError:
-    return ApiError(404, [f"The property with key '{key}' does not exist."])
-
-
-@route("GET", r"issue/([^/]+)/properties/([^/]+)")
-def get_property(ctx: Ctx, m: re.Match[str]) -> Resp:
-    issue = _issue(ctx, m)
-    key = m.group(2)
-    if key not in issue.properties:
-        raise _missing_property(key)
-    return Resp(200, {"key": key, "value": issue.properties[key]})
-
-
-@route("PUT", r"issue/([^/]+)/properties/([^/]+)")
-def set_property(ctx: Ctx, m: re.Match[str]) -> Resp:
-    issue = _issue(ctx, m)
-    key = m.group(2)
-    if len(key) > 255:
-        raise ApiError(400, ["The property key cannot be longer than 255 characters."])
-    if ctx.body is None:
-        raise ApiError(400, ["The property value cannot be empty."])
-    if len(json.dumps(ctx.body)) > 32768:
-        raise ApiError(400, ["The value cannot be longer than 32768 characters."])
-    with ctx.state.lock:
-        existed = key in issue.properties
-        # Entity properties are not issue fields: setting one leaves `updated` alone.
-        issue.properties[key] = ctx.body
-    ctx.wrote = True
-    return Resp(200 if existed else 201)
-
-
-@route("DELETE", r"issue/([^/]+)/properties/([^/]+)")
-def delete_property(ctx: Ctx, m: re.Match[str]) -> Resp:
-    issue = _issue(ctx, m)
-    with ctx.state.lock:
-        if issue.properties.pop(m.group(2), None) is None:
-            raise _missing_property(m.group(2))
-    ctx.wrote = True
-    return Resp(204)

@@ -1,4 +1,4 @@
-"""Fake Jira endpoints for server, account and reference data, including all three createmeta forms."""
+"""Fake Jira metadata tracker reads: serverInfo, the field list, and the paged createmeta forms."""
 
 from __future__ import annotations
 
@@ -6,13 +6,8 @@ import re
 from typing import Any
 
 from tracker.sandbox.jira_fields import ApiError
-from tracker.sandbox.jira_model import PRIORITIES, RESOLUTIONS, STATUS_CATEGORIES, IssueTypeSpec, ProjectSpec
+from tracker.sandbox.jira_model import IssueTypeSpec, ProjectSpec
 from tracker.sandbox.jira_routes import Ctx, Resp, route
-
-
-def null_for_uri(ctx: Ctx, path: str) -> ApiError:
-    """Jersey's answer for a path the server does not serve."""
-    return ApiError(404, [f"null for uri: {ctx.render.base}/rest/api/{ctx.version}/{path}"])
 
 
 @route("GET", "serverInfo")
@@ -33,11 +28,6 @@ def server_info(ctx: Ctx, m: re.Match[str]) -> Resp:
     return Resp(200, body)
 
 
-@route("GET", "myself")
-def myself(ctx: Ctx, m: re.Match[str]) -> Resp:
-    return Resp(200, ctx.render.user(ctx.viewer, full=True))
-
-
 @route("GET", "field")
 def fields(ctx: Ctx, m: re.Match[str]) -> Resp:
     return Resp(200, [ctx.render.field(fid) for fid in ctx.state.fields])
@@ -50,45 +40,8 @@ def _project(ctx: Ctx, ref: str) -> ProjectSpec:
     return project
 
 
-@route("GET", "project")
-def projects(ctx: Ctx, m: re.Match[str]) -> Resp:
-    return Resp(200, [ctx.render.project_ref(p) for p in ctx.state.projects.values()])
-
-
-@route("GET", r"project/([^/]+)")
-def project(ctx: Ctx, m: re.Match[str]) -> Resp:
-    return Resp(200, ctx.render.project(_project(ctx, m.group(1))))
-
-
-def _fields_meta(ctx: Ctx, project: ProjectSpec, itype: IssueTypeSpec) -> dict[str, Any]:
-    return {sf.field_id: ctx.render.field_meta(sf, project, itype) for sf in itype.screen_fields()}
-
-
-@route("GET", "issue/createmeta")
-def createmeta(ctx: Ctx, m: re.Match[str]) -> Resp:
-    if not ctx.state.cloud and ctx.state.version_numbers[0] >= 9:
-        raise null_for_uri(ctx, "issue/createmeta")  # removed in Data Center 9.0
-    keys, ids = set(ctx.qlist("projectKeys")), set(ctx.qlist("projectIds"))
-    type_names, type_ids = set(ctx.qlist("issuetypeNames")), set(ctx.qlist("issuetypeIds"))
-    with_fields = "projects.issuetypes.fields" in (ctx.q("expand") or "")
-    out = []
-    for p in ctx.state.projects.values():
-        if (keys or ids) and p.key not in keys and p.id not in ids:
-            continue
-        types = []
-        for it in p.issue_types:
-            if (type_names or type_ids) and it.name not in type_names and it.id not in type_ids:
-                continue
-            entry: dict[str, Any] = {
-                **ctx.render.issue_type(it),
-                "untranslatedName": it.name,
-                "expand": "fields",
-            }
-            if with_fields:
-                entry["fields"] = _fields_meta(ctx, p, it)
-            types.append(entry)
-        out.append({**ctx.render.project_ref(p), "expand": "issuetypes", "issuetypes": types})
-    return Resp(200, {"expand": "projects", "projects": out})
+def _fields_meta(ctx: Ctx, itype: IssueTypeSpec) -> dict[str, Any]:
+    return {sf.field_id: ctx.render.field_meta(sf) for sf in itype.screen_fields()}
 
 
 def _page(ctx: Ctx, items: list[Any], cloud_key: str) -> dict[str, Any]:
@@ -113,38 +66,5 @@ def createmeta_fields(ctx: Ctx, m: re.Match[str]) -> Resp:
     it = p.issue_type(m.group(2))
     if it is None:
         raise ApiError(404, ["Issue type with id " + m.group(2) + " does not exist."])
-    items = [{**meta, "fieldId": fid} for fid, meta in _fields_meta(ctx, p, it).items()]
+    items = [{**meta, "fieldId": fid} for fid, meta in _fields_meta(ctx, it).items()]
     return Resp(200, _page(ctx, items, "fields"))
-
-
-@route("GET", "statuscategory")
-def status_categories(ctx: Ctx, m: re.Match[str]) -> Resp:
-    return Resp(200, [ctx.render.status_category(k) for k in STATUS_CATEGORIES])
-
-
-@route("GET", "status")
-def statuses(ctx: Ctx, m: re.Match[str]) -> Resp:
-    seen: dict[str, Any] = {}
-    for p in ctx.state.projects.values():
-        for s in p.workflow.statuses:
-            seen.setdefault(s.id, ctx.render.status(s))
-    return Resp(200, list(seen.values()))
-
-
-@route("GET", "resolution")
-def resolutions(ctx: Ctx, m: re.Match[str]) -> Resp:
-    return Resp(200, [ctx.render.resolution(r["id"]) for r in RESOLUTIONS])
-
-
-@route("GET", "priority")
-def priorities(ctx: Ctx, m: re.Match[str]) -> Resp:
-    return Resp(200, [ctx.render.priority(p["id"]) for p in PRIORITIES])
-
-
-@route("GET", "issuetype")
-def issue_types(ctx: Ctx, m: re.Match[str]) -> Resp:
-    seen: dict[str, Any] = {}
-    for p in ctx.state.projects.values():
-        for it in p.issue_types:
-            seen.setdefault(it.id, ctx.render.issue_type(it))
-    return Resp(200, list(seen.values()))

@@ -6,19 +6,16 @@ import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tracker.sandbox.jira_adf import check_rich_text
 from tracker.sandbox.jira_fields import (
     REQUIRED_MESSAGES,
     ApiError,
     collect_updates,
-    comment_bodies,
-    find_user_ref,
     not_on_screen,
     required_message,
     store_value,
-    user_error,
 )
-from tracker.sandbox.jira_index import jql_schema, record
-from tracker.sandbox.jira_jql import JqlError, Query, parse_jql, sort_records
+from tracker.sandbox.jira_jql import JqlError, Query, parse_jql
 from tracker.sandbox.jira_model import (
     EPIC_LINK,
     EPIC_NAME,
@@ -89,11 +86,6 @@ class JiraState:
                     return issue
         raise ApiError(404, [NOT_FOUND])
 
-    def user_ref(self, user: JiraUser | None) -> dict[str, str] | None:
-        if user is None:
-            return None
-        return {"accountId": user.account_id} if self.cloud else {"name": user.name}
-
     def issue_type_of(self, issue: Issue) -> IssueTypeSpec:
         spec = self.projects[issue.project].issue_type(issue.issuetype)
         assert spec is not None
@@ -158,15 +150,17 @@ class JiraState:
                 summary=changes.pop("summary"),
                 status=project.workflow.initial_status,
                 reporter=actor.name,
-                creator=actor.name,
                 created=now,
                 updated=now,
-                status_changed=now,
                 written_at=now,
             )
             self.next_issue_id += 1
             for field_id, value in changes.items():
                 store_value(issue, field_id, value)
+            # Entity properties given with the create (tracker's marker) are stored with the issue.
+            for prop in body.get("properties") or []:
+                if isinstance(prop, dict) and prop.get("key"):
+                    issue.properties[str(prop["key"])] = prop.get("value")
             self.issues[issue.id] = issue
             return issue
 
@@ -177,7 +171,7 @@ class JiraState:
             return {"parent"}
         return {EPIC_NAME} if itype.hierarchy == 1 else {EPIC_LINK}
 
-    def edit_issue(self, issue: Issue, body: Any, version: str, actor: JiraUser) -> None:
+    def edit_issue(self, issue: Issue, body: Any, version: str) -> None:
         with self.lock:
             if not isinstance(body, dict):
                 raise ApiError(400, ["No content to map to Object due to end of input"])
@@ -189,7 +183,6 @@ class JiraState:
             changes = collect_updates(
                 self, issue, body.get("fields"), body.get("update"), screen, version, errors
             )
-            comments = comment_bodies(body.get("update"), version, errors)
             if "summary" in changes and not changes["summary"]:
                 errors["summary"] = REQUIRED_MESSAGES["summary"]
             for sf in itype.screen_fields():
@@ -199,12 +192,10 @@ class JiraState:
                 raise ApiError(400, [], errors)
             for field_id, value in changes.items():
                 store_value(issue, field_id, value)
-            for comment in comments:
-                self._comment(issue, comment, actor)
-            if changes or comments:
+            if changes:
                 self.touch(issue)
 
-    def transition(self, issue: Issue, body: Any, version: str, actor: JiraUser) -> None:
+    def transition(self, issue: Issue, body: Any, version: str) -> None:
         with self.lock:
             ref = body.get("transition") if isinstance(body, dict) else None
             tid = str(ref.get("id", "")) if isinstance(ref, dict) else ""
@@ -226,7 +217,6 @@ class JiraState:
             changes = collect_updates(
                 self, issue, body.get("fields"), body.get("update"), screen, version, errors
             )
-            comments = comment_bodies(body.get("update"), version, errors)
             for sf in chosen.screen:
                 if sf.required and changes.get(sf.field_id) in (None, "", []) and sf.field_id not in errors:
                     errors[sf.field_id] = required_message(self, sf.field_id)
@@ -235,8 +225,6 @@ class JiraState:
             self._enter_status(issue, chosen.to_status, changes.pop("resolution", None))
             for field_id, value in changes.items():
                 store_value(issue, field_id, value)
-            for comment in comments:
-                self._comment(issue, comment, actor)
             self.touch(issue)
 
     def _enter_status(self, issue: Issue, status_id: str, resolution: str | None) -> None:
@@ -244,8 +232,6 @@ class JiraState:
         status = workflow.status(status_id)
         assert status is not None
         now = self.now()
-        if workflow.status(issue.status) != status:
-            issue.status_changed = now
         issue.status = status.id
         if status.category == "done":
             if resolution is not None or issue.resolution is None:
@@ -259,38 +245,12 @@ class JiraState:
     def available_transitions(self, issue: Issue) -> list[Transition]:
         return self.projects[issue.project].workflow.available(issue.status)
 
-    def assign(self, issue: Issue, body: Any) -> None:
-        with self.lock:
-            if not isinstance(body, dict):
-                raise ApiError(400, ["No content to map to Object due to end of input"])
-            key = "accountId" if self.cloud else "name"
-            value = body.get(key)
-            if value == "-1":
-                lead = self.users_by_name.get(self.projects[issue.project].lead)
-                value = (lead.account_id if self.cloud else lead.name) if lead else None
-            ok, user = find_user_ref(self, {key: value})
-            if not ok:
-                raise ApiError(400, [], {"assignee": user_error(self, {key: value})})
-            if user is not None and not self.assignable(issue.project, user):
-                raise ApiError(
-                    400, [], {"assignee": f"User '{user.display_name}' cannot be assigned issues."}
-                )
-            new = user.name if user else None
-            if new != issue.assignee:
-                issue.assignee = new
-                self.touch(issue)
-
-    def assignable(self, project_key: str, user: JiraUser) -> bool:
-        allowed = self.projects[project_key].assignable
-        return user.active and (allowed is None or user.name in allowed)
-
     def add_comment(self, issue: Issue, body: Any, version: str, actor: JiraUser) -> Comment:
         with self.lock:
             text = body.get("body") if isinstance(body, dict) else None
-            errors: dict[str, str] = {}
-            comment_bodies({"comment": [{"add": {"body": text}}]}, version, errors)
-            if errors:
-                raise ApiError(400, [], errors)
+            message = check_rich_text(text, version) if text is not None else "Comment body can not be empty!"
+            if message:
+                raise ApiError(400, [], {"comment": message})
             comment = self._comment(issue, text, actor)
             self.touch(issue)
             return comment
@@ -323,29 +283,28 @@ class JiraState:
             self.touch(issue)
 
     # ---- search ------------------------------------------------------------------------------
-    def parse(self, jql: str, viewer: JiraUser) -> Query:
+    def parse(self, jql: str) -> Query:
         try:
-            return parse_jql(jql, jql_schema(self, viewer))
+            return parse_jql(jql, set(self.projects), self.cloud)
         except JqlError as e:
             raise ApiError(400, [str(e)]) from None
 
-    def search(self, query: Query, viewer: JiraUser, lagging: bool, reconcile: set[int]) -> list[Issue]:
+    def search(self, query: Query, lagging: bool, reconcile: set[int]) -> list[Issue]:
         """Matching issues in order; with `lagging`, recent writes are not yet indexed unless reconciled."""
         with self.lock:
             cutoff = self.now() - timedelta(seconds=self.search_lag)
-            records = []
-            for issue in self.issues.values():
-                if (
+            found = [
+                issue
+                for issue in self.issues.values()
+                if query.matches(issue)
+                and not (
                     lagging
                     and self.search_lag > 0
                     and issue.written_at > cutoff
                     and issue.id not in reconcile
-                ):
-                    continue
-                row = record(self, issue, viewer)
-                if query.matches(row):
-                    records.append(row)
-            return [r["\x00issue"] for r in sort_records(records, query.order)]
+                )
+            ]
+            return query.order(found)
 
 
 __all__ = ["NOT_FOUND", "ApiError", "JiraState", "not_on_screen"]
