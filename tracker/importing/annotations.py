@@ -97,7 +97,11 @@ _TEAM_TO = re.compile(
 )
 
 
-BOLD_SENTENCES = Shaped("hexpm")
+# A bold label with no colon after it: a bold sentence (`**Archive records before deletion.** The job ...`)
+# or a bold phrase followed by a new sentence (`**Catch schema errors** In the hook, check ...`). The
+# examples' README states the bold-label convention for every organisation; this separator-less variant
+# appears in hexpm, felvin-search and posthog documents.
+BOLD_SENTENCES = Shaped("hexpm", "felvin-search", "posthog")
 
 
 @dataclass
@@ -402,7 +406,11 @@ def split_label(core: str) -> tuple[str, str, str | None, str | None]:
     has_colon = label.endswith(":")
     label = label.rstrip(":").strip()
     # `**Archive records before deletion.** The cleanup job now ...`: a bold sentence leads the item.
-    sentence = label.endswith(".") and len(label.split()) >= 2 and BOLD_SENTENCES.active
+    sentence = (
+        len(label.split()) >= 2
+        and (label.endswith((".", "!", "?")) or bool(re.match(r"[A-Z]", rest)))
+        and BOLD_SENTENCES.active
+    )
     if not (has_colon or sentence or match.group("sep") or not rest):
         return core, core, None, None
     if _MARKER_LABELS.match(label) and rest:

@@ -21,9 +21,8 @@ from tracker.importing.sections import (
     action_sections,
     heading_context,
     heading_text,
-    label_sections,
-    lessons_sections,
 )
+from tracker.importing.unheaded import label_sections, lessons_sections
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
