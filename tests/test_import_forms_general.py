@@ -1,0 +1,146 @@
+"""Forms written from their definition rather than from one organisation's documents, each on a small
+document written for the test; and that none of them is switched off when any organisation is held out."""
+
+from __future__ import annotations
+
+import pytest
+
+from tracker.importing.parser import parse_document
+from tracker.provenance import holding_out
+
+
+def parse(text: str):
+    return parse_document(text, "doc.md", set(), None, ())
+
+
+def titles(text: str) -> list[str]:
+    return [d.title for d in parse(text).items]
+
+
+# -- a heading whose head noun is "action(s)" ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Resulting Action",
+        "Recommended actions",
+        "Our team's actions",
+        "Further actions (open)",
+        "2. Agreed Actions",
+    ],
+)
+def test_a_short_heading_whose_head_noun_is_actions_holds_items(heading):
+    text = (
+        f"# Queue outage\n\n## Summary\n\nThe queue filled.\n\n## {heading}\n\n- Cap the queue at 10k jobs\n"
+    )
+    assert titles(text) == ["Cap the queue at 10k jobs"]
+
+
+@pytest.mark.parametrize(
+    "heading",
+    ["Customer actions", "What users should do: user actions", "Call to action", "Incident response actions"],
+)
+def test_actions_of_others_or_of_the_response_itself_are_not_an_action_section(heading):
+    text = f"# Queue outage\n\n## {heading}\n\n- Clear the browser cache\n"
+    assert titles(text) == []
+
+
+def test_heading_items_under_a_heading_named_by_its_head_noun():
+    text = (
+        "# Disk full\n\n# Agreed Action\n\n#### 1) Rotate the archive `@ines`\n\nKeep seven days of WAL.\n\n"
+        "#### 2) TODO Alert on disk use\n\nPage at 85%.\n"
+    )
+    drafts = parse(text).items
+    assert [(d.title, d.owner_text, d.status_text) for d in drafts] == [
+        ("Rotate the archive", "`@ines`", None),
+        ("Alert on disk use", None, "TODO"),
+    ]
+
+
+def test_an_item_heading_with_a_todo_prefix_is_not_a_section_of_its_own():
+    text = (
+        "# Outage\n\n## Ideas\n\n### TODO Shard the session store\n\nWe need a plan for it before spring.\n"
+    )
+    assert titles(text) == []
+    listed = "# Outage\n\n## TODO list\n\n- Shard the session store\n"
+    assert titles(listed) == ["Shard the session store"]
+
+
+# -- lead-in sentences ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "The nightly job had deleted the rows. We made two changes:",
+        "To stop this happening again, we have introduced a few fixes:",
+        "We are committed to:",
+        "Going forward we will:",
+    ],
+)
+def test_a_lead_in_sentence_in_other_words_introduces_actions(lead_in):
+    text = (
+        "# 2026-03-02 Token outage\n\nTokens stopped validating for an hour.\n\n"
+        f"{lead_in}\n\n1. Archive rows before deleting them\n2. Page on validation errors\n"
+    )
+    assert titles(text) == ["Archive rows before deleting them", "Page on validation errors"]
+
+
+def test_only_the_sentence_ending_in_the_colon_is_read_as_the_lead_in():
+    text = (
+        "# Outage\n\nWe will add an alarm for this later. The hosts that failed were:\n\n- cache-1 went down\n"
+        "- cache-2 went down\n"
+    )
+    assert titles(text) == []
+
+
+@pytest.mark.parametrize(
+    "heading", ["Root cause", "Timeline", "Impact", "What went wrong", "Contributing factors"]
+)
+def test_a_lead_in_under_a_heading_describing_the_incident_introduces_no_actions(heading):
+    text = (
+        f"# Outage\n\n## {heading}\n\nThat morning we made several changes to the pool:\n\n"
+        "- Raised the pool size to 200\n- Lowered the timeout to 2s\n"
+    )
+    assert titles(text) == []
+
+
+# -- bold labels without a colon -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "description"),
+    [
+        (
+            "1. **Archive rows before deletion.** The cleanup job now copies each row it deletes.",
+            "Archive rows before deletion.",
+            "The cleanup job now copies each row it deletes.",
+        ),
+        (
+            "- **Catch schema errors** In the profile hook, check the stored schema version first.",
+            "Catch schema errors",
+            "In the profile hook, check the stored schema version first.",
+        ),
+        ("- **Never** deploy on a Friday afternoon", "Never deploy on a Friday afternoon", None),
+        ("- **Add alerting** to the replica lag", "Add alerting to the replica lag", None),
+    ],
+)
+def test_a_bold_label_without_a_colon_is_the_title_when_a_sentence_follows(line, title, description):
+    [draft] = parse(f"# Outage\n\n## Follow-ups\n\n{line}\n").items
+    assert (draft.title, draft.description) == (title, description)
+
+
+# -- none of these is any one organisation's -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("organisation", ["hachyderm", "hexpm", "posthog", "felvin-search", "cheqd"])
+def test_the_general_forms_stay_on_whichever_organisation_is_held_out(organisation):
+    text = (
+        "# Outage\n\nThe disk filled. We made two changes:\n\n1. **Rotate the archive.** Seven days are kept.\n"
+        "2. Page at 85% disk use\n\n## Resulting Action\n\n- Move logs to their own volume\n"
+    )
+    expected = ["Rotate the archive.", "Page at 85% disk use", "Move logs to their own volume"]
+    assert titles(text) == expected
+    with holding_out(organisation):
+        assert titles(text) == expected
