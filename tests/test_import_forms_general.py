@@ -95,6 +95,13 @@ def test_only_the_sentence_ending_in_the_colon_is_read_as_the_lead_in():
     assert titles(text) == []
 
 
+def test_a_sentence_announcing_the_write_ups_outline_introduces_no_actions():
+    text = (
+        "# Outage\n\nIn this post we will cover:\n\n- What happened on the day\n- How we restored service\n"
+    )
+    assert titles(text) == []
+
+
 @pytest.mark.parametrize(
     "heading", ["Root cause", "Timeline", "Impact", "What went wrong", "Contributing factors"]
 )
@@ -124,6 +131,8 @@ def test_a_lead_in_under_a_heading_describing_the_incident_introduces_no_actions
         ),
         ("- **Never** deploy on a Friday afternoon", "Never deploy on a Friday afternoon", None),
         ("- **Add alerting** to the replica lag", "Add alerting to the replica lag", None),
+        ("- **Dana Lee** Rotate the signing keys", "Dana Lee Rotate the signing keys", None),
+        ("- **High priority** Rotate the signing keys", "High priority Rotate the signing keys", None),
     ],
 )
 def test_a_bold_label_without_a_colon_is_the_title_when_a_sentence_follows(line, title, description):

@@ -102,6 +102,11 @@ _TEAM_TO = re.compile(
 # examples' README states the bold-label convention for every organisation; this separator-less variant
 # appears in hexpm, felvin-search and posthog documents.
 BOLD_SENTENCES = Shaped("hexpm", "felvin-search", "posthog")
+_NOT_A_LABEL = re.compile(
+    r"^(?:p[0-4]|sev(?:erity)?[\s-]?\d|(?:high|medium|low|critical|top)(?:\s+priority)?|priority\s*\d?|"
+    r"done|to\s*do|in\s+progress|won'?t\s+do|not\s+started|blocked|open)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -406,11 +411,15 @@ def split_label(core: str) -> tuple[str, str, str | None, str | None]:
     has_colon = label.endswith(":")
     label = label.rstrip(":").strip()
     # `**Archive records before deletion.** The cleanup job now ...`: a bold sentence leads the item.
-    sentence = (
-        len(label.split()) >= 2
-        and (label.endswith((".", "!", "?")) or bool(re.match(r"[A-Z]", rest)))
-        and BOLD_SENTENCES.active
-    )
+    sentence = BOLD_SENTENCES.active and len(label.split()) >= 2 and ":" not in label
+    if sentence and not label.endswith((".", "!", "?")):
+        # A bold phrase then a longer new sentence explaining it; not a bold name, priority or status.
+        sentence = (
+            bool(re.match(r"[A-Z]", rest))
+            and len(rest.split()) > len(label.split())
+            and not _NAME.match(label)
+            and not _NOT_A_LABEL.match(label)
+        )
     if not (has_colon or sentence or match.group("sep") or not rest):
         return core, core, None, None
     if _MARKER_LABELS.match(label) and rest:

@@ -113,10 +113,12 @@ _SHAPED_HEADINGS = (
 )
 # A short noun phrase whose head noun is "action(s)" names a list of actions whatever the words before it
 # ("Resulting Action", "Recommended actions", "Our team's actions", "Further actions (open)"), except
-# when the actions are someone else's (users', an attacker's) or were the incident response itself.
+# when the actions are someone else's (users', an attacker's) or were the incident response itself
+# (recovery, troubleshooting: as with mitigations during the incident, not follow-up work).
 _HEAD_NOUN_ACTIONS = re.compile(
     r"^(?!.*\b(?:users?|customers?|clients?|your|their|attacker'?s?|malicious|suspicious|unauthori[sz]ed|manual|"
-    r"emergency|incident|response|responders?'?|mitigating|containment|to)\s+actions?\b)"
+    r"emergency|incident|response|responders?'?|mitigating|containment|recovery|restoration|troubleshooting|"
+    r"diagnostic|debugging|investigative|to)\s+actions?\b)"
     r"(?:[^\W\d_][\w'’-]*\s+){1,3}actions?\s*(?:\([^()]*\))?$",
     re.IGNORECASE,
 )

@@ -33,6 +33,13 @@ _LEAD_IN = re.compile(
     r"(?:[\w-]+\s+){0,3}?(?:changes|fixes))\b",
     re.IGNORECASE,
 )
+# "In this post we will cover:", "Below, we'll explain:": the list is the write-up's outline, not actions.
+_OUTLINE = re.compile(
+    r"\bin\s+this\s+(?:post|document|report|write[\s-]?up|article|section)\b|"
+    r"\bwe(?:'ll|’ll|\s+will)\s+(?:now\s+|first\s+|also\s+|briefly\s+)?(?:cover|describe|explain|discuss|outline|"
+    r"walk|go\s+(?:over|through)|share|summari[sz]e|look\s+at|detail|present)\b",
+    re.IGNORECASE,
+)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_]|[\"“‘'(])")
 LEAD_INS = Shaped()
 PSEUDO_HEADINGS = Shaped()
@@ -118,7 +125,7 @@ def label_sections(
             text = plain(inline_tokens(node))
             # Only the sentence that ends in the colon introduces the list; what comes before is context.
             sentence = _SENTENCE_BREAK.split(text.strip())[-1]
-            if LEAD_INS.active and _LEAD_IN.search(sentence):
+            if LEAD_INS.active and _LEAD_IN.search(sentence) and not _OUTLINE.search(sentence):
                 note_candidate(
                     candidates, line, text, True, "a sentence introducing the list below as actions"
                 )
