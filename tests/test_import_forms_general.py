@@ -37,9 +37,23 @@ def test_a_short_heading_whose_head_noun_is_actions_holds_items(heading):
     assert titles(text) == ["Cap the queue at 10k jobs"]
 
 
+@pytest.mark.parametrize("heading", ["What we're changing", "What we will change"])
+def test_what_we_are_changing_names_actions_like_what_we_are_fixing(heading):
+    text = (
+        f"# Outage\n\n## What happened\n\nThe pool ran dry.\n\n## {heading}\n\n- Alert on pool exhaustion\n"
+    )
+    assert titles(text) == ["Alert on pool exhaustion"]
+
+
 @pytest.mark.parametrize(
     "heading",
-    ["Customer actions", "What users should do: user actions", "Call to action", "Incident response actions"],
+    [
+        "Customer actions",
+        "What users should do: user actions",
+        "Call to action",
+        "Incident response actions",
+        "Recovery actions",
+    ],
 )
 def test_actions_of_others_or_of_the_response_itself_are_not_an_action_section(heading):
     text = f"# Queue outage\n\n## {heading}\n\n- Clear the browser cache\n"
@@ -95,15 +109,18 @@ def test_only_the_sentence_ending_in_the_colon_is_read_as_the_lead_in():
     assert titles(text) == []
 
 
-def test_a_sentence_announcing_the_write_ups_outline_introduces_no_actions():
-    text = (
-        "# Outage\n\nIn this post we will cover:\n\n- What happened on the day\n- How we restored service\n"
-    )
+@pytest.mark.parametrize(
+    "sentence",
+    ["In this post we will cover:", "We took the following actions to restore service:"],
+)
+def test_a_sentence_announcing_an_outline_or_the_response_introduces_no_actions(sentence):
+    text = f"# Outage\n\n{sentence}\n\n- Failed over the primary\n- Drained the queue\n"
     assert titles(text) == []
 
 
 @pytest.mark.parametrize(
-    "heading", ["Root cause", "Timeline", "Impact", "What went wrong", "Contributing factors"]
+    "heading",
+    ["Root cause", "Timeline", "Impact", "What went wrong", "Contributing factors", "Resolution"],
 )
 def test_a_lead_in_under_a_heading_describing_the_incident_introduces_no_actions(heading):
     text = (

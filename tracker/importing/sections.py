@@ -29,7 +29,7 @@ _ACTION_HEADING = re.compile(
     | \b(?:prevention|preventive|preventative)\s+(?:measures|steps|items|work)\b
     | \bwork\s+items\b
     | \bwhat\s+we(?:'re|’re|\s+are|'ll|’ll|\s+will|'ve|’ve|\s+have)?\s+(?:doing|going\s+to\s+do|do(?:ing)?|did|done|
-         fixing|improving|plan(?:ned|ning)?)\b
+         fixing|improving|changing|change|plan(?:ned|ning)?)\b
     | \b(?:looking|going|moving|path)\s+(?:forward|ahead)\b
     | \blessons?\s+learn(?:ed|t)\s+(?:and|&)\s+(?:improvements|actions|next\s+steps|changes|fixes)\b
     | ^(?:immediate|(?:short|medium|mid|long|near)[\s-]*term)(?:\s+(?:actions?|fixes|items|tasks|work|changes|

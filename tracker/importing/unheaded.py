@@ -40,6 +40,11 @@ _OUTLINE = re.compile(
     r"walk|go\s+(?:over|through)|share|summari[sz]e|look\s+at|detail|present)\b",
     re.IGNORECASE,
 )
+# "We took the following actions to restore service:": the incident response, not follow-up work.
+_RESPONSE = re.compile(
+    r"\bto\s+(?:restore|recover|mitigate|stabili[sz]e|bring\s+(?:\w+\s+)?back|get\s+(?:\w+\s+){0,3}back)\b",
+    re.IGNORECASE,
+)
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_]|[\"“‘'(])")
 LEAD_INS = Shaped()
 PSEUDO_HEADINGS = Shaped()
@@ -52,11 +57,13 @@ def _bold_only(node: SyntaxTreeNode) -> str | None:
     return match.group("t").strip() if match else None
 
 
-# Parts of a postmortem that describe the incident, never what is done about it: a sentence introducing a
-# list there ("We made several changes to the pool size:") introduces events or causes.
+# Parts of a postmortem that describe the incident and how it was handled, never the follow-up work: a
+# sentence introducing a list there ("We made several changes to the pool size:") introduces events,
+# causes or the steps that restored service.
 _DESCRIBES_INCIDENT = re.compile(
     r"\b(?:root\s+causes?|causes?|contributing\s+factors?|triggers?|impact|symptoms|diagnosis|investigation|"
-    r"detection|what\s+happened|background|went\s+(?:wrong|poorly|badly)|(?:where|how)\s+we\s+got\s+lucky)\b",
+    r"detection|what\s+happened|background|went\s+(?:wrong|poorly|badly)|(?:where|how)\s+we\s+got\s+lucky|"
+    r"resolution|recovery|restor\w+|mitigations?|response|how\s+we\s+(?:fixed|resolved|recovered))\b",
     re.IGNORECASE,
 )
 
@@ -125,7 +132,11 @@ def label_sections(
             text = plain(inline_tokens(node))
             # Only the sentence that ends in the colon introduces the list; what comes before is context.
             sentence = _SENTENCE_BREAK.split(text.strip())[-1]
-            if LEAD_INS.active and _LEAD_IN.search(sentence) and not _OUTLINE.search(sentence):
+            if (
+                LEAD_INS.active
+                and _LEAD_IN.search(sentence)
+                and not (_OUTLINE.search(sentence) or _RESPONSE.search(sentence))
+            ):
                 note_candidate(
                     candidates, line, text, True, "a sentence introducing the list below as actions"
                 )
