@@ -81,6 +81,34 @@ def test_an_item_heading_with_a_todo_prefix_is_not_a_section_of_its_own():
     assert titles(listed) == ["Shard the session store"]
 
 
+def test_headings_marked_as_action_items_are_items_with_their_field_lines():
+    text = (
+        "# Outage\n\n## Action items\n\n### Action item 1: Add disk alerts\n\n**Owner:** Dana\n**Due:** 2026-05-01\n\n"
+        "Alert when the data volume passes 85%.\n\n### Action item 2: Shard the session store\n\n"
+        "One node holds every session.\n"
+    )
+    drafts = parse(text).items
+    assert [(d.title, d.owner_text, d.deadline_text) for d in drafts] == [
+        ("Add disk alerts", "Dana", "2026-05-01"),
+        ("Shard the session store", None, None),
+    ]
+    assert drafts[0].description == "Alert when the data volume passes 85%."
+
+
+def test_a_marked_item_heading_is_an_item_even_outside_an_action_section():
+    text = (
+        "# Outage\n\n## Root cause\n\nThe disk filled.\n\n### AI-1: Add disk alerts\n\nPage at 85%.\n\n"
+        "### Follow-up 2 - Rotate the WAL archive\n\nKeep seven days.\n\n### Action: none\n\nNothing else.\n"
+    )
+    assert titles(text) == ["Add disk alerts", "Rotate the WAL archive"]
+
+
+@pytest.mark.parametrize("heading", ["Action items: Database", "Follow-up: storage team"])
+def test_a_marker_without_a_number_or_in_the_plural_names_a_group(heading):
+    text = f"# Outage\n\n## {heading}\n\n- Add a replica lag alarm\n- Rehearse the failover\n"
+    assert titles(text) == ["Add a replica lag alarm", "Rehearse the failover"]
+
+
 # -- lead-in sentences ---------------------------------------------------------------------------------
 
 

@@ -10,7 +10,14 @@ from markdown_it.tree import SyntaxTreeNode
 
 from tracker.importing.drafts import ItemDraft, TableInfo
 from tracker.importing.headings import heading_item
-from tracker.importing.lists import line_items, list_items, paragraph_item, prose_item, short_statement
+from tracker.importing.lists import (
+    NONE_STATED,
+    line_items,
+    list_items,
+    paragraph_item,
+    prose_item,
+    short_statement,
+)
 from tracker.importing.markdown import inline_tokens, strong_spans
 from tracker.importing.sections import (
     Context,
@@ -19,6 +26,7 @@ from tracker.importing.sections import (
     heading_text,
     is_action_heading,
     is_group_label,
+    item_marker,
     merge,
 )
 from tracker.importing.tables import table_items
@@ -127,6 +135,19 @@ def _chunks(
         else:
             preamble.append(node)
     return preamble, chunks
+
+
+def read_heading_section(
+    reader: Reader, heading: SyntaxTreeNode, body: list[SyntaxTreeNode]
+) -> list[ItemDraft]:
+    """The drafts under an action heading; a heading that is itself one item behind a marker ("Action item
+    1: Add disk alerts") over prose rather than a list is that one item."""
+    title = heading_text(heading)
+    marked = item_marker(title)
+    if marked is not None and not NONE_STATED.match(marked) and not _opens_with_list(body):
+        draft = heading_item(heading, body, title, Context(), reader.jira_projects, reader.known_owner)
+        return [draft] if draft is not None else []
+    return read_section(reader, title, body, heading_context(title))
 
 
 def read_section(

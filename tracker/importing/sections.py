@@ -209,11 +209,30 @@ _NUMBER = re.compile(r"^\s*(?:\d{1,3}[.)]|[A-Za-z][)]|#\d{1,3}[.:)]?)\s+")
 _WORD_STATUS = re.compile(r"^(?P<v>TODO|DONE|WIP|FIXED|WONTFIX|WONTDO)\b(?:\s*[:-])?\s+(?=\S)")
 
 
+# "Action item 1: Add disk alerts", "AI-3 - Shard the store", "Action: Rotate keys": a heading that is one
+# item, its marker in front (as `**Action item:** text` marks a paragraph); a marker other than "action
+# item" / "AI" needs its number ("Follow-up 2: ...", "Task 4: ..."), and a plural ("Action items:
+# Database") names a group.
+_ITEM_MARKER = re.compile(
+    r"^(?:(?:action\s+item|ai|action)(?:\s*[#-]?\s*\d{1,3})?|(?:action|task|follow[\s-]*up)\s*[#-]?\s*\d{1,3})"
+    r"\s*[:.)\-–—]\s+(?P<title>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def item_marker(text: str) -> str | None:
+    """The title of a heading that is one item behind a marker ("Action item 1: Add disk alerts"), else None."""
+    match = _ITEM_MARKER.match(_NUMBER.sub("", text.strip()))
+    return match.group("title").strip() if match else None
+
+
 def is_group_label(text: str) -> bool:
     """A sub-heading that groups items (Short-term, Completed, P1, "Detection actions") rather than being one."""
     cleaned = _NUMBER.sub("", text).strip(" :*_")
-    if _WORD_STATUS.match(cleaned):
-        return False  # "TODO Configuration management": an item with its status in front
+    if _WORD_STATUS.match(cleaned) or item_marker(cleaned):
+        return (
+            False  # "TODO Configuration management", "Action item 2: Shard": an item, status or marker first
+        )
     context = heading_context(cleaned)
     return bool(
         is_action_heading(cleaned)
@@ -273,14 +292,20 @@ def action_sections(
             note_candidate(
                 candidates, line, text, False, "a timeline or a time-stamped entry: never read for items"
             )
-        elif is_action_heading(text, extra):
+        elif is_action_heading(text, extra) or item_marker(text):
             end = index + 1
             while end < len(blocks):
                 other = blocks[end]
                 if other.type == "heading" and heading_level(other) <= level:
                     break
                 end += 1
-            reason = "a heading naming actions" if is_action_heading(text) else "named in [import] sections"
+            reason = (
+                "a heading naming actions"
+                if is_action_heading(text)
+                else "named in [import] sections"
+                if is_action_heading(text, extra)
+                else "a heading that is one action item"
+            )
             note_candidate(candidates, line, text, True, reason)
             sections.append((index, end))
             index = end
