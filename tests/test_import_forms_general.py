@@ -109,6 +109,15 @@ def test_a_marker_without_a_number_or_in_the_plural_names_a_group(heading):
     assert titles(text) == ["Add a replica lag alarm", "Rehearse the failover"]
 
 
+@pytest.mark.parametrize("review", ["What went well", "Root cause", "Timeline", "Where we got lucky"])
+def test_a_review_sub_heading_inside_an_action_section_holds_no_items(review):
+    text = (
+        f"# Outage\n\n## Lessons learned and improvements\n\n### {review}\n\n- Paging worked within a minute\n\n"
+        "### What could be improved\n\n- Add a canary stage to deploys\n"
+    )
+    assert titles(text) == ["Add a canary stage to deploys"]
+
+
 # -- lead-in sentences ---------------------------------------------------------------------------------
 
 

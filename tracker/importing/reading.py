@@ -28,6 +28,7 @@ from tracker.importing.sections import (
     is_group_label,
     item_marker,
     merge,
+    without_review_parts,
 )
 from tracker.importing.tables import table_items
 from tracker.provenance import Shaped
@@ -154,6 +155,7 @@ def read_section(
     reader: Reader, title: str, body: list[SyntaxTreeNode], base: Context, headings_only: bool = False
 ) -> list[ItemDraft]:
     """The drafts of one action section, in document order (`headings_only`: its heading items, or none)."""
+    body = without_review_parts(body)
     preamble, chunks = _chunks(body)
     candidates = [(h, b) for h, b in chunks if not is_group_label(heading_text(h))]
     prose = [1 for _h, b in candidates if _prose_bodied(b)]

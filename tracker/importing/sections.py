@@ -146,6 +146,34 @@ def is_action_heading(text: str, extra: Collection[str] = ()) -> bool:
     )
 
 
+# A sub-heading inside an action section that reviews the incident rather than acting on it ("What went
+# well", "Root cause", "Impact"): nothing under it is an item.
+_REVIEW_PART = re.compile(
+    r"^(?:the\s+)?(?:root\s+causes?|contributing\s+factors?|(?:customer\s+|user\s+|business\s+)?impact|"
+    r"(?:things\s+that|what)\s+went\s+(?:well|wrong|poorly|badly)|what\s+(?:worked|didn'?t\s+(?:work|go\s+well))|"
+    r"(?:where|how)\s+we\s+got\s+lucky)\b",
+    re.IGNORECASE,
+)
+
+
+def without_review_parts(body: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:
+    """An action section's blocks without its review sub-headings (What went well, Root cause, Timeline)
+    and what is under them."""
+    kept: list[SyntaxTreeNode] = []
+    skipping: int | None = None  # the level of the review sub-heading being skipped
+    for node in body:
+        if node.type == "heading":
+            level = heading_level(node)
+            if skipping is not None and level <= skipping:
+                skipping = None
+            text = _clean(heading_text(node))
+            if skipping is None and (_REVIEW_PART.match(text) or _NEVER.search(text)):
+                skipping = level
+        if skipping is None:
+            kept.append(node)
+    return kept
+
+
 def never_actions(text: str) -> bool:
     """A timeline heading or a time-stamped entry: nothing under it is an action item."""
     return bool(_NEVER.search(text) or _TIMESTAMP.match(text))
