@@ -127,6 +127,7 @@ def test_a_review_sub_heading_inside_an_action_section_holds_no_items(review):
         "The nightly job had deleted the rows. We made two changes:",
         "To stop this happening again, we have introduced a few fixes:",
         "We are committed to:",
+        "Here is what we are doing to make sure this doesn't happen again:",
         "Going forward we will:",
     ],
 )

@@ -28,7 +28,8 @@ _LEAD_IN = re.compile(
     r"\b(?:prevent\w*|in\s+the\s+future|future\s+(?:actions?|work|improvements?)|going\s+forward|from\s+now\s+on|"
     r"next\s+steps|follow[\s-]*ups?|action\s+items?|possible\s+actions|actions?\s+(?:we|to)\b|we\s+will|we(?:'|’)ll|"
     r"we\s+(?:plan|intend|are\s+going)\s+to|improvements?|remediations?|corrective|to[\s-]?dos?|"
-    r"we(?:'re|’re|\s+are|\s+remain)\s+committed\s+to|"
+    r"we(?:'re|’re|\s+are|\s+remain)\s+committed\s+to|what\s+we(?:'re|’re|\s+are)\s+doing|"
+    r"(?:does(?:n't|n’t|\s+not)|won't|won’t|will\s+not|never)\s+happens?\s+again|avoid\s+(?:a\s+)?(?:repeat|recurrence)|"
     r"we(?:'ve|’ve|\s+have|'re|’re|\s+are|\s+will)?\s+(?:also\s+)?(?:made|make|making|introduced|introducing)\s+"
     r"(?:[\w-]+\s+){0,3}?(?:changes|fixes))\b",
     re.IGNORECASE,
