@@ -124,8 +124,8 @@ def test_a_review_sub_heading_inside_an_action_section_holds_no_items(review):
 @pytest.mark.parametrize(
     "lead_in",
     [
-        "The nightly job had deleted the rows. We made two changes:",
-        "To stop this happening again, we have introduced a few fixes:",
+        "The nightly job had deleted the rows. To stop a repeat, we will:",
+        "So that this never happens again:",
         "We are committed to:",
         "Here is what we are doing to make sure this doesn't happen again:",
         "Going forward we will:",
@@ -137,6 +137,15 @@ def test_a_lead_in_sentence_in_other_words_introduces_actions(lead_in):
         f"{lead_in}\n\n1. Archive rows before deleting them\n2. Page on validation errors\n"
     )
     assert titles(text) == ["Archive rows before deleting them", "Page on validation errors"]
+
+
+def test_we_made_changes_as_a_lead_in_is_hexpms_form():
+    text = "# Outage\n\nThe rows were gone. We made two changes:\n\n1. Archive rows before deleting them\n"
+    assert titles(text) == ["Archive rows before deleting them"]
+    with holding_out("hexpm"):
+        assert titles(text) == []
+    with holding_out("posthog"):
+        assert titles(text) == ["Archive rows before deleting them"]
 
 
 def test_only_the_sentence_ending_in_the_colon_is_read_as_the_lead_in():
@@ -201,7 +210,7 @@ def test_a_bold_label_without_a_colon_is_the_title_when_a_sentence_follows(line,
 @pytest.mark.parametrize("organisation", ["hachyderm", "hexpm", "posthog", "felvin-search", "cheqd"])
 def test_the_general_forms_stay_on_whichever_organisation_is_held_out(organisation):
     text = (
-        "# Outage\n\nThe disk filled. We made two changes:\n\n1. **Rotate the archive.** Seven days are kept.\n"
+        "# Outage\n\nThe disk filled. To prevent a repeat, we will:\n\n1. **Rotate the archive.** Seven days are kept.\n"
         "2. Page at 85% disk use\n\n## Resulting Action\n\n- Move logs to their own volume\n"
     )
     expected = ["Rotate the archive.", "Page at 85% disk use", "Move logs to their own volume"]

@@ -22,17 +22,27 @@ from tracker.provenance import Shaped
 # A sentence ending in a colon that introduces the actions listed under it: "Some possible actions in the
 # future:", "To prevent this from happening again, we will:", "We made three changes:", "We are committed
 # to:". A form the issue names, seen in several organisations' documents (hexpm, posthog, gattaca-com,
-# cheqd), written from its definition: the words that name actions in a heading, a purpose of preventing
-# a repeat, or a first-person commitment, in the sentence that ends in the colon.
+# cheqd), written from its definition: the words that name actions, a purpose of preventing a repeat,
+# or a first-person commitment, in the sentence that ends in the colon.
 _LEAD_IN = re.compile(
     r"\b(?:prevent\w*|in\s+the\s+future|future\s+(?:actions?|work|improvements?)|going\s+forward|from\s+now\s+on|"
     r"next\s+steps|follow[\s-]*ups?|action\s+items?|possible\s+actions|actions?\s+(?:we|to)\b|we\s+will|we(?:'|’)ll|"
     r"we\s+(?:plan|intend|are\s+going)\s+to|improvements?|remediations?|corrective|to[\s-]?dos?|"
     r"we(?:'re|’re|\s+are|\s+remain)\s+committed\s+to|what\s+we(?:'re|’re|\s+are)\s+doing|"
-    r"(?:does(?:n't|n’t|\s+not)|won't|won’t|will\s+not|never)\s+happens?\s+again|avoid\s+(?:a\s+)?(?:repeat|recurrence)|"
-    r"we(?:'ve|’ve|\s+have|'re|’re|\s+are|\s+will)?\s+(?:also\s+)?(?:made|make|making|introduced|introducing)\s+"
-    r"(?:[\w-]+\s+){0,3}?(?:changes|fixes))\b",
+    r"(?:does(?:n't|n’t|\s+not)|won't|won’t|will\s+not|never)\s+happens?\s+again|avoid\s+(?:a\s+)?(?:repeat|recurrence))\b",
     re.IGNORECASE,
+)
+# "We made four changes:" (the active voice of a "Changes made" heading) was written while reading hexpm's
+# documents, the only ones that use it: it is theirs (tracker.provenance).
+_LEAD_IN_SHAPED = (
+    (
+        Shaped("hexpm"),
+        re.compile(
+            r"\bwe(?:'ve|’ve|\s+have|'re|’re|\s+are|\s+will)?\s+(?:also\s+)?(?:made|make|making|introduced|introducing)\s+"
+            r"(?:[\w-]+\s+){0,3}?(?:changes|fixes)\b",
+            re.IGNORECASE,
+        ),
+    ),
 )
 # "In this post we will cover:", "Below, we'll explain:": the list is the write-up's outline, not actions.
 _OUTLINE = re.compile(
@@ -135,7 +145,10 @@ def label_sections(
             sentence = _SENTENCE_BREAK.split(text.strip())[-1]
             if (
                 LEAD_INS.active
-                and _LEAD_IN.search(sentence)
+                and (
+                    _LEAD_IN.search(sentence)
+                    or any(shaped.active and pattern.search(sentence) for shaped, pattern in _LEAD_IN_SHAPED)
+                )
                 and not (_OUTLINE.search(sentence) or _RESPONSE.search(sentence))
             ):
                 note_candidate(
