@@ -37,7 +37,9 @@ def test_a_short_heading_whose_head_noun_is_actions_holds_items(heading):
     assert titles(text) == ["Cap the queue at 10k jobs"]
 
 
-@pytest.mark.parametrize("heading", ["What we're changing", "What we will change"])
+@pytest.mark.parametrize(
+    "heading", ["What we're changing", "What we will change", "Changes we've made", "Steps we took"]
+)
 def test_what_we_are_changing_names_actions_like_what_we_are_fixing(heading):
     text = (
         f"# Outage\n\n## What happened\n\nThe pool ran dry.\n\n## {heading}\n\n- Alert on pool exhaustion\n"

@@ -36,7 +36,8 @@ _ACTION_HEADING = re.compile(
         improvements?|remediations?|follow[\s-]*ups?|goals|plans?))?\s*(?:\(.*\))?$
     | \b(?:the\s+)?(?:following|next|coming)\s+(?:\d+|two|three|four|few|couple\s+of)\s+(?:days|weeks|months|sprints)\b
     | \b(?:preventing|prevention\s+of|how\s+we(?:'ll|\s+will)?\s+prevent)\b
-    | \b(?:changes|fixes|improvements|steps|measures|tasks)\s+(?:planned|taken|made|we(?:'re|\s+are|\s+will)?\s*(?:making|make|take|taking))\b
+    | \b(?:changes|fixes|improvements|steps|measures|tasks)\s+(?:planned|taken|made|we(?:'re|\s+are|\s+will)?\s*(?:making|make|take|taking)|
+        we(?:'ve|’ve|\s+have)?\s*(?:made|taken|took))\b
     | ^(?:(?:our|proposed|planned|suggested|recommended|required|further)\s+)?(?:improvements?|recommendations?|fixes|
         countermeasures|preventive\s+measures|tasks)(?:\s*(?:,|and|&)\s*(?:improvements?|recommendations?|fixes|
         next\s+steps|follow[\s-]*ups?|actions?|tasks|lessons(?:\s+learn(?:ed|t))?))*$
