@@ -130,7 +130,7 @@ def test_a_person_is_not_team_like(owner: str) -> None:
 
 def test_lint_reports_a_document_with_no_items(run_cli, workdir: Path) -> None:
     (workdir / "pm.md").write_text(
-        "# Billing cron outage\n\n## Timeline\n\n- 10:00 the cron stopped\n\n## What we will change\n\n"
+        "# Billing cron outage\n\n## Timeline\n\n- 10:00 the cron stopped\n\n## Homework\n\n"
         "We will add a check that the cron ran.\n",
         encoding="utf-8",
     )

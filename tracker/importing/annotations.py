@@ -11,8 +11,6 @@ from tracker.deadlines import DeadlineKind, parse_deadline
 from tracker.importing.markdown import to_plain
 from tracker.importing.owners import sentence_owner
 from tracker.importing.refs import find_refs
-from tracker.provenance import Shaped
-from tracker.statuses import parse_status
 
 _REFERENCE_DAY = date(2000, 1, 1)  # only the kind of a deadline matters here, not its year
 
@@ -60,14 +58,9 @@ _PAREN_NOTE = re.compile(
     r"(?:done|fixed|completed?|resolved|shipped|merged)(?:\s+(?:on|in|as\s+of|via))?\s+\S[^()]*)$",
     re.IGNORECASE,
 )
-_NAME = re.compile(
+# An owner written by name: a handle, an e-mail address, or two or three capitalised words.
+NAME = re.compile(
     r"^(?:@[\w.-]+(?:/[\w.-]+)?|[\w.+-]+@[\w-]+\.[\w.-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})$"
-)
-_BOLD_LABEL = re.compile(
-    r"^(?:\*\*|__)(?P<label>.+?)(?:\*\*|__)\s*(?P<sep>[:–—-])?\s*(?P<rest>.*)$", re.DOTALL
-)
-_MARKER_LABELS = re.compile(
-    r"^(?:action(?:\s+item)?|ai|todo|to\s+do|task|follow[\s-]*up)(?:\s*[#-]?\s*\d{1,3})?$", re.IGNORECASE
 )
 _TRAILING_REF = re.compile(r"\s*(\[[^\]]+\]\([^)\s]+\)|[\w./-]+#\d+|[A-Z][A-Z0-9_]+-\d+)\s*$")
 _LEADING_STATUS = re.compile(
@@ -95,9 +88,6 @@ _TEAM_TO = re.compile(
     r"^(?P<v>(?:the\s+)?[\w&/.-]+(?:\s+[\w&/.-]+){0,2}\s+(?:team|squad|group|guild|crew)|[A-Z][A-Z0-9&/-]{1,11})"
     r"\s+(?:to|will|should|must)\s+",
 )
-
-
-BOLD_SENTENCES = Shaped("hexpm")
 
 
 @dataclass
@@ -177,7 +167,7 @@ def _keyed_group(inner: str, known_owner: Callable[[str], bool] | None = None) -
         if dated and "deadline" not in found and _deadline_kind(dated.group("d")) is DeadlineKind.DATE:
             found["deadline"] = dated.group("d")
             continue
-        if "owner" not in found and (_NAME.match(part) or (known_owner is not None and known_owner(part))):
+        if "owner" not in found and (NAME.match(part) or (known_owner is not None and known_owner(part))):
             found["owner"] = part
         elif "deadline" not in found and _deadline_kind(part) is DeadlineKind.DATE:
             found["deadline"] = part
@@ -194,7 +184,7 @@ def _owner_and_date(parts: list[str], known_owner: Callable[[str], bool] | None)
         return False
     name, when = parts
     dated = re.match(r"^(?:(?:by|due|before)\s+)?(?P<d>.+)$", when, re.IGNORECASE)
-    named = bool(_NAME.match(name) or re.fullmatch(r"[A-Z][\w'’-]+", name)) or (
+    named = bool(NAME.match(name) or re.fullmatch(r"[A-Z][\w'’-]+", name)) or (
         known_owner is not None and known_owner(name)
     )
     return named and dated is not None and _deadline_kind(dated.group("d")) is DeadlineKind.DATE
@@ -278,7 +268,7 @@ def split_annotations(
                         take(key, value)
             elif _PAREN_NOTE.match(inner):
                 take("status", inner, explicit=False)
-            elif _NAME.match(inner) or (known_owner is not None and known_owner(inner)):
+            elif NAME.match(inner) or (known_owner is not None and known_owner(inner)):
                 take("owner", inner, explicit=False)
             elif _deadline_kind(inner) is DeadlineKind.DATE:
                 take("deadline", inner)
@@ -384,33 +374,13 @@ def split_owner_deadline(owner: str) -> tuple[str, str | None]:
     return owner, None
 
 
+def is_field_lines(text: str) -> bool:
+    """Text made only of `Owner: x` / `**Due:** y` / `Status: z` lines."""
+    rows = [row for row in text.split("\n") if row.strip()]
+    return bool(rows) and all(_FIELD_LINE.match(row) for row in rows)
+
+
 def strip_priority_tag(text: str) -> str:
     """An item's text without a leading `[P1]`-style priority tag."""
     match = _PRIORITY_TAG.match(text)
     return text[match.end() :] if match else text
-
-
-def split_label(core: str) -> tuple[str, str, str | None, str | None]:
-    """(title markdown, title as written, description markdown, status) of a core: a bullet that starts
-    with a bold label (`**Label**: explanation`) has the label as its title (written with its bold marks);
-    `**Action item:** text` has the text."""
-    match = _BOLD_LABEL.match(core)
-    if not match:
-        return core, core, None, None
-    label = match.group("label").strip()
-    rest = match.group("rest").strip()
-    has_colon = label.endswith(":")
-    label = label.rstrip(":").strip()
-    # `**Archive records before deletion.** The cleanup job now ...`: a bold sentence leads the item.
-    sentence = label.endswith(".") and len(label.split()) >= 2 and BOLD_SENTENCES.active
-    if not (has_colon or sentence or match.group("sep") or not rest):
-        return core, core, None, None
-    if _MARKER_LABELS.match(label) and rest:
-        return rest, rest, None, None
-    if (
-        rest
-        and re.fullmatch(r"(?i:done|todo|to do|wip|in progress|fixed|won'?t do)", label)
-        and parse_status(label)
-    ):
-        return rest, rest, None, label
-    return label, core[: match.end("label") + 2], rest or None, None

@@ -7,10 +7,11 @@ from collections.abc import Callable, Collection
 
 from markdown_it.tree import SyntaxTreeNode
 
+from tracker.importing.annotations import is_field_lines
 from tracker.importing.drafts import ItemDraft
 from tracker.importing.lists import draft_from_text
 from tracker.importing.markdown import inline_tokens, plain, strong_spans
-from tracker.importing.sections import Context, read_status
+from tracker.importing.sections import Context, item_marker, read_status
 from tracker.provenance import Shaped
 
 _NUMBER = re.compile(r"^\s*(?:\d{1,3}[.)]|[A-Za-z][)]|#\d{1,3}[.:)]?)\s+")
@@ -40,6 +41,7 @@ def heading_item(
     handle at the end is the owner (kept as written); the prose below is the description."""
     raw = heading.children[0].content if heading.children else ""
     raw = _NUMBER.sub("", raw.strip())
+    raw = item_marker(raw) or raw  # "Action item 1: Add disk alerts"
     status: str | None = None
     if match := _LEADING_WORD_STATUS.match(raw):
         status, raw = match.group("v"), raw[match.end() :]
@@ -50,13 +52,17 @@ def heading_item(
     owner: str | None = None
     if match := _TRAILING_CODE_HANDLE.search(raw):
         owner, raw = match.group("v"), raw[: match.start()]
+    paragraphs = [node for node in body if node.type == "paragraph"]
+    # "Owner: Dana" / "Due: 2026-05-01" lines right under the heading are the item's fields, as under a bullet.
+    fields = paragraphs[0].children[0].content if paragraphs and paragraphs[0].children else ""
+    if is_field_lines(fields):
+        raw, paragraphs = raw + "\n" + fields, paragraphs[1:]
     span = heading.map or (0, 1)
     draft = draft_from_text(raw, (span[0], span[1]), "heading", section, context, jira_projects, known_owner)
     if draft is None:
         return None
     draft.owner_text = owner or draft.owner_text
     draft.priority = draft.priority or priority
-    paragraphs = [node for node in body if node.type == "paragraph"]
     first = paragraphs[0].children[0].content if paragraphs and paragraphs[0].children else ""
     if draft.owner_text is None and BODY_OWNER.active and (match := _BODY_OWNER.match(first)):
         draft.owner_text = match.group("v")

@@ -7,8 +7,9 @@ from collections.abc import Callable, Collection
 
 from markdown_it.tree import SyntaxTreeNode
 
-from tracker.importing.annotations import split_annotations, split_label, strip_priority_tag
+from tracker.importing.annotations import split_annotations, strip_priority_tag
 from tracker.importing.drafts import FieldSpot, ItemDraft
+from tracker.importing.labels import split_label
 from tracker.importing.markdown import to_plain
 from tracker.importing.refs import is_only_refs, refs_in
 from tracker.importing.sections import Context, heading_context, is_group_label, merge, read_status

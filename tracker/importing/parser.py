@@ -15,15 +15,14 @@ from tracker.importing.lists import NONE_STATED
 from tracker.importing.markdown import inline_tokens, parse_tree, plain, split_front_matter, to_plain
 from tracker.importing.metadata import collect
 from tracker.importing.placeholders import is_placeholder
-from tracker.importing.reading import Reader, pseudo_heading, read_section
+from tracker.importing.reading import Reader, pseudo_heading, read_heading_section, read_section
 from tracker.importing.sections import (
     Candidate,
     action_sections,
     heading_context,
     heading_text,
-    label_sections,
-    lessons_sections,
 )
+from tracker.importing.unheaded import label_sections, lessons_sections
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -110,7 +109,7 @@ def parse_document(
         heading = blocks[start]
         title = heading_text(heading)
         sections.append(((heading.map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1]))
-        items.extend(read_section(reader, title, blocks[start + 1 : end], heading_context(title)))
+        items.extend(read_heading_section(reader, heading, blocks[start + 1 : end]))
     for label, start, end in label_sections(blocks, skip, extra_sections, candidates):
         title = pseudo_heading(blocks[label]) or plain(inline_tokens(blocks[label]))
         sections.append(((blocks[label].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1]))

@@ -10,7 +10,14 @@ from markdown_it.tree import SyntaxTreeNode
 
 from tracker.importing.drafts import ItemDraft, TableInfo
 from tracker.importing.headings import heading_item
-from tracker.importing.lists import line_items, list_items, paragraph_item, prose_item, short_statement
+from tracker.importing.lists import (
+    NONE_STATED,
+    line_items,
+    list_items,
+    paragraph_item,
+    prose_item,
+    short_statement,
+)
 from tracker.importing.markdown import inline_tokens, strong_spans
 from tracker.importing.sections import (
     Context,
@@ -19,7 +26,9 @@ from tracker.importing.sections import (
     heading_text,
     is_action_heading,
     is_group_label,
+    item_marker,
     merge,
+    without_review_parts,
 )
 from tracker.importing.tables import table_items
 from tracker.provenance import Shaped
@@ -129,10 +138,24 @@ def _chunks(
     return preamble, chunks
 
 
+def read_heading_section(
+    reader: Reader, heading: SyntaxTreeNode, body: list[SyntaxTreeNode]
+) -> list[ItemDraft]:
+    """The drafts under an action heading; a heading that is itself one item behind a marker ("Action item
+    1: Add disk alerts") over prose rather than a list is that one item."""
+    title = heading_text(heading)
+    marked = item_marker(title)
+    if marked is not None and not NONE_STATED.match(marked) and not _opens_with_list(body):
+        draft = heading_item(heading, body, title, Context(), reader.jira_projects, reader.known_owner)
+        return [draft] if draft is not None else []
+    return read_section(reader, title, body, heading_context(title))
+
+
 def read_section(
     reader: Reader, title: str, body: list[SyntaxTreeNode], base: Context, headings_only: bool = False
 ) -> list[ItemDraft]:
     """The drafts of one action section, in document order (`headings_only`: its heading items, or none)."""
+    body = without_review_parts(body)
     preamble, chunks = _chunks(body)
     candidates = [(h, b) for h, b in chunks if not is_group_label(heading_text(h))]
     prose = [1 for _h, b in candidates if _prose_bodied(b)]

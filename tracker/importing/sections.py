@@ -29,14 +29,15 @@ _ACTION_HEADING = re.compile(
     | \b(?:prevention|preventive|preventative)\s+(?:measures|steps|items|work)\b
     | \bwork\s+items\b
     | \bwhat\s+we(?:'re|’re|\s+are|'ll|’ll|\s+will|'ve|’ve|\s+have)?\s+(?:doing|going\s+to\s+do|do(?:ing)?|did|done|
-         fixing|improving|plan(?:ned|ning)?)\b
+         fixing|improving|changing|change|plan(?:ned|ning)?)\b
     | \b(?:looking|going|moving|path)\s+(?:forward|ahead)\b
     | \blessons?\s+learn(?:ed|t)\s+(?:and|&)\s+(?:improvements|actions|next\s+steps|changes|fixes)\b
     | ^(?:immediate|(?:short|medium|mid|long|near)[\s-]*term)(?:\s+(?:actions?|fixes|items|tasks|work|changes|
         improvements?|remediations?|follow[\s-]*ups?|goals|plans?))?\s*(?:\(.*\))?$
     | \b(?:the\s+)?(?:following|next|coming)\s+(?:\d+|two|three|four|few|couple\s+of)\s+(?:days|weeks|months|sprints)\b
     | \b(?:preventing|prevention\s+of|how\s+we(?:'ll|\s+will)?\s+prevent)\b
-    | \b(?:changes|fixes|improvements|steps|measures|tasks)\s+(?:planned|taken|made|we(?:'re|\s+are|\s+will)?\s*(?:making|make|take|taking))\b
+    | \b(?:changes|fixes|improvements|steps|measures|tasks)\s+(?:planned|taken|made|we(?:'re|\s+are|\s+will)?\s*(?:making|make|take|taking)|
+        we(?:'ve|’ve|\s+have)?\s*(?:made|taken|took))\b
     | ^(?:(?:our|proposed|planned|suggested|recommended|required|further)\s+)?(?:improvements?|recommendations?|fixes|
         countermeasures|preventive\s+measures|tasks)(?:\s*(?:,|and|&)\s*(?:improvements?|recommendations?|fixes|
         next\s+steps|follow[\s-]*ups?|actions?|tasks|lessons(?:\s+learn(?:ed|t))?))*$
@@ -109,8 +110,23 @@ def _clean(text: str) -> str:
 
 # Phrasings met only in particular organisations' documents (tracker.provenance).
 _SHAPED_HEADINGS = (
-    (Shaped("hachyderm"), re.compile(r"\bresulting\s+actions?\b", re.IGNORECASE)),
     (Shaped("hexpm"), re.compile(r"\bwhat\s+we(?:'ve|’ve|\s+have)?\s+(?:changed|improved)\b", re.IGNORECASE)),
+)
+# A short noun phrase whose head noun is "action(s)" names a list of actions whatever the words before it
+# ("Resulting Action", "Recommended actions", "Our team's actions", "Further actions (open)"), except
+# when the actions are someone else's (users', an attacker's) or were the incident response itself
+# (recovery, troubleshooting: as with mitigations during the incident, not follow-up work).
+_HEAD_NOUN_ACTIONS = re.compile(
+    r"^(?!.*\b(?:users?|customers?|clients?|your|their|attacker'?s?|malicious|suspicious|unauthori[sz]ed|manual|"
+    r"emergency|incident|response|responders?'?|mitigating|containment|recovery|restoration|troubleshooting|"
+    r"diagnostic|debugging|investigative|to)\s+actions?\b)"
+    r"(?:[^\W\d_][\w'’-]*\s+){1,3}actions?\s*(?:\([^()]*\))?$",
+    re.IGNORECASE,
+)
+# "TODO Configuration management", "DONE Rotate keys": an item heading with its status in front, not a
+# section of to-dos (a heading that is only "TODO" or "TODO list" still is one).
+_ITEM_STATUS_PREFIX = re.compile(
+    r"^(?:TODO|DONE|WIP|FIXED|WONTFIX|WONTDO)\b(?:\s*[:-])?\s+(?=\S)(?!(?i:list|items?|tasks?)\b)"
 )
 
 
@@ -118,7 +134,10 @@ def is_action_heading(text: str, extra: Collection[str] = ()) -> bool:
     """A heading (or bold lead-in) that names a place for action items; `extra` are a team's own names
     (`[import] sections`), matched as whole words in any case."""
     text = _clean(text)
-    if _ACTION_HEADING.search(text):
+    prefix = _ITEM_STATUS_PREFIX.match(re.sub(r"^(?:\d{1,3}[.)]|[A-Za-z][)]|#\d{1,3}[.:)]?)\s+", "", text))
+    if prefix and not is_action_heading(prefix.string[prefix.end() :], extra):
+        return False
+    if _ACTION_HEADING.search(text) or _HEAD_NOUN_ACTIONS.match(text):
         return True
     if any(shaped.active and pattern.search(text) for shaped, pattern in _SHAPED_HEADINGS):
         return True
@@ -126,6 +145,34 @@ def is_action_heading(text: str, extra: Collection[str] = ()) -> bool:
     return any(
         re.search(rf"(?<!\w){re.escape(name.lower())}(?!\w)", lowered) for name in extra if name.strip()
     )
+
+
+# A sub-heading inside an action section that reviews the incident rather than acting on it ("What went
+# well", "Root cause", "Impact"): nothing under it is an item.
+_REVIEW_PART = re.compile(
+    r"^(?:the\s+)?(?:root\s+causes?|contributing\s+factors?|(?:customer\s+|user\s+|business\s+)?impact|"
+    r"(?:things\s+that|what)\s+went\s+(?:well|wrong|poorly|badly)|what\s+(?:worked|didn'?t\s+(?:work|go\s+well))|"
+    r"(?:where|how)\s+we\s+got\s+lucky)\b",
+    re.IGNORECASE,
+)
+
+
+def without_review_parts(body: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:
+    """An action section's blocks without its review sub-headings (What went well, Root cause, Timeline)
+    and what is under them."""
+    kept: list[SyntaxTreeNode] = []
+    skipping: int | None = None  # the level of the review sub-heading being skipped
+    for node in body:
+        if node.type == "heading":
+            level = heading_level(node)
+            if skipping is not None and level <= skipping:
+                skipping = None
+            text = _clean(heading_text(node))
+            if skipping is None and (_REVIEW_PART.match(text) or _NEVER.search(text)):
+                skipping = level
+        if skipping is None:
+            kept.append(node)
+    return kept
 
 
 def never_actions(text: str) -> bool:
@@ -191,11 +238,30 @@ _NUMBER = re.compile(r"^\s*(?:\d{1,3}[.)]|[A-Za-z][)]|#\d{1,3}[.:)]?)\s+")
 _WORD_STATUS = re.compile(r"^(?P<v>TODO|DONE|WIP|FIXED|WONTFIX|WONTDO)\b(?:\s*[:-])?\s+(?=\S)")
 
 
+# "Action item 1: Add disk alerts", "AI-3 - Shard the store", "Action: Rotate keys": a heading that is one
+# item, its marker in front (as `**Action item:** text` marks a paragraph); a marker other than "action
+# item" / "AI" needs its number ("Follow-up 2: ...", "Task 4: ..."), and a plural ("Action items:
+# Database") names a group.
+_ITEM_MARKER = re.compile(
+    r"^(?:(?:action\s+item|ai|action)(?:\s*[#-]?\s*\d{1,3})?|(?:action|task|follow[\s-]*up)\s*[#-]?\s*\d{1,3})"
+    r"\s*[:.)\-–—]\s+(?P<title>\S.*)$",
+    re.IGNORECASE,
+)
+
+
+def item_marker(text: str) -> str | None:
+    """The title of a heading that is one item behind a marker ("Action item 1: Add disk alerts"), else None."""
+    match = _ITEM_MARKER.match(_NUMBER.sub("", text.strip()))
+    return match.group("title").strip() if match else None
+
+
 def is_group_label(text: str) -> bool:
     """A sub-heading that groups items (Short-term, Completed, P1, "Detection actions") rather than being one."""
     cleaned = _NUMBER.sub("", text).strip(" :*_")
-    if _WORD_STATUS.match(cleaned):
-        return False  # "TODO Configuration management": an item with its status in front
+    if _WORD_STATUS.match(cleaned) or item_marker(cleaned):
+        return (
+            False  # "TODO Configuration management", "Action item 2: Shard": an item, status or marker first
+        )
     context = heading_context(cleaned)
     return bool(
         is_action_heading(cleaned)
@@ -243,28 +309,38 @@ def action_sections(
         if never_level is not None and level <= never_level:
             never_level = None
         if never_level is not None:
-            _note(candidates, line, text, False, "inside a timeline: its entries are events, not actions")
+            note_candidate(
+                candidates, line, text, False, "inside a timeline: its entries are events, not actions"
+            )
         elif (
             never_actions(text)
             and (level > 1 or _NEVER.search(text))
             and not _is_first_heading(blocks, index)
         ):
             never_level = level
-            _note(candidates, line, text, False, "a timeline or a time-stamped entry: never read for items")
-        elif is_action_heading(text, extra):
+            note_candidate(
+                candidates, line, text, False, "a timeline or a time-stamped entry: never read for items"
+            )
+        elif is_action_heading(text, extra) or item_marker(text):
             end = index + 1
             while end < len(blocks):
                 other = blocks[end]
                 if other.type == "heading" and heading_level(other) <= level:
                     break
                 end += 1
-            reason = "a heading naming actions" if is_action_heading(text) else "named in [import] sections"
-            _note(candidates, line, text, True, reason)
+            reason = (
+                "a heading naming actions"
+                if is_action_heading(text)
+                else "named in [import] sections"
+                if is_action_heading(text, extra)
+                else "a heading that is one action item"
+            )
+            note_candidate(candidates, line, text, True, reason)
             sections.append((index, end))
             index = end
             continue
         else:
-            _note(candidates, line, text, False, "no action words in the heading")
+            note_candidate(candidates, line, text, False, "no action words in the heading")
         index += 1
     return sections
 
@@ -274,115 +350,8 @@ def _is_first_heading(blocks: list[SyntaxTreeNode], index: int) -> bool:
     return not any(block.type == "heading" for block in blocks[:index])
 
 
-def _note(candidates: list[Candidate] | None, line: int, text: str, taken: bool, reason: str) -> None:
+def note_candidate(
+    candidates: list[Candidate] | None, line: int, text: str, taken: bool, reason: str
+) -> None:
     if candidates is not None:
         candidates.append(Candidate(line, text, taken, reason))
-
-
-# A sentence ending in a colon that introduces the actions listed under it: "Some possible actions in the
-# future:", "To prevent this from happening again, we will:".
-_LEAD_IN = re.compile(
-    r"\b(?:prevent\w*|in\s+the\s+future|future\s+(?:actions?|work|improvements?)|going\s+forward|from\s+now\s+on|"
-    r"next\s+steps|follow[\s-]*ups?|action\s+items?|possible\s+actions|actions?\s+(?:we|to)\b|we\s+will|we'll|"
-    r"we\s+(?:plan|intend|are\s+going)\s+to|improvements?|remediations?|corrective|to[\s-]?dos?)\b",
-    re.IGNORECASE,
-)
-LEAD_INS = Shaped("hexpm")
-PSEUDO_HEADINGS = Shaped()
-
-
-def _bold_only(node: SyntaxTreeNode) -> str | None:
-    """A paragraph that is only bold text ("**Action Items**", as word processors export headings)."""
-    content = (node.children[0].content if node.children else "").strip()
-    match = re.fullmatch(r"(?:\*\*|__)(?P<t>[^*_\n]{2,80})(?:\*\*|__)", content)
-    return match.group("t").strip() if match else None
-
-
-def label_sections(
-    blocks: list[SyntaxTreeNode],
-    taken: set[int],
-    extra: Collection[str] = (),
-    candidates: list[Candidate] | None = None,
-) -> list[tuple[int, int, int]]:
-    """(label index, body start, body end) outside the heading sections: a bold pseudo-heading that names
-    actions (`**Actions planned:**`) over the blocks down to the next heading or bold label, and a lead-in
-    sentence ending in a colon ("Some possible actions in the future:") over the list right after it."""
-    from tracker.importing.reading import pseudo_heading
-
-    found: list[tuple[int, int, int]] = []
-    index = 0
-    while index < len(blocks):
-        node = blocks[index]
-        if index in taken or node.type != "paragraph":
-            index += 1
-            continue
-        line = (node.map or (0, 0))[0] + 1
-        label = pseudo_heading(node) or _bold_only(node)
-        content = node.children[0].content.strip() if node.children else ""
-        if label is not None and PSEUDO_HEADINGS.active and is_action_heading(label, extra):
-            end = index + 1
-            while end < len(blocks) and end not in taken and blocks[end].type != "heading":
-                if blocks[end].type == "paragraph" and (
-                    pseudo_heading(blocks[end]) or _bold_only(blocks[end])
-                ):
-                    break
-                end += 1
-            _note(candidates, line, label, True, "a bold label naming actions")
-            found.append((index, index + 1, end))
-            index = end
-            continue
-        following = blocks[index + 1] if index + 1 < len(blocks) else None
-        if (
-            label is None
-            and content.endswith(":")
-            and following is not None
-            and following.type in ("bullet_list", "ordered_list")
-            and (index + 1) not in taken
-        ):
-            text = plain(inline_tokens(node))
-            if LEAD_INS.active and _LEAD_IN.search(text):
-                _note(candidates, line, text, True, "a sentence introducing the list below as actions")
-                found.append((index, index + 1, index + 2))
-                index += 2
-                continue
-            _note(candidates, line, text, False, "a sentence introducing a list, with no action words")
-        index += 1
-    return found
-
-
-_LESSONS = re.compile(r"\b(?:lessons?\s+learn(?:ed|t)|learnings|takeaways)\b", re.IGNORECASE)
-_REVIEW_HEADINGS = re.compile(
-    r"\bwent\s+(?:well|wrong|poorly|badly)|\blucky\b|\bdidn'?t\s+go\b", re.IGNORECASE
-)
-# A document with no action section whose lessons are written as headings that each state a change
-# ("### 5. Upgrades should NOT take place on Mondays" over the reasoning).
-LESSONS_AS_ACTIONS = Shaped("cheqd")
-
-
-def lessons_sections(
-    blocks: list[SyntaxTreeNode], candidates: list[Candidate] | None = None
-) -> list[tuple[int, int]]:
-    """Lessons sections whose sub-headings may be read as heading items (only when nothing else was found)."""
-    if not LESSONS_AS_ACTIONS.active:
-        return []
-    found: list[tuple[int, int]] = []
-    for index, node in enumerate(blocks):
-        if node.type != "heading" or not _LESSONS.search(heading_text(node)):
-            continue
-        level = heading_level(node)
-        end = index + 1
-        while end < len(blocks) and not (
-            blocks[end].type == "heading" and heading_level(blocks[end]) <= level
-        ):
-            end += 1
-        subs = [b for b in blocks[index + 1 : end] if b.type == "heading"]
-        if len(subs) >= 2 and not any(_REVIEW_HEADINGS.search(heading_text(b)) for b in subs):
-            _note(
-                candidates,
-                (node.map or (0, 0))[0] + 1,
-                heading_text(node),
-                True,
-                "lessons written as headings, and no action section",
-            )
-            found.append((index, end))
-    return found

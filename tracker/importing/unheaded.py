@@ -1,0 +1,202 @@
+"""Action lists found without an action heading: bold pseudo-headings, lead-in sentences, lessons as headings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from markdown_it.tree import SyntaxTreeNode
+
+from tracker.importing.markdown import inline_tokens, plain
+from tracker.importing.reading import pseudo_heading
+from tracker.importing.sections import (
+    Candidate,
+    heading_level,
+    heading_text,
+    is_action_heading,
+    never_actions,
+    note_candidate,
+)
+from tracker.provenance import Shaped
+
+# A sentence ending in a colon that introduces the actions listed under it: "Some possible actions in the
+# future:", "To prevent this from happening again, we will:", "We made three changes:", "We are committed
+# to:". A form the issue names, seen in several organisations' documents (hexpm, posthog, gattaca-com,
+# cheqd), written from its definition: the words that name actions, a purpose of preventing a repeat,
+# or a first-person commitment, in the sentence that ends in the colon.
+_LEAD_IN = re.compile(
+    r"\b(?:prevent\w*|in\s+the\s+future|future\s+(?:actions?|work|improvements?)|going\s+forward|from\s+now\s+on|"
+    r"next\s+steps|follow[\s-]*ups?|action\s+items?|possible\s+actions|actions?\s+(?:we|to)\b|we\s+will|we(?:'|’)ll|"
+    r"we\s+(?:plan|intend|are\s+going)\s+to|improvements?|remediations?|corrective|to[\s-]?dos?|"
+    r"we(?:'re|’re|\s+are|\s+remain)\s+committed\s+to|what\s+we(?:'re|’re|\s+are)\s+doing|"
+    r"(?:does(?:n't|n’t|\s+not)|won't|won’t|will\s+not|never)\s+happens?\s+again|avoid\s+(?:a\s+)?(?:repeat|recurrence))\b",
+    re.IGNORECASE,
+)
+# "We made four changes:" (the active voice of a "Changes made" heading) was written while reading hexpm's
+# documents, the only ones that use it: it is theirs (tracker.provenance).
+_LEAD_IN_SHAPED = (
+    (
+        Shaped("hexpm"),
+        re.compile(
+            r"\bwe(?:'ve|’ve|\s+have|'re|’re|\s+are|\s+will)?\s+(?:also\s+)?(?:made|make|making|introduced|introducing)\s+"
+            r"(?:[\w-]+\s+){0,3}?(?:changes|fixes)\b",
+            re.IGNORECASE,
+        ),
+    ),
+)
+# "In this post we will cover:", "Below, we'll explain:": the list is the write-up's outline, not actions.
+_OUTLINE = re.compile(
+    r"\bin\s+this\s+(?:post|document|report|write[\s-]?up|article|section)\b|"
+    r"\bwe(?:'ll|’ll|\s+will)\s+(?:now\s+|first\s+|also\s+|briefly\s+)?(?:cover|describe|explain|discuss|outline|"
+    r"walk|go\s+(?:over|through)|share|summari[sz]e|look\s+at|detail|present)\b",
+    re.IGNORECASE,
+)
+# "We took the following actions to restore service:": the incident response, not follow-up work.
+_RESPONSE = re.compile(
+    r"\bto\s+(?:restore|recover|mitigate|stabili[sz]e|bring\s+(?:\w+\s+)?back|get\s+(?:\w+\s+){0,3}back)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[^\W\d_]|[\"“‘'(])")
+LEAD_INS = Shaped()
+PSEUDO_HEADINGS = Shaped()
+
+
+def _bold_only(node: SyntaxTreeNode) -> str | None:
+    """A paragraph that is only bold text ("**Action Items**", as word processors export headings)."""
+    content = (node.children[0].content if node.children else "").strip()
+    match = re.fullmatch(r"(?:\*\*|__)(?P<t>[^*_\n]{2,80})(?:\*\*|__)", content)
+    return match.group("t").strip() if match else None
+
+
+# Parts of a postmortem that describe the incident and how it was handled, never the follow-up work: a
+# sentence introducing a list there ("We made several changes to the pool size:") introduces events,
+# causes or the steps that restored service.
+_DESCRIBES_INCIDENT = re.compile(
+    r"\b(?:root\s+causes?|causes?|contributing\s+factors?|triggers?|impact|symptoms|diagnosis|investigation|"
+    r"detection|what\s+happened|background|went\s+(?:wrong|poorly|badly)|(?:where|how)\s+we\s+got\s+lucky|"
+    r"resolution|recovery|restor\w+|mitigations?|response|how\s+we\s+(?:fixed|resolved|recovered))\b",
+    re.IGNORECASE,
+)
+
+
+def _describing_incident(blocks: list[SyntaxTreeNode]) -> set[int]:
+    """Indexes of the blocks under a timeline, root-cause, impact or "what went wrong" heading."""
+    inside: set[int] = set()
+    stack: list[tuple[int, bool]] = []  # (level, describes the incident) of the enclosing headings
+    first = True  # the document's title ("2025-07-30 API outage") describes nothing below it
+    for index, node in enumerate(blocks):
+        if node.type == "heading":
+            level = heading_level(node)
+            while stack and stack[-1][0] >= level:
+                stack.pop()
+            text = heading_text(node)
+            describes = not first and not is_action_heading(text)
+            describes = describes and bool(_DESCRIBES_INCIDENT.search(text) or never_actions(text))
+            stack.append((level, describes))
+            first = False
+        elif any(describes for _level, describes in stack):
+            inside.add(index)
+    return inside
+
+
+def label_sections(
+    blocks: list[SyntaxTreeNode],
+    taken: set[int],
+    extra: Collection[str] = (),
+    candidates: list[Candidate] | None = None,
+) -> list[tuple[int, int, int]]:
+    """(label index, body start, body end) outside the heading sections: a bold pseudo-heading that names
+    actions (`**Actions planned:**`) over the blocks down to the next heading or bold label, and a lead-in
+    sentence ending in a colon ("Some possible actions in the future:") over the list right after it."""
+    found: list[tuple[int, int, int]] = []
+    describing = _describing_incident(blocks)
+    index = 0
+    while index < len(blocks):
+        node = blocks[index]
+        if index in taken or node.type != "paragraph":
+            index += 1
+            continue
+        line = (node.map or (0, 0))[0] + 1
+        label = pseudo_heading(node) or _bold_only(node)
+        content = node.children[0].content.strip() if node.children else ""
+        if label is not None and PSEUDO_HEADINGS.active and is_action_heading(label, extra):
+            end = index + 1
+            while end < len(blocks) and end not in taken and blocks[end].type != "heading":
+                if blocks[end].type == "paragraph" and (
+                    pseudo_heading(blocks[end]) or _bold_only(blocks[end])
+                ):
+                    break
+                end += 1
+            note_candidate(candidates, line, label, True, "a bold label naming actions")
+            found.append((index, index + 1, end))
+            index = end
+            continue
+        following = blocks[index + 1] if index + 1 < len(blocks) else None
+        if (
+            label is None
+            and content.endswith(":")
+            and following is not None
+            and following.type in ("bullet_list", "ordered_list")
+            and (index + 1) not in taken
+            and index not in describing
+        ):
+            text = plain(inline_tokens(node))
+            # Only the sentence that ends in the colon introduces the list; what comes before is context.
+            sentence = _SENTENCE_BREAK.split(text.strip())[-1]
+            if (
+                LEAD_INS.active
+                and (
+                    _LEAD_IN.search(sentence)
+                    or any(shaped.active and pattern.search(sentence) for shaped, pattern in _LEAD_IN_SHAPED)
+                )
+                and not (_OUTLINE.search(sentence) or _RESPONSE.search(sentence))
+            ):
+                note_candidate(
+                    candidates, line, text, True, "a sentence introducing the list below as actions"
+                )
+                found.append((index, index + 1, index + 2))
+                index += 2
+                continue
+            note_candidate(
+                candidates, line, text, False, "a sentence introducing a list, with no action words"
+            )
+        index += 1
+    return found
+
+
+_LESSONS = re.compile(r"\b(?:lessons?\s+learn(?:ed|t)|learnings|takeaways)\b", re.IGNORECASE)
+_REVIEW_HEADINGS = re.compile(
+    r"\bwent\s+(?:well|wrong|poorly|badly)|\blucky\b|\bdidn'?t\s+go\b", re.IGNORECASE
+)
+# A document with no action section whose lessons are written as headings that each state a change
+# ("### 5. Upgrades should NOT take place on Mondays" over the reasoning).
+LESSONS_AS_ACTIONS = Shaped("cheqd")
+
+
+def lessons_sections(
+    blocks: list[SyntaxTreeNode], candidates: list[Candidate] | None = None
+) -> list[tuple[int, int]]:
+    """Lessons sections whose sub-headings may be read as heading items (only when nothing else was found)."""
+    if not LESSONS_AS_ACTIONS.active:
+        return []
+    found: list[tuple[int, int]] = []
+    for index, node in enumerate(blocks):
+        if node.type != "heading" or not _LESSONS.search(heading_text(node)):
+            continue
+        level = heading_level(node)
+        end = index + 1
+        while end < len(blocks) and not (
+            blocks[end].type == "heading" and heading_level(blocks[end]) <= level
+        ):
+            end += 1
+        subs = [b for b in blocks[index + 1 : end] if b.type == "heading"]
+        if len(subs) >= 2 and not any(_REVIEW_HEADINGS.search(heading_text(b)) for b in subs):
+            note_candidate(
+                candidates,
+                (node.map or (0, 0))[0] + 1,
+                heading_text(node),
+                True,
+                "lessons written as headings, and no action section",
+            )
+            found.append((index, end))
+    return found
