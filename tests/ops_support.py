@@ -210,17 +210,6 @@ def link_rows(db_url: str) -> list[Link]:
         engine.dispose()
 
 
-def assert_linked_once(db_url: str, markers: Counter[str], items: int) -> None:
-    """Every item linked exactly once, to an issue carrying its marker; no duplicate; nothing stuck."""
-    assert all(n == 1 for n in markers.values()), [m for m, n in markers.items() if n > 1]
-    rows = link_rows(db_url)
-    states = Counter(row.state for row in rows)
-    assert states == {"linked": items}, states
-    assert len({row.item_id for row in rows}) == items
-    assert len({row.remote_id for row in rows}) == items
-    assert {row.marker for row in rows} == set(markers)
-
-
 def age_creating(db_url: str, minutes: int = 10) -> int:
     """Make links left `creating` look older: the next run is "a few minutes later", past the
     quarantine that allows for a remote's search-index lag (60 s on GitHub, up to 300 s on Jira)."""
