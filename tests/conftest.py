@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tracker.clock import Clock
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 PG_ENV = "TRACKER_TEST_DATABASE_URL"
@@ -109,6 +111,7 @@ class CLI:
     def __init__(self, config_path: Callable[[], Path | None]) -> None:
         self._config_path = config_path
         self.runner = CliRunner()
+        self.clock: Clock | None = None  # what the CLI's waits sleep on instead of the real clock
 
     def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
         from tracker.cli import cli
@@ -117,7 +120,7 @@ class CLI:
         config = self._config_path()
         if config is not None and "--config" not in argv:
             argv = ["--config", str(config), *argv]
-        return self.runner.invoke(cli, argv, input=input, env=env, catch_exceptions=False)
+        return self.runner.invoke(cli, argv, input=input, env=env, catch_exceptions=False, obj=self.clock)
 
     def ok(self, *args: str, input: str | None = None) -> Result:
         result = self(*args, input=input)

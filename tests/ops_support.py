@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, select
 
+from tracker.clock import Clock
 from tracker.models import Link
 from tracker.sandbox.github import FakeGitHub
 from tracker.sandbox.jira import FakeJira
@@ -227,6 +228,25 @@ def age_creating(db_url: str, minutes: int = 10) -> int:
         return len(rows)
     finally:
         engine.dispose()
+
+
+class RecordingClock:
+    """The clock a test gives the CLI (`run_cli.clock = clock.clock()`): each wait is recorded and moves
+    its time forward instead of sleeping, so a test checks how long tracker would have waited."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+        self._ahead = 0.0
+
+    def time(self) -> float:
+        return time.time() + self._ahead
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self._ahead += seconds
+
+    def clock(self) -> Clock:
+        return Clock(time=self.time, sleep=self.sleep)
 
 
 def writes(requests: list[Any]) -> list[tuple[str, str]]:

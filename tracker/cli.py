@@ -269,8 +269,11 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
     status back from cron, and report completion before the follow-up review.
     """
     from tracker.app import AppContext
+    from tracker.clock import SYSTEM, Clock
 
-    ctx.obj = AppContext(config_path=config_path, verbosity=0 if quiet else verbose)
+    # A test runs the real CLI with its own clock: `CliRunner().invoke(cli, args, obj=Clock(...))`.
+    clock = ctx.obj if isinstance(ctx.obj, Clock) else SYSTEM
+    ctx.obj = AppContext(config_path=config_path, verbosity=0 if quiet else verbose, clock=clock)
     _set_output(ctx.obj, verbose, quiet)
 
 

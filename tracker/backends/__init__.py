@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tracker.clock import SYSTEM, Clock
 from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -15,13 +16,17 @@ if TYPE_CHECKING:
     from tracker.config import Config, GitHubTarget
 
 
-def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget | None = None) -> IssueTracker:
+def open_backend(
+    app_or_config: Any, target_name: str, *, budget: CreateBudget | None = None, clock: Clock | None = None
+) -> IssueTracker:
     """The backend for one configured target; the secret comes from the environment (never the config).
 
     `app_or_config` is an AppContext or a Config. Creates share one budget per credential: through the
     database with an AppContext (every host), in this process with a bare Config, or `budget` if given.
+    Retries and pacing wait on `clock`, else the AppContext's (tests pass one that does not sleep).
     """
     config: Config = getattr(app_or_config, "config", app_or_config)
+    waits: Clock = clock or getattr(app_or_config, "clock", None) or SYSTEM
     target = config.targets.get(target_name)
     if target is None:
         known = ", ".join(sorted(config.targets)) or "none"
@@ -36,7 +41,7 @@ def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget |
 
         credentials, source, budget_key = github_credentials(target, config.base_dir)
         if budget is None:
-            budget = _database_budget(app_or_config, f"{target.api_url}|{budget_key}", target)
+            budget = _database_budget(app_or_config, f"{target.api_url}|{budget_key}", target, waits)
         if budget is None:
             budget = shared_budget(
                 f"{target.api_url}|{budget_key}", target.creates_per_minute, target.creates_per_hour
@@ -48,6 +53,7 @@ def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget |
             budget=budget,
             timeout=float(config.sync.request_timeout_seconds),
             attempts=config.sync.max_retries + 1,  # the first try and max_retries retries, as on Jira
+            sleep=waits.sleep,
         )
     if target.kind == "jira":
         from tracker.backends.jira import JiraBackend
@@ -60,6 +66,7 @@ def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget |
             jira_credentials(target),
             max_retries=config.sync.max_retries,
             timeout=float(config.sync.request_timeout_seconds),
+            sleep=waits.sleep,
         )
     raise ConfigError(
         f"[targets.{target_name}] kind: no {target.kind} backend is available in this version",
@@ -67,7 +74,7 @@ def open_backend(app_or_config: Any, target_name: str, *, budget: CreateBudget |
     )
 
 
-def _database_budget(app: Any, credential: str, target: GitHubTarget) -> CreateBudget | None:
+def _database_budget(app: Any, credential: str, target: GitHubTarget, clock: Clock) -> CreateBudget | None:
     """With a database (an AppContext), one budget per credential shared by every process and host."""
     if not hasattr(app, "session") or not hasattr(app, "database_url"):
         return None  # a bare Config: the process-wide budget
@@ -79,7 +86,12 @@ def _database_budget(app: Any, credential: str, target: GitHubTarget) -> CreateB
     budget = budgets.get(key)
     if budget is None:
         budget = budgets[key] = SharedCreateBudget(
-            session_factory(app.engine), credential, target.creates_per_minute, target.creates_per_hour
+            session_factory(app.engine),
+            credential,
+            target.creates_per_minute,
+            target.creates_per_hour,
+            clock=clock.time,
+            sleep=clock.sleep,
         )
     else:
         budget.tighten(target.creates_per_minute, target.creates_per_hour)
