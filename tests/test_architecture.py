@@ -166,3 +166,13 @@ def test_known_cycles_still_exist():
     """A KNOWN cycle that was removed (or changed shape) must leave the list."""
     gone = KNOWN - cycles(import_graph())
     assert not gone, f"remove from KNOWN in tests/test_architecture.py (no longer a cycle): {_show(gone)}"
+
+
+def test_the_slow_list_names_tests_that_exist():
+    """conftest.SLOW_TESTS deselects tests locally by name: a renamed test must not silently run again."""
+    from conftest import SLOW_TESTS
+
+    root = PACKAGE.parent
+    for node in SLOW_TESTS:
+        path, _, name = node.partition("::")
+        assert f"def {name}(" in (root / path).read_text(encoding="utf-8"), f"{node} does not exist"
