@@ -7,14 +7,13 @@ import hashlib
 import json
 import os
 import re
-import stat
 import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from tracker.config_keys import SECRET_KEYS, check_env_names, check_table
+from tracker.config_keys import check_env_names, check_table
 from tracker.config_schema import (
     NAMED,
     SECTIONS,
@@ -34,47 +33,23 @@ from tracker.config_schema import (
     Target,
     Team,
 )
+from tracker.config_secrets import (
+    DATABASE_ENV as DATABASE_ENV,  # db.py reads it from here
+)
+from tracker.config_secrets import (
+    find_literal_secrets,
+    permission_warnings,
+    readable_password_warnings,
+)
 from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
     from tracker.notify.channels import NotifyChannel
 
-# The table dataclasses are declared in config_schema.py; they are imported from here by the rest.
-__all__ = [
-    "Config",
-    "DatabaseConfig",
-    "GitHubTarget",
-    "ImportConfig",
-    "JiraTarget",
-    "LintConfig",
-    "OrgConfig",
-    "Person",
-    "RemindConfig",
-    "ReportConfig",
-    "RoutingConfig",
-    "RoutingRule",
-    "SyncConfig",
-    "Target",
-    "Team",
-    "check_env_names",
-    "config_from_text",
-    "load_config",
-    "load_config_file",
-]
+# The table dataclasses are declared in config_schema.py; the rest of tracker imports them from here.
 
 CONFIG_ENV = "TRACKER_CONFIG"
-DATABASE_ENV = "TRACKER_DATABASE_URL"
 CONFIG_NAME = "tracker.toml"
-
-# Values that look like real credentials: a config file must name an environment variable instead.
-_SECRET_VALUE = re.compile(
-    r"^(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|ATATT[A-Za-z0-9_\-=]{20,}|"
-    r"xox[abp]-[A-Za-z0-9-]{10,}|-----BEGIN [A-Z ]*PRIVATE KEY-----.*|"
-    # Chat webhook URLs are credentials too: whoever holds one posts to the channel.
-    r"https://hooks\.slack\.com/\S+|https://[\w.-]+\.webhook\.office\.com/\S+|"
-    r"https://[\w.-]+\.(?:logic\.azure\.com|api\.powerplatform\.com)\S*[?&]sig=\S+)$",
-    re.DOTALL,
-)
 
 
 @dataclass(frozen=True)
@@ -196,8 +171,8 @@ def load_config_file(path: Path) -> Config:
                 _merge(data, extra, Path(match), problems)
                 files.append(Path(match).resolve())
     for file in files:
-        warnings.extend(_permission_warnings(file))
-    warnings.extend(_readable_password_warnings(files, data))
+        warnings.extend(permission_warnings(file))
+    warnings.extend(readable_password_warnings(files, data))
     config = _build(data, path, tuple(files), problems)
     if problems:
         raise ConfigError(
@@ -208,62 +183,8 @@ def load_config_file(path: Path) -> Config:
     return Config(**{**config.__dict__, "warnings": tuple(warnings)})
 
 
-def _permission_warnings(path: Path) -> list[str]:
-    try:
-        mode = path.stat().st_mode
-    except OSError:
-        return []
-    if mode & (stat.S_IWOTH | stat.S_IWGRP):
-        return [f"{path} is writable by others: anyone who can edit it can redirect where issues go"]
-    return []
-
-
-def _readable_password_warnings(files: list[Path], data: dict[str, Any]) -> list[str]:
-    """Tokens never live in the file, but a database URL can carry a password: then others must not read it."""
-    database = data.get("database")
-    url = database.get("url") if isinstance(database, dict) else None
-    if not isinstance(url, str) or "@" not in url:
-        return []
-    try:
-        from sqlalchemy.engine import make_url
-
-        password = make_url(url).password
-    except Exception:  # a broken URL is reported when the database is opened
-        return []
-    found = []
-    for file in files:
-        try:
-            readable = file.stat().st_mode & (stat.S_IRGRP | stat.S_IROTH)
-            holds = readable and str(password) in file.read_text(encoding="utf-8")
-        except OSError:
-            continue
-        if password and holds:
-            found.append(
-                f"{file} holds a database password and is readable by others: "
-                f"chmod 600 it, or put the URL in ${DATABASE_ENV} instead"
-            )
-    return found
-
-
-def _find_literal_secrets(data: Any, trail: str, problems: list[str]) -> None:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            _find_literal_secrets(value, f"{trail}.{key}" if trail else str(key), problems)
-    elif isinstance(data, list):
-        for value in data:
-            _find_literal_secrets(value, trail, problems)
-    elif isinstance(data, str) and _SECRET_VALUE.match(data.strip()):
-        section, _, key = trail.rpartition(".")
-        if key.lower() in SECRET_KEYS:
-            return  # the unknown-key check already says this key must not hold a secret
-        problems.append(
-            f"[{section}] {key}: looks like a literal credential; put it in an environment variable "
-            'and name that variable here (e.g. token_env = "GITHUB_TOKEN")'
-        )
-
-
 def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], problems: list[str]) -> Config:
-    _find_literal_secrets(data, "", problems)
+    find_literal_secrets(data, "", problems)
     check_table("top level", data, Files, problems, tables=(*SECTIONS, *NAMED))
     sections = {
         name: check_table(name, data.get(name) or {}, cls, problems) for name, cls in SECTIONS.items()
