@@ -249,6 +249,9 @@ timeout_seconds = 0
         "[notify.n] timeout_seconds: must be more than 0, got 0",
     ]:
         assert needle in problems, needle
+    with pytest.raises(ConfigError) as caught:
+        config_from_text('org = "x"\n')
+    assert caught.value.problems == ["[top level] org: expected table, got str 'x'"]  # said once
 
 
 def test_schema_defaults_are_the_dataclass_defaults():

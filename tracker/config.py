@@ -186,9 +186,7 @@ def load_config_file(path: Path) -> Config:
 def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], problems: list[str]) -> Config:
     find_literal_secrets(data, "", problems)
     check_table("top level", data, Files, problems, tables=(*SECTIONS, *NAMED))
-    sections = {
-        name: check_table(name, data.get(name) or {}, cls, problems) for name, cls in SECTIONS.items()
-    }
+    sections = {name: check_table(name, _table(data, name), cls, problems) for name, cls in SECTIONS.items()}
 
     org = OrgConfig(**sections["org"])
     try:
@@ -199,9 +197,9 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
         )
         org = replace(org, timezone="UTC")
 
-    targets = _build_targets(data.get("targets") or {}, problems)
-    people = _build_people(data.get("people") or {}, problems)
-    teams = _build_teams(data.get("teams") or {}, people, targets, problems)
+    targets = _build_targets(_table(data, "targets"), problems)
+    people = _build_people(_table(data, "people"), problems)
+    teams = _build_teams(_table(data, "teams"), people, targets, problems)
     for person in people.values():
         if person.team and person.team not in teams:
             problems.append(f'[people."{person.handle}"] team: unknown team {person.team!r}')
@@ -221,7 +219,7 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
 
     from tracker.notify.channels import build_channels
 
-    notify = build_channels(data.get("notify") or {}, problems)
+    notify = build_channels(_table(data, "notify"), problems)
     remind = RemindConfig(**sections["remind"])
     for name in remind.notify:
         if name not in notify:
@@ -245,6 +243,12 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
         fingerprint=_fingerprint(data),
         importing=ImportConfig(**sections["import"]),
     )
+
+
+def _table(data: dict[str, Any], name: str) -> dict[str, Any]:
+    """A top-level table; one that is not a table was reported by the top-level check already."""
+    value = data.get(name)
+    return value if isinstance(value, dict) else {}
 
 
 def _report_config(values: dict[str, Any]) -> ReportConfig:
