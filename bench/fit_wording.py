@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="fail when the shipped weights are stale")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(REPO))
-    from tracker.lint.wording_model import fit_all
+    from tracker.lint.wording_training import fit_all
 
     path = args.examples / "action-items.dev.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -51,7 +51,8 @@ def operating_points(rows: list[dict]) -> int:
     import importlib.util
 
     from tracker.lint.wording import is_vague
-    from tracker.lint.wording_model import CUT, fitted_on
+    from tracker.lint.wording_model import CUT
+    from tracker.lint.wording_training import fitted_on
     from tracker.provenance import holding_out
 
     spec = importlib.util.spec_from_file_location(

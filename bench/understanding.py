@@ -253,9 +253,9 @@ def lint_rows(examples: Path) -> list[dict[str, Any]]:
 
 def _fitted_on(rows: list[dict[str, Any]]) -> contextlib.AbstractContextManager[Any]:
     """Weights refitted on `rows` when the wording rules have fitted weights; else nothing changes."""
-    from tracker.lint import wording
+    from tracker.lint import wording_training
 
-    fit = getattr(wording, "fitted_on", None)
+    fit = getattr(wording_training, "fitted_on", None)
     return fit(rows) if fit is not None else contextlib.nullcontext()
 
 

@@ -11,10 +11,70 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from tracker.clock import Clock
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 PG_ENV = "TRACKER_TEST_DATABASE_URL"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+# Slow tests run in CI (CI=true, as .ci/run sets it) and with --slow; a plain local `pytest` deselects
+# them. Slow: every operations scenario (tests/test_ops_*.py), anything marked @pytest.mark.slow, and
+# these, each 15 s or more in `pytest -n 2 --durations=40` on a loaded 2-core machine (December 2026).
+SLOW_FILES = ("test_ops_",)
+SLOW_TESTS = (
+    "tests/test_reliability_copies.py::test_19_4_two_copies_creating_at_once_converge_on_the_oldest_issue",
+    "tests/test_reliability_misc.py::test_19_12_transfer_redirection_is_not_printed",
+    "tests/test_reliability_misc.py::test_19_12_render_at_a_terminal_is_escaped_and_redirected_is_exact",
+    "tests/test_import_examples.py::test_import_figures_by_organisation_meet_their_floors",
+    "tests/test_lint_wording.py::test_accuracy_by_organisation_meets_its_floors",
+    "tests/test_import_render.py::test_render_of_an_unchanged_database_is_the_document_itself",
+    "tests/test_docs_recipes.py::test_every_documented_command_line_runs",
+    "tests/test_docs_recipes.py::test_the_scheduled_recipes_sync_and_write_metrics",
+    "tests/test_docs_recipes.py::test_the_follow_up_cron_lines_deliver_to_every_channel",
+    "tests/test_notify_teams.py::test_long_lists_are_cut_to_fit_teams_size_limit",
+    "tests/test_notify_slack.py::test_long_lists_stay_within_block_kit_limits_with_and_n_more",
+    "tests/test_followup_remind.py::test_lost_answer_and_killed_run_never_post_twice",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--slow", action="store_true", help="also run the tests marked slow (always run under CI=true)"
+    )
+
+
+def runs_slow(config: pytest.Config) -> bool:
+    """CI, --slow, or an explicit -m (the user chose which markers run) keeps the slow tests."""
+    return IN_CI or bool(config.getoption("--slow")) or bool(config.getoption("markexpr"))
+
+
+def is_slow(item: pytest.Item) -> bool:
+    name = item.path.name
+    return (
+        item.get_closest_marker("slow") is not None
+        or name.startswith(SLOW_FILES)
+        or item.nodeid.split("[", 1)[0] in SLOW_TESTS
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if is_slow(item):
+            item.add_marker(pytest.mark.slow)
+    if runs_slow(config):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+        config.hook.pytest_deselected(items=slow)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if runs_slow(config):
+        return "slow tests: included"
+    return "slow tests: deselected (run them with --slow, or CI=true as .ci/run does)"
 
 
 @pytest.fixture(scope="session")
@@ -109,6 +169,7 @@ class CLI:
     def __init__(self, config_path: Callable[[], Path | None]) -> None:
         self._config_path = config_path
         self.runner = CliRunner()
+        self.clock: Clock | None = None  # what the CLI's waits sleep on instead of the real clock
 
     def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
         from tracker.cli import cli
@@ -117,7 +178,7 @@ class CLI:
         config = self._config_path()
         if config is not None and "--config" not in argv:
             argv = ["--config", str(config), *argv]
-        return self.runner.invoke(cli, argv, input=input, env=env, catch_exceptions=False)
+        return self.runner.invoke(cli, argv, input=input, env=env, catch_exceptions=False, obj=self.clock)
 
     def ok(self, *args: str, input: str | None = None) -> Result:
         result = self(*args, input=input)

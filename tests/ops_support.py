@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import create_engine, select
 
+from tracker.clock import Clock
 from tracker.models import Link
 from tracker.sandbox.github import FakeGitHub
 from tracker.sandbox.jira import FakeJira
@@ -210,17 +211,6 @@ def link_rows(db_url: str) -> list[Link]:
         engine.dispose()
 
 
-def assert_linked_once(db_url: str, markers: Counter[str], items: int) -> None:
-    """Every item linked exactly once, to an issue carrying its marker; no duplicate; nothing stuck."""
-    assert all(n == 1 for n in markers.values()), [m for m, n in markers.items() if n > 1]
-    rows = link_rows(db_url)
-    states = Counter(row.state for row in rows)
-    assert states == {"linked": items}, states
-    assert len({row.item_id for row in rows}) == items
-    assert len({row.remote_id for row in rows}) == items
-    assert {row.marker for row in rows} == set(markers)
-
-
 def age_creating(db_url: str, minutes: int = 10) -> int:
     """Make links left `creating` look older: the next run is "a few minutes later", past the
     quarantine that allows for a remote's search-index lag (60 s on GitHub, up to 300 s on Jira)."""
@@ -238,6 +228,25 @@ def age_creating(db_url: str, minutes: int = 10) -> int:
         return len(rows)
     finally:
         engine.dispose()
+
+
+class RecordingClock:
+    """The clock a test gives the CLI (`run_cli.clock = clock.clock()`): each wait is recorded and moves
+    its time forward instead of sleeping, so a test checks how long tracker would have waited."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+        self._ahead = 0.0
+
+    def time(self) -> float:
+        return time.time() + self._ahead
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self._ahead += seconds
+
+    def clock(self) -> Clock:
+        return Clock(time=self.time, sleep=self.sleep)
 
 
 def writes(requests: list[Any]) -> list[tuple[str, str]]:

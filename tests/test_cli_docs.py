@@ -47,6 +47,26 @@ def test_help_lists_every_command(run_cli):
     assert "Exit codes" in out
 
 
+def test_help_lines_are_the_docstrings_first_lines():
+    """`tracker --help` (which imports no command module) shows each command's docstring first line."""
+    from click.testing import CliRunner
+
+    # Wide enough that no help line wraps: each row is then `  NAME  HELP`.
+    result = CliRunner().invoke(cli, ["--help"], terminal_width=400, max_content_width=400)
+    assert result.exit_code == 0, result.output
+    section = result.output.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+    shown = dict(line.strip().split(None, 1) for line in section.splitlines())
+    assert set(shown) == set(COMMANDS)
+    for name, command in _all_commands():
+        if " " in name:
+            continue
+        first = (command.help or "").strip().splitlines()[0]
+        assert shown[name] == first, (
+            f"`tracker --help` shows {shown[name]!r} for {name}; its docstring says {first!r}: "
+            f"copy the docstring's first line into COMMANDS in tracker/cli.py"
+        )
+
+
 def test_version(run_cli):
     from tracker import __version__
 

@@ -175,23 +175,89 @@ def test_broken_config_through_cli(run_cli, make_config):
     assert "Traceback" not in result.stderr
 
 
-def test_example_config_is_valid_and_documents_every_key():
-    from tracker import config_schema as schema
+def test_example_config_is_generated_from_the_schema():
+    """config.example.toml is what tracker/config_example.py prints: regenerate it after a schema change."""
+    from tracker.config_example import render
 
     example = Path(__file__).resolve().parents[1] / "config.example.toml"
-    text = example.read_text()
-    config = config_from_text(text)
-    assert config.targets and config.people and config.teams
-    import re
+    assert example.read_text(encoding="utf-8") == render(), (
+        "config.example.toml is out of date: run `python -m tracker.config_example > config.example.toml`"
+    )
+    config = config_from_text(render())
+    assert config.targets and config.people and config.teams and config.notify
 
-    documented = set(re.findall(r"([a-z_]+)\s*=", text))
-    specs = [
-        *schema.SECTIONS.values(),
-        schema.GITHUB_TARGET,
-        schema.JIRA_TARGET,
-        schema.PERSON,
-        schema.TEAM,
-        schema.ROUTING_RULE,
-    ]
-    missing = {key for spec in specs for key in spec if key not in documented}
-    assert not missing, f"config.example.toml does not show: {sorted(missing)}"
+
+def test_example_shows_every_key_with_its_help_and_default():
+    """Each schema table is shown in full once; each key's line carries its help and, when the example
+    value differs, the default."""
+    from tracker.config_example import _SHOWN, render, schema_class, toml_value
+    from tracker.config_keys import keys_of
+    from tracker.config_schema import NAMED, SECTIONS, Files
+
+    classes = {*SECTIONS.values(), *(cls for kinds in NAMED.values() for cls in kinds.values())}
+    full = {table: schema_class(section) for table, section, values in _SHOWN if values is None}
+    assert set(full.values()) == classes
+    tables: dict[str, list[str]] = {"": []}
+    current = ""
+    for line in render().splitlines():
+        if line.startswith("["):
+            current = line.strip("[]")
+            tables[current] = []
+        else:
+            tables[current].append(line)
+    for table, cls in [("", Files), *full.items()]:
+        text = "\n".join(tables[table])
+        for key in keys_of(cls).values():
+            at = text.find(f"{key.name} = ")
+            assert at >= 0, f"[{table}] {key.name} is not shown"
+            assert key.help in text, f"[{table}] {key.name}: its help is not beside it"
+            default = "unset" if key.default is None else toml_value(key.default)
+            shown = key.shown if key.name != "kind" else key.default
+            assert key.required or f"(default: {default})" in text or toml_value(shown) == default, (
+                f"[{table}] {key.name}: default {default} not shown"
+            )
+
+
+def test_every_kind_of_key_is_checked_from_its_type():
+    text = """
+sycn = 1
+[sync]
+hold = "x"
+default_deadline_days = { critical = "soon" }
+conflict_policy = "mine"
+max_creates = -1
+lease_seconds = 0
+[lint]
+rules = { owner-missing = 3 }
+[notify.n]
+kind = "email"
+smtp_host = "smtp.example"
+timeout_seconds = 0
+"""
+    with pytest.raises(ConfigError) as caught:
+        config_from_text(text)
+    problems = "\n".join(caught.value.problems)
+    for needle in [
+        "[top level] sycn: unknown key (did you mean 'sync'?)",
+        "[sync] hold: expected list[str], got str 'x'",
+        "[sync] default_deadline_days: expected dict[str,int]",
+        "[sync] conflict_policy: must be one of remote, local, got 'mine'",
+        "[sync] max_creates: must be 0 or more, got -1",
+        "[sync] lease_seconds: must be more than 0, got 0",
+        "[lint] rules: expected dict[str,str]",
+        "[notify.n] from: required (sender address)",
+        "[notify.n] timeout_seconds: must be more than 0, got 0",
+    ]:
+        assert needle in problems, needle
+    with pytest.raises(ConfigError) as caught:
+        config_from_text('org = "x"\n')
+    assert caught.value.problems == ["[top level] org: expected table, got str 'x'"]  # said once
+
+
+def test_schema_defaults_are_the_dataclass_defaults():
+    """A config with no keys at all is the dataclasses' defaults: there is no second list of them."""
+    from tracker.config_schema import SyncConfig
+
+    config = config_from_text("")
+    assert config.sync == SyncConfig()
+    assert config.sync.bot_logins == ("stale[bot]", "github-actions[bot]") and config.org.timezone == "UTC"

@@ -88,7 +88,7 @@ def test_a_finding_names_the_class_and_the_words() -> None:
 
 
 def test_model_refits_on_given_rows_only() -> None:
-    from tracker.lint.wording_model import fitted_on
+    from tracker.lint.wording_training import fitted_on
 
     text = "Improve the escalation experience"
     assert is_vague(text)

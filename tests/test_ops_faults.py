@@ -10,6 +10,7 @@ import pytest
 from ops_support import (
     FAST_SYNC,
     REPO,
+    RecordingClock,
     age_creating,
     github_config,
     github_markers,
@@ -51,6 +52,25 @@ GITHUB_FAULTS: dict[str, Callable[[Any], None]] = {
     "primary limit runs out mid-run": lambda gh: gh.set_rate_limit("tracker-bot", remaining=9, reset_in=900),
 }
 
+# What the first run waits (on the test's clock, so the test does not): a number is how many backoff
+# waits (one per retry of an idempotent request; a create is never retried blind), a list is exactly
+# the waits the server asked for with Retry-After. A limit that resets in 15 minutes is not waited for.
+GITHUB_WAITS: dict[str, int | list[float]] = {
+    "5xx bursts": 4,  # the repository and the issue listing, each failing twice
+    "timeouts": 2,  # the listing timed out twice; the create that timed out is looked up, not resent
+    "dropped connections": 1,  # the labels read once; the two dropped creates are looked up
+    "secondary 403 with Retry-After": [1.0],
+    "429 with Retry-After": [1.0],
+    "primary limit runs out mid-run": [],
+}
+
+
+def _waited_as_told(slept: list[float], expected: int | list[float]) -> None:
+    if isinstance(expected, list):
+        assert slept == expected, slept
+    else:
+        assert len(slept) == expected and all(0 < wait <= 30 for wait in slept), slept
+
 
 def _finishes(cli: Any, first: Any, markers: Callable[[], Any], db_url: str) -> None:
     out = first.stdout + first.stderr
@@ -74,7 +94,10 @@ def test_github_faults_stop_cleanly_and_the_next_run_finishes(fault, monkeypatch
         make_config(github_config(gh.api_url, sync=SYNC))
         run_cli.ok("import", str(write_items(workdir / "pm", ITEMS)))
         GITHUB_FAULTS[fault](gh)
+        clock = RecordingClock()
+        run_cli.clock = clock.clock()
         first = run_cli("sync", "--yes", "--format", "json")
+        _waited_as_told(clock.slept, GITHUB_WAITS[fault])
         if fault.startswith("primary"):
             assert first.exit_code == 1 and "resets at" in first.stdout, first.output
             gh.set_rate_limit("tracker-bot", remaining=5000)
@@ -95,6 +118,14 @@ JIRA_FAULTS: dict[str, Callable[[Any], None]] = {
     "rate limit runs out mid-run": lambda j: j.set_rate_limit(4, window=900, retry_after=900),
 }
 
+JIRA_WAITS: dict[str, int | list[float]] = {
+    "5xx bursts": 2,  # the search failing twice; the bulk create's 502 is looked up by marker
+    "timeouts": 2,
+    "dropped connections": 2,
+    "429 with Retry-After": [1.0],  # a 429 was not applied: the bulk create is sent again
+    "rate limit runs out mid-run": [],
+}
+
 
 @pytest.mark.parametrize("fault", list(JIRA_FAULTS))
 def test_jira_faults_stop_cleanly_and_the_next_run_finishes(fault, monkeypatch, run_cli, make_config, workdir, db_url):  # fmt: skip
@@ -103,7 +134,10 @@ def test_jira_faults_stop_cleanly_and_the_next_run_finishes(fault, monkeypatch, 
         make_config(jira_config(jira, sync=SYNC))
         run_cli.ok("import", str(write_items(workdir / "pm", ITEMS)))
         JIRA_FAULTS[fault](jira)
+        clock = RecordingClock()
+        run_cli.clock = clock.clock()
         first = run_cli("sync", "--yes", "--format", "json")
+        _waited_as_told(clock.slept, JIRA_WAITS[fault])
         if fault.startswith("rate"):
             assert first.exit_code == 1 and "rate limit" in first.output.lower(), first.output
             jira.set_rate_limit(None)
@@ -203,8 +237,11 @@ def test_github_retries_follow_sync_max_retries(retries, monkeypatch, run_cli, m
         make_config(github_config(gh.api_url, sync=sync))
         run_cli.ok("import", str(write_items(workdir / "pm", 2)))
         gh.fail_next("GET", f"/repos/{REPO}", status=500, times=10)
+        clock = RecordingClock()
+        run_cli.clock = clock.clock()
         result = run_cli("sync", "--yes")
         assert result.exit_code == 1, result.output
+        assert len(clock.slept) == retries  # a backoff before each retry, none after the last try
         tries = [r for r in gh.requests if r.method == "GET" and r.path.endswith(f"/repos/{REPO}")]
         assert len(tries) == retries + 1  # the first try and max_retries retries, like Jira
         assert writes(gh.requests) == []

@@ -16,6 +16,7 @@ from ops_support import (
     JIRA_TOKEN,
     JIRA_TOKEN_ENV,
     REPO,
+    RecordingClock,
     github_config,
     jira_config,
     start_github,
@@ -63,6 +64,8 @@ def run_all(cli: Any, workdir: Path, target: str, env: dict[str, str] | None = N
     ]
     if full:
         commands += [("-vv", "doctor"), ("-vv", "adopt", "--dry-run", target)]
+    clock = RecordingClock()  # retries and Retry-After are waited for on it, not in real time
+    cli.clock = clock.clock()
     for args in commands:
         result = cli(*args, env=env)
         texts += [result.stdout, result.stderr]
@@ -138,7 +141,8 @@ def test_exception_messages_never_carry_the_token(monkeypatch):
         backend.close()
         monkeypatch.setenv(GH_ENV, GH_TOKEN)  # accepted, then the server fails
         gh.fail_next("*", "/repos/*", status=500, times=8)
-        backend = open_backend(config, "gh")
+        clock = RecordingClock()
+        backend = open_backend(config, "gh", clock=clock.clock())
         errors.append(_raised(backend.has_tracker_issues))
         backend.close()
         for error in errors:

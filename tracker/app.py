@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from tracker.clock import SYSTEM, Clock
 from tracker.config import Config, load_config
 
 if TYPE_CHECKING:
@@ -25,10 +26,15 @@ class AppContext:
     """Everything a command needs, built lazily so `--help` and pure commands stay fast."""
 
     def __init__(
-        self, config_path: str | None = None, verbosity: int = 0, config: Config | None = None
+        self,
+        config_path: str | None = None,
+        verbosity: int = 0,
+        config: Config | None = None,
+        clock: Clock = SYSTEM,
     ) -> None:
         self.config_path = config_path
         self.verbosity = verbosity
+        self.clock = clock  # what waits (retries, Retry-After, create pacing) sleep on
         self.quiet = False  # -q: commands print only warnings, errors and what needs attention
         self._config = config
         self._prepared = False

@@ -11,73 +11,115 @@ import click
 from tracker import __version__
 from tracker.errors import EXIT_FAILURES, EXIT_USAGE, TrackerError
 
-# name -> (module, attribute, one-line help). Help is kept here so `tracker --help` imports nothing else.
+# name -> (module, attribute, one-line help). The help is a copy of the first line of the command's
+# docstring (the one source), kept here so `tracker --help` imports nothing else;
+# tests/test_cli_docs.py fails when the two differ.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "init": ("tracker.commands.setup", "init_cmd", "Write a starter tracker.toml and create the database."),
+    "init": (
+        "tracker.commands.setup",
+        "init_cmd",
+        "Write a starter tracker.toml (never overwrites one) and create the database.",
+    ),
     "add": ("tracker.commands.items", "add_cmd", "Add an action item by hand."),
-    "list": ("tracker.commands.listing", "list_cmd", "List action items, filtered."),
+    "list": (
+        "tracker.commands.listing",
+        "list_cmd",
+        "List action items, filtered, sorted and shaped like `gh issue list`.",
+    ),
     "show": ("tracker.commands.items", "show_cmd", "Show one item with its links and history."),
     "edit": ("tracker.commands.items", "edit_cmd", "Change an item's title, owner, deadline or status."),
-    "done": ("tracker.commands.items", "done_cmd", "Mark items done."),
-    "reopen": ("tracker.commands.items", "reopen_cmd", "Reopen items."),
-    "people": ("tracker.commands.setup", "people_cmd", "List every owner named and what it resolves to."),
+    "done": ("tracker.commands.items", "done_cmd", "Mark items done (sync closes their linked issues)."),
+    "reopen": ("tracker.commands.items", "reopen_cmd", "Reopen items (sync reopens their linked issues)."),
+    "people": (
+        "tracker.commands.setup",
+        "people_cmd",
+        "List every owner named in the database and what it resolves to.",
+    ),
     "db": ("tracker.commands.setup", "db_group", "Database schema: show the revision or upgrade it."),
     "import": (
         "tracker.commands.importing",
         "import_cmd",
-        "Import postmortems: Markdown files, folders, or - for stdin.",
+        "Import postmortems: Markdown files, folders of *.md, or - for standard input.",
     ),
     "render": (
         "tracker.commands.importing",
         "render_cmd",
-        "Write a postmortem back with its action items refreshed.",
+        "Write a postmortem back with its action items refreshed: status, owner, deadline and issue link.",
     ),
-    "lint": ("tracker.commands.lint", "lint_cmd", "Flag action items that will never get done."),
+    "lint": (
+        "tracker.commands.lint",
+        "lint_cmd",
+        "Flag action items that will never get done: no owner, no date, vague wording, too many.",
+    ),
     "sync": (
         "tracker.commands.sync",
         "sync_cmd",
-        "Push items to GitHub/Jira and pull their status back (cron).",
+        "Push new and changed items to GitHub/Jira and pull their status back (run it from cron).",
     ),
-    "check": ("tracker.commands.sync", "check_cmd", "Pre-flight every target without writing."),
+    "check": (
+        "tracker.commands.sync",
+        "check_cmd",
+        "Pre-flight every target without writing: credentials, permissions, fields, people, drift.",
+    ),
     "adopt": (
         "tracker.commands.sync",
         "adopt_cmd",
-        "Rebuild links from issue markers after a lost database.",
+        "Rebuild links to issues the tracker created, from their markers (after a lost database).",
     ),
-    "unpush": ("tracker.commands.sync", "unpush_cmd", "Close, as not planned, every issue one run created."),
-    "doctor": ("tracker.commands.repair", "doctor_cmd", "Report drift between the database and the remotes."),
-    "unlink": ("tracker.commands.repair", "unlink_cmd", "Detach an item from its issue by hand."),
-    "relink": ("tracker.commands.repair", "relink_cmd", "Link an item to an existing issue by URL."),
-    "report": ("tracker.commands.report", "report_cmd", "Report completion, slips, overdue and trend."),
+    "unpush": (
+        "tracker.commands.sync",
+        "unpush_cmd",
+        "Close, as not planned with a comment, every issue one sync run created.",
+    ),
+    "doctor": (
+        "tracker.commands.repair",
+        "doctor_cmd",
+        "Fetch every linked issue and report drift from the database, writing nothing.",
+    ),
+    "unlink": (
+        "tracker.commands.repair",
+        "unlink_cmd",
+        "Detach an item from its issue; sync will neither recreate nor re-adopt it.",
+    ),
+    "relink": (
+        "tracker.commands.repair",
+        "relink_cmd",
+        "Link an item to an existing issue by URL or key (refused if another item holds it).",
+    ),
+    "report": (
+        "tracker.commands.report",
+        "report_cmd",
+        "Report completion, on-time rate, slips, overdue items and the trend.",
+    ),
     "remind": (
         "tracker.commands.remind",
         "remind_cmd",
-        "Comment on issues whose deadline approaches or passed.",
+        "Comment on the linked issues of items whose deadline approaches or passed, mentioning the assignee.",
     ),
     "digest": (
         "tracker.commands.remind",
         "digest_cmd",
-        "The weekly digest: due, overdue, done, held (Markdown).",
+        "The weekly digest in Markdown: due this week, overdue, newly done, held, still unowned.",
     ),
     "postmortems": (
         "tracker.commands.postmortems",
         "postmortems_cmd",
-        "List postmortems: items, open, overdue, completion, source.",
+        "List postmortems: slug, title, date, severity, items, open, overdue, completion, source file.",
     ),
     "postmortem": (
         "tracker.commands.postmortems",
         "postmortem_group",
-        "Rename, merge or remove a postmortem.",
+        "Fix a postmortem: rename it, merge it into another, or remove it.",
     ),
     "completion": (
         "tracker.commands.completion",
         "completion_cmd",
-        "Print the shell completion script (bash, zsh or fish).",
+        "Print the completion script for SHELL (commands, options, choices).",
     ),
     "demo": (
         "tracker.commands.demo",
         "demo_cmd",
-        "Run the whole story on the local sandbox, no credentials.",
+        "Run the whole story on the local sandbox: no credentials, a scratch folder, a few seconds.",
     ),
 }
 
@@ -227,8 +269,11 @@ def cli(ctx: click.Context, config_path: str | None, verbose: int, quiet: bool) 
     status back from cron, and report completion before the follow-up review.
     """
     from tracker.app import AppContext
+    from tracker.clock import SYSTEM, Clock
 
-    ctx.obj = AppContext(config_path=config_path, verbosity=0 if quiet else verbose)
+    # A test runs the real CLI with its own clock: `CliRunner().invoke(cli, args, obj=Clock(...))`.
+    clock = ctx.obj if isinstance(ctx.obj, Clock) else SYSTEM
+    ctx.obj = AppContext(config_path=config_path, verbosity=0 if quiet else verbose, clock=clock)
     _set_output(ctx.obj, verbose, quiet)
 
 

@@ -1,228 +1,346 @@
-"""The shape of tracker.toml: every section and key, its type, default and meaning, in one table."""
+"""The shape of tracker.toml: one frozen dataclass per table; each field's type, default, help and limits
+are the schema the loader checks and config.example.toml is generated from (tracker/config_example.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+from tracker.config_keys import key, table_name
+from tracker.notify.channels import EmailChannel, SlackChannel, TeamsChannel
+
+# A class docstring is the comment above its table in config.example.toml: write it for users.
 
 
 @dataclass(frozen=True)
-class Key:
-    """One allowed key: its type name, default and a one-line description (shown in errors)."""
+class DatabaseConfig:
+    """Where tracker keeps its state. $TRACKER_DATABASE_URL overrides both keys."""
 
-    kind: str  # str int bool float list[str] dict[str,str] dict[str,any] table
-    default: Any = None
-    help: str = ""
-    choices: tuple[str, ...] = ()
-    required: bool = False
+    path: str | None = key(
+        None, "SQLite file, relative to this file (created with its folder)", example="tracker.db"
+    )
+    url: str | None = key(
+        None,
+        "or a shared PostgreSQL for several cron hosts (SQLAlchemy URL)",
+        example="postgresql+psycopg://tracker@db.internal/tracker",
+        commented=True,
+    )
+    busy_timeout_ms: int = key(15000, "how long SQLite waits for a lock held by another process", minimum=1)
 
 
-TOP_LEVEL = {
-    "include": Key("list[str]", [], "glob patterns of more TOML files merged into this one"),
-    "database": Key("table"),
-    "org": Key("table"),
-    "targets": Key("table"),
-    "routing": Key("table"),
-    "people": Key("table"),
-    "teams": Key("table"),
-    "lint": Key("table"),
-    "sync": Key("table"),
-    "report": Key("table"),
-    "remind": Key("table"),
-    "notify": Key("table"),
-    "import": Key("table"),
-}
+@dataclass(frozen=True)
+class OrgConfig:
+    name: str | None = key(None, "organisation name shown in reports", example="Acme")
+    timezone: str = key(
+        "UTC", "IANA time zone: what 'today', 'overdue' and 'on time' mean", example="Europe/Berlin"
+    )
+    review_after_days: int = key(
+        14, "follow-up review = incident date + this, when the document names none", minimum=0
+    )
+    postmortem_url: str | None = key(
+        None,
+        "template for a link to a postmortem, put in issue bodies",
+        example="https://wiki.acme.example/postmortems/{slug}",
+    )
 
-DATABASE = {
-    "url": Key("str", None, "SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db"),
-    "path": Key("str", None, "SQLite file path, relative to this config file"),
-    "busy_timeout_ms": Key("int", 15000, "how long SQLite waits for a lock"),
-}
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
 
-ORG = {
-    "name": Key("str", None, "organisation name shown in reports"),
-    "timezone": Key("str", "UTC", "IANA time zone: what 'today', 'overdue' and 'on time' mean"),
-    "review_after_days": Key(
-        "int", 14, "follow-up review = incident date + this, when the document names none"
-    ),
-    "postmortem_url": Key("str", None, "template for a link to a postmortem, e.g. https://wiki/pm/{slug}"),
-}
 
-GITHUB_TARGET = {
-    "kind": Key("str", None, "github or jira", ("github", "jira"), required=True),
-    "repo": Key("str", None, "owner/name of the repository", required=True),
-    "api_url": Key("str", "https://api.github.com", "API base URL (GitHub Enterprise: https://HOST/api/v3)"),
-    "token_env": Key("str", None, "environment variable holding the token"),
-    "app_id": Key("str", None, "GitHub App id (instead of a token)"),
-    "installation_id": Key("int", None, "GitHub App installation id"),
-    "private_key_path": Key("str", None, "GitHub App private key file"),
-    "labels": Key("list[str]", [], "labels added to every issue the tracker creates"),
-    "tracker_label": Key("str", "postmortem-action", "the one label every tracker issue carries"),
-    "severity_labels": Key("bool", True, "add a severity:<level> label"),
-    "date_field": Key("str", None, "name of an organisation date issue field to set the deadline in"),
-    "date_field_id": Key("int", None, "that field's id (organisation settings or the API)"),
-    "milestones": Key("bool", False, "also put items in a milestone per due date"),
-    "creates_per_minute": Key("int", 20, "pace issue creation below GitHub's secondary limits"),
-    "creates_per_hour": Key("int", 400, "hourly cap on issue creation per credential"),
-    "body_template": Key("str", None, "file with a custom issue body template"),
-    "public_ok": Key("bool", False, "allow pushing non-confidential items to a public repository"),
-    "parent_issues": Key("bool", False, "one parent issue per postmortem with items as sub-issues"),
-}
+@dataclass(frozen=True)
+class GitHubTarget:
+    """One table per place issues go: kind = "github" or "jira"."""
 
-JIRA_TARGET = {
-    "kind": Key("str", None, "github or jira", ("github", "jira"), required=True),
-    "url": Key("str", None, "site URL, e.g. https://acme.atlassian.net", required=True),
-    "flavor": Key("str", "cloud", "cloud or datacenter", ("cloud", "datacenter")),
-    "api_version": Key("str", "2", "REST version on Cloud: 2 or 3 (3 takes ADF)", ("2", "3")),
-    "project": Key("str", None, "project key", required=True),
-    "issue_type": Key("str", "Task", "issue type name"),
-    "email_env": Key("str", None, "environment variable holding the account e-mail (Cloud)"),
-    "token_env": Key("str", None, "environment variable holding the API token or PAT"),
-    "labels": Key("list[str]", [], "labels added to every issue the tracker creates"),
-    "tracker_label": Key("str", "postmortem-action", "the one label every tracker issue carries"),
-    "components": Key("list[str]", [], "components set on created issues"),
-    "priorities": Key("dict[str,str]", {}, "severity -> Jira priority name"),
-    "fields": Key("dict[str,any]", {}, "custom field id -> value or template"),
-    "manage_workflow": Key("bool", False, "let `tracker done`/`reopen` transition issues"),
-    "done_resolution": Key("str", "Done", "resolution to set when closing"),
-    "transition_fields": Key("dict[str,any]", {}, "values for required transition screen fields"),
-    "parent_issues": Key("bool", False, "one epic/parent per postmortem"),
-    "epic_issue_type": Key("str", "Epic", "issue type of the parent per postmortem"),
-}
+    name: str = table_name()
+    kind: str = key(help="github or jira")
+    repo: str = key(help="owner/name of the repository", example="acme/platform")
+    api_url: str = key("https://api.github.com", "API base URL (GitHub Enterprise: https://HOST/api/v3)")
+    token_env: str | None = key(None, "environment variable holding the token", example="GITHUB_TOKEN")
+    app_id: str | None = key(
+        None,
+        "GitHub App id, instead of a token (a bot identity)",
+        example="123456",
+        commented=True,
+        note="A GitHub App instead of a token: app_id, installation_id and private_key_path together.",
+    )
+    installation_id: int | None = key(None, "GitHub App installation id", example=7890, commented=True)
+    private_key_path: str | None = key(
+        None, "GitHub App private key file", example="/etc/tracker/app.pem", commented=True
+    )
+    labels: tuple[str, ...] = key(
+        (), "labels added to every issue the tracker creates", example=["postmortem"]
+    )
+    tracker_label: str = key("postmortem-action", "the one label every tracker issue carries")
+    severity_labels: bool = key(True, "add a severity:<level> label")
+    date_field: str | None = key(
+        None, "name of an organisation date issue field to set the deadline in", example="Due date"
+    )
+    date_field_id: int | None = key(
+        None, "that field's id; GitHub drops unknown fields silently, so tracker reads back", example=1234
+    )
+    milestones: bool = key(False, "also put items in a milestone per due date")
+    creates_per_minute: int = key(
+        20, "pace issue creation below GitHub's secondary limits (80/min, 500/h)", minimum=1
+    )
+    creates_per_hour: int = key(400, "hourly cap on issue creation per credential", minimum=1)
+    body_template: str | None = key(
+        None,
+        "file with a custom issue body; the tracker block is always appended",
+        example="templates/issue.md",
+    )
+    public_ok: bool = key(False, "allow pushing non-confidential items to a public repository")
+    parent_issues: bool = key(False, "one parent issue per postmortem with items as sub-issues")
 
-ROUTING = {
-    "default": Key("str", None, "target for items no rule routes"),
-    "by_team": Key("bool", True, "route an item to its owner's team target when the team names one"),
-    "rules": Key("list[table]", [], "ordered rules: {team|service|severity = ..., target = ...}"),
-}
-ROUTING_RULE = {
-    "team": Key("str", None, "owner's team"),
-    "service": Key("str", None, "a service the postmortem names"),
-    "severity": Key("str", None, "postmortem severity"),
-    "target": Key("str", None, "target name", required=True),
-}
 
-PERSON = {
-    "name": Key("str", None, "full name"),
-    "github": Key("str", None, "GitHub login"),
-    "jira": Key("str", None, "Jira accountId (Cloud) or username (Data Center)"),
-    "email": Key("str", None, "e-mail address"),
-    "aliases": Key("list[str]", [], "other ways documents name this person"),
-    "team": Key("str", None, "team name in [teams]"),
-    "manager": Key("str", None, "handle of the person reminders escalate to"),
-    "slack": Key("str", None, "Slack member ID (U0123ABCD) for reminders sent through [notify] channels"),
-}
+@dataclass(frozen=True)
+class JiraTarget:
+    name: str = table_name()
+    kind: str = key(help="github or jira")
+    url: str = key(
+        help="site URL (Cloud), or the Data Center base URL with its context path",
+        example="https://acme.atlassian.net",
+    )
+    project: str = key(help="project key", example="OPS")
+    flavor: Literal["cloud", "datacenter"] = key("cloud", "cloud or datacenter")
+    api_version: Literal["2", "3"] = key("2", "REST version on Cloud: 2 (plain text) or 3 (ADF)")
+    issue_type: str = key("Task", "issue type name")
+    email_env: str | None = key(
+        None, "environment variable holding the account e-mail (Cloud)", example="JIRA_EMAIL"
+    )
+    token_env: str | None = key(
+        None, "environment variable holding the API token (Cloud) or PAT (Data Center)", example="JIRA_TOKEN"
+    )
+    labels: tuple[str, ...] = key(
+        (), "labels added to every issue the tracker creates", example=["postmortem"]
+    )
+    tracker_label: str = key("postmortem-action", "the one label every tracker issue carries")
+    components: tuple[str, ...] = key((), "components set on created issues", example=["SRE"])
+    priorities: dict[str, str] = key(
+        {},
+        "severity -> Jira priority name",
+        example={"critical": "Highest", "major": "High", "minor": "Medium"},
+    )
+    fields: dict[str, Any] = key(
+        {},
+        "custom field id -> value or template (required fields)",
+        example={"customfield_10050": "Platform"},
+    )
+    manage_workflow: bool = key(False, "let `tracker done` / `reopen` transition issues")
+    done_resolution: str = key("Done", "resolution to set when closing")
+    transition_fields: dict[str, Any] = key({}, "values for required transition screen fields")
+    parent_issues: bool = key(False, "one epic per postmortem, items set as its children (`parent`)")
+    epic_issue_type: str = key("Epic", "issue type of that epic (hierarchy level 1)")
 
-TEAM = {
-    "members": Key("list[str]", [], "handles of people in [people]"),
-    "default_assignee": Key("str", None, "handle assigned when an item names the team"),
-    "aliases": Key("list[str]", [], "other ways documents name this team (@platform-eng, SRE team)"),
-    "target": Key("str", None, "target that receives this team's items"),
-    "github_team": Key("str", None, "org/team-slug on GitHub"),
-}
 
-LINT = {
-    "rules": Key("dict[str,str]", {}, "rule id -> error | warning | info | off"),
-    "fail_on": Key(
-        "str", "error", "lowest severity that makes `tracker lint` exit 1", ("error", "warning", "info")
-    ),
-    "max_items": Key("int", 7, "more items than this in one postmortem is a finding"),
-    "far_deadline_days": Key("int", 180, "a deadline further than this after the incident is a finding"),
-    "max_title_words": Key("int", 40, "an item longer than this is too long to be one task"),
-    "no_link_days": Key("int", 3, "an item still without a linked issue after this many days"),
-    "stale_days": Key("int", 30, "no remote activity for this many days"),
-    "labels": Key("dict[str,str]", {}, "category -> label sync adds to flagged items"),
-}
+Target = GitHubTarget | JiraTarget
 
-SYNC = {
-    "hold": Key("list[str]", [], "lint rule ids whose items are not pushed until fixed"),
-    "max_creates": Key("int", 25, "cap on issues created per target per run"),
-    "confirm_first_push": Key("bool", True, "ask (or require --yes) before the first push to a target"),
-    "conflict_policy": Key("str", "remote", "who wins when both sides changed a field", ("remote", "local")),
-    "bot_logins": Key(
-        "list[str]", ["stale[bot]", "github-actions[bot]"], "closes by these count as bot closes"
-    ),
-    "verify_slice": Key("int", 10, "linked issues re-verified directly per verification round"),
-    "verify_interval_minutes": Key(
-        "int", 60, "a verification round runs when the pull saw changes, or this often"
-    ),
-    "lease_seconds": Key("int", 300, "lease expiry; renewed while a sync runs"),
-    "pull_overlap_seconds": Key("int", 120, "overlap of each pull window with the previous one"),
-    "max_retries": Key("int", 4, "retries of a failed request before the item is marked failed"),
-    "request_timeout_seconds": Key("int", 30, "seconds to wait for a GitHub/Jira answer before retrying"),
-    "default_deadline_days": Key("dict[str,int]", {}, "severity -> days, when a document gives no deadline"),
-    "skip_weekends": Key("bool", False, "policy deadlines count business days"),
-    "assignment_days": Key("int", 0, "flag items still without a person as owner after N days (0: off)"),
-}
 
-REPORT = {
-    "per_person": Key("bool", False, "allow per-person breakdowns in manager summaries"),
-    "stale_sync_hours": Key("int", 26, "warn when the last good sync of a target is older"),
-    "url": Key("str", None, "where the full HTML report is published; linked from notify summaries"),
-    "severity_aliases": Key(
-        "dict[str,str]", {}, 'severity -> the severity it counts as, e.g. sev1 = "critical"'
-    ),
-}
+@dataclass(frozen=True)
+class RoutingRule:
+    """One of `[routing] rules`: the first rule whose keys all match an item sends it to `target`."""
 
-REMIND = {
-    "before_days": Key("int", 2, "remind this many days before a deadline"),
-    "every_days": Key("int", 7, "repeat while overdue at this interval"),
-    "escalate_after_days": Key("int", 14, "escalate to the team's default assignee or manager"),
-    "digest_issue": Key("str", None, "TARGET#ISSUE that receives the weekly digest"),
-    "digest_file": Key("str", None, "file the weekly digest is written to"),
-    "via": Key(
-        "str",
-        "comments",
-        "reminders as issue comments, [notify] messages, or both",
-        ("comments", "notify", "both"),
-    ),
-    "notify": Key("list[str]", [], "[notify.NAME] channels `tracker remind` sends to (via notify/both)"),
-}
+    target: str = key(help="target name")
+    team: str | None = key(None, "owner's team")
+    service: str | None = key(None, "a service the postmortem names")
+    severity: str | None = key(None, "postmortem severity")
 
-IMPORT = {
-    "sections": Key(
-        "list[str]", [], "more heading names that hold action items (matched as words, any case)"
-    ),
-}
 
-SECTIONS: dict[str, dict[str, Key]] = {
-    "database": DATABASE,
-    "org": ORG,
-    "routing": ROUTING,
-    "lint": LINT,
-    "sync": SYNC,
-    "report": REPORT,
-    "remind": REMIND,
-    "import": IMPORT,
-}
+@dataclass(frozen=True)
+class RoutingConfig:
+    default: str | None = key(None, "target for items no rule routes", example="platform")
+    by_team: bool = key(True, "route an item to its owner's team target when the team names one")
+    rules: tuple[RoutingRule, ...] = key(
+        (),
+        "ordered rules; the first match wins",
+        example=[
+            {"severity": "critical", "target": "ops"},
+            {"service": "payments", "target": "ops"},
+            {"team": "platform", "target": "platform"},
+        ],
+        note="Rule keys: team, service, severity; target is required.",
+    )
 
-# [notify.NAME]: where digests, summaries and reminders are sent (tracker/notify). Secrets: *_env only.
-NOTIFY_SLACK = {
-    "kind": Key("str", None, "slack, teams or email", ("slack", "teams", "email"), required=True),
-    "webhook_url_env": Key("str", None, "environment variable holding the incoming-webhook URL"),
-    "token_env": Key("str", None, "environment variable holding a bot token (xoxb-...)"),
-    "channel": Key("str", None, "channel ID or #name the bot posts to (with token_env)"),
-    "api_url": Key("str", "https://slack.com/api/", "Web API base URL (a test double)"),
-    "timeout_seconds": Key("int", 15, "seconds to wait for an answer"),
-    "max_attempts": Key("int", 3, "attempts per message (429 with Retry-After, 5xx)"),
+
+@dataclass(frozen=True)
+class Person:
+    """People: one entry per person. Documents name them in many ways; matching is exact after
+    ignoring case, a leading @ and e-mail domains. Never fuzzy."""
+
+    handle: str = table_name()
+    name: str | None = key(None, "full name", example="Dana Whitfield")
+    github: str | None = key(None, "GitHub login", example="dana-w")
+    jira: str | None = key(
+        None, "Jira accountId (Cloud) or username (Data Center)", example="5b10ac8d82e05b22cc7d4ef5"
+    )
+    email: str | None = key(None, "e-mail address", example="dana@acme.example")
+    aliases: tuple[str, ...] = key((), "other ways documents name this person", example=["@dana", "Dana W."])
+    team: str | None = key(None, "team name in [teams]", example="platform")
+    manager: str | None = key(None, "handle of the person reminders escalate to", example="lee")
+    slack: str | None = key(
+        None, "Slack member ID: `tracker remind --notify` messages them directly", example="U0123ABCD"
+    )
+
+
+@dataclass(frozen=True)
+class Team:
+    name: str = table_name()
+    members: tuple[str, ...] = key((), "handles of people in [people]", example=["dana", "lee"])
+    default_assignee: str | None = key(
+        None, "handle assigned when an item names the team instead of a person", example="dana"
+    )
+    aliases: tuple[str, ...] = key(
+        (), "other ways documents name this team", example=["@platform-eng", "platform team"]
+    )
+    target: str | None = key(None, "target that receives this team's items", example="platform")
+    github_team: str | None = key(None, "org/team-slug on GitHub", example="acme/platform-eng")
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    rules: dict[str, str] = key(
+        {},
+        "rule id -> error | warning | info | off",
+        example={"deadline-far": "off", "owner-team": "error"},
+    )
+    fail_on: Literal["error", "warning", "info"] = key(
+        "error", "lowest severity that makes `tracker lint` exit 1"
+    )
+    max_items: int = key(7, "more items than this in one postmortem is a finding", minimum=0)
+    far_deadline_days: int = key(
+        180, "a deadline further than this after the incident is a finding", minimum=0
+    )
+    max_title_words: int = key(40, "an item longer than this is too long to be one task", minimum=0)
+    no_link_days: int = key(3, "an item still without a linked issue after this many days", minimum=0)
+    stale_days: int = key(30, "no activity on the linked issue for this many days", minimum=0)
+    labels: dict[str, str] = key(
+        {},
+        "category -> label sync adds to flagged items",
+        example={"ownership": "needs-owner", "deadline": "needs-deadline", "wording": "needs-rewording"},
+    )
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    hold: tuple[str, ...] = key((), "lint rule ids whose items are not pushed until fixed")
+    max_creates: int = key(25, "cap on issues created per target per run", minimum=0)
+    confirm_first_push: bool = key(True, "ask (or require --yes) before the first push to a target")
+    conflict_policy: Literal["remote", "local"] = key("remote", "who wins when both sides changed a field")
+    bot_logins: tuple[str, ...] = key(
+        ("stale[bot]", "github-actions[bot]"), "closes by these count as bot closes"
+    )
+    verify_slice: int = key(10, "linked issues re-verified directly per verification round", minimum=0)
+    verify_interval_minutes: int = key(
+        60, "a verification round runs when the pull saw changes, or this often", minimum=0
+    )
+    lease_seconds: int = key(
+        300, "lease expiry, renewed while a sync runs; parallel first syncs rely on it", minimum=1
+    )
+    pull_overlap_seconds: int = key(120, "overlap of each pull window with the previous one", minimum=0)
+    max_retries: int = key(4, "retries of a failed request before the item is marked failed", minimum=0)
+    request_timeout_seconds: int = key(
+        30, "seconds to wait for a GitHub/Jira answer before retrying", minimum=1
+    )
+    default_deadline_days: dict[str, int] = key(
+        {},
+        "severity -> days, when a document gives no deadline",
+        example={"critical": 15, "major": 30},
+        note=(
+            "Policy deadlines: severity (as normalised: critical, major, sev1, ...; `default` for the rest)\n"
+            "-> days from the incident (or from the import, when that is already past). Recorded with\n"
+            'source "policy": reports never count them as committed deadlines. Applied at import to open,\n'
+            "undated items."
+        ),
+    )
+    skip_weekends: bool = key(False, "policy deadlines count business days (Mon-Fri)")
+    assignment_days: int = key(
+        0, "flag and escalate items still without a person as owner after N days (0: off)", minimum=0
+    )
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    per_person: bool = key(False, "allow per-person breakdowns in manager summaries")
+    stale_sync_hours: int = key(26, "warn when the last good sync of a target is older", minimum=0)
+    url: str | None = key(
+        None,
+        "where `tracker report --format html` is published; notify summaries link it",
+        example="https://reports.acme.example/tracker.html",
+    )
+    severity_aliases: dict[str, str] = key(  # lower-cased both sides by the loader
+        {},
+        'severity -> the severity it counts as, e.g. sev1 = "critical"',
+        example={"sev1": "critical", "sev2": "major", "p1": "critical"},
+    )
+
+
+@dataclass(frozen=True)
+class RemindConfig:
+    """`tracker remind` (cron, after sync) comments on linked issues, mentioning the assignee; every
+    reminder is recorded, so reruns never post twice. `tracker digest` writes the weekly digest."""
+
+    before_days: int = key(2, "remind this many days before a deadline (0: on the day only)", minimum=0)
+    every_days: int = key(7, "repeat while overdue at this interval", minimum=0)
+    escalate_after_days: int = key(
+        14, "escalate to the owner's manager, else the team's default assignee", minimum=0
+    )
+    digest_issue: str | None = key(
+        None, "TARGET#ISSUE that receives `tracker digest --post`", example="platform#1"
+    )
+    digest_file: str | None = key(
+        None, "file `tracker digest` writes when neither --post nor --output is given", example="digest.md"
+    )
+    via: Literal["comments", "notify", "both"] = key(
+        "comments", "reminders as issue comments, [notify] messages, or both"
+    )
+    notify: tuple[str, ...] = key(
+        (), "[notify.NAME] channels `tracker remind` sends to (via notify/both)", example=["team-slack"]
+    )
+
+
+@dataclass(frozen=True)
+class ImportConfig:
+    """`tracker import` finds action items under headings that name actions in many phrasings (Action
+    items, Follow-ups, Next steps, Remediation, ...); `tracker import --explain FILE` shows why."""
+
+    sections: tuple[str, ...] = key(
+        (),
+        "more heading names that hold action items (matched as words, any case)",
+        example=["Lessons and fixes", "Homework"],
+    )
+
+
+@dataclass(frozen=True)
+class Files:
+    """tracker configuration: every key, with its default and what it does.
+
+    Lookup order: --config PATH, then $TRACKER_CONFIG, then ./tracker.toml, then the user config
+    folder (~/.config/tracker/tracker.toml on Linux). Unknown keys are errors. Secrets never go in
+    this file: name the environment variable that holds them (token_env = "GITHUB_TOKEN")."""
+
+    include: tuple[str, ...] = key(
+        (),
+        "glob patterns of more TOML files merged into this one; a key defined twice is an error",
+        example=["people/*.toml"],
+        note="More files merged into this one, so each team can own its part in a config repository.",
+    )
+
+
+# The top-level tables: one table each, or named tables (`[targets.NAME]`) whose `kind` picks the class.
+SECTIONS: dict[str, type] = {
+    "database": DatabaseConfig,
+    "org": OrgConfig,
+    "routing": RoutingConfig,
+    "lint": LintConfig,
+    "sync": SyncConfig,
+    "report": ReportConfig,
+    "remind": RemindConfig,
+    "import": ImportConfig,
 }
-NOTIFY_TEAMS = {
-    "kind": Key("str", None, "slack, teams or email", ("slack", "teams", "email"), required=True),
-    "webhook_url_env": Key(
-        "str", None, "environment variable holding the workflow webhook URL", required=True
-    ),
-    "timeout_seconds": Key("int", 15, "seconds to wait for an answer"),
-    "max_attempts": Key("int", 3, "attempts per message (429 with Retry-After, 5xx)"),
-}
-NOTIFY_EMAIL = {
-    "kind": Key("str", None, "slack, teams or email", ("slack", "teams", "email"), required=True),
-    "smtp_host": Key("str", None, "SMTP server", required=True),
-    "smtp_port": Key("int", None, "port (default 587 for starttls, 465 for tls, 25 for none)"),
-    "security": Key("str", "starttls", "starttls, tls or none", ("starttls", "tls", "none")),
-    "username_env": Key("str", None, "environment variable holding the SMTP login"),
-    "password_env": Key("str", None, "environment variable holding the SMTP password"),
-    "from": Key("str", None, "sender address, e.g. Tracker <tracker@acme.example>", required=True),
-    "to": Key("list[str]", [], "recipients of digests and summaries (a mailing list)"),
-    "timeout_seconds": Key("int", 30, "seconds to wait for the server"),
-    "max_attempts": Key("int", 3, "attempts per message (4xx replies, lost connections before DATA)"),
+NAMED: dict[str, dict[str | None, type]] = {
+    "targets": {"github": GitHubTarget, "jira": JiraTarget},
+    "people": {None: Person},
+    "teams": {None: Team},
+    "notify": {"slack": SlackChannel, "teams": TeamsChannel, "email": EmailChannel},
 }

@@ -20,11 +20,6 @@ from tracker.statuses import CANONICAL_WORDS, Status
 STATUS_CHOICES = [s.value for s in Status]
 
 
-def slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:80] or "postmortem"
-
-
 def manual_fingerprint(title: str) -> str:
     """Items added by hand get a fingerprint from their first title (later edits keep it)."""
     words = re.findall(r"[a-z0-9]+", title.lower())

@@ -7,6 +7,7 @@ import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tracker.clock import SYSTEM, Clock
 from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -25,12 +26,15 @@ def open_backend(
     *,
     engine: Engine | None = None,
     budget: CreateBudget | None = None,
+    clock: Clock | None = None,
 ) -> IssueTracker:
     """The backend for one configured target; the secret comes from the environment (never the config).
 
     Creates share one budget per credential: `budget` if given, else through the database `engine`
-    (every process and host), else in this process.
+    (every process and host), else in this process. Retries and pacing wait on `clock` (tests pass
+    one that does not sleep).
     """
+    waits: Clock = clock or SYSTEM
     target = config.targets.get(target_name)
     if target is None:
         known = ", ".join(sorted(config.targets)) or "none"
@@ -46,7 +50,7 @@ def open_backend(
         credentials, source, budget_key = github_credentials(target, config.base_dir)
         if budget is None:
             if engine is not None:
-                budget = _database_budget(engine, f"{target.api_url}|{budget_key}", target)
+                budget = _database_budget(engine, f"{target.api_url}|{budget_key}", target, waits)
             else:
                 budget = shared_budget(
                     f"{target.api_url}|{budget_key}", target.creates_per_minute, target.creates_per_hour
@@ -58,6 +62,7 @@ def open_backend(
             budget=budget,
             timeout=float(config.sync.request_timeout_seconds),
             attempts=config.sync.max_retries + 1,  # the first try and max_retries retries, as on Jira
+            sleep=waits.sleep,
         )
     if target.kind == "jira":
         from tracker.backends.jira import JiraBackend
@@ -70,6 +75,7 @@ def open_backend(
             jira_credentials(target),
             max_retries=config.sync.max_retries,
             timeout=float(config.sync.request_timeout_seconds),
+            sleep=waits.sleep,
         )
     raise ConfigError(
         f"[targets.{target_name}] kind: no {target.kind} backend is available in this version",
@@ -84,7 +90,7 @@ _DATABASE_BUDGETS: weakref.WeakKeyDictionary[Engine, dict[str, SharedCreateBudge
 )
 
 
-def _database_budget(engine: Engine, credential: str, target: GitHubTarget) -> CreateBudget:
+def _database_budget(engine: Engine, credential: str, target: GitHubTarget, clock: Clock) -> CreateBudget:
     """One budget per credential shared through the database by every process and host."""
     from tracker.backends.pacing_db import SharedCreateBudget, credential_hash
     from tracker.db import session_factory
@@ -94,7 +100,12 @@ def _database_budget(engine: Engine, credential: str, target: GitHubTarget) -> C
     budget = budgets.get(key)
     if budget is None:
         budget = budgets[key] = SharedCreateBudget(
-            session_factory(engine), credential, target.creates_per_minute, target.creates_per_hour
+            session_factory(engine),
+            credential,
+            target.creates_per_minute,
+            target.creates_per_hour,
+            clock=clock.time,
+            sleep=clock.sleep,
         )
     else:
         budget.tighten(target.creates_per_minute, target.creates_per_hour)

@@ -5,11 +5,6 @@ from __future__ import annotations
 import click
 
 SHELLS = ("bash", "zsh", "fish")
-INSTALL = {
-    "bash": 'eval "$(tracker completion bash)"   # in ~/.bashrc',
-    "zsh": 'eval "$(tracker completion zsh)"    # in ~/.zshrc, after compinit',
-    "fish": "tracker completion fish > ~/.config/fish/completions/tracker.fish",
-}
 
 
 @click.command("completion")

@@ -162,7 +162,7 @@ def post_comment(app: AppContext, target: str, issue: str, body: str) -> str:
         raise UsageError(f"unknown target {target!r}", hint=f"targets in the config: {known}")
     from tracker.backends import open_backend
 
-    backend = open_backend(app.config, target, engine=app.engine)
+    backend = open_backend(app.config, target, engine=app.engine, clock=app.clock)
     try:
         ref = backend.parse_ref(issue)
         if ref is None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tracker.deadlines import DeadlineKind, parse_deadline
 
 if TYPE_CHECKING:
-    from tracker.lint.settings import LintSettings
     from tracker.people import OwnerResolver
 
 
@@ -101,12 +100,39 @@ class Finding:
         return {key: data[key] for key in order}
 
 
+class RuleSettings(Protocol):
+    """What rules and the engine read from the settings (`LintSettings` in settings.py).
+
+    Declared here, not imported, because settings.py consults the registry, whose check signatures
+    name `LintContext`: importing it would close the cycle model -> settings -> registry -> model.
+    """
+
+    @property
+    def fail_on(self) -> Severity: ...
+    @property
+    def max_items(self) -> int: ...
+    @property
+    def far_deadline_days(self) -> int: ...
+    @property
+    def max_title_words(self) -> int: ...
+    @property
+    def no_link_days(self) -> int: ...
+    @property
+    def stale_days(self) -> int: ...
+    @property
+    def assignment_days(self) -> int: ...
+
+    def level(self, rule_id: str) -> Severity | None: ...
+
+    def label(self, rule_id: str) -> str | None: ...
+
+
 @dataclass
 class LintContext:
     """What rules may consult besides the item: today, settings, owner resolution, other open items."""
 
     today: date
-    settings: LintSettings
+    settings: RuleSettings
     resolver: OwnerResolver | None = None
     people_configured: bool = False
     others: list[LintItem] = field(default_factory=list)  # open items of other postmortems (scope-duplicate)

@@ -18,7 +18,7 @@ from tracker.lint.wording_checks import (
     open_investigation,
     unquantified_change,
 )
-from tracker.lint.wording_model import decide, fitted_on
+from tracker.lint.wording_model import decide
 from tracker.provenance import held_out
 
 _WRITTEN_FIRST: tuple[WordingPattern, ...] = (
@@ -328,7 +328,6 @@ __all__ = [
     "WordingMatch",
     "WordingPattern",
     "features",
-    "fitted_on",
     "is_vague",
     "signals",
     "wording_matches",

@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
-from tracker import config_schema as schema
-from tracker.config import check_env_names
+from tracker.config_keys import check_env_names, check_table, key, table_name
 from tracker.errors import ConfigError
 
 _ADDRESS = re.compile(r"^(?:[^<>@\s][^<>]*<)?[^<>@\s]+@[^<>@\s]+>?$")
@@ -16,14 +15,29 @@ _ADDRESS = re.compile(r"^(?:[^<>@\s][^<>]*<)?[^<>@\s]+@[^<>@\s]+>?$")
 
 @dataclass(frozen=True)
 class SlackChannel:
-    name: str
-    kind: str
-    webhook_url_env: str | None = None
-    token_env: str | None = None
-    channel: str | None = None
-    api_url: str = "https://slack.com/api/"
-    timeout_seconds: int = 15
-    max_attempts: int = 3
+    """[notify.NAME]: where `tracker digest --notify NAME`, `tracker report --notify NAME` (the manager's
+    summary) and `tracker remind --notify NAME` send. Secrets only through *_env keys: a literal webhook
+    URL, token or password in this file is refused. docs/follow-up.md documents each key."""
+
+    name: str = table_name()
+    kind: str = key(help="slack, teams or email")
+    webhook_url_env: str | None = key(
+        None,
+        "environment variable holding the incoming-webhook URL (any server, a local one too)",
+        example="SLACK_WEBHOOK_URL",
+    )
+    token_env: str | None = key(
+        None,
+        "environment variable holding a bot token (xoxb-...): posts to `channel`, reminders as DMs",
+        example="SLACK_BOT_TOKEN",
+        commented=True,
+    )
+    channel: str | None = key(
+        None, "channel ID or #name the bot posts to (with token_env)", example="C0123FOLLOW", commented=True
+    )
+    api_url: str = key("https://slack.com/api/", "Web API base URL (a test double)")
+    timeout_seconds: int = key(15, "seconds to wait for an answer", minimum=1)
+    max_attempts: int = key(3, "attempts per message: 429 (after Retry-After) and 5xx are retried", minimum=1)
 
     @property
     def uses_webhook(self) -> bool:
@@ -32,26 +46,34 @@ class SlackChannel:
 
 @dataclass(frozen=True)
 class TeamsChannel:
-    name: str
-    kind: str
-    webhook_url_env: str
-    timeout_seconds: int = 15
-    max_attempts: int = 3
+    name: str = table_name()
+    kind: str = key(help="slack, teams or email")
+    webhook_url_env: str = key(
+        help="environment variable holding the Teams workflow webhook URL", example="TEAMS_WEBHOOK_URL"
+    )
+    timeout_seconds: int = key(15, "seconds to wait for an answer", minimum=1)
+    max_attempts: int = key(3, "attempts per message: 429 (after Retry-After) and 5xx are retried", minimum=1)
 
 
 @dataclass(frozen=True)
 class EmailChannel:
-    name: str
-    kind: str
-    smtp_host: str
-    sender: str
-    smtp_port: int | None = None
-    security: str = "starttls"
-    username_env: str | None = None
-    password_env: str | None = None
-    to: tuple[str, ...] = ()
-    timeout_seconds: int = 30
-    max_attempts: int = 3
+    name: str = table_name()
+    kind: str = key(help="slack, teams or email")
+    smtp_host: str = key(help="SMTP server", example="smtp.acme.example")
+    sender: str = key(help="sender address", example="Postmortem tracker <tracker@acme.example>", toml="from")
+    smtp_port: int | None = key(None, "port; unset: 587 for starttls, 465 for tls, 25 for none", example=587)
+    security: Literal["starttls", "tls", "none"] = key("starttls", "starttls, tls or none")
+    username_env: str | None = key(None, "environment variable holding the SMTP login", example="SMTP_USER")
+    password_env: str | None = key(
+        None, "environment variable holding the SMTP password", example="SMTP_PASSWORD"
+    )
+    to: tuple[str, ...] = key(
+        (),
+        "recipients of digests and summaries; reminders go to [people] email",
+        example=["eng-managers@acme.example"],
+    )
+    timeout_seconds: int = key(30, "seconds to wait for the server", minimum=1)
+    max_attempts: int = key(3, "attempts per message (4xx replies, lost connections before DATA)", minimum=1)
 
     @property
     def port(self) -> int:
@@ -82,8 +104,6 @@ def env_label(channel: NotifyChannel, key: str) -> str:
 
 def build_channels(raw: Any, problems: list[str]) -> dict[str, NotifyChannel]:
     """Every `[notify.NAME]` table checked at once; problems name the table and key."""
-    from tracker.config import _section
-
     channels: dict[str, NotifyChannel] = {}
     if not isinstance(raw, dict):
         problems.append("[notify] must be a table of named channels")
@@ -92,7 +112,7 @@ def build_channels(raw: Any, problems: list[str]) -> dict[str, NotifyChannel]:
         where = f"notify.{name}"
         kind = table.get("kind") if isinstance(table, dict) else None
         if kind == "slack":
-            values = _section(where, table, schema.NOTIFY_SLACK, problems)
+            values = check_table(where, table, SlackChannel, problems)
             check_env_names(where, values, problems)
             if bool(values["webhook_url_env"]) == bool(values["token_env"]):
                 problems.append(f"[{where}] webhook_url_env: give webhook_url_env, or token_env and channel")
@@ -102,27 +122,22 @@ def build_channels(raw: Any, problems: list[str]) -> dict[str, NotifyChannel]:
                 )
             channels[name] = SlackChannel(name=name, **values)
         elif kind == "teams":
-            values = _section(where, table, schema.NOTIFY_TEAMS, problems)
+            values = check_table(where, table, TeamsChannel, problems)
             check_env_names(where, values, problems)
             channels[name] = TeamsChannel(name=name, **values)
         elif kind == "email":
-            values = _section(where, table, schema.NOTIFY_EMAIL, problems)
+            values = check_table(where, table, EmailChannel, problems)
             check_env_names(where, values, problems)
             if bool(values["username_env"]) != bool(values["password_env"]):
                 problems.append(f"[{where}] password_env: username_env and password_env go together")
-            for address in [values["from"], *values["to"]]:
+            for address in [values["sender"], *values["to"]]:
                 if address and not _ADDRESS.match(address):
                     problems.append(
-                        f"[{where}] {'from' if address == values['from'] else 'to'}: "
+                        f"[{where}] {'from' if address == values['sender'] else 'to'}: "
                         f"not an e-mail address: {address!r}"
                     )
-            sender = values.pop("from") or ""
-            values["to"] = tuple(values["to"])
-            channels[name] = EmailChannel(name=name, sender=sender, **values)
+            values["sender"] = values["sender"] or ""
+            channels[name] = EmailChannel(name=name, **values)
         else:
             problems.append(f'[{where}] kind: must be "slack", "teams" or "email", got {kind!r}')
-        for key in ("timeout_seconds", "max_attempts"):
-            value = table.get(key) if isinstance(table, dict) else None
-            if isinstance(value, int) and value < 1:
-                problems.append(f"[{where}] {key}: must be 1 or more, got {value}")
     return channels

@@ -22,7 +22,7 @@ BackendFactory = Callable[["AppContext", str], IssueTracker]
 def default_factory(app: AppContext, target: str) -> IssueTracker:
     from tracker.backends import open_backend
 
-    return open_backend(app.config, target, engine=app.engine)
+    return open_backend(app.config, target, engine=app.engine, clock=app.clock)
 
 
 def selected_targets(app: AppContext, only: tuple[str, ...]) -> list[str]:
