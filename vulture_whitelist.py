@@ -30,8 +30,6 @@ password_env, include
 EXIT_OK  # the table of exit codes in tracker/errors.py is documented whole; 0 is click's own default
 
 # DEAD, in files other branches are rewriting: delete the code and these lines after merging them.
-OPTIONAL_SCREEN  # tracker/backends/jira_preflight.py (jira16)
-_.user_ref  # tracker/sandbox/jira_state.py (jira16)
 _.rate_limit_state  # tracker/sandbox/github_controls.py (adopt)
 head_revision  # tracker/db.py (fast)
 ChangeSet  # tracker/history.py (fast)
@@ -39,6 +37,4 @@ DIMENSIONS  # tracker/report/queries.py (fast)
 to_rich  # tracker/report/render_text.py (fast)
 percent  # tracker/report/sections.py (fast)
 _.days_between_dates, _.days_between_times  # tracker/report/sqlbits.py (fast)
-owner_explicit, _.owner_explicit  # tracker/importing/annotations.py (import13): set, never read
-link_targets  # tracker/importing/markdown.py (import13)
 _.losing_value  # tracker/merge.py (plan16)

@@ -12,7 +12,6 @@ from tracker.errors import TrackerError
 CACHE_VERSION = 1
 # Fields the backend always fills (or Jira fills by default), so a screen requiring them is fine.
 ALWAYS_SET = {"summary", "project", "issuetype", "description", "labels", "reporter"}
-OPTIONAL_SCREEN = ("duedate", "priority", "assignee", "components")
 
 
 def cache_valid(cache: dict[str, Any] | None, target: JiraTarget) -> bool:

@@ -96,7 +96,6 @@ class Annotated:
 
     core: str
     owner_text: str | None = None
-    owner_explicit: bool = False
     deadline_text: str | None = None
     status_text: str | None = None
     checkbox: str | None = None
@@ -215,7 +214,7 @@ def split_annotations(
         key, value = field_line.group("k").lower(), to_plain(field_line.group("v"))
         name = "owner" if re.match(_OWNER_KEYS, key) else "status" if key == "status" else "deadline"
         if name == "owner" and result.owner_text is None:
-            result.owner_text, result.owner_explicit = value, True
+            result.owner_text = value
         elif name == "deadline" and result.deadline_text is None:
             result.deadline_text = value
         elif name == "status" and result.status_text is None:
@@ -243,7 +242,7 @@ def split_annotations(
 
     def take(field_name: str, value: str, explicit: bool = True) -> None:
         if field_name == "owner" and result.owner_text is None:
-            result.owner_text, result.owner_explicit = value, explicit
+            result.owner_text = value
         elif field_name == "deadline" and result.deadline_text is None:
             result.deadline_text = value
         elif field_name == "status" and (result.status_text is None or explicit):

@@ -78,23 +78,6 @@ def strong_spans(children: Sequence[Token] | None) -> list[str]:
     return spans
 
 
-def link_targets(children: Sequence[Token] | None) -> list[tuple[str, str]]:
-    """(href, text) of every link, plus autolinked bare URLs found in text."""
-    found: list[tuple[str, str]] = []
-    href: str | None = None
-    text: list[str] = []
-    for token in children or ():
-        if token.type == "link_open":
-            href = str(token.attrGet("href") or "")
-            text = []
-        elif token.type == "link_close" and href is not None:
-            found.append((href, "".join(text)))
-            href = None
-        elif href is not None and token.type in ("text", "code_inline"):
-            text.append(token.content)
-    return found
-
-
 def split_front_matter(text: str) -> tuple[dict[str, Any], tuple[int, int] | None, str]:
     """YAML front matter (after any leading HTML comments) as a dict, its line span, and the text
     with those lines blanked so the Markdown parser keeps the same line numbers."""

@@ -125,12 +125,6 @@ class FakeJira:
     def port(self) -> int:
         return self.core.port
 
-    def client_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments that authenticate a `jira.JIRA` client as the configured account."""
-        if self.flavor == "cloud":
-            return {"server": self.url, "basic_auth": (self.email, self.api_token)}
-        return {"server": self.url, "token_auth": self.pat}
-
     # ---- clock and consistency ---------------------------------------------------------------
     @property
     def clock_skew(self) -> timedelta:

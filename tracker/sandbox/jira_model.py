@@ -276,7 +276,6 @@ class Issue:
     issuetype: str
     summary: str
     status: str
-    reporter: str
     created: datetime
     updated: datetime
     description: Any = None

@@ -149,7 +149,6 @@ class JiraState:
                 issuetype=itype.id,
                 summary=changes.pop("summary"),
                 status=project.workflow.initial_status,
-                reporter=actor.name,
                 created=now,
                 updated=now,
                 written_at=now,
