@@ -168,6 +168,7 @@ class SyncConfig:
     pull_overlap_seconds: int = 120
     max_retries: int = 4
     request_timeout_seconds: int = 30
+    rate_reserve: str | int = "20%"  # validated by _check_reserve; see tracker/backends/reserve.py
     default_deadline_days: dict[str, int] = field(default_factory=dict)
     skip_weekends: bool = False
     assignment_days: int = 0
@@ -369,6 +370,7 @@ def _check_type(value: Any, key: schema.Key) -> bool:
     kinds: dict[str, Any] = {
         "str": lambda v: isinstance(v, str),
         "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+        "str|int": lambda v: isinstance(v, (str, int)) and not isinstance(v, bool),
         "bool": lambda v: isinstance(v, bool),
         "float": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
         "list[str]": lambda v: isinstance(v, list) and all(isinstance(x, str) for x in v),
@@ -498,6 +500,7 @@ def _build(data: dict[str, Any], path: Path | None, files: tuple[Path, ...], pro
     for key in ("max_creates", "verify_slice", "pull_overlap_seconds", "max_retries"):
         if getattr(sync, key) < 0:
             problems.append(f"[sync] {key}: must be 0 or more, got {getattr(sync, key)}")
+    _check_reserve(sync.rate_reserve, problems)
     return Config(
         path=path,
         files=files,
@@ -659,6 +662,15 @@ _NOT_NEGATIVE = {
     "remind": ("before_days", "every_days", "escalate_after_days"),
     "lint": ("max_items", "far_deadline_days", "max_title_words", "no_link_days", "stale_days"),
 }
+
+
+def _check_reserve(value: str | int, problems: list[str]) -> None:
+    from tracker.backends.reserve import parse_reserve
+
+    try:
+        parse_reserve(value)
+    except ValueError as exc:
+        problems.append(f"[sync] rate_reserve: {exc}")
 
 
 def _check_ranges(sections: dict[str, dict[str, Any]], problems: list[str]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 class Key:
     """One allowed key: its type name, default and a one-line description (shown in errors)."""
 
-    kind: str  # str int bool float list[str] dict[str,str] dict[str,any] table
+    kind: str  # str int str|int bool float list[str] dict[str,str] dict[str,any] table
     default: Any = None
     help: str = ""
     choices: tuple[str, ...] = ()
@@ -150,6 +150,9 @@ SYNC = {
     "pull_overlap_seconds": Key("int", 120, "overlap of each pull window with the previous one"),
     "max_retries": Key("int", 4, "retries of a failed request before the item is marked failed"),
     "request_timeout_seconds": Key("int", 30, "seconds to wait for a GitHub/Jira answer before retrying"),
+    "rate_reserve": Key(
+        "str|int", "20%", 'API budget sync never spends: a share of the limit ("20%") or requests (500)'
+    ),
     "default_deadline_days": Key("dict[str,int]", {}, "severity -> days, when a document gives no deadline"),
     "skip_weekends": Key("bool", False, "policy deadlines count business days"),
     "assignment_days": Key("int", 0, "flag items still without a person as owner after N days (0: off)"),

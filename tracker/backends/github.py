@@ -19,33 +19,38 @@ from tracker.backends.base import (
     RemoteIssue,
     RemoteRef,
 )
+from tracker.backends.github_adopt import GitHubBulkRead
+from tracker.backends.github_events import CLOSED_BY_FETCH_LIMIT, learn_closers
 from tracker.backends.github_http import AppCredentials, GitHubTransport, Reply
 from tracker.backends.github_map import format_since, next_link, parse_ref_text, repo_of, to_remote
 from tracker.backends.github_write import GitHubFollowUp, GitHubWrites
 from tracker.backends.pacing import CreateBudget
+from tracker.backends.reserve import Reserve
 
 if TYPE_CHECKING:
     from tracker.config import GitHubTarget
 
 PER_PAGE = 100
-CLOSED_BY_FETCH_LIMIT = 20  # single-issue GETs per pull to learn who closed (when the list omits it)
 KEPT_ETAGS = 4  # pull URLs whose ETag we remember (the `since` of a cursor changes the URL)
 KEPT_CLOSES = 5000
 CACHE_VERSION = 1
 
 
-class GitHubBackend(GitHubWrites, GitHubFollowUp):
+class GitHubBackend(GitHubWrites, GitHubFollowUp, GitHubBulkRead):
     """One GitHub repository as an IssueTracker.
 
     Request costs (deterministic; asserted by the tests against the fake):
     - preflight: 0 with a valid cache; else GET repo + ceil(labels/100) label pages + one POST per
       missing label (when writable).
     - pull: 1 when nothing changed (a 304 on a repeated URL, or one empty page); otherwise one request
-      per 100 changed issues, plus at most CLOSED_BY_FETCH_LIMIT single-issue GETs for newly closed
-      issues when the listing lacks `closed_by` (GitHub's list endpoint omits it; the fake includes it).
+      per 100 changed issues, plus, when issues were newly closed, pages of the repository's issue
+      events feed (newest first, at most 2 per 100 closes; see github_events.learn_closers): GitHub's
+      listings leave `closed_by` out. Closes the feed did not reach cost at most
+      CLOSED_BY_FETCH_LIMIT single-issue GETs; the rest are learnt by the rolling re-verification.
     - fetch: 1 (2 when the issue was transferred: PyGithub follows the 301 itself; +1 GET of the new
       repository the first time, for its id). parse_ref: 1 (the GET that learns the immutable id).
     - find_markers / list_tracker_issues: one request per 100 tracker issues; has_tracker_issues: 1.
+    - read_named (issues documents name): listing pages, see GitHubBulkRead.read_named.
     - create: 1 POST per draft (2 when GitHub refuses the assignee with a 422: re-sent without it).
     - update: see GitHubWrites.update.
     Auth: a token, or a GitHub App installation (`Auth.AppAuth(...).get_installation_auth(...)`), whose
@@ -70,6 +75,7 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
         attempts: int = 4,
         backoff: float = 0.5,
         max_secondary_wait: float = 120.0,
+        reserve: Reserve | None = None,
     ) -> None:
         self.target = target
         self.name = target.name
@@ -87,6 +93,7 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
             backoff=backoff,
             max_secondary_wait=max_secondary_wait,
             sleep=sleep,
+            reserve=reserve,
         )
         # `sleep` is for retries; the budget keeps its own clock (tests inject a budget with a fake one).
         self.budget = budget or CreateBudget(target.creates_per_minute, target.creates_per_hour)
@@ -102,6 +109,10 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
 
     def close(self) -> None:
         self.http.close()
+
+    def keep_reserve(self, reserve: Reserve | None) -> None:
+        """Never spend the credential's primary budget below `reserve` (ReserveReached instead)."""
+        self.http.rate.keep(reserve)
 
     # Helpers ----------------------------------------------------------------------------------------
     def _get(self, url: str, what: str, **kwargs: Any) -> Reply:
@@ -132,8 +143,18 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
                 raise PermanentError(f"{what}: GitHub sent a pagination link outside {self.http.api_url}")
             reply = self._get(url, what)
 
+    def _events(self, what: str, per_page: int, repo: str | None = None) -> Iterator[list[dict[str, Any]]]:
+        """A repository's issue events feed (this target's by default), newest first, a page at a time."""
+        what = f"{self.name}: {what}"
+        path = f"/repos/{repo or self.repo}/issues/events"
+        first = self._get(path, what, params={"per_page": per_page})
+        yield from self._pages(first, what)
+
     def _listing(self, params: dict[str, Any], what: str) -> Iterator[list[dict[str, Any]]]:
-        yield from self._pages(self._get(f"/repos/{self.repo}/issues", what, params=params), what)
+        yield from self._repo_listing(self.repo, params, what)
+
+    def _repo_listing(self, repo: str, params: dict[str, Any], what: str) -> Iterator[list[dict[str, Any]]]:
+        yield from self._pages(self._get(f"/repos/{repo}/issues", what, params=params), what)
 
     def _locate(self, ref: RemoteRef) -> tuple[str, int]:
         """The repository and number a ref points at (a transferred issue lives in another repository)."""
@@ -299,6 +320,7 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
                 shifted |= str(item["id"]) in items
                 items[str(item["id"])] = item  # de-duplicate: an issue updated mid-listing can show twice
         closes = dict(state.get("closes") or {})
+        learn_closers(self.repo, list(items.values()), closes, self._events)  # pages, not a GET each
         budget = [CLOSED_BY_FETCH_LIMIT]
         issues = [self._pulled(item, closes, budget) for item in items.values()]
         etags.pop(key, None)
