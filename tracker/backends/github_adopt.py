@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 from tracker.backends.base import FetchKind, FetchResult, RemoteIssue, RemoteRef
@@ -67,7 +68,7 @@ class GitHubBulkRead:
             # Listings leave `closed_by` out: closers come from the events feed, then (up to the
             # pull's limit) single GETs, as in a pull; the rest are learnt by re-verification.
             closes: dict[str, Any] = {}
-            learn_closers(repo, list(listed.values()), closes, lambda w, n, r=repo: self._events(w, n, r))
+            learn_closers(repo, list(listed.values()), closes, partial(self._events, repo=repo))
             for number, named in numbers.items():
                 item = listed.get(number)
                 if item is not None:
