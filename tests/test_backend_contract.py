@@ -254,3 +254,38 @@ def test_rate_limit_stops_with_the_reset_time(pair: tuple[IssueTracker, Any]) ->
     assert caught.value.reset_at == reset
     assert caught.value.hint and "resets at" in caught.value.hint
     assert backend.requests - before == 1
+
+
+def test_read_named_reads_in_pages_and_keeps_bot_closes_gone_and_moved(
+    pair: tuple[IssueTracker, Any],
+) -> None:
+    """Issue 15 point 1: the issues documents name, read in bulk, with what a single fetch would say."""
+    backend, person = pair
+    issues = [created(backend, title=f"Named by a document {n}") for n in range(12)]
+    numbers = [issue.ref.number for issue in issues]
+    before = backend.requests
+    plain = backend.read_named([f"#{n}" for n in numbers[:10]] + ["not an issue"])
+    assert backend.requests - before <= 2  # one listing page (not ten GETs)
+    assert plain["not an issue"] is None
+    assert all(plain[f"#{n}"].kind is FetchKind.OK for n in numbers[:10])  # type: ignore[union-attr]
+    assert (
+        [plain[f"#{n}"].issue.ref.remote_id for n in numbers[:10]]
+        == [  # type: ignore[union-attr]
+            i.ref.remote_id for i in issues[:10]
+        ]
+    )
+    person.close(numbers[0], "not_planned", bot=True)
+    person.close(numbers[1], "completed")
+    person.delete(numbers[2])
+    person.transfer(numbers[3])
+    found = backend.read_named([f"#{n}" for n in numbers])
+    bot, human = found[f"#{numbers[0]}"], found[f"#{numbers[1]}"]
+    assert bot is not None and bot.issue is not None and bot.issue.closed_by_bot
+    assert bot.issue.status is Status.WONT_DO
+    assert human is not None and human.issue is not None and not human.issue.closed_by_bot
+    assert human.issue.closed_by is not None and human.issue.status is Status.DONE
+    gone = found[f"#{numbers[2]}"]
+    assert gone is not None and gone.kind is FetchKind.GONE and gone.issue is None
+    moved = found[f"#{numbers[3]}"]
+    assert moved is not None and moved.kind is FetchKind.MOVED and moved.issue is not None
+    assert moved.issue.ref.remote_id != issues[3].ref.remote_id

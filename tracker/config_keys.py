@@ -8,6 +8,7 @@ import functools
 import re
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,13 +28,16 @@ def key(
     note: str = "",
     commented: bool = False,
     toml: str | None = None,
+    check: Callable[[Any], str | None] | None = None,
 ) -> Any:
     """A config key as a dataclass field. No default means required. `help` is the one line shown in
     errors and beside the key in config.example.toml; `note` adds lines above it there; `example` is
     the value the example file shows (else the default), on a commented-out line when `commented`
     (an alternative to another key); `minimum` is checked with a message naming
-    the key; `toml` is the key's name in the file when it is not a Python name (`from`)."""
+    the key; `toml` is the key's name in the file when it is not a Python name (`from`); `check` returns what is
+    wrong with a value of the right type, or None."""
     metadata = {"help": help, "minimum": minimum, "example": example, "note": note, "toml": toml}
+    metadata["check"] = check
     metadata["commented"] = commented
     if isinstance(default, dict):
         return dataclasses.field(default_factory=lambda: dict(default), metadata=metadata)
@@ -59,6 +63,7 @@ class Key:
     example: Any
     note: str
     commented: bool
+    validator: Callable[[Any], str | None] | None = None
 
     @property
     def choices(self) -> tuple[str, ...]:
@@ -106,6 +111,7 @@ def keys_of(cls: type) -> dict[str, Key]:
             example=meta["example"],
             note=meta["note"],
             commented=meta["commented"],
+            validator=meta.get("check"),
         )
     return found
 
@@ -117,7 +123,10 @@ def _alternatives(hint: Any) -> tuple[Any, ...]:
 
 
 def _kind(hint: Any) -> str:
-    (main, *_) = _alternatives(hint)
+    alternatives = _alternatives(hint)
+    if len(alternatives) > 1:
+        return "|".join(_kind(t) for t in alternatives)
+    (main,) = alternatives
     origin, args = typing.get_origin(main), typing.get_args(main)
     if origin is Literal:
         return type(args[0]).__name__
@@ -129,7 +138,10 @@ def _kind(hint: Any) -> str:
 
 
 def _matches(value: Any, hint: Any) -> bool:
-    (main, *_) = _alternatives(hint)
+    alternatives = _alternatives(hint)
+    if len(alternatives) > 1:
+        return any(_matches(value, t) for t in alternatives)
+    (main,) = alternatives
     origin, args = typing.get_origin(main), typing.get_args(main)
     if origin is Literal:
         return isinstance(value, type(args[0]))  # the choice itself is checked with its own message
@@ -180,7 +192,7 @@ def check_table(
             problems.append(f"[{where}] {name}: expected {found.kind}, got {type(value).__name__} {value!r}")
         elif found.choices and value not in found.choices:
             problems.append(f"[{where}] {name}: must be one of {', '.join(found.choices)}, got {value!r}")
-        elif message := _limit(found, value):
+        elif message := _limit(found, value) or (found.validator and found.validator(value)):
             problems.append(f"[{where}] {name}: {message}")
         else:
             convert = isinstance(value, list) and typing.get_origin(_alternatives(found.type)[0]) is tuple

@@ -221,6 +221,17 @@ class LintConfig:
     )
 
 
+def reserve_problem(value: str | int) -> str | None:
+    """What is wrong with a `[sync] rate_reserve` value, or None (the parsing lives with its use)."""
+    from tracker.backends.reserve import parse_reserve
+
+    try:
+        parse_reserve(value)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 @dataclass(frozen=True)
 class SyncConfig:
     hold: tuple[str, ...] = key((), "lint rule ids whose items are not pushed until fixed")
@@ -238,6 +249,11 @@ class SyncConfig:
         300, "lease expiry, renewed while a sync runs; parallel first syncs rely on it", minimum=1
     )
     pull_overlap_seconds: int = key(120, "overlap of each pull window with the previous one", minimum=0)
+    rate_reserve: str | int = key(
+        "20%",
+        'API budget sync never spends: a share of the limit ("20%") or a number of requests (500)',
+        check=reserve_problem,
+    )
     max_retries: int = key(4, "retries of a failed request before the item is marked failed", minimum=0)
     request_timeout_seconds: int = key(
         30, "seconds to wait for a GitHub/Jira answer before retrying", minimum=1

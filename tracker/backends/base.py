@@ -7,6 +7,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Protocol, runtime_checkable
 
+from tracker.backends.reserve import Reserve
 from tracker.errors import RemoteError
 from tracker.statuses import Status
 
@@ -234,6 +235,13 @@ class IssueTracker(Protocol):
         """Read an issue reference as users write it (URL, org/repo#12, #12, OPS-123) for this target."""
         ...
 
+    def read_named(self, texts: list[str]) -> dict[str, FetchResult | None]:
+        """The issues documents name, read in bulk (pages, not a GET each): text -> result.
+
+        None: the text names no issue of this target; kind GONE: it names one that does not exist.
+        """
+        ...
+
     def close(self) -> None: ...
 
 
@@ -274,6 +282,28 @@ class ParentIssues(Protocol):
     def attach_child(self, parent: RemoteRef, child: RemoteRef) -> str | None:
         """Make `child` a sub-issue (or child) of `parent`; None when done (or already so), else why not."""
         ...
+
+
+@runtime_checkable
+class KeepsReserve(Protocol):
+    """A backend whose API reports its rate limit: it can stop before spending `[sync] rate_reserve`."""
+
+    def keep_reserve(self, reserve: Reserve | None) -> None:
+        """Refuse (with ReserveReached, a RateLimited) any request that would spend below `reserve`."""
+        ...
+
+
+def read_named_one_by_one(backend: IssueTracker, texts: list[str]) -> dict[str, FetchResult | None]:
+    """`read_named` for a backend without a bulk read: parse_ref and fetch, per distinct text."""
+    found: dict[str, FetchResult | None] = {}
+    for text in dict.fromkeys(texts):
+        ref = backend.parse_ref(text)
+        if ref is None:
+            found[text] = None
+            continue
+        result = backend.fetch(ref)
+        found[text] = result if result.issue is not None else FetchResult(FetchKind.GONE)
+    return found
 
 
 def supports_parents(backend: object) -> bool:

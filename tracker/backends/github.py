@@ -8,44 +8,46 @@ from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 from tracker.backends.base import (
     FetchKind,
     FetchResult,
     PermanentError,
     Preflight,
-    PullResult,
     RemoteIssue,
     RemoteRef,
 )
+from tracker.backends.github_adopt import GitHubBulkRead
 from tracker.backends.github_http import AppCredentials, GitHubTransport, Reply
 from tracker.backends.github_map import format_since, next_link, parse_ref_text, repo_of, to_remote
+from tracker.backends.github_pull import GitHubPull
 from tracker.backends.github_write import GitHubFollowUp, GitHubWrites
 from tracker.backends.pacing import CreateBudget
+from tracker.backends.reserve import Reserve
 
 if TYPE_CHECKING:
     from tracker.config import GitHubTarget
 
 PER_PAGE = 100
-CLOSED_BY_FETCH_LIMIT = 20  # single-issue GETs per pull to learn who closed (when the list omits it)
-KEPT_ETAGS = 4  # pull URLs whose ETag we remember (the `since` of a cursor changes the URL)
-KEPT_CLOSES = 5000
 CACHE_VERSION = 1
 
 
-class GitHubBackend(GitHubWrites, GitHubFollowUp):
+class GitHubBackend(GitHubPull, GitHubWrites, GitHubFollowUp, GitHubBulkRead):
     """One GitHub repository as an IssueTracker.
 
     Request costs (deterministic; asserted by the tests against the fake):
     - preflight: 0 with a valid cache; else GET repo + ceil(labels/100) label pages + one POST per
       missing label (when writable).
     - pull: 1 when nothing changed (a 304 on a repeated URL, or one empty page); otherwise one request
-      per 100 changed issues, plus at most CLOSED_BY_FETCH_LIMIT single-issue GETs for newly closed
-      issues when the listing lacks `closed_by` (GitHub's list endpoint omits it; the fake includes it).
+      per 100 changed issues, plus, when issues were newly closed, pages of the repository's issue
+      events feed (newest first, at most 2 per 100 closes; see github_events.learn_closers): GitHub's
+      listings leave `closed_by` out. Closes the feed did not reach cost at most
+      github_events.CLOSED_BY_FETCH_LIMIT single-issue GETs; the rest are learnt by the rolling re-verification.
     - fetch: 1 (2 when the issue was transferred: PyGithub follows the 301 itself; +1 GET of the new
       repository the first time, for its id). parse_ref: 1 (the GET that learns the immutable id).
     - find_markers / list_tracker_issues: one request per 100 tracker issues; has_tracker_issues: 1.
+    - read_named (issues documents name): listing pages, see GitHubBulkRead.read_named.
     - create: 1 POST per draft (2 when GitHub refuses the assignee with a 422: re-sent without it).
     - update: see GitHubWrites.update.
     Auth: a token, or a GitHub App installation (`Auth.AppAuth(...).get_installation_auth(...)`), whose
@@ -70,6 +72,7 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
         attempts: int = 4,
         backoff: float = 0.5,
         max_secondary_wait: float = 120.0,
+        reserve: Reserve | None = None,
     ) -> None:
         self.target = target
         self.name = target.name
@@ -87,6 +90,7 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
             backoff=backoff,
             max_secondary_wait=max_secondary_wait,
             sleep=sleep,
+            reserve=reserve,
         )
         # `sleep` is for retries; the budget keeps its own clock (tests inject a budget with a fake one).
         self.budget = budget or CreateBudget(target.creates_per_minute, target.creates_per_hour)
@@ -102,6 +106,10 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
 
     def close(self) -> None:
         self.http.close()
+
+    def keep_reserve(self, reserve: Reserve | None) -> None:
+        """Never spend the credential's primary budget below `reserve` (ReserveReached instead)."""
+        self.http.rate.keep(reserve)
 
     # Helpers ----------------------------------------------------------------------------------------
     def _get(self, url: str, what: str, **kwargs: Any) -> Reply:
@@ -132,8 +140,18 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
                 raise PermanentError(f"{what}: GitHub sent a pagination link outside {self.http.api_url}")
             reply = self._get(url, what)
 
+    def _events(self, what: str, per_page: int, repo: str | None = None) -> Iterator[list[dict[str, Any]]]:
+        """A repository's issue events feed (this target's by default), newest first, a page at a time."""
+        what = f"{self.name}: {what}"
+        path = f"/repos/{repo or self.repo}/issues/events"
+        first = self._get(path, what, params={"per_page": per_page})
+        yield from self._pages(first, what)
+
     def _listing(self, params: dict[str, Any], what: str) -> Iterator[list[dict[str, Any]]]:
-        yield from self._pages(self._get(f"/repos/{self.repo}/issues", what, params=params), what)
+        yield from self._repo_listing(self.repo, params, what)
+
+    def _repo_listing(self, repo: str, params: dict[str, Any], what: str) -> Iterator[list[dict[str, Any]]]:
+        yield from self._pages(self._get(f"/repos/{repo}/issues", what, params=params), what)
 
     def _locate(self, ref: RemoteRef) -> tuple[str, int]:
         """The repository and number a ref points at (a transferred issue lives in another repository)."""
@@ -261,77 +279,6 @@ class GitHubBackend(GitHubWrites, GitHubFollowUp):
             if reply.status not in (201, 422):  # 422: someone created it meanwhile
                 warnings.append(self.http.error(reply, f"{self.name}: create label {name!r}").message)
         return warnings
-
-    # Pull --------------------------------------------------------------------------------------------
-    def pull(self, since: datetime | None, state: dict[str, Any]) -> PullResult:
-        """Tracker issues updated since `since`, newest first, 100 a page, conditional on the last ETag.
-
-        Newest first because the ETag covers page 1 only: oldest first, a change to an issue past
-        page 1 of a window holding more than 100 issues would hide behind a 304 for good.
-
-        `state` (JSON, kept by the engine) holds `etags` per exact URL and `closes` (who closed what,
-        learnt by single GETs). It is updated only when every page succeeded; a failed page raises.
-        With `state["label_filter"] = False` the listing is unfiltered (read-only tokens).
-        """
-        params: dict[str, Any] = {
-            "state": "all",
-            "sort": "updated",
-            "direction": "desc",
-            "per_page": PER_PAGE,
-        }
-        if state.get("label_filter", True):
-            params["labels"] = self.tracker_label
-        if since is not None:
-            params["since"] = format_since(since)
-        path = f"/repos/{self.repo}/issues"
-        key = f"{path}?{urlencode(sorted(params.items()))}"
-        etags = dict(state.get("etags") or {})
-        headers = {"If-None-Match": etags[key]} if key in etags else None
-        what = f"{self.name}: list issues of {self.repo}"
-        first = self._get(path, what, params=params, headers=headers)
-        server_time = first.server_time
-        if first.status == 304:
-            return PullResult([], server_time, not_modified=True)
-        items: dict[str, dict[str, Any]] = {}
-        shifted = False
-        for page in self._pages(first, what):
-            for item in page:
-                shifted |= str(item["id"]) in items
-                items[str(item["id"])] = item  # de-duplicate: an issue updated mid-listing can show twice
-        closes = dict(state.get("closes") or {})
-        budget = [CLOSED_BY_FETCH_LIMIT]
-        issues = [self._pulled(item, closes, budget) for item in items.values()]
-        etags.pop(key, None)
-        if first.etag:
-            etags[key] = first.etag
-        state["etags"] = dict(list(etags.items())[-KEPT_ETAGS:])
-        state["closes"] = dict(list(closes.items())[-KEPT_CLOSES:])
-        return PullResult(issues, server_time, not_modified=not issues, shifted=shifted)
-
-    def _pulled(self, item: dict[str, Any], closes: dict[str, Any], budget: list[int]) -> RemoteIssue:
-        """Map a listed issue; learn who closed it with one GET when the listing does not say."""
-        ident = str(item["id"])
-        if item.get("state") != "closed":
-            closes.pop(ident, None)
-            return self._remote(item)
-        if "closed_by" in item:
-            return self._remote(item)
-        seen = closes.get(ident)
-        if seen and seen[0] == item.get("closed_at"):
-            return self._remote(item, closed_by={"login": seen[1], "type": "Bot" if seen[2] else "User"})
-        if budget[0] <= 0:
-            return self._remote(item)  # the rolling re-verification (fetch) learns it later
-        budget[0] -= 1
-        repo = repo_of(item) or self.repo
-        reply = self._get(
-            f"/repos/{repo}/issues/{item['number']}", f"{self.name}: read {repo}#{item['number']}"
-        )
-        if reply.status != 200 or not isinstance(reply.data, dict):
-            return self._remote(item)
-        closer = reply.data.get("closed_by")
-        remote = self._remote(item, closed_by=closer)
-        closes[ident] = [item.get("closed_at"), remote.closed_by, remote.closed_by_bot]
-        return remote
 
     # Fetch -------------------------------------------------------------------------------------------
     def fetch(self, ref: RemoteRef) -> FetchResult:

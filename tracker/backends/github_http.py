@@ -1,7 +1,8 @@
-"""HTTP to GitHub through PyGithub's requester: every attempt counted, retried with backoff, errors mapped."""
+"""HTTP to GitHub through PyGithub's requester, under the shared policy (tracker/backends/http_policy.py)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import threading
@@ -15,6 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from tracker import progress
 from tracker.backends.base import PermanentError, RateLimited, TransientError
+from tracker.backends.http_policy import (
+    Attempts,
+    RateGauge,
+    Reserve,
+    RetryPolicy,
+    parse_reset,
+    retry_after_seconds,
+)
 
 if TYPE_CHECKING:
     from github import Github
@@ -22,7 +31,6 @@ if TYPE_CHECKING:
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_ATTEMPTS = 4  # for idempotent calls: the first try and three retries
 DEFAULT_BACKOFF = 0.5  # seconds before the first retry; doubles each time
-MAX_BACKOFF = 8.0
 DEFAULT_SECONDARY_WAIT = 60.0  # GitHub: without Retry-After, wait at least a minute
 MAX_SECONDARY_WAIT = 120.0  # longer than this and the target stops with RateLimited instead
 
@@ -68,12 +76,14 @@ class Reply:
 
 
 class GitHubTransport:
-    """Owns the PyGithub clients (one per concurrent caller) and the retry and error policy.
+    """Owns the PyGithub clients (one per concurrent caller) and maps answers to our errors.
 
     urllib3 never retries (so no POST is ever re-sent and every attempt goes through here and is
-    counted); idempotent calls are retried on 5xx, timeouts and dropped connections with bounded
-    exponential backoff; rate limits become `RateLimited` at once (primary) or after one bounded wait
-    (secondary, with Retry-After); 401 becomes a `PermanentError` naming the credential's source.
+    counted); the shared `RetryPolicy` decides: idempotent calls are retried on 5xx, timeouts and
+    dropped connections with bounded exponential backoff; rate limits become `RateLimited` at once
+    (primary) or after one bounded wait (secondary, with Retry-After); 401 becomes a
+    `PermanentError` naming the credential's source. `rate` (a RateGauge) reads the budget from every
+    answer and refuses to spend the configured reserve.
     """
 
     def __init__(
@@ -87,17 +97,16 @@ class GitHubTransport:
         backoff: float = DEFAULT_BACKOFF,
         max_secondary_wait: float = MAX_SECONDARY_WAIT,
         sleep: Callable[[float], None] = time.sleep,
+        reserve: Reserve | None = None,
     ) -> None:
         self.api_url = api_url.rstrip("/")
         self._credentials = credentials
         self.credential_source = credential_source  # "$GITHUB_TOKEN" or "the GitHub App 123": safe to print
         self.timeout = timeout
-        self.attempts = max(1, attempts)
-        self.backoff = backoff
-        self.max_secondary_wait = max_secondary_wait
+        self.policy = RetryPolicy(attempts=max(1, attempts), backoff=backoff, max_wait=max_secondary_wait)
         self.sleep = sleep
-        self._count = 0
-        self._count_lock = threading.Lock()
+        self.attempts = Attempts()
+        self.rate = RateGauge("GitHub", reserve)
         self._pool_lock = threading.Lock()
         self._idle: list[Github] = []
         self._all: list[Github] = []
@@ -105,12 +114,7 @@ class GitHubTransport:
     # Counting -------------------------------------------------------------------------------------
     @property
     def requests(self) -> int:
-        with self._count_lock:
-            return self._count
-
-    def _counted(self) -> None:
-        with self._count_lock:
-            self._count += 1
+        return self.attempts.total
 
     # Clients ----------------------------------------------------------------------------------------
     def _auth(self) -> Any:
@@ -129,14 +133,14 @@ class GitHubTransport:
 
     def _build(self) -> Github:
         from github import Github
-        from github.Requester import HTTPRequestsConnectionClass, HTTPSRequestsConnectionClass
-        from urllib3.util.retry import Retry
 
         quiet_pygithub_logging()
 
-        # No urllib3 retries at all: a POST is never re-sent behind our back, and each attempt
-        # reaches getresponse() exactly once, which is where we count it.
-        no_retry = Retry(
+        # No urllib3 retries at all: a POST is never re-sent behind our back. urllib3 asks the Retry
+        # object `is_retry` once for every answer it receives (PyGithub's 301 follow included), which
+        # is where each request on the wire is counted: a public hook, no private attribute.
+        no_retry = counting_retry(
+            self.attempts,
             total=0,
             connect=0,
             read=0,
@@ -154,23 +158,8 @@ class GitHubTransport:
             retry=no_retry,
             per_page=100,
             seconds_between_requests=0,
-            seconds_between_writes=0,  # creates are paced by CreateBudget, per credential
+            seconds_between_writes=0,  # creates and labels are paced by CreateBudget, per credential
         )
-        counted = self._counted
-        base = (
-            HTTPSRequestsConnectionClass if self.api_url.startswith("https:") else HTTPRequestsConnectionClass
-        )
-
-        class CountingConnection(base):  # type: ignore[misc,valid-type]
-            def getresponse(self) -> Any:
-                counted()  # one call here is one HTTP request on the wire (PyGithub's 301 follow included)
-                return super().getresponse()
-
-        # PyGithub 2.10 picks the connection class per Requester in __init__; no public hook exists.
-        requester = client.requester
-        if not hasattr(requester, "_Requester__connectionClass"):
-            raise RuntimeError("unsupported PyGithub version: cannot count requests")
-        requester._Requester__connectionClass = CountingConnection
         return client
 
     @contextmanager
@@ -222,6 +211,7 @@ class GitHubTransport:
         waited_secondary = False
         while True:
             attempt += 1
+            self.rate.check(what)  # raises ReserveReached instead of spending the reserve
             progress.request("GitHub", what, attempt)
             try:
                 with self.client() as client:
@@ -237,8 +227,9 @@ class GitHubTransport:
                     hint="check the App id, the installation id and the private key, and that the App is installed",
                 ) from None
             except requests.exceptions.RequestException as exc:
+                self.attempts.count()  # sent, but no answer reached urllib3's Retry hook
                 reason = "timed out" if isinstance(exc, requests.exceptions.Timeout) else "connection failed"
-                if idempotent and attempt < self.attempts:
+                if self.policy.may_retry(attempt, idempotent=idempotent):
                     self._backoff(attempt, what, f"GitHub {reason}")
                     continue
                 raise TransientError(
@@ -246,8 +237,9 @@ class GitHubTransport:
                     hint="GitHub or the network is unwell; the next run retries",
                 ) from None
             reply = Reply(status, {k.lower(): v for k, v in raw_headers.items()}, _parse(text))
+            self.rate.observe(reply.headers, reply.server_time)
             if status >= 500:
-                if idempotent and attempt < self.attempts:
+                if self.policy.may_retry(attempt, idempotent=idempotent):
                     self._backoff(attempt, what, f"GitHub answered {status}")
                     continue
                 raise TransientError(
@@ -261,7 +253,7 @@ class GitHubTransport:
                 limit = self._rate_limit(reply)
                 if limit is not None:
                     kind, wait, reset_at = limit
-                    if kind == "secondary" and not waited_secondary and wait <= self.max_secondary_wait:
+                    if kind == "secondary" and not waited_secondary and self.policy.honours(wait):
                         # A 403/429 for a secondary limit was not applied: sending it again is safe.
                         progress.waiting(what, wait, "GitHub secondary rate limit")
                         self.sleep(wait)
@@ -278,8 +270,8 @@ class GitHubTransport:
             return reply
 
     def _backoff(self, attempt: int, what: str, reason: str) -> None:
-        wait = min(MAX_BACKOFF, self.backoff * 2 ** (attempt - 1))
-        progress.waiting(what, wait, f"{reason} (attempt {attempt} of {self.attempts})")
+        wait = self.policy.delay(attempt)
+        progress.waiting(what, wait, f"{reason} (attempt {attempt} of {self.policy.attempts})")
         self.sleep(wait)
 
     @staticmethod
@@ -290,14 +282,11 @@ class GitHubTransport:
         message = reply.message
         remaining = reply.headers.get("x-ratelimit-remaining")
         retry_after = reply.headers.get("retry-after")
-        reset = _epoch(reply.headers.get("x-ratelimit-reset"))
+        reset = parse_reset(reply.headers.get("x-ratelimit-reset"))
         if retry_after is not None or Requester.isSecondaryRateLimitError(message):
-            wait = (
-                float(retry_after)
-                if retry_after and retry_after.strip().isdigit()
-                else DEFAULT_SECONDARY_WAIT
-            )
             now = reply.server_time or datetime.now(UTC)
+            seconds = retry_after_seconds(retry_after, now)
+            wait = seconds if seconds is not None else DEFAULT_SECONDARY_WAIT
             return "secondary", wait, now + timedelta(seconds=wait)
         if remaining == "0" or Requester.isPrimaryRateLimitError(message):
             return "primary", 0.0, reset
@@ -347,11 +336,32 @@ def _parse(text: str) -> Any:
         return {"message": text[:200]}
 
 
-def _epoch(text: str | None) -> datetime | None:
-    try:
-        return datetime.fromtimestamp(int(float(text)), UTC) if text else None
-    except (TypeError, ValueError, OverflowError):
-        return None
+@functools.cache
+def _counting_retry_class() -> type[Any]:
+    """A urllib3 Retry that counts each answer urllib3 receives (it asks `is_retry` once per answer)."""
+    from urllib3.util.retry import Retry
+
+    class CountingRetry(Retry):
+        counter: Attempts | None = None
+
+        def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+            if self.counter is not None:
+                self.counter.count()
+            return bool(super().is_retry(method, status_code, has_retry_after))
+
+        def new(self, **kw: Any) -> CountingRetry:
+            copy = super().new(**kw)
+            copy.counter = self.counter
+            return copy
+
+    return CountingRetry
+
+
+def counting_retry(counter: Attempts, **kwargs: Any) -> Any:
+    """urllib3 `Retry(**kwargs)` that counts every answer into `counter`."""
+    retry = _counting_retry_class()(**kwargs)
+    retry.counter = counter
+    return retry
 
 
 def quiet_pygithub_logging() -> None:

@@ -277,6 +277,9 @@ class GitHubWrites:
         """Label an issue a document linked; False when the token cannot (GitHub may just ignore it)."""
         repo, number = self._locate(ref)
         what = f"{self.name}: label {repo}#{number}"
+        # Adding a label is a content-creating request under GitHub's secondary limits: it spends
+        # the credential's create budget (shared by every target and host), like a create.
+        self.budget.acquire()
         reply = self.http.request(
             "POST", f"/repos/{repo}/issues/{number}/labels", body={"labels": [self.tracker_label]}, what=what
         )

@@ -36,6 +36,7 @@ from tracker.backends.base import (
     RemoteComment,
     RemoteIssue,
     RemoteRef,
+    read_named_one_by_one,
 )
 from tracker.backends.jira_context import JiraContext
 from tracker.backends.jira_create import NOT_ON_SCREEN, clean_label, clean_summary, create_issues
@@ -46,6 +47,7 @@ from tracker.backends.jira_preflight import cache_valid, run_preflight
 from tracker.backends.jira_search import search, tracker_jql
 from tracker.backends.jira_text import comment_body, parse_description, replace_block, set_deadline_line
 from tracker.backends.jira_workflow import move_to
+from tracker.backends.reserve import Reserve
 from tracker.config import JiraTarget
 
 MARKER_MARGIN = timedelta(minutes=5)
@@ -92,6 +94,14 @@ class JiraBackend:
     @property
     def requests(self) -> int:
         return self.http.requests
+
+    def read_named(self, texts: list[str]) -> dict[str, FetchResult | None]:
+        """Issue keys documents name: one read each for now (a JQL `key in (...)` page is the next step)."""
+        return read_named_one_by_one(self, texts)
+
+    def keep_reserve(self, reserve: Reserve | None) -> None:
+        """Never spend the account's rate limit below `reserve` (see http_policy.RateGauge)."""
+        self.http.rate.keep(reserve)
 
     # ---- pre-flight ------------------------------------------------------------------------------
     def preflight(self, cache: dict[str, Any] | None, write: bool = True) -> Preflight:

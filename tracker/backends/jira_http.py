@@ -1,4 +1,4 @@
-"""HTTP to one Jira site through the jira library's session: auth, bounded retries, errors without secrets."""
+"""HTTP to one Jira site through the jira library's session, under the shared policy (http_policy.py)."""
 
 from __future__ import annotations
 
@@ -12,14 +12,20 @@ from typing import TYPE_CHECKING, Any
 
 from tracker import progress
 from tracker.backends.base import PermanentError, RateLimited, TransientError
+from tracker.backends.http_policy import (
+    IDEMPOTENT,
+    Attempts,
+    RateGauge,
+    Reserve,
+    RetryPolicy,
+    retry_after_seconds,
+)
 from tracker.config import JiraTarget
 from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
     import requests
     from jira import JIRA
-
-IDEMPOTENT = {"GET", "PUT", "DELETE", "HEAD"}
 
 
 @dataclass(frozen=True)
@@ -105,25 +111,16 @@ def _messages(response: requests.Response | None) -> str:
 
 def retry_after(response: requests.Response | None, now: datetime) -> float | None:
     """Retry-After as seconds, in either of its forms (integer seconds or an HTTP date)."""
-    value = response.headers.get("Retry-After") if response is not None else None
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, (when - now).total_seconds())
+    return retry_after_seconds(response.headers.get("Retry-After") if response is not None else None, now)
 
 
 class JiraHttp:
     """Every request the backend makes, counted; the library's own retries are off (max_retries=0).
 
-    Retries here: 429 for any method (the server refused it, so it was not applied), honouring
-    Retry-After up to `max_wait` seconds; 5xx and dropped connections only for idempotent methods,
-    with exponential backoff. A POST that gets no answer raises `Uncertain`.
+    Retries here, by the shared RetryPolicy: 429 for any method (the server refused it, so it was
+    not applied), honouring Retry-After up to `max_wait` seconds; 5xx and dropped connections only
+    for idempotent methods, with exponential backoff. A POST that gets no answer raises `Uncertain`.
+    `rate` reads X-RateLimit-* from every answer and refuses to spend the configured reserve.
     """
 
     def __init__(
@@ -135,15 +132,16 @@ class JiraHttp:
         max_retries: int = 4,
         max_wait: float = 60.0,
         timeout: float = 30.0,
+        reserve: Reserve | None = None,
     ) -> None:
         self.target = target
         self.api = "2" if target.flavor != "cloud" else target.api_version
         self._credentials = credentials
         self.sleep = sleep
-        self.max_retries = max_retries
-        self.max_wait = max_wait
+        self.policy = RetryPolicy(attempts=max_retries + 1, backoff=1.0, max_backoff=30.0, max_wait=max_wait)
         self.timeout = timeout
-        self.requests = 0
+        self.attempts = Attempts()
+        self.rate = RateGauge("Jira", reserve)
         self.clock_offset: timedelta | None = None  # server clock minus ours, from the first Date header
         self._client: JIRA | None = None
 
@@ -169,6 +167,18 @@ class JiraHttp:
                 **auth,
             )
         return self._client
+
+    @property
+    def requests(self) -> int:
+        return self.attempts.total
+
+    @property
+    def max_retries(self) -> int:
+        return self.policy.attempts - 1
+
+    @property
+    def max_wait(self) -> float:
+        return self.policy.max_wait
 
     def url(self, path: str, version: str | None = None) -> str:
         base = self.target.url.rstrip("/")
@@ -207,7 +217,8 @@ class JiraHttp:
         attempt = 0
         while True:
             attempt += 1
-            self.requests += 1
+            self.rate.check(what)  # raises ReserveReached instead of spending the reserve
+            self.attempts.count()
             progress.request("Jira", what, attempt)
             response: rq.Response | None = None
             try:
@@ -220,9 +231,9 @@ class JiraHttp:
             except rq.RequestException:  # dropped connection, timeout, truncated answer
                 if method not in IDEMPOTENT:
                     raise Uncertain(f"Jira did not answer {what} (it may have been applied)") from None
-                if attempt > self.max_retries:
+                if not self.policy.may_retry(attempt, idempotent=True):
                     raise TransientError(f"Jira did not answer {what} after {attempt} attempts") from None
-                wait = min(2.0 ** (attempt - 1), 30.0)
+                wait = self.policy.delay(attempt)
                 progress.waiting(
                     what, wait, f"Jira did not answer (attempt {attempt} of {self.max_retries + 1})"
                 )
@@ -230,12 +241,17 @@ class JiraHttp:
                 continue
             else:
                 self._note_date(response)
+                self._observe(response)
                 return response
             if response is not None:
                 self._note_date(response)
+                self._observe(response)
             if status in ok_statuses and response is not None:
                 return response
             self._raise_or_wait(method, what, status, response, attempt)
+
+    def _observe(self, response: requests.Response) -> None:
+        self.rate.observe({k.lower(): v for k, v in response.headers.items()}, self.server_now())
 
     def _raise_or_wait(
         self, method: str, what: str, status: int, response: requests.Response | None, attempt: int
@@ -245,7 +261,8 @@ class JiraHttp:
         if status == 429:
             wait = retry_after(response, datetime.now(UTC))
             wait = wait if wait is not None else min(10.0 * 2 ** (attempt - 1), self.max_wait)
-            if attempt > self.max_retries or wait > self.max_wait:
+            # A refused request was not applied: any method may be sent again (idempotent=True).
+            if not self.policy.may_retry(attempt, idempotent=True) or not self.policy.honours(wait):
                 reset = datetime.now(UTC) + timedelta(seconds=wait)
                 raise RateLimited(
                     f"Jira rate limit on {what} (429, retry after {wait:.0f} s)", reset_at=reset
@@ -256,10 +273,10 @@ class JiraHttp:
         if status >= 500 or status == 0:
             if method not in IDEMPOTENT:
                 raise Uncertain(f"Jira answered {status} to {what} (it may have been applied){suffix}")
-            if attempt > self.max_retries:
+            if not self.policy.may_retry(attempt, idempotent=True):
                 raise TransientError(f"Jira answered {status} to {what} after {attempt} attempts{suffix}")
             wait = retry_after(response, datetime.now(UTC))
-            wait = min(wait if wait is not None else 2.0 ** (attempt - 1), self.max_wait)
+            wait = min(wait if wait is not None else self.policy.delay(attempt), self.max_wait)
             progress.waiting(what, wait, f"Jira answered {status or 'nothing'} (attempt {attempt})")
             self.sleep(wait)
             return

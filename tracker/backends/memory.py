@@ -314,5 +314,25 @@ class MemoryBackend:
             return None
         return replace(self._to_remote(issue).ref, etag=None)
 
+    def read_named(self, texts: list[str]) -> dict[str, FetchResult | None]:
+        """Like GitHub's listing: one request per 100 issues named (parse_ref here costs nothing)."""
+        refs = {text: self.parse_ref(text) for text in dict.fromkeys(texts)}
+        named = [ref for ref in refs.values() if ref is not None]
+        self._requests += -(-len(named) // PAGE_SIZE)
+        found: dict[str, FetchResult | None] = {}
+        for text, ref in refs.items():
+            issue = self.remote.issues.get(int(ref.remote_id)) if ref is not None else None
+            if ref is None:
+                found[text] = None
+            elif issue is not None and issue.moved_to is not None:
+                found[text] = FetchResult(
+                    FetchKind.MOVED, self._to_remote(self.remote.issues[issue.moved_to])
+                )
+            elif issue is None or issue.deleted:
+                found[text] = FetchResult(FetchKind.GONE)
+            else:
+                found[text] = FetchResult(FetchKind.OK, self._to_remote(issue))
+        return found
+
     def close(self) -> None:
         pass

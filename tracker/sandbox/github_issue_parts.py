@@ -93,6 +93,7 @@ def add_issue_labels(ctx: Context, req: Request, owner: str, name: str, number: 
             label = ctx.store.get_or_create_label(repo, label_name)
             if label.id not in issue.label_ids:
                 issue.label_ids.append(label.id)
+                ctx.store.record_event(issue, "labeled", req.login or "ghost", label=label)
         if issue.label_ids != before:
             ctx.store.touch(issue)
     return Response(200, _label_list(ctx, repo, issue))

@@ -48,9 +48,17 @@ def list_issues(ctx: Context, req: Request, owner: str, name: str) -> Response:
         "comments": lambda i: (i.comments, i.id),
     }[sort or "created"]
     issues.sort(key=key, reverse=direction == "desc")
-    response = ctx.paginate(req, issues, ctx.render.issue)
+    # GitHub's list endpoints leave `closed_by` out: only the single-issue answer has it.
+    response = ctx.paginate(req, issues, lambda issue: listed(ctx, issue))
     response.last_modified = repo.changed_at
     return response
+
+
+def listed(ctx: Context, issue: Issue) -> dict[str, Any]:
+    """An issue as list endpoints send it: without `closed_by` (GET of a single issue has it)."""
+    body = ctx.render.issue(issue)
+    del body["closed_by"]
+    return body
 
 
 def _matches_filters(ctx: Context, repo: Repo, req: Request, issue: Issue) -> bool:
@@ -272,7 +280,8 @@ def _apply_state(ctx: Context, req: Request, issue: Issue, body: dict[str, Any])
         assert req.login is not None
         ctx.store.close(issue, reason if reason not in (None, "reopened") else "completed", req.login)
     else:
-        ctx.store.reopen(issue)
+        assert req.login is not None
+        ctx.store.reopen(issue, req.login)
     return True
 
 

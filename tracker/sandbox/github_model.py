@@ -208,3 +208,17 @@ class Repo:
 
     def label_by_id(self, ident: int) -> Label | None:
         return next((lab for lab in self.labels.values() if lab.id == ident), None)
+
+
+@dataclass
+class IssueEvent:
+    """One entry of a repository's issue events feed (closed, reopened, labeled, unlabeled)."""
+
+    id: int
+    repo_id: int
+    issue_id: int
+    actor: str
+    event: str
+    created_at: datetime
+    label: str | None = None  # labeled/unlabeled: the label's name
+    label_color: str | None = None

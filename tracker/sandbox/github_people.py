@@ -69,6 +69,7 @@ class PeopleActions:
             label = self.store.get_or_create_label(repo, name)
             if label.id not in issue.label_ids:
                 issue.label_ids.append(label.id)
+                self.store.record_event(issue, "labeled", "mona", label=label)
             self.store.touch(issue)
 
     def remove_issue_label(self, full_name: str, number: int, name: str) -> None:
@@ -78,6 +79,7 @@ class PeopleActions:
             if label is None or label.id not in issue.label_ids:
                 raise KeyError(f"{full_name}#{number} has no label {name!r}")
             issue.label_ids.remove(label.id)
+            self.store.record_event(issue, "unlabeled", "mona", label=label)
             self.store.touch(issue)
 
     def comment(self, full_name: str, number: int, body: str, *, actor: str | None = None) -> None:

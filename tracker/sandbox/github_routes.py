@@ -20,6 +20,7 @@ from tracker.sandbox.github_api import (
     validation_failed,
 )
 from tracker.sandbox.github_apps import create_access_token
+from tracker.sandbox.github_events import list_repo_events
 from tracker.sandbox.github_limits import RateLimiter
 from tracker.sandbox.github_model import parse_iso
 from tracker.sandbox.github_search import search_issues
@@ -233,6 +234,7 @@ _I = _R + r"/issues/(?P<number>[^/]+)"
 _TABLE: list[tuple[str, str, Handler]] = [
     ("GET", _R, get_repo),
     ("GET", _R + "/issues", issues.list_issues),
+    ("GET", _R + "/issues/events", list_repo_events),  # before _I: "events" is not an issue number
     ("POST", _R + "/issues", issues.create_issue),
     ("GET", _I, issues.get_issue),
     ("PATCH", _I, issues.update_issue),

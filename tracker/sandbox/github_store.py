@@ -8,7 +8,18 @@ from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tracker.sandbox.github_model import Comment, Issue, Label, Milestone, Org, Repo, Team, Token, User
+from tracker.sandbox.github_model import (
+    Comment,
+    Issue,
+    IssueEvent,
+    Label,
+    Milestone,
+    Org,
+    Repo,
+    Team,
+    Token,
+    User,
+)
 
 # Distinct id ranges per kind make a mixed-up id (an issue id used as a number, a
 # label id as an issue id) fail loudly in tests instead of hitting another object.
@@ -21,6 +32,7 @@ _ID_BASES = {
     "label": 5_000_000_000,
     "milestone": 8_000_000,
     "comment": 3_000_000_000,
+    "event": 6_000_000_000,
 }
 
 
@@ -54,6 +66,7 @@ class Store:
         self.repos_by_id: dict[int, Repo] = {}
         self.issues_by_id: dict[int, Issue] = {}
         self.comments: dict[int, list[Comment]] = {}
+        self.events: list[IssueEvent] = []  # oldest first; the feed serves them newest first
         self.tokens: dict[str, Token] = {}
         self.apps: dict[str, Any] = {}  # app id -> github_apps.App
         # Organisation issue fields: org login (lower) -> {field id: (name, data type)}
@@ -276,8 +289,27 @@ class Store:
         issue.state_reason = reason
         issue.closed_at = self.clock.now()
         issue.closed_by = self.ensure_user(actor).login
+        self.record_event(issue, "closed", issue.closed_by, at=issue.closed_at)
 
-    def reopen(self, issue: Issue) -> None:
+    def record_event(
+        self, issue: Issue, event: str, actor: str, *, label: Label | None = None, at: datetime | None = None
+    ) -> None:
+        """Append to the repository's issue events feed (GET /repos/{o}/{r}/issues/events)."""
+        self.events.append(
+            IssueEvent(
+                id=self.new_id("event"),
+                repo_id=issue.repo_id,
+                issue_id=issue.id,
+                actor=self.ensure_user(actor).login,
+                event=event,
+                created_at=at or self.clock.now(),
+                label=label.name if label else None,
+                label_color=label.color if label else None,
+            )
+        )
+
+    def reopen(self, issue: Issue, actor: str = "mona") -> None:
+        self.record_event(issue, "reopened", actor)
         issue.state = "open"
         issue.state_reason = "reopened"
         issue.closed_at = None

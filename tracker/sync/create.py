@@ -55,12 +55,12 @@ class Creator:
                 .order_by(Link.id)
             ).all()
             wanted = [(link.id, link.key or link.url or "") for link in links]
+        named = self.sync.backend.read_named([text for _, text in wanted]) if wanted else {}
         for link_id, text in wanted:
-            ref = self.sync.backend.parse_ref(text)
-            if ref is None:
+            result = named.get(text)
+            if result is None:
                 self._fail(link_id, f"cannot find the issue {text} in {self.target.name}")
                 continue
-            result = self.sync.backend.fetch(ref)
             if result.issue is None:
                 self._fail(link_id, f"the issue {text} named by the document does not exist")
                 continue

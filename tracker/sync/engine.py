@@ -139,12 +139,13 @@ class TargetSync:
 
                 sync_parents(self)
         except RateLimited as exc:
-            self.summary.stopped = f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+            if not self.summary.pause(exc):  # the reserve: pacing, not a failure
+                self.summary.stopped = f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")
         except RemoteError as exc:
             self.summary.stopped = exc.message
         finally:
             self.summary.requests = self.backend.requests
-        if not self.summary.failed and not self.options.dry_run:
+        if not self.summary.failed and not self.summary.paused and not self.options.dry_run:
             with self.tx() as session:
                 state = self._state(session)
                 state.last_good_sync_at = utcnow()

@@ -22,7 +22,18 @@ BackendFactory = Callable[["AppContext", str], IssueTracker]
 def default_factory(app: AppContext, target: str) -> IssueTracker:
     from tracker.backends import open_backend
 
-    return open_backend(app.config, target, engine=app.engine, clock=app.clock)
+    backend = open_backend(app.config, target, engine=app.engine, clock=app.clock)
+    return keep_reserve(backend, app.config.sync.rate_reserve)
+
+
+def keep_reserve(backend: IssueTracker, value: str | int) -> IssueTracker:
+    """Sync never spends a credential's budget below `[sync] rate_reserve` (validated by the config)."""
+    from tracker.backends.base import KeepsReserve
+    from tracker.backends.reserve import parse_reserve
+
+    if isinstance(backend, KeepsReserve):
+        backend.keep_reserve(parse_reserve(value))
+    return backend
 
 
 def selected_targets(app: AppContext, only: tuple[str, ...]) -> list[str]:

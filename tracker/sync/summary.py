@@ -7,6 +7,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tracker.backends.http_policy import ReserveReached
+
 # The counts of the JSON summary's totals and of the metrics file, in that order.
 COUNTERS = ("created", "updated", "pulled", "conflicts", "orphaned", "flagged", "held", "errors", "requests")
 
@@ -30,11 +32,27 @@ class TargetSummary:
     duplicates: int = 0  # issues found carrying an item's marker twice (the newer ones are closed)
     stopped: str | None = None  # why the target stopped early (rate limit, refusal, pre-flight)
     config_error: bool = False  # stopped because its configuration (e.g. a token variable) is missing
+    paused: str | None = None  # stopped itself at the rate-limit reserve: pacing, not a failure
+    resume_at: datetime | None = None  # when the budget refills (the API's reset time), if it said
     messages: list[str] = field(default_factory=list)
     plan: list[str] = field(default_factory=list)  # --dry-run: what would be written
 
     def note(self, message: str) -> None:
         self.messages.append(message)
+
+    def pause(self, exc: Exception) -> bool:
+        """Record a stop at the rate-limit reserve (True), or leave any other stop to the caller."""
+        if not isinstance(exc, ReserveReached):
+            return False
+        self.paused = exc.message
+        self.resume_at = exc.reset_at
+        return True
+
+    @property
+    def resume_text(self) -> str:
+        if self.resume_at is None:
+            return "the next run resumes where this one stopped"
+        return f"resumes after {self.resume_at:%Y-%m-%d %H:%M:%S} UTC (the next run after that picks up)"
 
     @property
     def failed(self) -> bool:
@@ -43,6 +61,7 @@ class TargetSummary:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["ok"] = not self.failed
+        data["resume_at"] = self.resume_at.isoformat() if self.resume_at else None
         return data
 
 
@@ -72,7 +91,15 @@ class SyncSummary:
     def to_text(self) -> str:
         lines = []
         for t in self.targets:
-            if t.stopped:
+            if t.paused and not t.stopped:
+                done = [
+                    f"{getattr(t, key)} {key}" for key in COUNTERS if key != "requests" and getattr(t, key)
+                ]
+                lines.append(f"{t.target} ({t.kind}): paused: {t.paused}; {t.resume_text}")
+                lines.append(
+                    f"  before it paused: {', '.join(done) or 'nothing changed'} ({t.requests} requests)"
+                )
+            elif t.stopped:
                 # A stopped target did not run to the end: counts like "0 errors" would read as a success.
                 lines.append(f"{t.target} ({t.kind}): stopped: {t.stopped}")
                 done = [
@@ -114,6 +141,19 @@ def write_metrics(path: Path, summary: SyncSummary, last_success: dict[str, date
     lines.append("# TYPE tracker_sync_ok gauge")
     for t in summary.targets:
         lines.append(f'tracker_sync_ok{{target="{t.target}"}} {0 if t.failed else 1}')
+    lines.append(
+        "# HELP tracker_sync_paused Whether the last sync of a target paused at the rate-limit reserve (1)."
+    )
+    lines.append("# TYPE tracker_sync_paused gauge")
+    for t in summary.targets:
+        lines.append(f'tracker_sync_paused{{target="{t.target}"}} {1 if t.paused else 0}')
+    lines.append("# HELP tracker_sync_resume_timestamp_seconds When a paused target's rate limit resets.")
+    lines.append("# TYPE tracker_sync_resume_timestamp_seconds gauge")
+    for t in summary.targets:
+        if t.paused and t.resume_at is not None:
+            lines.append(
+                f'tracker_sync_resume_timestamp_seconds{{target="{t.target}"}} {t.resume_at.timestamp():.0f}'
+            )
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text("\n".join(lines) + "\n", encoding="utf-8")
     temporary.replace(path)
