@@ -15,6 +15,7 @@ from tracker.routing import route_item
 from tracker.statuses import Status
 from tracker.sync.claims import HELD, holder, shared_marker, still_held
 from tracker.sync.fields import apply_status, remote_title, wrong_claim
+from tracker.sync.plan import CreateCandidate, plan_creates
 
 if TYPE_CHECKING:
     from tracker.app import AppContext
@@ -161,31 +162,32 @@ class Creator:
             self.summary.note(f"{len(items)} item(s) not pushed: the credentials are read-only")
             return
         held = self.sync.held({item.id for item in items})
-        ready = []
-        for item in items:
-            if item.id in held:
-                self.summary.held += 1
-                self.summary.note(
-                    f"held #{item.id} {item.title!r}: fix {', '.join(held[item.id])} first ([sync] hold)"
+        decided = plan_creates(
+            [
+                CreateCandidate(
+                    item.id, item.title, tuple(held.get(item.id, ())), item.postmortem.confidential
                 )
-            elif item.postmortem.confidential and self.sync.preflight_cache.get("private") is False:
-                self.summary.held += 1
-                self.summary.note(
-                    f"held #{item.id}: its postmortem is confidential and {self.target.name} is public"
-                )
-            else:
-                ready.append(item)
-        if not ready or not self._guards(len(ready)):
-            return
-        cap = (
-            self.sync.options.max_creates
+                for item in items
+            ],
+            self.target.name,
+            public=self.sync.preflight_cache.get("private") is False,
+            cap=self.sync.options.max_creates
             if self.sync.options.max_creates is not None
-            else self.app.config.sync.max_creates
+            else self.app.config.sync.max_creates,
         )
-        if len(ready) > cap:
-            self.summary.waiting = len(ready) - cap
+        self.summary.held += decided.held
+        for action in decided.actions:
+            self.summary.note(f"held {action.reason}")
+            if self.sync.options.dry_run:
+                self.summary.plan.append(action.describe())
+        ready_ids = set(decided.ready)
+        if not (ready_ids or decided.waiting) or not self._guards(len(ready_ids) + decided.waiting):
+            return
+        if decided.waiting:
+            self.summary.waiting = decided.waiting
+            cap = len(decided.ready)
             self.summary.note(f"{self.summary.waiting} item(s) wait for the next run (create cap {cap})")
-            ready = ready[:cap]
+        ready = [item for item in items if item.id in ready_ids]
         drafts = {item.id: self.draft(item) for item in ready}
         ready = self._adopt_existing(ready, drafts)
         uncertain = False
