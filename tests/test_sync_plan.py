@@ -170,3 +170,82 @@ def test_creates_hold_and_cap_with_reasons():
     assert "no-owner" in plan.actions[0].reason and "confidential" in plan.actions[1].reason
     private = plan_creates([CreateCandidate(3, "C", confidential=True)], "gh", public=False, cap=10)
     assert private.ready == [3]
+
+
+def _sync_imports() -> dict[str, set[str]]:
+    """Every import between tracker.sync modules, at top level, in functions or under TYPE_CHECKING."""
+    import ast
+    from pathlib import Path
+
+    import tracker.sync
+
+    folder = Path(tracker.sync.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        name = f"tracker.sync.{path.stem}"
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+                found.update(f"{node.module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        graph[name] = {m for m in found if m.startswith("tracker.sync.") and m in _modules(folder)} - {name}
+    return graph
+
+
+def _modules(folder) -> set[str]:
+    return {f"tracker.sync.{p.stem}" for p in folder.glob("*.py")}
+
+
+def test_no_import_cycles_in_tracker_sync_not_even_behind_type_checking():
+    graph = _sync_imports()
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            assert state.get(nxt) != 1, "import cycle: " + " -> ".join([*path[path.index(nxt) :], nxt])
+            if nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    # The steps take the shared context, never the engine.
+    for step in ("create", "parents", "verify", "duplicates", "recover", "apply", "plan", "context"):
+        assert "tracker.sync.engine" not in graph[f"tracker.sync.{step}"], step
+
+
+def test_every_promise_in_docs_sync_names_tests_that_exist():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "sync.md").read_text(encoding="utf-8")
+    table = text.split("## Promises and the tests that check them", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        line
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith(("| promise", "| ---"))
+    ]
+    assert len(rows) >= 30
+    machine = (root / "tests" / "test_sync_state_machine.py").read_text(encoding="utf-8")
+    for row in rows:
+        checked = row.rsplit("|", 2)[1]
+        named = re.findall(r"`(test_\w+\.py)(?:::(\w+))?`", checked)
+        rules = (
+            re.findall(r"`(\w+)`", checked.split("state machine (", 1)[1])
+            if "state machine (" in checked
+            else []
+        )
+        assert named or rules, f"no test named for: {row}"
+        for file, test in named:
+            source = (root / "tests" / file).read_text(encoding="utf-8")
+            assert test == "" or f"def {test}(" in source, f"{file}::{test} does not exist"
+        for rule in rules:
+            assert f"def {rule}(" in machine, f"state machine rule {rule} does not exist"

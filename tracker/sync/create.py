@@ -8,38 +8,26 @@ from typing import TYPE_CHECKING
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.backends.base import IssueContext, IssueDraft, RateLimited, RemoteError, RemoteIssue
-from tracker.issue_text import make_marker, postmortem_url, render_intro
+from tracker.backends.base import IssueDraft, RateLimited, RemoteError, RemoteIssue
+from tracker.issue_text import make_marker, render_intro
+from tracker.linkstate import LinkOrigin, LinkState
 from tracker.models import ActionItem, Link, Postmortem, TargetState, utcnow
 from tracker.routing import route_item
 from tracker.statuses import Status
 from tracker.sync.claims import HELD, holder, shared_marker, still_held
+from tracker.sync.context import SyncContext, issue_context
 from tracker.sync.fields import apply_status, remote_title, wrong_claim
 from tracker.sync.plan import CreateCandidate, plan_creates
+from tracker.sync.recover import recover
 
 if TYPE_CHECKING:
-    from tracker.app import AppContext
-    from tracker.sync.engine import TargetSync
-
-
-def issue_context(app: AppContext, item: ActionItem) -> IssueContext:
-    postmortem = item.postmortem
-    return IssueContext(
-        postmortem_slug=postmortem.slug,
-        postmortem_title=postmortem.title,
-        incident_date=postmortem.incident_date,
-        severity=postmortem.severity,
-        postmortem_url=postmortem_url(app.config, postmortem.slug),
-        owner_text=item.owner_text,
-        deadline_text=item.deadline_text,
-        item_id=item.id,
-    )
+    pass
 
 
 class Creator:
     """Step 5b of a sync: link the issues documents named, then create what is new and routable."""
 
-    def __init__(self, sync: TargetSync) -> None:
+    def __init__(self, sync: SyncContext) -> None:
         self.sync = sync
         self.app = sync.app
         self.target = sync.target
@@ -51,7 +39,11 @@ class Creator:
             links = session.scalars(
                 # `error` links are not retried every run: the next import of their document resets them.
                 select(Link)
-                .where(Link.target == self.target.name, Link.origin == "document", Link.state == "pending")
+                .where(
+                    Link.target == self.target.name,
+                    Link.origin == LinkOrigin.DOCUMENT,
+                    Link.state == LinkState.PENDING,
+                )
                 # The first item to name an issue keeps it (see _holder)
                 .order_by(Link.id)
             ).all()
@@ -76,7 +68,7 @@ class Creator:
                 link = session.get(Link, link_id)
                 if link is None:
                     continue
-                self.sync.link_to(session, link, result.issue, origin="document")
+                self.sync.link_to(session, link, result.issue, origin=LinkOrigin.DOCUMENT)
                 link.etag = result.etag
                 item = session.get(ActionItem, link.item_id)
                 if item is not None and item.status != result.issue.status.value:
@@ -115,7 +107,7 @@ class Creator:
         with self.sync.tx() as session:
             link = session.get(Link, link_id)
             if link is not None:
-                link.state, link.last_error = "error", message
+                link.state, link.last_error = LinkState.ERROR, message
 
     # New issues ----------------------------------------------------------------------------------
     def candidates(self) -> list[ActionItem]:
@@ -130,7 +122,7 @@ class Creator:
                     ActionItem.status.in_((Status.OPEN.value, Status.IN_PROGRESS.value)),
                     Postmortem.historical.is_(False),
                     (Link.id.is_(None))
-                    | (Link.state.in_(("pending", "error")) & (Link.origin != "document")),
+                    | (Link.state.in_(("pending", "error")) & (Link.origin != LinkOrigin.DOCUMENT)),
                 )
                 .options(selectinload(ActionItem.postmortem), selectinload(ActionItem.links))
                 .order_by(ActionItem.id)
@@ -145,9 +137,11 @@ class Creator:
         for item in rows:
             if item.id in blocked:
                 continue
-            if any(link.target != self.target.name and link.state != "pending" for link in item.links):
+            if any(
+                link.target != self.target.name and link.state != LinkState.PENDING for link in item.links
+            ):
                 continue  # already tracked elsewhere
-            if item.tracking_ref or any(link.origin == "document" for link in item.links):
+            if item.tracking_ref or any(link.origin == LinkOrigin.DOCUMENT for link in item.links):
                 continue  # the document names its issue: never create a second one
             owner = self.app.resolver.resolve(item.owner_text)
             if route_item(item, item.postmortem, self.app.config, owner) == self.target.name:
@@ -200,7 +194,7 @@ class Creator:
                 continue
             uncertain |= self._create_batch(batch, drafts)
         if uncertain:
-            self.sync.recover()
+            recover(self.sync)
 
     def _guards(self, count: int) -> bool:
         """The lost-database guard and the first-push confirmation."""
@@ -300,7 +294,7 @@ class Creator:
             with self.sync.tx() as session:
                 for marker, issue in found.items():
                     item_id = markers[marker].id
-                    link = self._link_new(session, item_id, drafts[item_id], issue, origin="adopted")
+                    link = self._link_new(session, item_id, drafts[item_id], issue, origin=LinkOrigin.ADOPTED)
                     item = session.get(ActionItem, item_id)
                     assert item is not None
                     taken = self.sync.adopt(session, item, link, issue)
@@ -342,10 +336,14 @@ class Creator:
             )
             if link is None:
                 link = Link(
-                    item_id=item.id, target=self.target.name, kind=self.target.kind, base={}, origin="created"
+                    item_id=item.id,
+                    target=self.target.name,
+                    kind=self.target.kind,
+                    base={},
+                    origin=LinkOrigin.CREATED,
                 )
                 session.add(link)
-            link.state, link.last_error, link.marker = "error", message, draft.marker
+            link.state, link.last_error, link.marker = LinkState.ERROR, message, draft.marker
             link.base = {**(link.base or {}), HELD: other_id, "held_remote_id": issue.ref.remote_id}
             link.updated_at = utcnow()
         return True
@@ -377,10 +375,10 @@ class Creator:
                         target=self.target.name,
                         kind=self.target.kind,
                         base={},
-                        origin="created",
+                        origin=LinkOrigin.CREATED,
                     )
                     session.add(link)
-                link.state, link.marker = "creating", drafts[item.id].marker
+                link.state, link.marker = LinkState.CREATING, drafts[item.id].marker
                 link.attempts = (link.attempts or 0) + 1
                 link.created_run_id = self.sync.run_id
                 link.updated_at = utcnow()
@@ -395,8 +393,8 @@ class Creator:
                     link = session.scalar(
                         select(Link).where(Link.item_id == item.id, Link.target == self.target.name)
                     )
-                    if link is not None and link.state == "creating":
-                        link.state = "pending"
+                    if link is not None and link.state == LinkState.CREATING:
+                        link.state = LinkState.PENDING
             raise
         except RemoteError as exc:
             self.summary.errors += len(batch)
@@ -412,7 +410,9 @@ class Creator:
                 )
                 assert link is not None
                 if outcome.issue is not None:
-                    link = self._link_new(session, item.id, outcome.draft, outcome.issue, origin="created")
+                    link = self._link_new(
+                        session, item.id, outcome.draft, outcome.issue, origin=LinkOrigin.CREATED
+                    )
                     if outcome.draft.assignee and outcome.issue.assignee != outcome.draft.assignee:
                         # The remote refused this person: do not ask again every run until the owner changes.
                         link.base = {**link.base, "rejected_assignee": outcome.draft.assignee}
@@ -435,7 +435,7 @@ class Creator:
                         f"#{item.id}: no answer to the create ({outcome.error}); looking for its marker"
                     )
                 else:
-                    link.state, link.last_error = "error", outcome.error
+                    link.state, link.last_error = LinkState.ERROR, outcome.error
                     self.summary.errors += 1
                     self.summary.note(f"error creating #{item.id} {item.title!r}: {outcome.error}")
         return uncertain

@@ -2,114 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.backends.base import (
     IssueChanges,
-    IssueTracker,
     RateLimited,
     RemoteError,
     RemoteIssue,
     RemoteRef,
 )
-from tracker.config import Target
-from tracker.history import Actor
-from tracker.linkstate import PULL_ONLY_ORIGINS, LinkOrigin, LinkState
-from tracker.lock import Held, fence
-from tracker.models import ActionItem, Link, TargetState, utcnow
-from tracker.sync.apply import apply_merge, record_write
-from tracker.sync.claims import HELD, holder, shared_marker
-from tracker.sync.fields import Identities, adopt_remote, link_to, local_values_from, wrong_claim
+from tracker.linkstate import PULL_ONLY_ORIGINS, LinkState
+from tracker.models import ActionItem, Link, utcnow
+from tracker.sync.apply import record_write
+from tracker.sync.context import SyncContext, SyncOptions
+from tracker.sync.create import Creator
+from tracker.sync.duplicates import close as close_duplicates
+from tracker.sync.duplicates import settle
+from tracker.sync.fields import wrong_claim
+from tracker.sync.parents import sync_parents
 from tracker.sync.plan import (
     OPEN_STATUSES,
-    LinkSnapshot,
     PushDecision,
-    after_merge,
     describe,
-    plan_merge,
     plan_push,
-    seen,
 )
+from tracker.sync.recover import recover
 from tracker.sync.summary import TargetSummary
-
-if TYPE_CHECKING:
-    from tracker.app import AppContext
+from tracker.sync.verify import follow_moved, verify
 
 PREFLIGHT_TTL = timedelta(hours=12)
 
 
-@dataclass
-class SyncOptions:
-    push_only: bool = False
-    pull_only: bool = False
-    dry_run: bool = False
-    max_creates: int | None = None
-    yes: bool = False
-    confirm: Any = None  # callable(question) -> bool on a terminal; None under cron
-    progress: Any = None  # callable(target, phase, done, total) for a terminal progress bar
-
-    def report(self, target: str, phase: str, done: int = 0, total: int = 0) -> None:
-        if self.progress is not None:
-            self.progress(target, phase, done, total)
-
-
-class TargetSync:
-    """Runs the steps for one target; every write to the database is fenced by the run's leases."""
-
-    def __init__(
-        self,
-        app: AppContext,
-        backend: IssueTracker,
-        target: Target,
-        run_id: int | None,
-        leases: list[Held],
-        options: SyncOptions,
-    ) -> None:
-        self.app = app
-        self.backend = backend
-        self.target = target
-        self.run_id = run_id
-        self.leases = leases
-        self.options = options
-        self.config = app.config
-        self.actor = Actor(app.actor.user, app.actor.host, run_id)
-        self.identities = Identities(target.kind, app.config)
-        self.summary = TargetSummary(target.name, target.kind)
-        self.can_write = True
-        self.preflight_cache: dict[str, Any] = {}
-        self.pull_changed = False
-        self._labels: dict[int, list[str]] = {}
-        self._held: dict[int, list[str]] = {}
-        self._flagged: set[int] = set()
-        self.duplicates: list[Any] = []  # tracker.sync.duplicates.Duplicate, found by the pull
-        self._merged: dict[int, LinkSnapshot] = {}  # a dry run's planned merges, read by its pushes
-
-    # Transactions --------------------------------------------------------------------------------
-    @contextmanager
-    def tx(self) -> Iterator[Session]:
-        """A short transaction, never held across network I/O; rolled back in a dry run."""
-        with self.app.session() as session:
-            yield session
-            if self.options.dry_run:
-                session.rollback()
-            else:
-                fence(session, self.leases)
-
-    def _state(self, session: Session) -> TargetState:
-        state = session.get(TargetState, self.target.name)
-        if state is None:
-            state = TargetState(target=self.target.name, kind=self.target.kind, cache={}, verify_offset=0)
-            if not self.options.dry_run:  # a dry run reads a blank state and writes nothing, anywhere
-                session.add(state)
-                session.flush()
-        return state
+class TargetSync(SyncContext):
+    """Runs the steps of one target in order; what to do is decided by tracker/sync/plan.py."""
 
     # The run ------------------------------------------------------------------------------------
     def run(self) -> TargetSummary:
@@ -121,23 +51,17 @@ class TargetSync:
                 self.options.report(self.target.name, "pulling")
                 self.pull()
                 if self.duplicates:
-                    from tracker.sync.duplicates import close
-
-                    close(self, self.duplicates)
+                    close_duplicates(self, self.duplicates)
                 self.follow_moved()
                 self.options.report(self.target.name, "verifying")
                 self.verify()
             if not self.options.pull_only:
-                from tracker.sync.create import Creator
-
                 self.options.report(self.target.name, "pushing changes")
                 self.push_updates()
                 creator = Creator(self)
                 creator.link_documents()
                 creator.create()
-                from tracker.sync.parents import sync_parents  # issue 9: opt-in parent per postmortem
-
-                sync_parents(self)
+                sync_parents(self)  # issue 9: opt-in parent per postmortem
         except RateLimited as exc:
             self.summary.stopped = f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")
         except RemoteError as exc:
@@ -180,63 +104,7 @@ class TargetSync:
 
     # Step 2: links a killed run left in `creating` -------------------------------------------------
     def recover(self) -> None:
-        with self.app.session() as session:
-            pending = session.scalars(
-                select(Link).where(Link.target == self.target.name, Link.state == "creating")
-            ).all()
-            markers = {link.marker: link.id for link in pending if link.marker}
-        if not markers:
-            return
-        # No `since`: our clock may run ahead of the remote's, and a killed run is rare enough to
-        # afford one unbounded listing (backends stop early once every marker is found).
-        found = self.backend.find_markers(set(markers), None)
-        lag = timedelta(seconds=getattr(self.backend, "index_lag_seconds", 0))
-        with self.tx() as session:
-            for marker, link_id in markers.items():
-                link = session.get(Link, link_id)
-                if link is None or link.state != "creating":
-                    continue
-                issue = found.get(marker)
-                if issue is not None and link.item is not None:
-                    refused = wrong_claim(issue, link.item.postmortem.slug)
-                    if refused is not None:
-                        self.summary.note(f"warning: {refused}")
-                        issue = None
-                other = (
-                    holder(session, self.target.name, issue.ref.remote_id, link.item_id) if issue else None
-                )
-                if issue is not None and other is not None and link.item is not None:
-                    item = link.item
-                    message = shared_marker(
-                        item.id,
-                        item.title,
-                        item.postmortem.slug,
-                        issue.ref.key or issue.ref.remote_id,
-                        other,
-                        self.target.name,
-                    )
-                    link.state, link.last_error = "error", message
-                    link.base = {
-                        **(link.base or {}),
-                        HELD: other.item_id,
-                        "held_remote_id": issue.ref.remote_id,
-                    }
-                    self.summary.errors += 1
-                    self.summary.note(f"error: {message}")
-                elif issue is not None:
-                    self.link_to(session, link, issue, origin="created")
-                    self.summary.note(f"recovered {issue.ref.key}: created by an interrupted run, now linked")
-                elif link.updated_at < utcnow() - lag:
-                    link.state = "pending"  # nothing was created: safe to try again
-                # else: the remote's index may lag; keep it quarantined until the next run.
-
-    def link_to(self, session: Session, link: Link, issue: RemoteIssue, origin: str | None = None) -> None:
-        """Record the remote's immutable identity on a link and agree on every field."""
-        link_to(link, issue, origin)
-
-    def adopt(self, session: Session, item: ActionItem, link: Link, issue: RemoteIssue) -> list[str]:
-        """Link an issue found by marker, taking the remote as the newer side (issue 19, point 3)."""
-        return adopt_remote(session, item, link, issue, self.app.resolver, self.identities, self.actor)
+        recover(self)
 
     # Step 3: pull -------------------------------------------------------------------------------
     def pull(self) -> None:
@@ -283,8 +151,6 @@ class TargetSync:
             }
             strangers = [i for i in issues if i.ref.remote_id not in by_id and i.marker]
             if strangers:
-                from tracker.sync.duplicates import settle
-
                 news += self.adopt_known_markers(session, strangers)
                 session.flush()
                 self.duplicates += settle(self, session, issues, dict(by_id))
@@ -357,68 +223,14 @@ class TargetSync:
             adopted += 1
         return adopted
 
-    @staticmethod
-    def _seen(link: Link, issue: RemoteIssue) -> bool:
-        """Same update time and same values: GitHub times have one-second precision, so both count."""
-        return seen(link.state, link.remote_updated_at, link.record, issue)
-
-    def snapshot(self, link: Link) -> LinkSnapshot:
-        """What the database says about a linked item, as the plan's pure functions read it."""
-        if link.id in self._merged:
-            return self._merged[link.id]  # a dry run: the merge it planned, as if applied
-        record = link.record
-        return LinkSnapshot(
-            link_id=link.id,
-            item_id=link.item_id,
-            ref=RemoteRef(link.remote_id or "", link.key, link.remote_number, link.url),
-            origin=LinkOrigin(link.origin),
-            state=LinkState(link.state),
-            base=record,
-            local=local_values_from(link.item, record, self.app.resolver, self.identities),
-            item_status=link.item.status,
-            remote_updated_at=link.remote_updated_at,
-        )
-
-    def merge_one(self, session: Session, link: Link, issue: RemoteIssue) -> None:
-        snap = self.snapshot(link)
-        decision = plan_merge(snap, issue, self.config.sync.conflict_policy)
-        if self.options.dry_run:
-            self.summary.plan.extend(action.describe() for action in decision.actions)
-            self._merged[link.id] = after_merge(snap, decision)
-        apply_merge(session, link, issue, decision, self.identities, self.actor, self.summary)
-
     # Step 3b: the rolling slice of direct, conditional re-verification, and moved issues -------------
     def verify(self) -> None:
-        from tracker.sync.verify import verify
-
         verify(self)
 
     def follow_moved(self) -> None:
-        from tracker.sync.verify import follow_moved
-
         follow_moved(self)
 
     # Step 5a: push local changes to linked issues -----------------------------------------------------
-    def ensure_flags(self, item_ids: set[int]) -> None:
-        """Lint labels and held rules for these items (each item linted at most once per run)."""
-        missing = item_ids - self._flagged
-        if not missing:
-            return
-        from tracker.sync.flags import flags_for_items
-
-        labels, held = flags_for_items(self.app, missing)
-        self._labels.update(labels)
-        self._held.update(held)
-        self._flagged |= missing
-
-    def desired_labels(self, item_id: int) -> set[str]:
-        self.ensure_flags({item_id})
-        return set(self._labels.get(item_id, ()))
-
-    def held(self, item_ids: set[int]) -> dict[int, list[str]]:
-        self.ensure_flags(item_ids)
-        return {item_id: rules for item_id, rules in self._held.items() if item_id in item_ids}
-
     def push_updates(self) -> None:
         if not self.can_write:
             return
@@ -509,15 +321,6 @@ class TargetSync:
             self.summary.updated += 1
             if decision.labels:
                 self.summary.flagged += 1
-
-    @property
-    def tracker_label(self) -> str:
-        return self.target.tracker_label
-
-    def context_for(self, item: ActionItem) -> Any:
-        from tracker.sync.create import issue_context
-
-        return issue_context(self.app, item)
 
 
 __all__ = ["SyncOptions", "TargetSync", "describe", "replace"]
