@@ -16,6 +16,7 @@ from tracker.sync.plan import (
     after_merge,
     plan_creates,
     plan_merge,
+    plan_pull,
     plan_push,
     seen,
 )
@@ -126,6 +127,25 @@ def test_absence_is_not_a_change():
     # A block a person deleted: the deadline is unknown, never "none".
     decision = plan_merge(snap(), issue(marker=None, due=None), "remote")
     assert decision.pulls == () and decision.base.merge.due == "2026-07-01"
+
+
+def test_a_pull_decides_only_what_the_listing_holds():
+    from dataclasses import replace
+
+    other = replace(snap(), link_id=2, item_id=8, ref=RemoteRef("1002", "acme/app#2", 2))
+    snapshots = {"1001": snap(), "1002": other}
+    later = WHEN.replace(minute=5)
+    stranger = issue(ref=RemoteRef("1003", "acme/app#3", 3), status=Status.DONE, updated_at=later)
+    decided = plan_pull(snapshots, [issue(), stranger], "remote")
+    assert decided == []  # #1 unchanged, #2 absent (nothing happens to it), #3 not ours
+    # Listed twice while it changed: the second merges on top of the first.
+    first = issue(title="B", updated_at=later)
+    second = issue(title="C", status=Status.DONE, updated_at=WHEN.replace(minute=6))
+    decided = plan_pull(snapshots, [first, second, second], "remote")
+    assert [(link_id, d.pulls) for link_id, _, d in decided] == [
+        (1, (("title", "B"),)),
+        (1, (("title", "C"), ("status", "done"))),
+    ]  # the repeat of the second is seen already
 
 
 def test_push_kinds_close_reopen_flag_and_update():

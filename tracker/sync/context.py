@@ -18,7 +18,7 @@ from tracker.lock import Held, fence
 from tracker.models import ActionItem, Link, TargetState
 from tracker.sync.apply import apply_merge
 from tracker.sync.fields import Identities, adopt_remote, link_to, local_values_from
-from tracker.sync.plan import LinkSnapshot, after_merge, plan_merge, seen
+from tracker.sync.plan import LinkSnapshot, MergeDecision, after_merge, plan_merge, seen
 from tracker.sync.summary import TargetSummary
 
 if TYPE_CHECKING:
@@ -125,11 +125,16 @@ class SyncContext:
         )
 
     def merge_one(self, session: Session, link: Link, issue: RemoteIssue) -> None:
-        snap = self.snapshot(link)
-        decision = plan_merge(snap, issue, self.config.sync.conflict_policy)
+        decision = plan_merge(self.snapshot(link), issue, self.config.sync.conflict_policy)
+        self.apply_decision(session, link, issue, decision)
+
+    def apply_decision(
+        self, session: Session, link: Link, issue: RemoteIssue, decision: MergeDecision
+    ) -> None:
+        """Apply a merge; a dry run lists its actions and remembers it for the pushes it plans next."""
         if self.options.dry_run:
             self.summary.plan.extend(action.describe() for action in decision.actions)
-            self._merged[link.id] = after_merge(snap, decision)
+            self._merged[link.id] = after_merge(self.snapshot(link), decision)
         apply_merge(session, link, issue, decision, self.identities, self.actor, self.summary)
 
     _seen = seen

@@ -29,6 +29,7 @@ from tracker.sync.plan import (
     OPEN_STATUSES,
     PushDecision,
     describe,
+    plan_pull,
     plan_push,
 )
 from tracker.sync.recover import recover
@@ -163,14 +164,11 @@ class TargetSync(SyncContext):
                         )
                     )
                 }
-            for issue in issues:
-                link = by_id.get(issue.ref.remote_id)
-                if link is None:
-                    continue  # not ours, or adopted just above
-                if self._seen(link, issue):
-                    continue  # seen already (the overlap of the pull window)
+            snapshots = {remote_id: self.snapshot(link) for remote_id, link in by_id.items() if remote_id}
+            links = {link.id: link for link in by_id.values()}
+            for link_id, issue, decision in plan_pull(snapshots, issues, self.config.sync.conflict_policy):
                 news += 1
-                self.merge_one(session, link, issue)
+                self.apply_decision(session, links[link_id], issue, decision)
         return news
 
     def adopt_known_markers(self, session: Session, issues: list[RemoteIssue]) -> int:

@@ -202,6 +202,29 @@ def after_merge(snap: LinkSnapshot, decision: MergeDecision) -> LinkSnapshot:
     return replace(snap, base=decision.base, local=local, item_status=status)
 
 
+def plan_pull(
+    snapshots: dict[str, LinkSnapshot], issues: list[RemoteIssue], policy: str
+) -> list[tuple[int, RemoteIssue, MergeDecision]]:
+    """The pulled issues that carry news, each with its merge, in listing order.
+
+    Only what the listing holds is decided: a link whose issue is absent gets no action at all
+    (absence closes or changes nothing). Issues of no link here are left to adoption. An issue
+    listed twice (it changed while the listing was read) is merged on top of its first merge.
+    """
+    current = dict(snapshots)
+    out: list[tuple[int, RemoteIssue, MergeDecision]] = []
+    for issue in issues:
+        snap = current.get(issue.ref.remote_id)
+        if snap is None or seen(snap.state, snap.remote_updated_at, snap.base, issue):
+            continue  # not ours, or seen already (the overlap of the pull window)
+        decision = plan_merge(snap, issue, policy)
+        out.append((snap.link_id, issue, decision))
+        current[issue.ref.remote_id] = replace(
+            after_merge(snap, decision), remote_updated_at=issue.updated_at
+        )
+    return out
+
+
 def _date(value: str | None) -> date | None:
     return date.fromisoformat(value) if value else None
 
