@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from tracker.backends.base import IssueDraft, RateLimited, RemoteError, RemoteIssue
 from tracker.issue_text import make_marker, render_intro
-from tracker.linkstate import LinkOrigin, LinkState
+from tracker.linkstate import LinkOrigin, LinkState, SyncBase
 from tracker.models import ActionItem, Link, Postmortem, TargetState, utcnow
 from tracker.routing import route_item
 from tracker.statuses import Status
-from tracker.sync.claims import HELD, holder, shared_marker, still_held
+from tracker.sync.claims import holder, shared_marker, still_held
 from tracker.sync.context import SyncContext, issue_context
 from tracker.sync.fields import apply_status, remote_title, wrong_claim
 from tracker.sync.plan import CreateCandidate, plan_creates
@@ -344,7 +344,7 @@ class Creator:
                 )
                 session.add(link)
             link.state, link.last_error, link.marker = LinkState.ERROR, message, draft.marker
-            link.base = {**(link.base or {}), HELD: other_id, "held_remote_id": issue.ref.remote_id}
+            link.record = link.record.with_flags(held_by_item=other_id, held_remote_id=issue.ref.remote_id)
             link.updated_at = utcnow()
         return True
 
@@ -358,7 +358,7 @@ class Creator:
             )
             session.add(link)
         link.marker = draft.marker
-        link.base = {"labels": sorted(self.sync.desired_labels(item_id))}
+        link.record = SyncBase().with_fields(labels=sorted(self.sync.desired_labels(item_id)))
         self.sync.link_to(session, link, issue, origin=origin)
         return link
 
@@ -415,10 +415,10 @@ class Creator:
                     )
                     if outcome.draft.assignee and outcome.issue.assignee != outcome.draft.assignee:
                         # The remote refused this person: do not ask again every run until the owner changes.
-                        link.base = {**link.base, "rejected_assignee": outcome.draft.assignee}
+                        link.record = link.record.with_flags(rejected_assignee=outcome.draft.assignee)
                     self.summary.created += 1
                     if outcome.draft.title != item.title:
-                        link.base = {**link.base, "title_cut": len(outcome.draft.title)}
+                        link.record = link.record.with_flags(title_cut=len(outcome.draft.title))
                         self.summary.note(
                             f"#{item.id} {outcome.issue.ref.key}: title cut to {len(outcome.draft.title)} "
                             f"characters ({self.target.kind}'s limit); the item keeps its full title"
@@ -426,7 +426,7 @@ class Creator:
                     if self.sync.desired_labels(item.id):
                         self.summary.flagged += 1
                     if outcome.warnings:
-                        link.base = {**link.base, "warnings": list(outcome.warnings)}
+                        link.record = link.record.with_flags(warnings=tuple(outcome.warnings))
                         for warning in outcome.warnings:
                             self.summary.note(f"#{item.id} {outcome.issue.ref.key}: {warning}")
                 elif outcome.uncertain:

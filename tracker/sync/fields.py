@@ -122,8 +122,8 @@ def link_to(
     link.remote_updated_at = issue.updated_at
     link.last_error = None
     link.marker = issue.marker or link.marker
-    kept = sorted(link.base.get("labels", [])) if labels is None else sorted(labels)
-    link.base = {**base_from_remote(issue), "labels": kept}
+    kept = sorted(link.record.merge.labels) if labels is None else sorted(labels)
+    link.record = SyncBase().with_fields(**base_from_remote(issue), labels=kept)  # flags start afresh
     if origin:
         link.origin = LinkOrigin(origin)
 
@@ -151,16 +151,16 @@ def adopt_remote(
         if field == "assignee" and remote[field] is None:
             # Nobody assigned there: refused, or unassigned by a person. Either way not pushed again
             # until the owner changes here.
-            link.base = {**link.base, "rejected_assignee": local["assignee"]}
+            link.record = link.record.with_flags(rejected_assignee=local["assignee"])
             continue
         apply_remote_field(
             session, item, field, remote[field], issue, identities, actor, "adopted: the remote is newer"
         )
         if field == "assignee":
-            link.base = {**link.base, "owner_text": item.owner_text, "owner_pulled": True}
+            link.record = link.record.with_flags(owner_text=item.owner_text, owner_pulled=True)
         taken.append(field)
     if issue.unreadable_due is not None:
-        link.base = {**link.base, "due": local["due"], "repair_due": True}
+        link.record = link.record.with_fields(due=local["due"]).with_flags(repair_due=True)
     return taken
 
 

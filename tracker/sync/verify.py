@@ -148,7 +148,7 @@ def apply_fetches(
                 link.key, link.url = issue.ref.key, issue.ref.url or link.url
             if not issue.has_tracker_label and link.origin != LinkOrigin.DOCUMENT:
                 sync.summary.note(f"#{link.item_id} {issue.ref.key}: someone removed the tracker label")
-                link.base = {**link.base, "relabel": True}
+                link.record = link.record.with_flags(relabel=True)
             if not sync._seen(link, issue):
                 sync.merge_one(session, link, issue)
         cache = dict(state.cache)
