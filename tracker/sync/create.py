@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, selectinload
@@ -19,9 +18,6 @@ from tracker.sync.context import SyncContext, issue_context
 from tracker.sync.fields import apply_status, remote_title, wrong_claim
 from tracker.sync.plan import CreateCandidate, plan_creates
 from tracker.sync.recover import recover
-
-if TYPE_CHECKING:
-    pass
 
 
 class Creator:
@@ -39,11 +35,7 @@ class Creator:
             links = session.scalars(
                 # `error` links are not retried every run: the next import of their document resets them.
                 select(Link)
-                .where(
-                    Link.target == self.target.name,
-                    Link.origin == LinkOrigin.DOCUMENT,
-                    Link.state == LinkState.PENDING,
-                )
+                .where(Link.target == self.target.name, Link.origin == "document", Link.state == "pending")
                 # The first item to name an issue keeps it (see _holder)
                 .order_by(Link.id)
             ).all()
@@ -68,7 +60,7 @@ class Creator:
                 link = session.get(Link, link_id)
                 if link is None:
                     continue
-                self.sync.link_to(session, link, result.issue, origin=LinkOrigin.DOCUMENT)
+                self.sync.link_to(session, link, result.issue, origin="document")
                 link.etag = result.etag
                 item = session.get(ActionItem, link.item_id)
                 if item is not None and item.status != result.issue.status.value:
