@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from tracker.linkstate import LinkOrigin, LinkState, SyncBase, TargetKind
+
 # Named constraints keep Alembic autogenerate and SQLite batch migrations deterministic.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,6 +40,23 @@ NAMING_CONVENTION = {
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC (the only kind of datetime we store)."""
     return datetime.now(UTC)
+
+
+class EnumText(TypeDecorator[Any]):
+    """A str-valued enum stored as its plain string (so existing rows need no migration)."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[Any], length: int) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value: Any, dialect: Any) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Any) -> Any:
+        return None if value is None else self.enum(value)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -150,11 +169,9 @@ class Link(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("action_items.id", ondelete="CASCADE"), index=True)
     target: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(20))  # github | jira | memory
-    state: Mapped[str] = mapped_column(
-        String(20), default="pending"
-    )  # pending creating linked orphaned error
-    origin: Mapped[str] = mapped_column(String(20), default="created")  # created document adopted manual
+    kind: Mapped[TargetKind] = mapped_column(EnumText(TargetKind, 20))
+    state: Mapped[LinkState] = mapped_column(EnumText(LinkState, 20), default=LinkState.PENDING)
+    origin: Mapped[LinkOrigin] = mapped_column(EnumText(LinkOrigin, 20), default=LinkOrigin.CREATED)
     marker: Mapped[str | None] = mapped_column(String(100), index=True)
     remote_id: Mapped[str | None] = mapped_column(String(100))  # GitHub issue id / Jira numeric id
     remote_number: Mapped[int | None] = mapped_column(BigInteger)
@@ -162,7 +179,7 @@ class Link(Base):
     repo_id: Mapped[int | None] = mapped_column(BigInteger)
     key: Mapped[str | None] = mapped_column(String(300))  # display: org/repo#12 or OPS-123
     url: Mapped[str | None] = mapped_column(Text)
-    base: Mapped[dict[str, Any]] = mapped_column(default=dict)  # last agreed value per field
+    base: Mapped[dict[str, Any]] = mapped_column(default=dict)  # SyncBase as JSON: merge base + flags
     remote_updated_at: Mapped[datetime | None] = mapped_column()
     etag: Mapped[str | None] = mapped_column(String(200))
     verified_at: Mapped[datetime | None] = mapped_column()
@@ -173,6 +190,15 @@ class Link(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     item: Mapped[ActionItem] = relationship(back_populates="links")
+
+    @property
+    def record(self) -> SyncBase:
+        """`base` as typed data (the merge base and its control flags apart)."""
+        return SyncBase.from_json(self.base)
+
+    @record.setter
+    def record(self, value: SyncBase) -> None:
+        self.base = value.to_json()
 
 
 class SyncRun(Base):

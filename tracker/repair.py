@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from tracker.backends.base import FetchKind, RemoteError, RemoteRef
 from tracker.errors import NotFoundError, UsageError
 from tracker.history import Actor, record
+from tracker.linkstate import LinkState
 from tracker.lock import acquire, fence, make_holder, release
 from tracker.models import ActionItem, Link
 from tracker.statuses import Status
@@ -218,7 +219,7 @@ def unlink(app: AppContext, item_id: int, target: str | None = None) -> str:
             item = _item(session, item_id)
             link = _one_link(item, name)
             old = link.key
-            link.state, link.last_error = "unlinked", None
+            link.state, link.last_error = LinkState.UNLINKED, None
             # Free the issue for `relink` (remote ids are unique per target); key and URL stay as history.
             link.remote_id, link.remote_number, link.remote_node_id, link.etag = None, None, None, None
             record(

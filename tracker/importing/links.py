@@ -11,6 +11,7 @@ from tracker.history import Actor, apply_change
 from tracker.importing.drafts import ItemDraft
 from tracker.importing.refs import target_for
 from tracker.importing.results import ItemOutcome
+from tracker.linkstate import LinkState
 from tracker.models import ActionItem, Link
 
 SOURCE = "document"
@@ -77,7 +78,7 @@ def link_refs(
             if changes is not None:
                 changes["link"] = (link.key, ref.key)
             link.key, link.url, link.remote_number = ref.key, ref.url, ref.number
-            link.state, link.last_error = "pending", None
+            link.state, link.last_error = LinkState.PENDING, None
         else:
             outcome.notes.append(
                 f"names {ref.key} but is already linked to {link.key} on {target}: not changed"

@@ -12,6 +12,7 @@ from tracker.backends.base import IssueChanges, RemoteError, RemoteIssue, Remote
 from tracker.errors import NotFoundError, UsageError
 from tracker.history import Actor, record
 from tracker.issue_text import make_marker
+from tracker.linkstate import LinkOrigin, LinkState
 from tracker.lock import acquire, fence, make_holder, release
 from tracker.models import ActionItem, Link, SyncRun
 from tracker.statuses import Status
@@ -80,7 +81,11 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                         f"{issue.ref.key}: matched #{item.id} by its title (the marker is from older wording)"
                     )
                 link = next((link for link in item.links if link.target == name), None)
-                if link is not None and link.state == "linked" and link.remote_id == issue.ref.remote_id:
+                if (
+                    link is not None
+                    and link.state == LinkState.LINKED
+                    and link.remote_id == issue.ref.remote_id
+                ):
                     continue
                 other = holder(session, name, issue.ref.remote_id, item.id)
                 if other is not None:
@@ -93,10 +98,10 @@ def adopt(app: AppContext, target: str, dry_run: bool = False) -> list[str]:
                         name,
                     )
                     lines.append(f"{message} (left alone)")
-                    if link is not None and link.state != "linked" and not dry_run:
-                        link.state, link.last_error = "error", message
+                    if link is not None and link.state != LinkState.LINKED and not dry_run:
+                        link.state, link.last_error = LinkState.ERROR, message
                     continue
-                if link is not None and link.state == "linked":
+                if link is not None and link.state == LinkState.LINKED:
                     lines.append(
                         f"{issue.ref.key}: item #{item.id} is already linked to {link.key}; a duplicate? (left alone)"
                     )
@@ -158,7 +163,7 @@ def match_by_title(issue: RemoteIssue, items: Sequence[ActionItem], target: str)
         (
             (similarity(wanted, normalise(item.title)), item.id, item)
             for item in items
-            if not any(link.target == target and link.state == "linked" for link in item.links)
+            if not any(link.target == target and link.state == LinkState.LINKED for link in item.links)
         ),
         key=lambda entry: (-entry[0], entry[1]),
     )
@@ -179,7 +184,9 @@ def unpush(app: AppContext, run_id: int, confirm: bool | Callable[[str], bool]) 
             raise NotFoundError(f"no sync run with id {run_id}", hint="`tracker report` shows recent runs")
         links = session.scalars(
             select(Link).where(
-                Link.created_run_id == run_id, Link.origin == "created", Link.state == "linked"
+                Link.created_run_id == run_id,
+                Link.origin == LinkOrigin.CREATED,
+                Link.state == LinkState.LINKED,
             )
         ).all()
         todo = [
@@ -225,7 +232,7 @@ def unpush(app: AppContext, run_id: int, confirm: bool | Callable[[str], bool]) 
                     with app.session() as session:
                         link = session.get(Link, link_id)
                         assert link is not None
-                        link.state = "unpushed"
+                        link.state = LinkState.UNPUSHED
                         item = session.get(ActionItem, link.item_id)
                         if current is not None:
                             link.base = base_from_remote(current)

@@ -3,17 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.models import Link
-
-if TYPE_CHECKING:
-    from tracker.models import ActionItem
-
-HELD = "held_by_item"  # links.base key: the other item whose link holds this item's marked issue
+from tracker.linkstate import LinkState
+from tracker.models import ActionItem, Link
 
 
 def holder(session: Session, target: str, remote_id: str, item_id: int) -> Link | None:
@@ -44,9 +39,9 @@ def still_held(session: Session, target: str, rows: Sequence[ActionItem]) -> set
     wanted: dict[str, int] = {}
     for item in rows:
         for link in item.links:
-            base = link.base or {}
-            if link.target == target and link.state == "error" and HELD in base:
-                wanted[str(base.get("held_remote_id"))] = item.id
+            flags = link.record.flags
+            if link.target == target and link.state == LinkState.ERROR and flags.held_by_item is not None:
+                wanted[str(flags.held_remote_id)] = item.id
     if not wanted:
         return set()
     held = session.scalars(

@@ -3,42 +3,27 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.backends.base import IssueContext, IssueDraft, RateLimited, RemoteError, RemoteIssue
-from tracker.issue_text import make_marker, postmortem_url, render_intro
+from tracker.backends.base import IssueDraft, RateLimited, RemoteError, RemoteIssue
+from tracker.issue_text import make_marker, render_intro
+from tracker.linkstate import LinkOrigin, LinkState, SyncBase
 from tracker.models import ActionItem, Link, Postmortem, TargetState, utcnow
 from tracker.routing import route_item
 from tracker.statuses import Status
-from tracker.sync.claims import HELD, holder, shared_marker, still_held
+from tracker.sync.claims import holder, shared_marker, still_held
+from tracker.sync.context import SyncContext, issue_context
 from tracker.sync.fields import apply_status, remote_title, wrong_claim
-
-if TYPE_CHECKING:
-    from tracker.app import AppContext
-    from tracker.sync.engine import TargetSync
-
-
-def issue_context(app: AppContext, item: ActionItem) -> IssueContext:
-    postmortem = item.postmortem
-    return IssueContext(
-        postmortem_slug=postmortem.slug,
-        postmortem_title=postmortem.title,
-        incident_date=postmortem.incident_date,
-        severity=postmortem.severity,
-        postmortem_url=postmortem_url(app.config, postmortem.slug),
-        owner_text=item.owner_text,
-        deadline_text=item.deadline_text,
-        item_id=item.id,
-    )
+from tracker.sync.plan import CreateCandidate, plan_creates
+from tracker.sync.recover import recover
 
 
 class Creator:
     """Step 5b of a sync: link the issues documents named, then create what is new and routable."""
 
-    def __init__(self, sync: TargetSync) -> None:
+    def __init__(self, sync: SyncContext) -> None:
         self.sync = sync
         self.app = sync.app
         self.target = sync.target
@@ -114,7 +99,7 @@ class Creator:
         with self.sync.tx() as session:
             link = session.get(Link, link_id)
             if link is not None:
-                link.state, link.last_error = "error", message
+                link.state, link.last_error = LinkState.ERROR, message
 
     # New issues ----------------------------------------------------------------------------------
     def candidates(self) -> list[ActionItem]:
@@ -129,7 +114,7 @@ class Creator:
                     ActionItem.status.in_((Status.OPEN.value, Status.IN_PROGRESS.value)),
                     Postmortem.historical.is_(False),
                     (Link.id.is_(None))
-                    | (Link.state.in_(("pending", "error")) & (Link.origin != "document")),
+                    | (Link.state.in_(("pending", "error")) & (Link.origin != LinkOrigin.DOCUMENT)),
                 )
                 .options(selectinload(ActionItem.postmortem), selectinload(ActionItem.links))
                 .order_by(ActionItem.id)
@@ -144,9 +129,11 @@ class Creator:
         for item in rows:
             if item.id in blocked:
                 continue
-            if any(link.target != self.target.name and link.state != "pending" for link in item.links):
+            if any(
+                link.target != self.target.name and link.state != LinkState.PENDING for link in item.links
+            ):
                 continue  # already tracked elsewhere
-            if item.tracking_ref or any(link.origin == "document" for link in item.links):
+            if item.tracking_ref or any(link.origin == LinkOrigin.DOCUMENT for link in item.links):
                 continue  # the document names its issue: never create a second one
             owner = self.app.resolver.resolve(item.owner_text)
             if route_item(item, item.postmortem, self.app.config, owner) == self.target.name:
@@ -161,31 +148,32 @@ class Creator:
             self.summary.note(f"{len(items)} item(s) not pushed: the credentials are read-only")
             return
         held = self.sync.held({item.id for item in items})
-        ready = []
-        for item in items:
-            if item.id in held:
-                self.summary.held += 1
-                self.summary.note(
-                    f"held #{item.id} {item.title!r}: fix {', '.join(held[item.id])} first ([sync] hold)"
+        decided = plan_creates(
+            [
+                CreateCandidate(
+                    item.id, item.title, tuple(held.get(item.id, ())), item.postmortem.confidential
                 )
-            elif item.postmortem.confidential and self.sync.preflight_cache.get("private") is False:
-                self.summary.held += 1
-                self.summary.note(
-                    f"held #{item.id}: its postmortem is confidential and {self.target.name} is public"
-                )
-            else:
-                ready.append(item)
-        if not ready or not self._guards(len(ready)):
-            return
-        cap = (
-            self.sync.options.max_creates
+                for item in items
+            ],
+            self.target.name,
+            public=self.sync.preflight_cache.get("private") is False,
+            cap=self.sync.options.max_creates
             if self.sync.options.max_creates is not None
-            else self.app.config.sync.max_creates
+            else self.app.config.sync.max_creates,
         )
-        if len(ready) > cap:
-            self.summary.waiting = len(ready) - cap
+        self.summary.held += decided.held
+        for action in decided.actions:
+            self.summary.note(f"held {action.reason}")
+            if self.sync.options.dry_run:
+                self.summary.plan.append(action.describe())
+        ready_ids = set(decided.ready)
+        if not (ready_ids or decided.waiting) or not self._guards(len(ready_ids) + decided.waiting):
+            return
+        if decided.waiting:
+            self.summary.waiting = decided.waiting
+            cap = len(decided.ready)
             self.summary.note(f"{self.summary.waiting} item(s) wait for the next run (create cap {cap})")
-            ready = ready[:cap]
+        ready = [item for item in items if item.id in ready_ids]
         drafts = {item.id: self.draft(item) for item in ready}
         ready = self._adopt_existing(ready, drafts)
         uncertain = False
@@ -198,7 +186,7 @@ class Creator:
                 continue
             uncertain |= self._create_batch(batch, drafts)
         if uncertain:
-            self.sync.recover()
+            recover(self.sync)
 
     def _guards(self, count: int) -> bool:
         """The lost-database guard and the first-push confirmation."""
@@ -298,7 +286,7 @@ class Creator:
             with self.sync.tx() as session:
                 for marker, issue in found.items():
                     item_id = markers[marker].id
-                    link = self._link_new(session, item_id, drafts[item_id], issue, origin="adopted")
+                    link = self._link_new(session, item_id, drafts[item_id], issue, origin=LinkOrigin.ADOPTED)
                     item = session.get(ActionItem, item_id)
                     assert item is not None
                     taken = self.sync.adopt(session, item, link, issue)
@@ -340,11 +328,15 @@ class Creator:
             )
             if link is None:
                 link = Link(
-                    item_id=item.id, target=self.target.name, kind=self.target.kind, base={}, origin="created"
+                    item_id=item.id,
+                    target=self.target.name,
+                    kind=self.target.kind,
+                    base={},
+                    origin=LinkOrigin.CREATED,
                 )
                 session.add(link)
-            link.state, link.last_error, link.marker = "error", message, draft.marker
-            link.base = {**(link.base or {}), HELD: other_id, "held_remote_id": issue.ref.remote_id}
+            link.state, link.last_error, link.marker = LinkState.ERROR, message, draft.marker
+            link.record = link.record.with_flags(held_by_item=other_id, held_remote_id=issue.ref.remote_id)
             link.updated_at = utcnow()
         return True
 
@@ -358,7 +350,7 @@ class Creator:
             )
             session.add(link)
         link.marker = draft.marker
-        link.base = {"labels": sorted(self.sync.desired_labels(item_id))}
+        link.record = SyncBase().with_fields(labels=sorted(self.sync.desired_labels(item_id)))
         self.sync.link_to(session, link, issue, origin=origin)
         return link
 
@@ -375,10 +367,10 @@ class Creator:
                         target=self.target.name,
                         kind=self.target.kind,
                         base={},
-                        origin="created",
+                        origin=LinkOrigin.CREATED,
                     )
                     session.add(link)
-                link.state, link.marker = "creating", drafts[item.id].marker
+                link.state, link.marker = LinkState.CREATING, drafts[item.id].marker
                 link.attempts = (link.attempts or 0) + 1
                 link.created_run_id = self.sync.run_id
                 link.updated_at = utcnow()
@@ -393,8 +385,8 @@ class Creator:
                     link = session.scalar(
                         select(Link).where(Link.item_id == item.id, Link.target == self.target.name)
                     )
-                    if link is not None and link.state == "creating":
-                        link.state = "pending"
+                    if link is not None and link.state == LinkState.CREATING:
+                        link.state = LinkState.PENDING
             raise
         except RemoteError as exc:
             self.summary.errors += len(batch)
@@ -410,13 +402,15 @@ class Creator:
                 )
                 assert link is not None
                 if outcome.issue is not None:
-                    link = self._link_new(session, item.id, outcome.draft, outcome.issue, origin="created")
+                    link = self._link_new(
+                        session, item.id, outcome.draft, outcome.issue, origin=LinkOrigin.CREATED
+                    )
                     if outcome.draft.assignee and outcome.issue.assignee != outcome.draft.assignee:
                         # The remote refused this person: do not ask again every run until the owner changes.
-                        link.base = {**link.base, "rejected_assignee": outcome.draft.assignee}
+                        link.record = link.record.with_flags(rejected_assignee=outcome.draft.assignee)
                     self.summary.created += 1
                     if outcome.draft.title != item.title:
-                        link.base = {**link.base, "title_cut": len(outcome.draft.title)}
+                        link.record = link.record.with_flags(title_cut=len(outcome.draft.title))
                         self.summary.note(
                             f"#{item.id} {outcome.issue.ref.key}: title cut to {len(outcome.draft.title)} "
                             f"characters ({self.target.kind}'s limit); the item keeps its full title"
@@ -424,7 +418,7 @@ class Creator:
                     if self.sync.desired_labels(item.id):
                         self.summary.flagged += 1
                     if outcome.warnings:
-                        link.base = {**link.base, "warnings": list(outcome.warnings)}
+                        link.record = link.record.with_flags(warnings=tuple(outcome.warnings))
                         for warning in outcome.warnings:
                             self.summary.note(f"#{item.id} {outcome.issue.ref.key}: {warning}")
                 elif outcome.uncertain:
@@ -433,7 +427,7 @@ class Creator:
                         f"#{item.id}: no answer to the create ({outcome.error}); looking for its marker"
                     )
                 else:
-                    link.state, link.last_error = "error", outcome.error
+                    link.state, link.last_error = LinkState.ERROR, outcome.error
                     self.summary.errors += 1
                     self.summary.note(f"error creating #{item.id} {item.title!r}: {outcome.error}")
         return uncertain

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.backends.base import IssueChanges, RateLimited, RemoteError, RemoteIssue, RemoteRef
 from tracker.history import record
+from tracker.linkstate import LinkState
 from tracker.models import ActionItem, Link
 from tracker.statuses import Status
+from tracker.sync.context import SyncContext
 from tracker.sync.fields import wrong_claim
-
-if TYPE_CHECKING:
-    from tracker.sync.engine import TargetSync
 
 
 @dataclass(frozen=True)
@@ -32,7 +30,7 @@ def age(remote_id: str | None) -> tuple[int, str]:
 
 
 def settle(
-    sync: TargetSync, session: Session, issues: list[RemoteIssue], by_id: dict[str | None, Link]
+    sync: SyncContext, session: Session, issues: list[RemoteIssue], by_id: dict[str | None, Link]
 ) -> list[Duplicate]:
     """Find pulled issues carrying the marker of an item linked here to another issue (the listing the
     pull already made: no extra request). The oldest issue wins; when it is the stranger, the link
@@ -44,7 +42,9 @@ def settle(
             continue  # ours already, unmarked, or closed as not planned/duplicate (settled before)
         link = session.scalar(
             select(Link)
-            .where(Link.target == sync.target.name, Link.marker == issue.marker, Link.state == "linked")
+            .where(
+                Link.target == sync.target.name, Link.marker == issue.marker, Link.state == LinkState.LINKED
+            )
             .options(selectinload(Link.item).selectinload(ActionItem.postmortem))
         )
         if link is None or link.remote_id == issue.ref.remote_id:
@@ -76,7 +76,7 @@ def settle(
     return found
 
 
-def close(sync: TargetSync, duplicates: list[Duplicate]) -> None:
+def close(sync: SyncContext, duplicates: list[Duplicate]) -> None:
     """Close each duplicate as not planned with a comment naming the kept issue, and report it."""
     for dup in duplicates:
         sync.summary.duplicates += 1

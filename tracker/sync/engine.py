@@ -2,114 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.backends.base import (
     IssueChanges,
-    IssueTracker,
     RateLimited,
     RemoteError,
     RemoteIssue,
     RemoteRef,
 )
-from tracker.config import Target
-from tracker.history import Actor
-from tracker.lock import Held, fence
-from tracker.merge import Outcome, merge_field
-from tracker.models import ActionItem, Link, TargetState, utcnow
-from tracker.statuses import Status
-from tracker.sync.claims import HELD, holder, shared_marker
-from tracker.sync.fields import (
-    FIELDS,
-    PULL_ONLY_ORIGINS,
-    Identities,
-    adopt_remote,
-    apply_remote_field,
-    base_from_remote,
-    link_to,
-    local_values,
-    record_conflict,
-    remote_values,
-    wrong_claim,
+from tracker.linkstate import PULL_ONLY_ORIGINS, LinkState
+from tracker.models import ActionItem, Link, utcnow
+from tracker.sync.apply import record_write
+from tracker.sync.context import SyncContext, SyncOptions
+from tracker.sync.create import Creator
+from tracker.sync.duplicates import close as close_duplicates
+from tracker.sync.duplicates import settle
+from tracker.sync.fields import wrong_claim
+from tracker.sync.parents import sync_parents
+from tracker.sync.plan import (
+    OPEN_STATUSES,
+    PushDecision,
+    describe,
+    plan_pull,
+    plan_push,
 )
+from tracker.sync.recover import recover
 from tracker.sync.summary import TargetSummary
-
-if TYPE_CHECKING:
-    from tracker.app import AppContext
+from tracker.sync.verify import follow_moved, verify
 
 PREFLIGHT_TTL = timedelta(hours=12)
 
 
-@dataclass
-class SyncOptions:
-    push_only: bool = False
-    pull_only: bool = False
-    dry_run: bool = False
-    max_creates: int | None = None
-    yes: bool = False
-    confirm: Any = None  # callable(question) -> bool on a terminal; None under cron
-    progress: Any = None  # callable(target, phase, done, total) for a terminal progress bar
-
-    def report(self, target: str, phase: str, done: int = 0, total: int = 0) -> None:
-        if self.progress is not None:
-            self.progress(target, phase, done, total)
-
-
-class TargetSync:
-    """Runs the steps for one target; every write to the database is fenced by the run's leases."""
-
-    def __init__(
-        self,
-        app: AppContext,
-        backend: IssueTracker,
-        target: Target,
-        run_id: int | None,
-        leases: list[Held],
-        options: SyncOptions,
-    ) -> None:
-        self.app = app
-        self.backend = backend
-        self.target = target
-        self.run_id = run_id
-        self.leases = leases
-        self.options = options
-        self.config = app.config
-        self.actor = Actor(app.actor.user, app.actor.host, run_id)
-        self.identities = Identities(target.kind, app.config)
-        self.summary = TargetSummary(target.name, target.kind)
-        self.can_write = True
-        self.preflight_cache: dict[str, Any] = {}
-        self.pull_changed = False
-        self._labels: dict[int, list[str]] = {}
-        self._held: dict[int, list[str]] = {}
-        self._flagged: set[int] = set()
-        self.duplicates: list[Any] = []  # tracker.sync.duplicates.Duplicate, found by the pull
-
-    # Transactions --------------------------------------------------------------------------------
-    @contextmanager
-    def tx(self) -> Iterator[Session]:
-        """A short transaction, never held across network I/O; rolled back in a dry run."""
-        with self.app.session() as session:
-            yield session
-            if self.options.dry_run:
-                session.rollback()
-            else:
-                fence(session, self.leases)
-
-    def _state(self, session: Session) -> TargetState:
-        state = session.get(TargetState, self.target.name)
-        if state is None:
-            state = TargetState(target=self.target.name, kind=self.target.kind, cache={}, verify_offset=0)
-            session.add(state)
-            session.flush()
-        return state
+class TargetSync(SyncContext):
+    """Runs the steps of one target in order; what to do is decided by tracker/sync/plan.py."""
 
     # The run ------------------------------------------------------------------------------------
     def run(self) -> TargetSummary:
@@ -121,23 +52,17 @@ class TargetSync:
                 self.options.report(self.target.name, "pulling")
                 self.pull()
                 if self.duplicates:
-                    from tracker.sync.duplicates import close
-
-                    close(self, self.duplicates)
+                    close_duplicates(self, self.duplicates)
                 self.follow_moved()
                 self.options.report(self.target.name, "verifying")
                 self.verify()
             if not self.options.pull_only:
-                from tracker.sync.create import Creator
-
                 self.options.report(self.target.name, "pushing changes")
                 self.push_updates()
                 creator = Creator(self)
                 creator.link_documents()
                 creator.create()
-                from tracker.sync.parents import sync_parents  # issue 9: opt-in parent per postmortem
-
-                sync_parents(self)
+                sync_parents(self)  # issue 9: opt-in parent per postmortem
         except RateLimited as exc:
             if not self.summary.pause(exc):  # the reserve: pacing, not a failure
                 self.summary.stopped = f"{exc.message}" + (f" ({exc.hint})" if exc.hint else "")
@@ -181,63 +106,7 @@ class TargetSync:
 
     # Step 2: links a killed run left in `creating` -------------------------------------------------
     def recover(self) -> None:
-        with self.app.session() as session:
-            pending = session.scalars(
-                select(Link).where(Link.target == self.target.name, Link.state == "creating")
-            ).all()
-            markers = {link.marker: link.id for link in pending if link.marker}
-        if not markers:
-            return
-        # No `since`: our clock may run ahead of the remote's, and a killed run is rare enough to
-        # afford one unbounded listing (backends stop early once every marker is found).
-        found = self.backend.find_markers(set(markers), None)
-        lag = timedelta(seconds=getattr(self.backend, "index_lag_seconds", 0))
-        with self.tx() as session:
-            for marker, link_id in markers.items():
-                link = session.get(Link, link_id)
-                if link is None or link.state != "creating":
-                    continue
-                issue = found.get(marker)
-                if issue is not None and link.item is not None:
-                    refused = wrong_claim(issue, link.item.postmortem.slug)
-                    if refused is not None:
-                        self.summary.note(f"warning: {refused}")
-                        issue = None
-                other = (
-                    holder(session, self.target.name, issue.ref.remote_id, link.item_id) if issue else None
-                )
-                if issue is not None and other is not None and link.item is not None:
-                    item = link.item
-                    message = shared_marker(
-                        item.id,
-                        item.title,
-                        item.postmortem.slug,
-                        issue.ref.key or issue.ref.remote_id,
-                        other,
-                        self.target.name,
-                    )
-                    link.state, link.last_error = "error", message
-                    link.base = {
-                        **(link.base or {}),
-                        HELD: other.item_id,
-                        "held_remote_id": issue.ref.remote_id,
-                    }
-                    self.summary.errors += 1
-                    self.summary.note(f"error: {message}")
-                elif issue is not None:
-                    self.link_to(session, link, issue, origin="created")
-                    self.summary.note(f"recovered {issue.ref.key}: created by an interrupted run, now linked")
-                elif link.updated_at < utcnow() - lag:
-                    link.state = "pending"  # nothing was created: safe to try again
-                # else: the remote's index may lag; keep it quarantined until the next run.
-
-    def link_to(self, session: Session, link: Link, issue: RemoteIssue, origin: str | None = None) -> None:
-        """Record the remote's immutable identity on a link and agree on every field."""
-        link_to(link, issue, origin)
-
-    def adopt(self, session: Session, item: ActionItem, link: Link, issue: RemoteIssue) -> list[str]:
-        """Link an issue found by marker, taking the remote as the newer side (issue 19, point 3)."""
-        return adopt_remote(session, item, link, issue, self.app.resolver, self.identities, self.actor)
+        recover(self)
 
     # Step 3: pull -------------------------------------------------------------------------------
     def pull(self) -> None:
@@ -284,8 +153,6 @@ class TargetSync:
             }
             strangers = [i for i in issues if i.ref.remote_id not in by_id and i.marker]
             if strangers:
-                from tracker.sync.duplicates import settle
-
                 news += self.adopt_known_markers(session, strangers)
                 session.flush()
                 self.duplicates += settle(self, session, issues, dict(by_id))
@@ -298,14 +165,11 @@ class TargetSync:
                         )
                     )
                 }
-            for issue in issues:
-                link = by_id.get(issue.ref.remote_id)
-                if link is None:
-                    continue  # not ours, or adopted just above
-                if self._seen(link, issue):
-                    continue  # seen already (the overlap of the pull window)
+            snapshots = {remote_id: self.snapshot(link) for remote_id, link in by_id.items() if remote_id}
+            links = {link.id: link for link in by_id.values()}
+            for link_id, issue, decision in plan_pull(snapshots, issues, self.config.sync.conflict_policy):
                 news += 1
-                self.merge_one(session, link, issue)
+                self.apply_decision(session, links[link_id], issue, decision)
         return news
 
     def adopt_known_markers(self, session: Session, issues: list[RemoteIssue]) -> int:
@@ -358,152 +222,59 @@ class TargetSync:
             adopted += 1
         return adopted
 
-    @staticmethod
-    def _seen(link: Link, issue: RemoteIssue) -> bool:
-        """Same update time and same values: GitHub times have one-second precision, so both count."""
-        if link.state != "linked" or link.remote_updated_at != issue.updated_at:
-            return False
-        if issue.unreadable_due is not None and not link.base.get("repair_due"):
-            return False  # its value reads as "unchanged", but it is news to report
-        remote = remote_values(issue, link.base)
-        return all(remote[field] == link.base.get(field) for field in FIELDS)
-
-    def merge_one(self, session: Session, link: Link, issue: RemoteIssue) -> None:
-        item = link.item
-        base = dict(link.base)
-        local = local_values(item, link, self.app.resolver, self.identities)
-        remote = remote_values(issue, base)
-        pushing = base.get("status_pushing")
-        if pushing != local["status"] or remote["status"] == pushing:
-            base.pop("status_pushing", None)  # done, or wanted no more: what the remote shows is news
-        elif remote["status"] == "in_progress":
-            # Our own workflow push, stopped part-way (killed or refused mid-path): not a person's change.
-            remote = {**remote, "status": base.get("status")}
-        pulled = False
-        fields = ("status",) if link.origin in PULL_ONLY_ORIGINS else FIELDS
-        for field in fields:
-            merged = merge_field(
-                field, base.get(field), local[field], remote[field], self.config.sync.conflict_policy
-            )
-            if merged.outcome in (Outcome.PULL, Outcome.CONFLICT_PULL):
-                note = None
-                if merged.conflict:
-                    record_conflict(session, item, field, merged.remote, merged.local, "remote", self.actor)
-                    self.summary.conflicts += 1
-                    self.summary.note(
-                        f"conflict on #{item.id} {field}: kept remote {merged.remote!r}, local was {merged.local!r}"
-                    )
-                    note = "conflict: remote won"
-                apply_remote_field(
-                    session, item, field, merged.remote, issue, self.identities, self.actor, note
-                )
-                base[field] = merged.remote
-                if field == "assignee":
-                    base["owner_text"], base["owner_pulled"] = item.owner_text, True
-                pulled = True
-            elif merged.outcome is Outcome.AGREED:
-                base[field] = merged.remote
-            elif merged.outcome is Outcome.CONFLICT_PUSH:
-                record_conflict(session, item, field, merged.local, merged.remote, "local", self.actor)
-                self.summary.conflicts += 1
-                self.summary.note(
-                    f"conflict on #{item.id} {field}: kept local {merged.local!r}, remote was {merged.remote!r}"
-                )
-        if issue.unreadable_due is not None and link.origin not in PULL_ONLY_ORIGINS:
-            # A Deadline line nobody can read is a conflict the local value wins: recorded, reported,
-            # and the block is rewritten with our date by the push that follows.
-            record_conflict(session, item, "due", local["due"], issue.unreadable_due, "local", self.actor)
-            self.summary.conflicts += 1
-            self.summary.note(
-                f"conflict on #{item.id} due: kept local {local['due']!r}, the remote deadline "
-                f"{issue.unreadable_due!r} is not a date"
-            )
-            base["repair_due"] = True
-        if link.origin in PULL_ONLY_ORIGINS:
-            for field in FIELDS:
-                if field != "status":
-                    base[field] = remote[field]
-        if issue.closed_by_bot and issue.status.is_closed and base.get("status") == issue.status.value:
-            if not item.closed_by_bot and item.status == issue.status.value:
-                item.closed_by_bot = True
-            self.summary.note(
-                f"#{item.id} {issue.ref.key} was closed by a bot ({issue.closed_by}): not counted as done work"
-            )
-        link.base = base
-        link.remote_updated_at = issue.updated_at
-        link.key, link.url = issue.ref.key or link.key, issue.ref.url or link.url
-        if pulled:
-            self.summary.pulled += 1
-
     # Step 3b: the rolling slice of direct, conditional re-verification, and moved issues -------------
     def verify(self) -> None:
-        from tracker.sync.verify import verify
-
         verify(self)
 
     def follow_moved(self) -> None:
-        from tracker.sync.verify import follow_moved
-
         follow_moved(self)
 
     # Step 5a: push local changes to linked issues -----------------------------------------------------
-    def ensure_flags(self, item_ids: set[int]) -> None:
-        """Lint labels and held rules for these items (each item linted at most once per run)."""
-        missing = item_ids - self._flagged
-        if not missing:
-            return
-        from tracker.sync.flags import flags_for_items
-
-        labels, held = flags_for_items(self.app, missing)
-        self._labels.update(labels)
-        self._held.update(held)
-        self._flagged |= missing
-
-    def desired_labels(self, item_id: int) -> set[str]:
-        self.ensure_flags({item_id})
-        return set(self._labels.get(item_id, ()))
-
-    def held(self, item_ids: set[int]) -> dict[int, list[str]]:
-        self.ensure_flags(item_ids)
-        return {item_id: rules for item_id, rules in self._held.items() if item_id in item_ids}
-
     def push_updates(self) -> None:
         if not self.can_write:
             return
-        plans: list[tuple[int, RemoteRef, IssueChanges, dict[str, Any]]] = []
+        plans: list[tuple[int, RemoteRef, IssueChanges, PushDecision]] = []
         with self.app.session() as session:
             links = session.scalars(
                 select(Link)
-                .where(Link.target == self.target.name, Link.state == "linked")
+                .where(Link.target == self.target.name, Link.state == LinkState.LINKED)
                 .options(selectinload(Link.item).selectinload(ActionItem.postmortem))
             ).all()
             from tracker.sync.flags import lint_key
 
             ours = [link for link in links if link.origin not in PULL_ONLY_ORIGINS]
+            snaps = {link.id: self.snapshot(link) for link in ours}
             keys = {link.id: lint_key(link.item, self.config.fingerprint) for link in ours}
             # Labels are recomputed only for open items whose lint-relevant fields changed: an idle
             # sync lints nothing.
             fresh = {
                 link.id
                 for link in ours
-                if link.item.status in ("open", "in_progress") and link.base.get("lint_key") != keys[link.id]
+                if snaps[link.id].item_status in OPEN_STATUSES
+                and snaps[link.id].base.flags.lint_key != keys[link.id]
             }
             self.ensure_flags({link.item_id for link in ours if link.id in fresh})
             rekey: list[int] = []
             held: dict[int, str] = {}
             for link in ours:
-                changes, wanted = self.changes_for(link, link.id in fresh)
-                wanted["lint_key"] = keys[link.id]
-                if wanted["status_held"] and wanted["status_held"] != link.base.get("status_held"):
-                    held[link.id] = wanted["status_held"]
+                snap = snaps[link.id]
+                desired = self.desired_labels(link.item_id) if link.id in fresh else None
+                decision = plan_push(
+                    snap, desired, getattr(self.backend, "pushes_status", True), self.tracker_label
+                )
+                held_status = decision.status_held
+                if held_status and held_status != snap.base.flags.status_held:
+                    held[link.id] = held_status
                     self.summary.note(
-                        f"#{link.item_id} {link.key}: status stays {link.base.get('status')} on the remote "
-                        f"(here {wanted['status_held']}; manage_workflow = false: tracker does not move "
+                        f"#{link.item_id} {link.key}: status stays {snap.base.merge.status} on the remote "
+                        f"(here {held_status}; manage_workflow = false: tracker does not move "
                         "issues through the workflow)"
                     )
-                if changes:
-                    ref = RemoteRef(link.remote_id or "", link.key, link.remote_number, link.url)
-                    plans.append((link.id, ref, changes, wanted))
+                if not decision.empty:
+                    changes = decision.changes
+                    if decision.needs_context:
+                        changes = replace(changes, context=self.context_for(link.item))
+                    plans.append((link.id, snap.ref, changes, decision))
                 elif link.id in fresh:
                     rekey.append(link.id)
         if (rekey or held) and not self.options.dry_run:
@@ -511,14 +282,14 @@ class TargetSync:
                 for link_id in rekey:
                     rekeyed = session.get(Link, link_id)
                     if rekeyed is not None:
-                        rekeyed.base = {**rekeyed.base, "lint_key": keys[link_id]}
+                        rekeyed.record = rekeyed.record.with_flags(lint_key=keys[link_id])
                 for link_id, value in held.items():
                     noted = session.get(Link, link_id)
                     if noted is not None:
-                        noted.base = {**noted.base, "status_held": value}
-        for link_id, ref, changes, wanted in plans:
+                        noted.record = noted.record.with_flags(status_held=value)
+        for link_id, ref, changes, decision in plans:
             if self.options.dry_run:
-                self.summary.plan.append(f"update {ref.key}: {describe(changes)}")
+                self.summary.plan.extend(action.describe() for action in decision.actions)
                 continue
             if changes.status is not None:
                 # A status push can take several workflow steps; a run killed part-way leaves the issue
@@ -526,7 +297,7 @@ class TargetSync:
                 with self.tx() as session:
                     pushing = session.get(Link, link_id)
                     if pushing is not None:
-                        pushing.base = {**pushing.base, "status_pushing": changes.status.value}
+                        pushing.record = pushing.record.with_flags(status_pushing=changes.status.value)
             try:
                 issue = self.backend.update(ref, changes)
             except RateLimited:
@@ -543,108 +314,12 @@ class TargetSync:
                 written = session.get(Link, link_id)
                 if written is None:
                     continue
-                self.after_write(session, written, issue, changes, wanted)
+                record_write(
+                    written, issue, changes, decision, keys.get(link_id), self.target.kind, self.summary
+                )
             self.summary.updated += 1
-            if wanted.get("labels"):
+            if decision.labels:
                 self.summary.flagged += 1
-
-    def changes_for(self, link: Link, fresh: bool = True) -> tuple[IssueChanges, dict[str, Any]]:
-        item = link.item
-        base = link.base
-        local = local_values(item, link, self.app.resolver, self.identities)
-        ours = set(base.get("labels", []))
-        # Lint labels follow open items only: closing an issue must not churn its labels.
-        desired = self.desired_labels(item.id) if fresh and item.status in ("open", "in_progress") else ours
-        title = local["title"] if local["title"] != base.get("title") else None
-        assignee = None
-        if local["assignee"] != base.get("assignee") and local["assignee"] != base.get("rejected_assignee"):
-            assignee = (base.get("assignee"), local["assignee"])
-        due = None
-        if local["due"] != base.get("due") or base.get("repair_due"):
-            due = (_date(base.get("due")), _date(local["due"]))
-        status = Status(local["status"]) if local["status"] != base.get("status") else None
-        held_status = None
-        if status is not None and not getattr(self.backend, "pushes_status", True):
-            # The remote keeps its own status (Jira without manage_workflow): nothing to send, and
-            # said once per new local status instead of on every run (issue 19, point 10).
-            held_status, status = status.value, None
-        add = tuple(sorted(desired - ours))
-        remove = tuple(sorted(ours - desired))
-        if base.get("relabel"):
-            add = tuple(sorted({*add, self.tracker_label}))
-        changes = IssueChanges(
-            title=title,
-            assignee=assignee,
-            due=due,
-            status=status,
-            add_labels=add,
-            remove_labels=remove,
-            context=self.context_for(item) if due is not None else None,
-        )
-        return changes, {"labels": sorted(desired), "assignee": local["assignee"], "status_held": held_status}
-
-    @property
-    def tracker_label(self) -> str:
-        return self.target.tracker_label
-
-    def context_for(self, item: ActionItem) -> Any:
-        from tracker.sync.create import issue_context
-
-        return issue_context(self.app, item)
-
-    def after_write(
-        self, session: Session, link: Link, issue: RemoteIssue, changes: IssueChanges, wanted: dict[str, Any]
-    ) -> None:
-        """Set the base from what the remote now has, so our own write never reads as theirs next pull."""
-        base = dict(link.base)
-        remote = base_from_remote(issue)
-        for field in FIELDS:
-            base[field] = remote[field]
-        base["labels"] = wanted["labels"]
-        if "lint_key" in wanted:
-            base["lint_key"] = wanted["lint_key"]
-        base.pop("relabel", None)
-        base.pop("repair_due", None)
-        base.pop("status_pushing", None)
-        if changes.assignee is not None:
-            base.pop("owner_pulled", None)  # our owner won: it is the document's (or a person's here) again
-        if changes.assignee is not None and issue.assignee != wanted["assignee"]:
-            base["rejected_assignee"] = wanted["assignee"]
-            self.summary.note(
-                f"#{link.item_id} {issue.ref.key}: {self.target.kind} did not assign {wanted['assignee']} "
-                "(no push access, or not a collaborator)"
-            )
-        if changes.status is not None and issue.status is not changes.status:
-            self.summary.note(
-                f"#{link.item_id} {issue.ref.key}: status stays {issue.status.value} on the remote"
-            )
-        link.base = base
-        link.remote_updated_at = issue.updated_at
-        link.key, link.url = issue.ref.key or link.key, issue.ref.url or link.url
-        link.last_error = None
-
-
-def _date(value: str | None) -> Any:
-    from datetime import date
-
-    return date.fromisoformat(value) if value else None
-
-
-def describe(changes: IssueChanges) -> str:
-    parts = []
-    if changes.title is not None:
-        parts.append(f"title -> {changes.title!r}")
-    if changes.assignee is not None:
-        parts.append(f"assignee {changes.assignee[0] or '-'} -> {changes.assignee[1] or '-'}")
-    if changes.due is not None:
-        parts.append(f"due {changes.due[0] or '-'} -> {changes.due[1] or '-'}")
-    if changes.status is not None:
-        parts.append(f"status -> {changes.status.value}")
-    if changes.add_labels:
-        parts.append("+labels " + ",".join(changes.add_labels))
-    if changes.remove_labels:
-        parts.append("-labels " + ",".join(changes.remove_labels))
-    return "; ".join(parts)
 
 
 __all__ = ["SyncOptions", "TargetSync", "describe", "replace"]

@@ -12,15 +12,16 @@ from sqlalchemy.orm import Session
 from tracker.backends.base import RemoteIssue
 from tracker.config import Config, Person
 from tracker.history import Actor, apply_change, record
+from tracker.linkstate import FIELDS, PULL_ONLY_ORIGINS, LinkOrigin, LinkState, SyncBase
 from tracker.models import ActionItem, Link
 from tracker.people import OwnerResolver
 from tracker.statuses import Status
+from tracker.sync.plan import base_from_remote, remote_values
 
-FIELDS = ("title", "assignee", "due", "status")
 # The longest title each service stores (GitHub answers 422 beyond 256; Jira's summary holds 255).
 TITLE_LIMITS = {"github": 256, "jira": 255}
-# Issues a document named (not created by tracker) are only read: we never rename or reassign them.
-PULL_ONLY_ORIGINS = {"document"}
+
+__all__ = ["FIELDS", "PULL_ONLY_ORIGINS", "base_from_remote", "remote_values"]
 
 
 @dataclass(frozen=True)
@@ -54,14 +55,20 @@ def local_values(
     item: ActionItem, link: Link, resolver: OwnerResolver, identities: Identities
 ) -> dict[str, Any]:
     """What the database says each synced field should be on the remote."""
-    if link.base.get("owner_pulled") and item.owner_text == link.base.get("owner_text"):
+    return local_values_from(item, link.record, resolver, identities)
+
+
+def local_values_from(
+    item: ActionItem, record: SyncBase, resolver: OwnerResolver, identities: Identities
+) -> dict[str, Any]:
+    if record.flags.owner_pulled and item.owner_text == record.flags.owner_text:
         # The owner came from the remote (someone reassigned it there, perhaps to a login that is
         # not in [people]) and nobody changed it here since: the remote's assignee stands.
-        assignee = link.base.get("assignee")
+        assignee = record.merge.assignee
     else:
         resolution = resolver.resolve(item.owner_text)
         assignee = identities.of(resolver.assignee_for(resolution, item.postmortem.commander))
-    base_status = link.base.get("status")
+    base_status = record.merge.status
     # A status typed into the document after linking is reported, not applied: only manual and
     # remote-sourced statuses count as ours.
     status = (
@@ -86,23 +93,6 @@ def remote_title(kind: str, title: str) -> str:
     return title[: limit - 1].rstrip() + "\u2026"
 
 
-def remote_values(issue: RemoteIssue, base: dict[str, Any]) -> dict[str, Any]:
-    """What the remote says; a tracker block a person deleted means 'deadline unknown', not 'none'."""
-    due = issue.due.isoformat() if issue.due else None
-    if (issue.marker is None and issue.due is None) or issue.unreadable_due is not None:
-        due = base.get("due")  # unknown: an unreadable value never erases ours (the engine reports it)
-    return {"title": issue.title, "assignee": issue.assignee, "due": due, "status": issue.status.value}
-
-
-def base_from_remote(issue: RemoteIssue) -> dict[str, Any]:
-    return {
-        "title": issue.title,
-        "assignee": issue.assignee,
-        "due": issue.due.isoformat() if issue.due else None,
-        "status": issue.status.value,
-    }
-
-
 def wrong_claim(issue: RemoteIssue, slug: str) -> str | None:
     """Why an issue carrying an item's marker is not that item's (its block names another postmortem):
     markers are computable by anyone, so a copied block must not make us adopt the wrong issue."""
@@ -121,7 +111,7 @@ def link_to(
 
     `labels` are the lint labels already on the issue that are ours; by default the link keeps its own.
     """
-    link.state = "linked"
+    link.state = LinkState.LINKED
     link.remote_id = issue.ref.remote_id
     link.remote_number = issue.ref.number
     link.remote_node_id = issue.node_id
@@ -132,10 +122,10 @@ def link_to(
     link.remote_updated_at = issue.updated_at
     link.last_error = None
     link.marker = issue.marker or link.marker
-    kept = sorted(link.base.get("labels", [])) if labels is None else sorted(labels)
-    link.base = {**base_from_remote(issue), "labels": kept}
+    kept = sorted(link.record.merge.labels) if labels is None else sorted(labels)
+    link.record = SyncBase().with_fields(**base_from_remote(issue), labels=kept)  # flags start afresh
     if origin:
-        link.origin = origin
+        link.origin = LinkOrigin(origin)
 
 
 def adopt_remote(
@@ -153,7 +143,7 @@ def adopt_remote(
     tracker before the database was lost or restored. Returns the fields taken from the remote."""
     local = local_values(item, link, resolver, identities)
     link_to(link, issue, "adopted", labels=labels)
-    remote = remote_values(issue, {"due": local["due"]})
+    remote = remote_values(issue, SyncBase().with_fields(due=local["due"]))
     taken = []
     for field in FIELDS:
         if remote[field] == local[field]:
@@ -161,16 +151,16 @@ def adopt_remote(
         if field == "assignee" and remote[field] is None:
             # Nobody assigned there: refused, or unassigned by a person. Either way not pushed again
             # until the owner changes here.
-            link.base = {**link.base, "rejected_assignee": local["assignee"]}
+            link.record = link.record.with_flags(rejected_assignee=local["assignee"])
             continue
         apply_remote_field(
             session, item, field, remote[field], issue, identities, actor, "adopted: the remote is newer"
         )
         if field == "assignee":
-            link.base = {**link.base, "owner_text": item.owner_text, "owner_pulled": True}
+            link.record = link.record.with_flags(owner_text=item.owner_text, owner_pulled=True)
         taken.append(field)
     if issue.unreadable_due is not None:
-        link.base = {**link.base, "due": local["due"], "repair_due": True}
+        link.record = link.record.with_fields(due=local["due"]).with_flags(repair_due=True)
     return taken
 
 

@@ -8,7 +8,6 @@ run or a lost answer, and never a second parent for one postmortem.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -23,11 +22,10 @@ from tracker.backends.base import (
     supports_parents,
 )
 from tracker.issue_text import make_marker, postmortem_url
+from tracker.linkstate import LinkState
 from tracker.models import ActionItem, Link, ParentLink, Postmortem, utcnow
 from tracker.statuses import Status
-
-if TYPE_CHECKING:
-    from tracker.sync.engine import TargetSync
+from tracker.sync.context import SyncContext
 
 PARENT_FINGERPRINT = "\x00postmortem-parent"
 OPEN = ("open", "in_progress")
@@ -37,7 +35,7 @@ def parent_marker(target: str, slug: str) -> str:
     return make_marker(target, slug, PARENT_FINGERPRINT)
 
 
-def sync_parents(sync: TargetSync) -> None:
+def sync_parents(sync: SyncContext) -> None:
     """Create missing parents, attach new children, follow the postmortem's title and completion."""
     if not getattr(sync.target, "parent_issues", False) or not sync.can_write:
         return
@@ -56,7 +54,7 @@ def sync_parents(sync: TargetSync) -> None:
 
 
 class Parents:
-    def __init__(self, sync: TargetSync) -> None:
+    def __init__(self, sync: SyncContext) -> None:
         self.sync = sync
         self.backend = sync.backend
         self.name = sync.target.name
@@ -75,7 +73,7 @@ class Parents:
                 .join(Postmortem)
                 .where(
                     Link.target == self.name,
-                    Link.state == "linked",
+                    Link.state == LinkState.LINKED,
                     Link.origin.in_(("created", "adopted")),
                     Postmortem.historical.is_(False),
                 )
@@ -242,7 +240,7 @@ class Parents:
                 .where(
                     ActionItem.postmortem_id == postmortem_id,
                     Link.target == self.name,
-                    Link.state == "linked",
+                    Link.state == LinkState.LINKED,
                     Link.origin.in_(("created", "adopted")),
                 )
             ).all()

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
 from tracker.backends.base import FetchKind, FetchResult, RemoteRef
 from tracker.history import record
+from tracker.linkstate import LinkOrigin, LinkState
 from tracker.models import Link, utcnow
-
-if TYPE_CHECKING:
-    from tracker.sync.engine import TargetSync
+from tracker.sync.context import SyncContext
 
 # TargetState.cache key: ids of links whose issue moved out of the target's project or repository.
 # The pull lists only the target's own project/repository, so these are fetched on every run (one
@@ -28,7 +26,7 @@ def _refs(links: list[Link]) -> list[tuple[int, RemoteRef]]:
     ]
 
 
-def verify(sync: TargetSync) -> None:
+def verify(sync: SyncContext) -> None:
     size = sync.config.sync.verify_slice
     if size <= 0:
         return
@@ -48,7 +46,7 @@ def verify(sync: TargetSync) -> None:
         moved = set(state.cache.get(MOVED) or ())
         links = session.scalars(
             select(Link)
-            .where(Link.target == sync.target.name, Link.state == "linked", Link.id.not_in(moved))
+            .where(Link.target == sync.target.name, Link.state == LinkState.LINKED, Link.id.not_in(moved))
             .order_by(Link.verified_at.is_not(None), Link.verified_at, Link.id)
             .limit(size)
         ).all()
@@ -57,7 +55,7 @@ def verify(sync: TargetSync) -> None:
     apply_fetches(sync, results, verified=True)
 
 
-def follow_moved(sync: TargetSync) -> None:
+def follow_moved(sync: SyncContext) -> None:
     """Fetch every linked issue known to live outside the listing (moved or transferred)."""
     with sync.app.session() as session:
         state = sync._state(session)
@@ -65,7 +63,9 @@ def follow_moved(sync: TargetSync) -> None:
         if not ids:
             return
         links = session.scalars(
-            select(Link).where(Link.id.in_(ids), Link.target == sync.target.name, Link.state == "linked")
+            select(Link).where(
+                Link.id.in_(ids), Link.target == sync.target.name, Link.state == LinkState.LINKED
+            )
         ).all()
         refs = _refs(list(links))
     results = [(link_id, sync.backend.fetch(ref)) for link_id, ref in refs]
@@ -73,7 +73,7 @@ def follow_moved(sync: TargetSync) -> None:
 
 
 def apply_fetches(
-    sync: TargetSync,
+    sync: SyncContext,
     results: list[tuple[int, FetchResult]],
     verified: bool,
     keep: set[int] | None = None,
@@ -90,8 +90,10 @@ def apply_fetches(
                 link.verified_at = utcnow()
             if result.kind is FetchKind.GONE:
                 moved.discard(link_id)
-                link.state = "orphaned"
+                link.state = LinkState.ORPHANED
                 sync.summary.orphaned += 1
+                if sync.options.dry_run:
+                    sync.summary.plan.append(f"orphan #{link.item_id} {link.key}: the issue was deleted")
                 sync.summary.note(
                     f"#{link.item_id} {link.key}: the issue was deleted; link orphaned (status kept)"
                 )
@@ -144,9 +146,9 @@ def apply_fetches(
                     note="remote issue moved to another project",
                 )
                 link.key, link.url = issue.ref.key, issue.ref.url or link.url
-            if not issue.has_tracker_label and link.origin != "document":
+            if not issue.has_tracker_label and link.origin != LinkOrigin.DOCUMENT:
                 sync.summary.note(f"#{link.item_id} {issue.ref.key}: someone removed the tracker label")
-                link.base = {**link.base, "relabel": True}
+                link.record = link.record.with_flags(relabel=True)
             if not sync._seen(link, issue):
                 sync.merge_one(session, link, issue)
         cache = dict(state.cache)

@@ -1,0 +1,271 @@
+"""The sync's pure decisions (tracker/sync/plan.py): what each snapshot and remote issue lead to, and why."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+
+from tracker.backends.base import RemoteIssue, RemoteRef
+from tracker.linkstate import LinkOrigin, LinkState, SyncBase
+from tracker.statuses import Status
+from tracker.sync.plan import (
+    ActionKind,
+    CreateCandidate,
+    LinkSnapshot,
+    after_merge,
+    plan_creates,
+    plan_merge,
+    plan_pull,
+    plan_push,
+    seen,
+)
+
+WHEN = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+BASE = {"title": "A", "assignee": "dana-w", "due": "2026-07-01", "status": "open", "labels": []}
+
+
+def test_the_decision_code_imports_neither_the_database_nor_http():
+    code = (
+        "import sys, tracker.sync.plan\n"
+        "heavy = ('sqlalchemy', 'requests', 'httpx', 'urllib3', 'github', 'jira', 'http')\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy\n"
+        "             or m == 'tracker.models' or m.startswith('tracker.backends.') and m != 'tracker.backends.base')\n"
+        "print(','.join(bad))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "", f"tracker.sync.plan pulls in {out.stdout.strip()}"
+
+
+def snap(
+    local: dict | None = None, base: dict | None = None, origin: LinkOrigin = LinkOrigin.CREATED
+) -> LinkSnapshot:
+    values = {"title": "A", "assignee": "dana-w", "due": "2026-07-01", "status": "open", **(local or {})}
+    return LinkSnapshot(
+        link_id=1,
+        item_id=7,
+        ref=RemoteRef("1001", "acme/app#1", 1),
+        origin=origin,
+        state=LinkState.LINKED,
+        base=SyncBase.from_json({**BASE, **(base or {})}),
+        local=values,
+        item_status=values["status"],
+        remote_updated_at=WHEN,
+    )
+
+
+def issue(**changes) -> RemoteIssue:
+    values = {
+        "ref": RemoteRef("1001", "acme/app#1", 1),
+        "title": "A",
+        "status": Status.OPEN,
+        "assignee": "dana-w",
+        "due": date(2026, 7, 1),
+        "marker": "tracker-x",
+        "updated_at": WHEN,
+        **changes,
+    }
+    return RemoteIssue(**values)
+
+
+def test_an_unchanged_issue_is_seen_and_plans_nothing():
+    s = snap()
+    assert seen(s.state, s.remote_updated_at, s.base, issue())
+    decision = plan_merge(s, issue(), "remote")
+    assert decision.actions == () and decision.pulls == () and decision.base == s.base
+    assert plan_push(s, None, True, "postmortem-action").empty
+
+
+def test_remote_close_is_a_pull_with_its_reason():
+    decision = plan_merge(snap(), issue(status=Status.DONE), "remote")
+    assert decision.pulls == (("status", "done"),)
+    [action] = decision.actions
+    assert action.kind is ActionKind.PULL and action.field == "status" and "acme/app#1" in action.reason
+    assert decision.base.merge.status == "done"
+
+
+def test_both_sides_changed_is_a_conflict_the_policy_decides():
+    remote_wins = plan_merge(snap({"title": "Ours"}), issue(title="Theirs"), "remote")
+    assert remote_wins.pulls == (("title", "Theirs"),)
+    assert remote_wins.conflicts == (("title", "Theirs", "Ours", "remote"),)
+    assert [a.kind for a in remote_wins.actions] == [ActionKind.CONFLICT]
+    local_wins = plan_merge(snap({"title": "Ours"}), issue(title="Theirs"), "local")
+    assert local_wins.pulls == () and local_wins.conflicts == (("title", "Ours", "Theirs", "local"),)
+    # The losing remote value is then overwritten by the push that follows.
+    after = after_merge(snap({"title": "Ours"}), local_wins)
+    assert plan_push(after, None, True, "t").changes.title == "Ours"
+
+
+def test_a_document_named_issue_is_only_read():
+    decision = plan_merge(
+        snap({"title": "Local"}, origin=LinkOrigin.DOCUMENT),
+        issue(title="Remote", status=Status.DONE),
+        "local",
+    )
+    assert decision.pulls == (("status", "done"),) and decision.conflicts == ()
+    assert decision.base.merge.title == "Remote"  # the base follows the remote's other fields
+
+
+def test_our_own_workflow_push_stopped_half_way_is_not_a_persons_change():
+    s = snap({"status": "done"}, {"status_pushing": "done"})
+    decision = plan_merge(s, issue(status=Status.IN_PROGRESS), "remote")
+    assert decision.pulls == () and decision.base.flags.status_pushing == "done"
+    assert plan_push(after_merge(s, decision), None, True, "t").changes.status is Status.DONE
+    finished = plan_merge(s, issue(status=Status.DONE), "remote")
+    assert finished.base.flags.status_pushing is None
+
+
+def test_an_unreadable_deadline_is_a_conflict_local_wins_and_the_block_is_repaired():
+    decision = plan_merge(snap(), issue(due=None, unreadable_due="next tuesday"), "remote")
+    assert decision.conflicts == (("due", "2026-07-01", "next tuesday", "local"),)
+    assert decision.base.flags.repair_due and decision.base.merge.due == "2026-07-01"
+    push = plan_push(after_merge(snap(), decision), None, True, "t")
+    assert push.changes.due == (date(2026, 7, 1), date(2026, 7, 1)) and push.needs_context
+
+
+def test_absence_is_not_a_change():
+    # A block a person deleted: the deadline is unknown, never "none".
+    decision = plan_merge(snap(), issue(marker=None, due=None), "remote")
+    assert decision.pulls == () and decision.base.merge.due == "2026-07-01"
+
+
+def test_a_pull_decides_only_what_the_listing_holds():
+    from dataclasses import replace
+
+    other = replace(snap(), link_id=2, item_id=8, ref=RemoteRef("1002", "acme/app#2", 2))
+    snapshots = {"1001": snap(), "1002": other}
+    later = WHEN.replace(minute=5)
+    stranger = issue(ref=RemoteRef("1003", "acme/app#3", 3), status=Status.DONE, updated_at=later)
+    decided = plan_pull(snapshots, [issue(), stranger], "remote")
+    assert decided == []  # #1 unchanged, #2 absent (nothing happens to it), #3 not ours
+    # Listed twice while it changed: the second merges on top of the first.
+    first = issue(title="B", updated_at=later)
+    second = issue(title="C", status=Status.DONE, updated_at=WHEN.replace(minute=6))
+    decided = plan_pull(snapshots, [first, second, second], "remote")
+    assert [(link_id, d.pulls) for link_id, _, d in decided] == [
+        (1, (("title", "B"),)),
+        (1, (("title", "C"), ("status", "done"))),
+    ]  # the repeat of the second is seen already
+
+
+def test_push_kinds_close_reopen_flag_and_update():
+    close = plan_push(snap({"status": "done"}), None, True, "t")
+    assert [a.kind for a in close.actions] == [ActionKind.CLOSE]
+    reopen = plan_push(snap({"status": "open"}, {"status": "done"}), None, True, "t")
+    assert [a.kind for a in reopen.actions] == [ActionKind.REOPEN]
+    flag = plan_push(snap(), {"needs-owner"}, True, "t")
+    assert [a.kind for a in flag.actions] == [ActionKind.FLAG] and flag.changes.add_labels == ("needs-owner",)
+    update = plan_push(snap({"title": "B"}), None, True, "t")
+    assert [a.kind for a in update.actions] == [ActionKind.UPDATE] and "title -> 'B'" in update.actions[
+        0
+    ].reason
+
+
+def test_push_remembers_refusals_and_holds():
+    refused = plan_push(snap({"assignee": "ghost"}, {"rejected_assignee": "ghost"}), None, True, "t")
+    assert refused.empty  # not asked again until the owner changes
+    held = plan_push(snap({"status": "done"}), None, False, "t")
+    assert held.empty and held.status_held == "done"  # Jira without manage_workflow
+    relabel = plan_push(snap(base={"relabel": True}), None, True, "postmortem-action")
+    assert relabel.changes.add_labels == ("postmortem-action",)
+    closed = plan_push(snap({"status": "done"}, {"labels": ["needs-owner"]}), set(), True, "t")
+    assert closed.changes.remove_labels == ()  # closing an issue does not churn its labels
+
+
+def test_creates_hold_and_cap_with_reasons():
+    plan = plan_creates(
+        [
+            CreateCandidate(1, "A"),
+            CreateCandidate(2, "B", held_rules=("no-owner",)),
+            CreateCandidate(3, "C", confidential=True),
+            CreateCandidate(4, "D"),
+            CreateCandidate(5, "E"),
+        ],
+        "gh",
+        public=True,
+        cap=2,
+    )
+    assert plan.ready == [1, 4] and plan.waiting == 1 and plan.held == 2
+    assert [a.kind for a in plan.actions] == [ActionKind.HOLD, ActionKind.HOLD]
+    assert "no-owner" in plan.actions[0].reason and "confidential" in plan.actions[1].reason
+    private = plan_creates([CreateCandidate(3, "C", confidential=True)], "gh", public=False, cap=10)
+    assert private.ready == [3]
+
+
+def _sync_imports() -> dict[str, set[str]]:
+    """Every import between tracker.sync modules, at top level, in functions or under TYPE_CHECKING."""
+    import ast
+    from pathlib import Path
+
+    import tracker.sync
+
+    folder = Path(tracker.sync.__file__).parent
+    graph: dict[str, set[str]] = {}
+    for path in folder.glob("*.py"):
+        name = f"tracker.sync.{path.stem}"
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                found.add(node.module)
+                found.update(f"{node.module}.{alias.name}" for alias in node.names)
+            elif isinstance(node, ast.Import):
+                found.update(alias.name for alias in node.names)
+        graph[name] = {m for m in found if m.startswith("tracker.sync.") and m in _modules(folder)} - {name}
+    return graph
+
+
+def _modules(folder) -> set[str]:
+    return {f"tracker.sync.{p.stem}" for p in folder.glob("*.py")}
+
+
+def test_no_import_cycles_in_tracker_sync_not_even_behind_type_checking():
+    graph = _sync_imports()
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            assert state.get(nxt) != 1, "import cycle: " + " -> ".join([*path[path.index(nxt) :], nxt])
+            if nxt not in state:
+                visit(nxt)
+        path.pop()
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node)
+    # The steps take the shared context, never the engine.
+    for step in ("create", "parents", "verify", "duplicates", "recover", "apply", "plan", "context"):
+        assert "tracker.sync.engine" not in graph[f"tracker.sync.{step}"], step
+
+
+def test_every_promise_in_docs_sync_names_tests_that_exist():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "sync.md").read_text(encoding="utf-8")
+    table = text.split("## Promises and the tests that check them", 1)[1].split("\n## ", 1)[0]
+    rows = [
+        line
+        for line in table.splitlines()
+        if line.startswith("| ") and not line.startswith(("| promise", "| ---"))
+    ]
+    assert len(rows) >= 30
+    machine = (root / "tests" / "test_sync_state_machine.py").read_text(encoding="utf-8")
+    for row in rows:
+        checked = row.rsplit("|", 2)[1]
+        named = re.findall(r"`(test_\w+\.py)(?:::(\w+))?`", checked)
+        rules = (
+            re.findall(r"`(\w+)`", checked.split("state machine (", 1)[1])
+            if "state machine (" in checked
+            else []
+        )
+        assert named or rules, f"no test named for: {row}"
+        for file, test in named:
+            source = (root / "tests" / file).read_text(encoding="utf-8")
+            assert test == "" or f"def {test}(" in source, f"{file}::{test} does not exist"
+        for rule in rules:
+            assert f"def {rule}(" in machine, f"state machine rule {rule} does not exist"
