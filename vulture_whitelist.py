@@ -38,3 +38,10 @@ to_rich  # tracker/report/render_text.py (fast)
 percent  # tracker/report/sections.py (fast)
 _.days_between_dates, _.days_between_times  # tracker/report/sqlbits.py (fast)
 _.losing_value  # tracker/merge.py (plan16)
+
+# Enum members and stored flags: values the database holds (written as text by other code or by
+# older versions), and link flags set through `with_flags(**changes)`, which vulture cannot follow.
+MANUAL, MEMORY  # tracker/linkstate.py: link origin 'manual' (`tracker relink`), target kind 'memory'
+_.title_cut  # tracker/linkstate.py LinkFlags: set by with_flags(title_cut=...) in sync/create.py
+# Hypothesis calls a RuleBasedStateMachine's rules, invariants and teardown by decorator and name.
+_.teardown, _.first_item, _.never_a_duplicate, _.never_a_false_close, TestSyncMachine

@@ -10,16 +10,6 @@ PACKAGE = Path(__file__).resolve().parents[1] / "tracker"
 # Cycles being removed on other branches right now. The lead empties this set as those branches
 # merge; the test fails when a cycle listed here no longer exists, so the list cannot go stale.
 KNOWN: set[frozenset[str]] = {
-    # plan16: the sync engine becomes a pure plan and a thin apply (issue 16 point 1).
-    frozenset(
-        {
-            "tracker.sync.create",
-            "tracker.sync.duplicates",
-            "tracker.sync.engine",
-            "tracker.sync.parents",
-            "tracker.sync.verify",
-        }
-    ),
     # fast: the report modules.
     frozenset({"tracker.report.trend", "tracker.report.trend_cache"}),
     frozenset({"tracker.report.manager_sections", "tracker.report.sections"}),

@@ -36,8 +36,6 @@ class TargetKind(StrEnum):
 
 # Issues a document named (not created by tracker) are only read: we never rename or reassign them.
 PULL_ONLY_ORIGINS = frozenset({LinkOrigin.DOCUMENT})
-# States in which a link already names its issue (or a person chose that it names none).
-SETTLED_STATES = frozenset({LinkState.LINKED, LinkState.UNLINKED, LinkState.UNPUSHED})
 
 FIELDS = ("title", "assignee", "due", "status")
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from tracker.backends.reserve import Reserve
 from tracker.errors import RemoteError
 from tracker.statuses import Status
+
+if TYPE_CHECKING:
+    from tracker.backends.reserve import Reserve
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,6 @@ import math
 import re
 from dataclasses import dataclass
 
-DEFAULT_RESERVE = "20%"
-
 _PERCENT = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*%\s*$")
 
 
