@@ -16,7 +16,8 @@ it affected:
 In both, an item stays open with the odds real archives show: the last 100 documents' items are
 mostly open (follow-ups in progress), older ones mostly done, with a few percent left open for ever
 (the neglected follow-ups recurrence exists to find). Documents are generated from a fixed seed.
-`--check` compares ratios (2,000 against 1,000 documents, best of the runs), never absolute times.
+`--check` compares ratios (2,000 against 1,000 documents, the best CPU time of the runs, the wall
+time printed beside it), never absolute times.
 """
 
 from __future__ import annotations
@@ -165,7 +166,9 @@ def main() -> None:
     parser.add_argument("--kinds", default="varied,company")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument(
-        "--check", action="store_true", help=f"exit 1 when the second size takes > {RATIO_LIMIT}x the first"
+        "--check",
+        action="store_true",
+        help=f"exit 1 when the second size takes > {RATIO_LIMIT}x the first's CPU time",
     )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -175,20 +178,28 @@ def main() -> None:
     )
     failed = []
     for kind in args.kinds.split(","):
-        best: dict[int, float] = {}
+        wall: dict[int, float] = {}
+        cpu: dict[int, float] = {}
         for size in sizes:
-            samples = sorted(import_seconds(size, kind) for _ in range(args.runs))
-            walls = [wall for wall, _ in samples]
-            best[size] = walls[0]
+            samples = [import_seconds(size, kind) for _ in range(args.runs)]
+            walls = sorted(w for w, _ in samples)
+            wall[size], cpu[size] = walls[0], min(c for _, c in samples)
             print(
                 f"| {kind} | {size:,} | {size * PER_DOC:,} | {walls[0]:.1f} s "
-                f"| {statistics.median(walls):.1f} s | {samples[0][1]:.1f} s |",
+                f"| {statistics.median(walls):.1f} s | {cpu[size]:.1f} s |",
                 flush=True,
             )
         if len(sizes) >= 2:
-            ratio = best[sizes[1]] / best[sizes[0]]
-            print(f"{kind}: {sizes[1]:,} documents take {ratio:.2f}x {sizes[0]:,} (limit {RATIO_LIMIT}x)")
-            if ratio > RATIO_LIMIT:
+            small, large = sizes[0], sizes[1]
+            ratio = wall[large] / wall[small]
+            cpu_ratio = cpu[large] / cpu[small]
+            print(
+                f"{kind}: {large:,} documents take {ratio:.2f}x {small:,} in wall time, {cpu_ratio:.2f}x in "
+                f"CPU time (limit {RATIO_LIMIT}x)"
+            )
+            # CPU time is what the check trusts: on a machine shared with other work the wall time of
+            # two runs minutes apart says more about the neighbours than about tracker.
+            if cpu_ratio > RATIO_LIMIT:
                 failed.append(kind)
     if args.check and failed:
         print(f"import grows faster than the archive for: {', '.join(failed)}")

@@ -115,7 +115,7 @@ def duplicate_index(context: LintContext) -> DuplicateIndex:
     if cached is None or cached[0] is not context.others:
         cached = (context.others, DuplicateIndex(context.others))
         context._duplicate_index = cached  # type: ignore[attr-defined]
-    return cached[1]  # type: ignore[no-any-return]
+    return cached[1]
 
 
 def use_index(context: LintContext, index: DuplicateIndex) -> None:
