@@ -158,7 +158,7 @@ def _documents(folder: Path, count: int, seed: int) -> None:
         )
 
 
-def _stored(url: str) -> dict[str, dict[str, object]]:
+def _stored(url: str) -> dict[str, dict[str, list[dict[str, object]]]]:
     engine = create_engine(url)
     try:
         with Session(engine) as session:
@@ -198,6 +198,7 @@ def _replay_with_scans(url: str, workdir: Path, folder: Path) -> None:
                     result = importer.run(
                         parsed, source_path=str(path.resolve()), content_hash=source.content_hash
                     )
+                    assert result.slug is not None
                     matches = record_matches(session, parsed, result.slug)
                     record_same_service(session, result.slug, {m.item_id for m in matches})
             except TrackerError:
