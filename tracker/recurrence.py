@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -13,6 +14,7 @@ from tracker.models import ActionItem, Postmortem
 
 if TYPE_CHECKING:
     from tracker.importing.drafts import ParsedDocument
+    from tracker.recurrence_index import RecurrenceIndex
 
 # Headings whose text describes why the incident happened (matched in lower case, as substrings).
 CAUSE_HEADINGS = ("root cause", "cause", "contributing", "trigger", "what went wrong", "why")
@@ -53,12 +55,18 @@ def _short(iso: str) -> str:
     return f"{day:%b} {day.day}, {day.year}"
 
 
-def cause_text(text: str, headings: tuple[str, ...] = CAUSE_HEADINGS) -> str:
-    """The text under headings that describe the cause (root cause, contributing factors, ...)."""
+@lru_cache(maxsize=1)
+def _markdown() -> Any:
+    """One parser for every document of a command (building it costs more than parsing a document)."""
     from markdown_it import MarkdownIt
 
+    return MarkdownIt("commonmark").enable("table")
+
+
+def cause_text(text: str, headings: tuple[str, ...] = CAUSE_HEADINGS) -> str:
+    """The text under headings that describe the cause (root cause, contributing factors, ...)."""
     lines = text.splitlines()
-    tokens_ = MarkdownIt("commonmark").enable("table").parse(text)
+    tokens_ = _markdown().parse(text)
     marks = [
         (int(t.tag[1]), t.map[0], tokens_[n + 1].content.lower())
         for n, t in enumerate(tokens_)
@@ -83,10 +91,17 @@ def score(
     """(score, why) when the old item matches the new incident, else None."""
     from tracker.lint.scope import similarity, tokens  # lint's package loads only when matching
 
-    words = tokens(old_title)
     best_item = max((similarity(old_title, t) for t in new_titles), default=0.0)
-    coverage = len(words & new_cause) / len(words) if len(words) >= MIN_WORDS else 0.0
-    shared = sorted(old_services & new_services)
+    return judge(best_item, cause_coverage(tokens(old_title), new_cause), sorted(old_services & new_services))
+
+
+def cause_coverage(words: frozenset[str], new_cause: frozenset[str]) -> float:
+    """The share of an old item's content words that the new cause text names (0 below MIN_WORDS)."""
+    return len(words & new_cause) / len(words) if len(words) >= MIN_WORDS else 0.0
+
+
+def judge(best_item: float, coverage: float, shared: list[str]) -> tuple[float, str] | None:
+    """(score, why) from the best item similarity, the cause coverage and the shared services, else None."""
     reasons = []
     if best_item >= ITEM_SIMILARITY:
         reasons.append(f"an item of this postmortem repeats it ({best_item:.0%} the same words)")
@@ -176,12 +191,18 @@ def find_matches(
     return sorted(found, key=lambda m: (-m.score, m.postmortem, m.item_id))
 
 
-def record_matches(session: Session, parsed: ParsedDocument, slug: str) -> list[Match]:
-    """Match a just-imported document and keep the matches in its postmortem's `extra` (for reports)."""
+def record_matches(
+    session: Session, parsed: ParsedDocument, slug: str, index: RecurrenceIndex | None = None
+) -> list[Match]:
+    """Match a just-imported document and keep the matches in its postmortem's `extra` (for reports).
+
+    With `index` (one per command: `tracker import` of a folder), the earlier items are looked up in it
+    instead of scanned: the same matches (`tracker/recurrence_index.py`)."""
     postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
     if postmortem is None:
         return []
-    matches = find_matches(
+    lookup = find_matches if index is None else index.matches
+    matches = lookup(
         session,
         slug,
         postmortem.incident_date,
@@ -189,8 +210,13 @@ def record_matches(session: Session, parsed: ParsedDocument, slug: str) -> list[
         cause_text(parsed.text),
         [draft.title for draft in parsed.items],
     )
-    _keep(postmortem, EXTRA_KEY, [asdict(m) for m in matches])
+    _keep(postmortem, EXTRA_KEY, [_row(m) for m in matches])
     return matches
+
+
+def _row(found: Match | StillOpen) -> dict[str, Any]:
+    """A match as stored in `extra` (`asdict` without its deep copies: an import stores thousands)."""
+    return {field.name: getattr(found, field.name) for field in fields(found)}
 
 
 def _keep(postmortem: Postmortem, key: str, rows: list[dict[str, Any]]) -> None:
@@ -299,15 +325,16 @@ def still_open_on_same_service(
     return found
 
 
-def record_same_service(session: Session, slug: str, skip: set[int]) -> list[StillOpen]:
+def record_same_service(
+    session: Session, slug: str, skip: set[int], index: RecurrenceIndex | None = None
+) -> list[StillOpen]:
     """Find and keep (in the postmortem's `extra`) the items still open on the same service."""
     postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
     if postmortem is None:
         return []
-    found = still_open_on_same_service(
-        session, slug, postmortem.incident_date, list(postmortem.services or []), skip
-    )
-    _keep(postmortem, SAME_SERVICE_KEY, [asdict(s) for s in found])
+    lookup = still_open_on_same_service if index is None else index.same_service
+    found = lookup(session, slug, postmortem.incident_date, list(postmortem.services or []), skip)
+    _keep(postmortem, SAME_SERVICE_KEY, [_row(s) for s in found])
     return found
 
 

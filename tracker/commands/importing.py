@@ -211,7 +211,7 @@ def _import_one(app: AppContext, name: str, path: Path | None, options: _Options
                 allow_empty=options.allow_empty,
             )
             _attach_findings(app, session, parsed, result)
-            _attach_recurrence(session, parsed, result)
+            _attach_recurrence(app, session, parsed, result)
             holder.append(result)
             if options.dry_run:
                 raise _DryRun  # roll the transaction back
@@ -275,20 +275,21 @@ def _attach_findings(app: AppContext, session: Any, parsed: Any, result: Documen
 
     if not parsed.items:
         return
+    from tracker.lint.duplicates import DuplicateIndex
     from tracker.lint.sources import items_from_document, open_items
 
     context = make_context(app.config, app.today(), app.resolver)
     parsed.meta.slug = result.slug  # so the duplicate rule leaves this postmortem's own items out
-    # The database's open items are loaded once per command, then grown document by document: a
-    # folder of a thousand postmortems must not reload them a thousand times.
-    cache: list[Any] | None = getattr(app, "_open_items", None)
-    if cache is None:
-        cache = open_items(session) if session is not None else []
-        app._open_items = cache  # type: ignore[attr-defined]
+    # The database's open items are loaded and indexed once per command, then grown document by
+    # document: a folder of a thousand postmortems must not reload or re-index them a thousand times.
+    index: DuplicateIndex | None = getattr(app, "_duplicate_index", None)
+    if index is None:
+        index = DuplicateIndex(open_items(session) if session is not None else [])
+        app._duplicate_index = index  # type: ignore[attr-defined]
     by_line: dict[int | None, list[dict[str, Any]]] = {}
-    findings = lint_document(parsed, context, others=cache)
-    cache[:] = [item for item in cache if item.postmortem != result.slug]
-    cache.extend(item for item in items_from_document(parsed) if item.is_open)
+    findings = lint_document(parsed, context, index=index)
+    index.drop_postmortem(result.slug)
+    index.add(items_from_document(parsed))
     for finding in findings:
         data = finding.to_dict()
         by_line.setdefault(finding.line, []).append(
@@ -299,19 +300,26 @@ def _attach_findings(app: AppContext, session: Any, parsed: Any, result: Documen
             outcome.findings = by_line.get(outcome.line, [])
 
 
-def _attach_recurrence(session: Any, parsed: Any, result: DocumentResult) -> None:
+def _attach_recurrence(app: AppContext, session: Any, parsed: Any, result: DocumentResult) -> None:
     """Open items of earlier postmortems this incident echoes (issue 9), shown as `recurrence:` warnings."""
     from tracker.recurrence import record_matches, record_same_service
+    from tracker.recurrence_index import RecurrenceIndex
 
     if result.slug:
-        matches = record_matches(session, parsed, result.slug)
+        # Earlier items are loaded and indexed once per command (issue 15), not scanned per document.
+        index: RecurrenceIndex | None = getattr(app, "_recurrence_index", None)
+        if index is None:
+            index = RecurrenceIndex()
+            app._recurrence_index = index  # type: ignore[attr-defined]
+        matches = record_matches(session, parsed, result.slug, index)
         result.warnings.extend(f"recurrence: {m.sentence()}" for m in matches)
         # Issue 14: the same service hit again, whatever the words, listed apart from wording matches.
         skip = {m.item_id for m in matches}
         result.warnings.extend(
             f"still open on the same service: {s.sentence()}"
-            for s in record_same_service(session, result.slug, skip)
+            for s in record_same_service(session, result.slug, skip, index)
         )
+        index.forget(result.slug)  # reread after this document's transaction, committed or not
 
 
 def _print(result: DocumentResult, dry_run: bool, quiet: bool) -> None:

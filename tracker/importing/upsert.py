@@ -1,161 +1,41 @@
-"""Store a parsed document idempotently: postmortem metadata, items matched by identity, links, events."""
+"""Store a parsed document idempotently: postmortem metadata, items matched by identity, removals.
+
+What a draft asks of its item is read in `upsert_values`; writing one item (and its events) is
+`upsert_items`. A document's new items are inserted in one flush, not one each.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tracker.config import Config
-from tracker.deadlines import parse_deadline
 from tracker.errors import InputError
-from tracker.history import Actor, apply_change, as_text, record
-from tracker.importing.drafts import ItemDraft, ParsedDocument
+from tracker.history import Actor, apply_change
+from tracker.importing.drafts import ParsedDocument
 from tracker.importing.fingerprints import Candidate, draft_fingerprints, match
-from tracker.importing.links import item_refs, link_refs
+from tracker.importing.links import item_refs
 from tracker.importing.metadata import normalise_severity
 from tracker.importing.moved import moved_postmortem
 from tracker.importing.parser import resolve_slug
 from tracker.importing.results import DocumentResult, ItemOutcome
-from tracker.models import ActionItem, Event, Postmortem, utcnow
+from tracker.importing.upsert_items import ItemWriter
+from tracker.importing.upsert_values import (
+    SOURCE,
+    document_base,
+    draft_values,
+    is_confidential,
+    life_start,
+    name_day,
+    reference_day,
+)
+from tracker.models import ActionItem, Postmortem, utcnow
 from tracker.people import OwnerResolver
-from tracker.states import BEFORE_TRACKING
-from tracker.statuses import Status
 
-SOURCE = "document"
-_DATED_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_INITIAL = {"status": Status.OPEN.value}  # what a new item holds before the document's values are applied
-REMOTE_SOURCES = ("github", "jira")
-# Fields whose change makes an item "updated"; position and line numbers only move.
-CONTENT_FIELDS = (
-    "title",
-    "title_text",
-    "description",
-    "owner_text",
-    "owner_person",
-    "owner_team",
-    "deadline_text",
-    "deadline",
-    "status",
-    "status_text",
-    "priority",
-    "route",
-    "tracking_ref",
-    "removed_at",
-    "push",
-    "link",
-)
-
-
-@dataclass
-class Values:
-    """The values a draft asks for, normalised."""
-
-    title: str
-    title_text: str
-    description: str | None
-    owner_text: str | None
-    owner_person: str | None
-    owner_team: str | None
-    deadline_text: str | None
-    deadline: date | None
-    status: str
-    status_text: str | None
-    priority: str | None
-    route: str | None
-
-
-_CONFIDENTIAL = re.compile(
-    r"^(?:yes|true|y|1|confidential|internal|restricted|private|secret)\b", re.IGNORECASE
-)
-
-
-def is_confidential(extra: dict[str, Any]) -> bool:
-    """A "Confidential: yes" / "Classification: internal" field keeps items out of public repositories."""
-    return any(
-        isinstance(extra.get(key), str) and bool(_CONFIDENTIAL.match(extra[key].strip()))
-        for key in ("confidential", "confidentiality", "classification", "visibility")
-    )
-
-
-def reference_day(postmortem: Postmortem, today: date) -> date:
-    """The day a year-less deadline ("Jul 15") is read against: the incident, else the first import, so
-    the same text keeps meaning the same day on every re-import."""
-    if postmortem.incident_date is not None:
-        return postmortem.incident_date
-    return postmortem.created_at.date() if postmortem.created_at is not None else today
-
-
-def document_day(postmortem: Postmortem, name: str | None) -> date | None:
-    """The day a postmortem's items begin: its incident's date, else a date in its file name or slug."""
-    if postmortem.incident_date is not None:
-        return postmortem.incident_date
-    return _name_day(name, postmortem.slug)
-
-
-def _name_day(*texts: str | None) -> date | None:
-    """The first valid YYYY-MM-DD date in a file name or slug."""
-    for text in texts:
-        found = _DATED_NAME.search(Path(text).name if text else "")
-        if found:
-            try:
-                return date(int(found[1]), int(found[2]), int(found[3]))
-            except ValueError:
-                continue
-    return None
-
-
-def life_start(config: Config, postmortem: Postmortem, name: str | None, now: datetime) -> datetime:
-    """When the items of a postmortem's first import begin: the start of its document's day in
-    [org] timezone (never after now), so a report does not date the work from the import."""
-    day = document_day(postmortem, name)
-    if day is None:
-        return now
-    start = datetime(day.year, day.month, day.day, tzinfo=config.org.zone)
-    return min(start, now)
-
-
-def _values(draft: ItemDraft, resolver: OwnerResolver, reference: date) -> Values:
-    resolution = resolver.resolve(draft.owner_text)
-    deadline = parse_deadline(draft.deadline_text, reference)
-    status = draft.status or Status.OPEN
-    return Values(
-        title=draft.title,
-        title_text=draft.title_text,
-        description=draft.description,
-        owner_text=draft.owner_text,
-        owner_person=resolution.person,
-        owner_team=resolution.team,
-        deadline_text=draft.deadline_text,
-        deadline=deadline.date,
-        status=status.value,
-        status_text=draft.status_text,
-        priority=draft.priority,
-        route=draft.route,
-    )
-
-
-def _document_base(session: Session, item_ids: list[int]) -> dict[tuple[int, str], str | None]:
-    """The last value the document gave each item field: a field the document did not change since is left
-    alone, so a manual or remote edit survives re-importing an unchanged document."""
-    base: dict[tuple[int, str], str | None] = {}
-    if not item_ids:
-        return base
-    rows = session.execute(
-        select(Event.item_id, Event.field, Event.new)
-        .where(Event.item_id.in_(item_ids), Event.source == SOURCE)
-        .order_by(Event.id)
-    )
-    for row in rows:
-        item_id = int(row.item_id)
-        base[(item_id, "title" if row.field == "created" else row.field)] = row.new
-        base.setdefault((item_id, "*"), None)  # the item came from a document
-    return base
+__all__ = ["DocumentResult", "Importer", "ItemOutcome", "reference_day"]  # what other modules import here
 
 
 class Importer:
@@ -246,7 +126,7 @@ class Importer:
         meta = parsed.meta
         postmortem.title = meta.title or postmortem.title
         # No date in the document: the one in its file name or slug, as for its items' start.
-        postmortem.incident_date = meta.incident_date or _name_day(parsed.name, postmortem.slug)
+        postmortem.incident_date = meta.incident_date or name_day(parsed.name, postmortem.slug)
         postmortem.duration = meta.duration
         postmortem.severity_text = meta.severity_text
         postmortem.severity = normalise_severity(meta.severity_text)
@@ -282,7 +162,7 @@ class Importer:
         ]
         fingerprints = draft_fingerprints(parsed.items)
         matched = match(parsed.items, fingerprints, candidates)
-        base = _document_base(self.session, [item.id for item in existing])
+        base = document_base(self.session, [item.id for item in existing])
         reference = reference_day(postmortem, self.today)
         # Free the fingerprints that move before any is reused (the unique constraint checks every row).
         moving = [
@@ -298,20 +178,28 @@ class Importer:
             for item, _ in moving:
                 item.fingerprint = originals[item.id]
         taken = {item.fingerprint for item in existing} | {fp for _, fp in moving}
+        values = [draft_values(draft, self.resolver, reference) for draft in parsed.items]
+        writer = ItemWriter(self.session, self.config, self.actor, self._start)
+        new: dict[int, ActionItem] = {}
         for index, draft in enumerate(parsed.items):
-            values = _values(draft, self.resolver, reference)
-            key = matched.get(index)
-            if key is None:
+            if matched.get(index) is None:
                 value = fingerprints[index]
                 suffix = 2
                 while value in taken:  # an unmatched old item keeps its fingerprint (another link)
                     value = f"{fingerprints[index]}~{suffix}"
                     suffix += 1
                 taken.add(value)
-                outcome = self._create(postmortem, draft, values, value, index, parsed)
+                new[index] = writer.new_item(postmortem, draft, values[index], value, index)
+        if new:
+            self.session.flush()  # the new rows together: their events need their ids
+        for index, draft in enumerate(parsed.items):
+            key = matched.get(index)
+            if key is None:
+                outcome = writer.created(postmortem, new[index], draft, values[index])
             else:
-                outcome = self._update(by_id[key], draft, values, fingerprints[index], index, base, parsed)
+                outcome = writer.update(by_id[key], draft, values[index], fingerprints[index], index, base)
             result.items.append(outcome)
+        writer.write()
         kept = set(matched.values())
         for item in existing:
             if item.id in kept or item.removed_at is not None:
@@ -332,164 +220,3 @@ class Importer:
                     notes=["no longer in the document; kept and marked removed"],
                 )
             )
-
-    def _create(
-        self,
-        postmortem: Postmortem,
-        draft: ItemDraft,
-        values: Values,
-        value: str,
-        index: int,
-        parsed: ParsedDocument,
-    ) -> ItemOutcome:
-        closed = Status(values.status).is_closed
-        push = not (closed or postmortem.historical)
-        start = self._start
-        item = ActionItem(
-            postmortem=postmortem,
-            fingerprint=value,
-            position=index,
-            source_line=draft.source_line,
-            title=values.title,
-            status=Status.OPEN.value,
-            push=push,
-            created_at=start,
-        )
-        self.session.add(item)
-        self.session.flush()
-        # The document's values hold from the item's start: they are what the document says then.
-        record(
-            self.session,
-            item,
-            "created",
-            None,
-            values.title,
-            source=SOURCE,
-            actor=self.actor,
-            occurred_at=start,
-        )
-        outcome = ItemOutcome("new", values.title, draft.source_line, item.id, values.status, push)
-        for name in (
-            "title_text",
-            "description",
-            "owner_text",
-            "owner_person",
-            "owner_team",
-            "deadline_text",
-            "deadline",
-            "status",
-            "status_text",
-            "priority",
-            "route",
-        ):
-            apply_change(
-                self.session,
-                item,
-                name,
-                getattr(values, name),
-                source=SOURCE,
-                actor=self.actor,
-                occurred_at=start,
-                note=BEFORE_TRACKING if name == "status" and closed else None,
-            )
-        item.status_source = SOURCE
-        if values.deadline is not None:
-            item.deadline_source, item.first_deadline = SOURCE, values.deadline
-        if closed:
-            # Closed before it was tracked: when is unknown, so it has no close time (counted as done,
-            # left out of on-time and days to done; docs/report.md).
-            item.done_at = None
-            outcome.notes.append(f"already {values.status} in the document: recorded, never pushed")
-        elif postmortem.historical:
-            outcome.notes.append("historical: never pushed")
-        link_refs(self.session, self.config, self.actor, item, draft, outcome)
-        return outcome
-
-    def _update(
-        self,
-        item: ActionItem,
-        draft: ItemDraft,
-        values: Values,
-        value: str,
-        index: int,
-        base: dict[tuple[int, str], str | None],
-        parsed: ParsedDocument,
-    ) -> ItemOutcome:
-        outcome = ItemOutcome("unchanged", values.title, draft.source_line, item.id)
-        changes: dict[str, tuple[Any, Any]] = {}
-
-        def change(name: str, new: Any) -> None:
-            old = getattr(item, name)
-            if apply_change(self.session, item, name, new, source=SOURCE, actor=self.actor):
-                changes[name] = (old, new)
-
-        def doc_changed(name: str, new: Any) -> bool:
-            key = (item.id, name)
-            if key in base:
-                return as_text(new) != base[key]
-            if (item.id, "*") in base:  # imported before: the field kept its initial value
-                return as_text(new) != _INITIAL.get(name)
-            return as_text(new) != as_text(getattr(item, name))  # added by hand: the document adopts it
-
-        if item.removed_at is not None:
-            change("removed_at", None)
-            outcome.notes.append("back in the document: restored")
-        change("fingerprint", value)
-        change("position", index)
-        change("source_line", draft.source_line)
-        for name in ("title", "title_text"):
-            if doc_changed(name, getattr(values, name)):
-                change(name, getattr(values, name))
-        change("description", values.description)
-        change("priority", values.priority)
-        change("route", values.route)
-        if doc_changed("owner_text", values.owner_text):
-            if values.owner_text != item.owner_text:
-                change("owner_text", values.owner_text)
-                change("owner_person", values.owner_person)
-                change("owner_team", values.owner_team)
-        elif item.owner_text == values.owner_text and (item.owner_person, item.owner_team) != (
-            values.owner_person,
-            values.owner_team,
-        ):
-            change("owner_person", values.owner_person)  # [people] changed: resolve again
-            change("owner_team", values.owner_team)
-        if doc_changed("deadline_text", values.deadline_text):
-            same_day = values.deadline == item.deadline and values.deadline is not None
-            if not same_day or item.deadline_source in (None, SOURCE):
-                change("deadline_text", values.deadline_text)
-                change("deadline", values.deadline)
-                if "deadline" in changes:
-                    item.deadline_source = SOURCE if values.deadline else None
-                    if values.deadline is not None and item.first_deadline is None:
-                        item.first_deadline = values.deadline
-        self._status(item, values, doc_changed, change, outcome)
-        if item.postmortem.historical and item.push:
-            change("push", False)
-        link_refs(self.session, self.config, self.actor, item, draft, outcome, changes)
-        outcome.changes = {k: v for k, v in changes.items() if k in CONTENT_FIELDS}
-        if outcome.changes:
-            outcome.action = "updated"
-        outcome.status, outcome.push = item.status, item.push
-        return outcome
-
-    def _status(
-        self, item: ActionItem, values: Values, doc_changed: Any, change: Any, outcome: ItemOutcome
-    ) -> None:
-        if not (doc_changed("status", values.status) or doc_changed("status_text", values.status_text)):
-            return
-        if values.status == item.status:
-            if item.status_source in (None, SOURCE):
-                change("status_text", values.status_text)
-            return
-        linked = any(link.state == "linked" for link in item.links)
-        if item.status_source in REMOTE_SOURCES or linked:
-            outcome.notes.append(
-                f"status in the document is {values.status_text or values.status!r} but the item's status "
-                f"comes from {item.status_source or 'its issue'} ({item.status}): not applied"
-            )
-            return
-        change("status", values.status)
-        change("status_text", values.status_text)
-        item.status_source = SOURCE
-        item.done_at = utcnow() if Status(values.status).is_closed else None

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from functools import lru_cache
 
+from tracker.lint.duplicates import DUPLICATE_SIMILARITY, DuplicateIndex  # noqa: F401 (its threshold, read here)
 from tracker.lint.model import LintContext, LintItem, Severity
 from tracker.lint.registry import group_rule, rule
 from tracker.lint.text import strip_markdown
@@ -62,7 +62,6 @@ _STOPWORDS = frozenset(
         "does",
     ]
 )
-DUPLICATE_SIMILARITY = 0.7
 
 
 @group_rule(
@@ -99,35 +98,35 @@ def _stem(word: str) -> str:
 
 def similarity(a: str, b: str) -> float:
     """Jaccard similarity of two titles' content words (0..1)."""
-    left, right = tokens(a), tokens(b)
+    return word_similarity(tokens(a), tokens(b))
+
+
+def word_similarity(left: frozenset[str], right: frozenset[str]) -> float:
+    """`similarity` of two titles already reduced to their content words."""
     if len(left) < 3 or len(right) < 3:
         return 1.0 if left and left == right else 0.0
     return len(left & right) / len(left | right)
 
 
-def _candidates(item: LintItem, context: LintContext) -> list[LintItem]:
-    """Open items sharing at least one content word with `item` (any near-duplicate does): an index
-    built once per context keeps this from comparing every item with every other."""
+def duplicate_index(context: LintContext) -> DuplicateIndex:
+    """The lookup over `context.others`: the one `tracker import` keeps for its command, else one built
+    once per list of others (not once per item)."""
     cached = getattr(context, "_duplicate_index", None)
     if cached is None or cached[0] is not context.others:
-        index: dict[str, list[LintItem]] = {}
-        for other in context.others:
-            if other.is_open:
-                for word in tokens(other.title):
-                    index.setdefault(word, []).append(other)
-        cached = (context.others, index)
+        cached = (context.others, DuplicateIndex(context.others))
         context._duplicate_index = cached  # type: ignore[attr-defined]
-    # Prefix filter: a title at least DUPLICATE_SIMILARITY alike shares at least ceil(t * |A|) of
-    # A's words, so it must contain one of A's |A| - ceil(t * |A|) + 1 rarest words. Looking those
-    # up only keeps common words ("add", "alert") from pulling in half the database.
-    index = cached[1]
-    words = sorted(tokens(item.title), key=lambda word: (len(index.get(word, ())), word))
-    need = 1 if len(words) < 3 else len(words) - math.ceil(DUPLICATE_SIMILARITY * len(words) - 1e-9) + 1
-    seen: dict[int, LintItem] = {}
-    for word in words[:need]:
-        for other in index.get(word, ()):
-            seen.setdefault(id(other), other)
-    return list(seen.values())
+    return cached[1]
+
+
+def use_index(context: LintContext, index: DuplicateIndex) -> None:
+    """Look near-duplicates up in `index` (kept by the caller across documents) instead of `context.others`."""
+    context.others = []
+    context._duplicate_index = (context.others, index)  # type: ignore[attr-defined]
+
+
+def _candidates(item: LintItem, context: LintContext) -> list[LintItem]:
+    """Open items that may be near-duplicates of `item` (a superset of them, from the index)."""
+    return duplicate_index(context).candidates(item)
 
 
 @rule(
@@ -140,13 +139,7 @@ def _candidates(item: LintItem, context: LintContext) -> list[LintItem]:
 def duplicate(item: LintItem, context: LintContext) -> Iterator[str]:
     if not item.is_open:
         return
-    best: tuple[float, LintItem] | None = None
-    for other in _candidates(item, context):
-        if other.postmortem == item.postmortem or not other.is_open:
-            continue
-        score = similarity(item.title, other.title)
-        if score >= DUPLICATE_SIMILARITY and (best is None or score > best[0]):
-            best = (score, other)
+    best = duplicate_index(context).best(item)
     if best is not None:
         other = best[1]
         where = (

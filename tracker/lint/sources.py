@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from tracker.config import Config
     from tracker.importing.drafts import ParsedDocument
     from tracker.importing.source import Skipped
+    from tracker.lint.duplicates import DuplicateIndex
     from tracker.models import ActionItem
     from tracker.people import OwnerResolver
 
@@ -167,11 +168,17 @@ def lint_document(
     context: LintContext,
     session: Session | None = None,
     others: list[LintItem] | None = None,
+    index: DuplicateIndex | None = None,
 ) -> list[Finding]:
     """Findings for one parsed document; with a session (or `others`, the database's open items
-    already loaded), near-duplicates of other postmortems' open items too."""
+    already loaded, or `index`, them indexed once for a whole command), near-duplicates of other
+    postmortems' open items too."""
     items = items_from_document(document)
-    if others is not None:
+    if index is not None:
+        from tracker.lint.scope import use_index
+
+        use_index(context, index)  # the rule leaves this document's own postmortem out
+    elif others is not None:
         slug = items[0].postmortem if items else None
         context.others = [other for other in others if other.postmortem != slug]
     else:

@@ -1,0 +1,209 @@
+"""Write one document item: a new item and the events of its first values, or an update to an old one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from tracker.config import Config
+from tracker.history import Actor, apply_change, as_text
+from tracker.importing.drafts import ItemDraft
+from tracker.importing.links import link_refs
+from tracker.importing.results import ItemOutcome
+from tracker.importing.upsert_values import CONTENT_FIELDS, INITIAL, REMOTE_SOURCES, SOURCE, Values
+from tracker.models import ActionItem, Event, Postmortem, utcnow
+from tracker.states import BEFORE_TRACKING
+from tracker.statuses import Status
+
+# The fields a new item takes from its draft, each recorded as an event of the document.
+_FIRST_VALUES = (
+    "title_text",
+    "description",
+    "owner_text",
+    "owner_person",
+    "owner_team",
+    "deadline_text",
+    "deadline",
+    "status",
+    "status_text",
+    "priority",
+    "route",
+)
+
+
+class ItemWriter:
+    """Creates and updates the items of one document inside the caller's transaction."""
+
+    def __init__(self, session: Session, config: Config, actor: Actor, start: datetime) -> None:
+        self.session = session
+        self.config = config
+        self.actor = actor
+        self.start = start  # when the items created now begin (the document's day on a first import)
+        self._events: list[dict[str, Any]] = []  # new items' first events, written together by `write`
+
+    def write(self) -> None:
+        """Insert the new items' first events (one executemany for the document, not one row each)."""
+        if self._events:
+            from sqlalchemy import insert
+
+            self.session.execute(insert(Event), self._events)
+            self._events = []
+
+    def new_item(
+        self, postmortem: Postmortem, draft: ItemDraft, values: Values, value: str, index: int
+    ) -> ActionItem:
+        """A new item row, not flushed: a document's new items are inserted together (`created`)."""
+        push = not (Status(values.status).is_closed or postmortem.historical)
+        item = ActionItem(
+            postmortem=postmortem,
+            fingerprint=value,
+            position=index,
+            source_line=draft.source_line,
+            title=values.title,
+            status=Status.OPEN.value,
+            push=push,
+            created_at=self.start,
+        )
+        self.session.add(item)
+        return item
+
+    def created(
+        self, postmortem: Postmortem, item: ActionItem, draft: ItemDraft, values: Values
+    ) -> ItemOutcome:
+        """Record a new item's first values (it has its id: the rows were flushed together)."""
+        closed = Status(values.status).is_closed
+        start = self.start
+        # The document's values hold from the item's start: they are what the document says then.
+        # Their events are written with the document's other new items' in one statement (`write`):
+        # the same rows `history.record` writes, without an ORM object (and its flush) for each.
+        now = utcnow()
+        event = {
+            "item_id": item.id,
+            "postmortem_id": item.postmortem_id,
+            "source": SOURCE,
+            "actor_user": self.actor.user,
+            "actor_host": self.actor.host,
+            "run_id": self.actor.run_id,
+            "remote_actor": None,
+            "occurred_at": start,
+            "recorded_at": now,
+        }
+        self._events.append(
+            {**event, "field": "created", "old": None, "new": as_text(values.title), "note": None}
+        )
+        outcome = ItemOutcome("new", values.title, draft.source_line, item.id, values.status, item.push)
+        for name in _FIRST_VALUES:
+            old, new = getattr(item, name), getattr(values, name)
+            if old == new:
+                continue  # what `apply_change` leaves out: nothing changed
+            setattr(item, name, new)
+            note = BEFORE_TRACKING if name == "status" and closed else None
+            self._events.append(
+                {**event, "field": name, "old": as_text(old), "new": as_text(new), "note": note}
+            )
+        item.status_source = SOURCE
+        if values.deadline is not None:
+            item.deadline_source, item.first_deadline = SOURCE, values.deadline
+        if closed:
+            # Closed before it was tracked: when is unknown, so it has no close time (counted as done,
+            # left out of on-time and days to done; docs/report.md).
+            item.done_at = None
+            outcome.notes.append(f"already {values.status} in the document: recorded, never pushed")
+        elif postmortem.historical:
+            outcome.notes.append("historical: never pushed")
+        if draft.refs:
+            self.write()  # its link's events follow its first ones, as they always have
+        link_refs(self.session, self.config, self.actor, item, draft, outcome)
+        return outcome
+
+    def update(
+        self,
+        item: ActionItem,
+        draft: ItemDraft,
+        values: Values,
+        value: str,
+        index: int,
+        base: dict[tuple[int, str], str | None],
+    ) -> ItemOutcome:
+        """Apply a draft to the item it matched; a field the document did not change since it last gave
+        it (`base`) keeps a manual or remote edit."""
+        outcome = ItemOutcome("unchanged", values.title, draft.source_line, item.id)
+        changes: dict[str, tuple[Any, Any]] = {}
+
+        def change(name: str, new: Any) -> None:
+            old = getattr(item, name)
+            if apply_change(self.session, item, name, new, source=SOURCE, actor=self.actor):
+                changes[name] = (old, new)
+
+        def doc_changed(name: str, new: Any) -> bool:
+            key = (item.id, name)
+            if key in base:
+                return as_text(new) != base[key]
+            if (item.id, "*") in base:  # imported before: the field kept its initial value
+                return as_text(new) != INITIAL.get(name)
+            return as_text(new) != as_text(getattr(item, name))  # added by hand: the document adopts it
+
+        if item.removed_at is not None:
+            change("removed_at", None)
+            outcome.notes.append("back in the document: restored")
+        change("fingerprint", value)
+        change("position", index)
+        change("source_line", draft.source_line)
+        for name in ("title", "title_text"):
+            if doc_changed(name, getattr(values, name)):
+                change(name, getattr(values, name))
+        change("description", values.description)
+        change("priority", values.priority)
+        change("route", values.route)
+        if doc_changed("owner_text", values.owner_text):
+            if values.owner_text != item.owner_text:
+                change("owner_text", values.owner_text)
+                change("owner_person", values.owner_person)
+                change("owner_team", values.owner_team)
+        elif item.owner_text == values.owner_text and (item.owner_person, item.owner_team) != (
+            values.owner_person,
+            values.owner_team,
+        ):
+            change("owner_person", values.owner_person)  # [people] changed: resolve again
+            change("owner_team", values.owner_team)
+        if doc_changed("deadline_text", values.deadline_text):
+            same_day = values.deadline == item.deadline and values.deadline is not None
+            if not same_day or item.deadline_source in (None, SOURCE):
+                change("deadline_text", values.deadline_text)
+                change("deadline", values.deadline)
+                if "deadline" in changes:
+                    item.deadline_source = SOURCE if values.deadline else None
+                    if values.deadline is not None and item.first_deadline is None:
+                        item.first_deadline = values.deadline
+        self._status(item, values, doc_changed, change, outcome)
+        if item.postmortem.historical and item.push:
+            change("push", False)
+        link_refs(self.session, self.config, self.actor, item, draft, outcome, changes)
+        outcome.changes = {k: v for k, v in changes.items() if k in CONTENT_FIELDS}
+        if outcome.changes:
+            outcome.action = "updated"
+        outcome.status, outcome.push = item.status, item.push
+        return outcome
+
+    def _status(
+        self, item: ActionItem, values: Values, doc_changed: Any, change: Any, outcome: ItemOutcome
+    ) -> None:
+        if not (doc_changed("status", values.status) or doc_changed("status_text", values.status_text)):
+            return
+        if values.status == item.status:
+            if item.status_source in (None, SOURCE):
+                change("status_text", values.status_text)
+            return
+        linked = any(link.state == "linked" for link in item.links)
+        if item.status_source in REMOTE_SOURCES or linked:
+            outcome.notes.append(
+                f"status in the document is {values.status_text or values.status!r} but the item's status "
+                f"comes from {item.status_source or 'its issue'} ({item.status}): not applied"
+            )
+            return
+        change("status", values.status)
+        change("status_text", values.status_text)
+        item.status_source = SOURCE
+        item.done_at = utcnow() if Status(values.status).is_closed else None

@@ -1,0 +1,243 @@
+"""Earlier items for recurrence, loaded once per command and indexed by content word and by service.
+
+`tracker import` of a folder compares each document with every earlier open item: scanning them per
+document made a large import quadratic. This index gives exactly what `recurrence.find_matches` and
+`recurrence.still_open_on_same_service` (the plain scans, which define the results) give, with each
+document costing what it can match rather than everything imported before it:
+
+- wording: items are grouped by their set of content words, and only groups that share a word with
+  the new document's items or cause are scored (once per group, not per item); any match needs a
+  shared word, so nothing else can match;
+- same service: items are listed under each service their postmortem names.
+
+What a document's import changed is reloaded before the next lookup (`forget`), from the database
+inside the caller's transaction, so a rolled-back document (an error, a dry run) leaves no trace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from tracker.models import ActionItem, Postmortem
+from tracker.recurrence import (
+    SERVICE_COVERAGE,
+    SERVICE_ITEM,
+    Match,
+    StillOpen,
+    _services,
+    cause_coverage,
+    judge,
+)
+
+OPEN = ("open", "in_progress")
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """One item that may have been open when a later incident happened, with its postmortem's facts."""
+
+    item_id: int
+    slug: str
+    incident_date: date | None
+    services: frozenset[str]
+    title: str
+    words: frozenset[str]
+    owner_text: str | None
+    owner_team: str | None
+    deadline: date | None
+    status: str
+    done_at: datetime | None
+
+    def open_on(self, day: date) -> bool:
+        """Open on `day`: open now, or closed (at a known time) after it."""
+        return self.status in OPEN or (self.done_at is not None and self.done_at.date() > day)
+
+
+class RecurrenceIndex:
+    """The items recurrence compares a new document with, kept current across one command's documents."""
+
+    def __init__(self) -> None:
+        self._by_slug: dict[str, list[Earlier]] = {}
+        self._groups: dict[frozenset[str], dict[int, Earlier]] = {}  # content words -> items
+        self._postings: dict[str, set[frozenset[str]]] = {}  # word -> the groups holding it
+        self._by_service: dict[str, dict[int, Earlier]] = {}
+        self._stale: set[str] | None = None  # None: nothing loaded yet
+
+    def forget(self, *slugs: str | None) -> None:
+        """These postmortems may have changed: read them again before the next lookup."""
+        if self._stale is not None:
+            self._stale.update(slug for slug in slugs if slug)
+
+    def matches(
+        self,
+        session: Session,
+        slug: str,
+        incident_date: date | None,
+        services: list[str],
+        cause: str,
+        item_titles: list[str],
+    ) -> list[Match]:
+        """What `recurrence.find_matches` returns for the same arguments."""
+        from tracker.lint.scope import tokens, word_similarity
+
+        self._refresh(session)
+        new_cause = tokens(cause)
+        new_services = _services(services)
+        titles = [tokens(title) for title in item_titles]
+        groups: set[frozenset[str]] = set()
+        for word in new_cause.union(*titles):
+            groups.update(self._postings.get(word, ()))
+        found = []
+        for words in groups:
+            members = self._groups.get(words)
+            if not members:
+                continue
+            best_item = max((word_similarity(words, other) for other in titles), default=0.0)
+            coverage = cause_coverage(words, new_cause)
+            if best_item < SERVICE_ITEM and coverage < SERVICE_COVERAGE:
+                continue  # too weak for any reason, shared service or not (`recurrence.judge`)
+            for row in members.values():
+                if row.slug == slug or not _earlier_open(row, incident_date):
+                    continue
+                result = judge(best_item, coverage, sorted(row.services & new_services))
+                if result is not None:
+                    deadline = row.deadline.isoformat() if row.deadline else None
+                    found.append(
+                        Match(
+                            row.item_id,
+                            row.slug,
+                            row.title,
+                            row.owner_text,
+                            row.owner_team,
+                            deadline,
+                            result[0],
+                            result[1],
+                        )
+                    )
+        return sorted(found, key=lambda m: (-m.score, m.postmortem, m.item_id))
+
+    def same_service(
+        self, session: Session, slug: str, incident_date: date | None, services: list[str], skip: set[int]
+    ) -> list[StillOpen]:
+        """What `recurrence.still_open_on_same_service` returns for the same arguments, in its order."""
+        wanted = _services(services)
+        if incident_date is None or not wanted:
+            return []
+        self._refresh(session)
+        rows: dict[int, Earlier] = {}
+        for service in wanted:
+            rows.update(self._by_service.get(service, {}))
+        found = {
+            row.item_id: row
+            for row in rows.values()
+            if row.slug != slug
+            and row.incident_date is not None
+            and row.incident_date < incident_date
+            and row.item_id not in skip
+            and row.open_on(incident_date)
+        }
+        return [
+            StillOpen(
+                row.item_id,
+                row.slug,
+                row.title,
+                row.owner_text,
+                row.deadline.isoformat() if row.deadline else None,
+                sorted(row.services & wanted),
+                row.deadline is not None and row.deadline < incident_date,
+            )
+            for row in (found[item_id] for item_id in _database_order(session, list(found)))
+        ]
+
+    def _refresh(self, session: Session) -> None:
+        if self._stale is None:
+            self._stale = set()
+            self._load(session, None)
+        elif self._stale:
+            stale, self._stale = self._stale, set()
+            for slug in stale:
+                for row in self._by_slug.pop(slug, []):
+                    self._groups[row.words].pop(row.item_id, None)
+                    for service in row.services:
+                        self._by_service[service].pop(row.item_id, None)
+            self._load(session, sorted(stale))
+
+    def _load(self, session: Session, slugs: list[str] | None) -> None:
+        """Read the items that can ever count (not removed, not won't do, open or closed at a known time)."""
+        from tracker.lint.scope import tokens
+
+        query = (
+            select(
+                ActionItem.id,
+                Postmortem.slug,
+                Postmortem.incident_date,
+                Postmortem.services,
+                ActionItem.title,
+                ActionItem.owner_text,
+                ActionItem.owner_team,
+                ActionItem.deadline,
+                ActionItem.status,
+                ActionItem.done_at,
+            )
+            .join(Postmortem)
+            .where(
+                ActionItem.removed_at.is_(None),
+                ActionItem.status != "wont_do",
+                or_(ActionItem.status.in_(OPEN), ActionItem.done_at.is_not(None)),
+            )
+        )
+        if slugs is not None:
+            query = query.where(Postmortem.slug.in_(slugs))
+        for item_id, slug, day, services, title, owner, team, deadline, status, done_at in session.execute(
+            query
+        ):
+            row = Earlier(
+                item_id,
+                slug,
+                day,
+                frozenset(_services(services)),
+                title,
+                tokens(title),
+                owner,
+                team,
+                deadline,
+                status,
+                done_at,
+            )
+            self._add(row)
+
+    def _add(self, row: Earlier) -> None:
+        self._by_slug.setdefault(row.slug, []).append(row)
+        group = self._groups.get(row.words)
+        if group is None:
+            group = self._groups[row.words] = {}
+            for word in row.words:
+                self._postings.setdefault(word, set()).add(row.words)
+        group[row.item_id] = row
+        for service in row.services:
+            self._by_service.setdefault(service, {})[row.item_id] = row
+
+
+def _earlier_open(row: Earlier, incident_date: date | None) -> bool:
+    """`find_matches`'s filter: an earlier incident's item open on this one's date (no date: open now)."""
+    if incident_date is None:
+        return row.status in OPEN
+    return row.incident_date is not None and row.incident_date < incident_date and row.open_on(incident_date)
+
+
+def _database_order(session: Session, item_ids: list[int]) -> list[Any]:
+    """The items in `still_open_on_same_service`'s order, sorted by the database (its collation of slugs)."""
+    if len(item_ids) < 2:
+        return item_ids
+    query = (
+        select(ActionItem.id)
+        .join(Postmortem)
+        .where(ActionItem.id.in_(item_ids))
+        .order_by(Postmortem.incident_date, Postmortem.slug, ActionItem.position, ActionItem.id)
+    )
+    return list(session.scalars(query))
