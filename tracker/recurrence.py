@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -14,7 +14,6 @@ from tracker.models import ActionItem, Postmortem
 
 if TYPE_CHECKING:
     from tracker.importing.drafts import ParsedDocument
-    from tracker.recurrence_index import RecurrenceIndex
 
 # Headings whose text describes why the incident happened (matched in lower case, as substrings).
 CAUSE_HEADINGS = ("root cause", "cause", "contributing", "trigger", "what went wrong", "why")
@@ -89,7 +88,7 @@ def score(
     new_services: set[str],
 ) -> tuple[float, str] | None:
     """(score, why) when the old item matches the new incident, else None."""
-    from tracker.lint.scope import similarity, tokens  # lint's package loads only when matching
+    from tracker.lint.similarity import similarity, tokens  # lint's package loads only when matching
 
     best_item = max((similarity(old_title, t) for t in new_titles), default=0.0)
     return judge(best_item, cause_coverage(tokens(old_title), new_cause), sorted(old_services & new_services))
@@ -116,6 +115,25 @@ def judge(best_item: float, coverage: float, shared: list[str]) -> tuple[float, 
 
 def _services(values: list[str] | None) -> set[str]:
     return {v.strip().lower() for v in values or [] if v.strip()}
+
+
+class RecurrenceLookup(Protocol):
+    """What `tracker import` keeps for a whole command instead of scanning per document
+    (`tracker.recurrence_index.RecurrenceIndex`): the scans' answers for the same arguments."""
+
+    def matches(
+        self,
+        session: Session,
+        slug: str,
+        incident_date: date | None,
+        services: list[str],
+        cause: str,
+        item_titles: list[str],
+    ) -> list[Match]: ...
+
+    def same_service(
+        self, session: Session, slug: str, incident_date: date | None, services: list[str], skip: set[int]
+    ) -> list[StillOpen]: ...
 
 
 def find_matches(
@@ -152,7 +170,7 @@ def find_matches(
         )
     else:
         query = query.where(ActionItem.status.in_(("open", "in_progress")))
-    from tracker.lint.scope import tokens  # lint's package loads only when matching (not for reports)
+    from tracker.lint.similarity import tokens  # lint's package loads only when matching (not for reports)
 
     new_cause = tokens(cause)
     new_services = _services(services)
@@ -192,7 +210,7 @@ def find_matches(
 
 
 def record_matches(
-    session: Session, parsed: ParsedDocument, slug: str, index: RecurrenceIndex | None = None
+    session: Session, parsed: ParsedDocument, slug: str, index: RecurrenceLookup | None = None
 ) -> list[Match]:
     """Match a just-imported document and keep the matches in its postmortem's `extra` (for reports).
 
@@ -326,7 +344,7 @@ def still_open_on_same_service(
 
 
 def record_same_service(
-    session: Session, slug: str, skip: set[int], index: RecurrenceIndex | None = None
+    session: Session, slug: str, skip: set[int], index: RecurrenceLookup | None = None
 ) -> list[StillOpen]:
     """Find and keep (in the postmortem's `extra`) the items still open on the same service."""
     postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))

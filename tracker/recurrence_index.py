@@ -83,7 +83,7 @@ class RecurrenceIndex:
         item_titles: list[str],
     ) -> list[Match]:
         """What `recurrence.find_matches` returns for the same arguments."""
-        from tracker.lint.scope import tokens, word_similarity
+        from tracker.lint.similarity import tokens, word_similarity
 
         self._refresh(session)
         new_cause = tokens(cause)
@@ -169,7 +169,7 @@ class RecurrenceIndex:
 
     def _load(self, session: Session, slugs: list[str] | None) -> None:
         """Read the items that can ever count (not removed, not won't do, open or closed at a known time)."""
-        from tracker.lint.scope import tokens
+        from tracker.lint.similarity import tokens
 
         query = (
             select(

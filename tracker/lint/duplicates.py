@@ -49,7 +49,7 @@ class DuplicateIndex:
 
     def add(self, items: Iterable[LintItem]) -> None:
         """Add items after every item already added (closed items are never compared, so not kept)."""
-        from tracker.lint.scope import tokens
+        from tracker.lint.similarity import tokens
 
         for item in items:
             if not item.is_open:
@@ -76,7 +76,7 @@ class DuplicateIndex:
     def best(self, item: LintItem) -> tuple[float, LintItem] | None:
         """(similarity, item) of the most similar open item of another postmortem, at least
         DUPLICATE_SIMILARITY alike; of equals, the one added first (as the scan in order finds it)."""
-        from tracker.lint.scope import tokens, word_similarity
+        from tracker.lint.similarity import tokens, word_similarity
 
         words = tokens(item.title)
         best: tuple[float, int, LintItem] | None = None
@@ -93,7 +93,7 @@ class DuplicateIndex:
         return None if best is None else (best[0], best[2])
 
     def _groups_for(self, item: LintItem) -> list[_Group]:
-        from tracker.lint.scope import tokens
+        from tracker.lint.similarity import tokens
 
         words = tokens(item.title)
         if not words:
