@@ -10,6 +10,7 @@ gives Retry-After seconds).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -193,3 +194,52 @@ def test_the_harness_draft_is_what_the_shared_tests_create(pair: tuple[IssueTrac
     backend, _ = pair
     [outcome] = backend.create([draft()])
     assert outcome.issue is not None and outcome.issue.ref.number == int(outcome.issue.ref.remote_id)
+
+
+def test_read_named_reads_keys_in_bulk_and_keeps_gone_and_moved(pair: tuple[IssueTracker, Any]) -> None:
+    """Jira's counterpart of test_read_named_reads_in_pages_...: keys and browse URLs, one JQL search
+    per 100 keys; a missing key (Jira's 400 names it) is GONE; a moved issue keeps its id, new key."""
+    backend, person = pair
+    issues = [created(backend, title=f"Named by a document {n}") for n in range(12)]
+    keys = [str(issue.ref.key) for issue in issues]
+    url = f"{person.fake.url}/browse/{keys[0]}"
+    before = backend.requests
+    plain = backend.read_named(
+        [*keys[:10], "not an issue", "PLAT-1", "https://elsewhere.example/browse/OPS-1", url]
+    )
+    assert backend.requests - before == 1  # one search, not ten GETs
+    assert plain["not an issue"] is None and plain["PLAT-1"] is None
+    assert plain["https://elsewhere.example/browse/OPS-1"] is None
+    results = [plain[k] for k in keys[:10]]
+    assert [r.issue.ref.remote_id if r and r.issue else None for r in results] == [
+        i.ref.remote_id for i in issues[:10]
+    ]
+    assert all(r is not None and r.kind is FetchKind.OK for r in results)
+    assert plain[url] == results[0] and results[0] is not None and results[0].issue is not None
+    assert results[0].issue.marker == issues[0].marker
+    person.close(issues[1].ref.number, "completed")
+    person.delete(issues[2].ref.number)
+    person.transfer(issues[3].ref.number)
+    before = backend.requests
+    found = backend.read_named([*keys, "OPS-999"])
+    # A 400 naming the deleted key and OPS-999, the search again, one GET for the moved issue.
+    assert backend.requests - before == 3
+    closed = found[keys[1]]
+    assert closed is not None and closed.issue is not None and closed.issue.status is Status.DONE
+    for key in (keys[2], "OPS-999"):
+        gone = found[key]
+        assert gone is not None and gone.kind is FetchKind.GONE and gone.issue is None
+    moved = found[keys[3]]
+    assert moved is not None and moved.kind is FetchKind.OK and moved.issue is not None
+    assert moved.issue.ref.remote_id == issues[3].ref.remote_id and moved.issue.ref.key == "PLAT-1"
+    assert moved == backend.fetch(fresh(issues[3].ref))  # what a single fetch says
+
+
+def test_read_named_pages_keys_by_100(pair: tuple[IssueTracker, Any]) -> None:
+    backend, person = pair
+    keys = [person.fake.seed_issue(summary=f"Filed by hand {n}").key for n in range(150)]
+    before = backend.requests
+    found = backend.read_named([*keys, "OPS-9999"])
+    assert backend.requests - before == math.ceil(150 / 100) + 1  # + the 400 naming OPS-9999
+    assert all(found[k] is not None and found[k].kind is FetchKind.OK for k in keys)  # type: ignore[union-attr]
+    assert found["OPS-9999"] is not None and found["OPS-9999"].kind is FetchKind.GONE

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import requests
 
+from tracker.backends.jira_named import key_jql
 from tracker.backends.jira_search import tracker_jql
 from tracker.sandbox.jira import FakeJira
 
@@ -373,6 +374,32 @@ def test_the_backends_jql_selects_and_orders(fake: FakeJira) -> None:
     assert keys(tracker_jql("OPS", 'say "hi"', None)) == []  # quotes inside a literal are escaped
 
 
+def test_the_backends_key_search_reads_named_keys_and_follows_moves(fake: FakeJira) -> None:
+    first, second, third = (create(fake, f"issue {n}") for n in range(3))
+    fake.person("bob").move(third["key"], "PLAT")
+    found = search(fake, key_jql([first["key"], second["key"], third["key"]]))
+    # Newest first; the moved issue answers to its old key and comes back under its new one.
+    assert [i["key"] for i in found] == ["PLAT-1", second["key"], first["key"]]
+    assert found[0]["id"] == third["id"] and found[0]["fields"]["summary"] == "issue 2"
+
+
+def test_a_key_search_naming_missing_keys_fails_whole_with_each_key_named(fake: FakeJira) -> None:
+    first = create(fake)
+    gone = create(fake, "deleted")
+    fake.person().delete(gone["id"])
+    path = f"{API}/search/jql" if fake.flavor == "cloud" else f"{API}/search"
+    resp = raw(fake, "GET", path, params={"jql": key_jql([first["key"], gone["key"], "OPS-99"])})
+    assert resp.status_code == 400
+    assert resp.json() == {
+        "errorMessages": [
+            f"An issue with key '{gone['key']}' does not exist for field 'key'.",
+            "An issue with key 'OPS-99' does not exist for field 'key'.",
+        ],
+        "errors": {},
+    }
+    assert [i["key"] for i in search(fake, key_jql([first["key"]]))] == [first["key"]]
+
+
 @pytest.mark.parametrize(
     "jql",
     [
@@ -382,6 +409,10 @@ def test_the_backends_jql_selects_and_orders(fake: FakeJira) -> None:
         'labels = "pm"',
         'project = "OPS" AND updated >= "2026/01/02 03:04"',
         'project = "OPS',
+        "key in (OPS-1, OPS-2)",  # unquoted keys: not what the backend sends
+        'key = "OPS-1"',
+        'key in ("OPS-1") ORDER BY key ASC',
+        'project = "OPS" AND key in ("OPS-1")',
     ],
 )
 def test_other_jql_gets_jiras_400_shape(fake: FakeJira, jql: str) -> None:
@@ -664,3 +695,8 @@ def test_v3_responses_match_the_spec(cloud: FakeJira, spec: dict[str, Any]) -> N
     assert page["issues"][0]["fields"]["status"]["statusCategory"]["key"] == "indeterminate"
     check(spec, jql, raw(cloud, "GET", jql, params={"jql": tracker_jql("OPS", None, None, order=False),
                                                    "fields": "id", "maxResults": 1}))  # fmt: skip
+    named = {"jql": key_jql([created["key"]]), "fields": read["fields"], "properties": "tracker.marker",
+             "maxResults": 100}  # fmt: skip
+    assert check(spec, jql, raw(cloud, "GET", jql, params=named))["issues"][0]["key"] == created["key"]
+    missing = raw(cloud, "GET", jql, params={**named, "jql": key_jql([created["key"], "OPS-999"])})
+    assert missing.status_code == 400 and check(spec, jql, missing)["errorMessages"]

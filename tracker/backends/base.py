@@ -295,18 +295,5 @@ class KeepsReserve(Protocol):
         ...
 
 
-def read_named_one_by_one(backend: IssueTracker, texts: list[str]) -> dict[str, FetchResult | None]:
-    """`read_named` for a backend without a bulk read: parse_ref and fetch, per distinct text."""
-    found: dict[str, FetchResult | None] = {}
-    for text in dict.fromkeys(texts):
-        ref = backend.parse_ref(text)
-        if ref is None:
-            found[text] = None
-            continue
-        result = backend.fetch(ref)
-        found[text] = result if result.issue is not None else FetchResult(FetchKind.GONE)
-    return found
-
-
 def supports_parents(backend: object) -> bool:
     return bool(getattr(backend, "supports_parents", False)) and isinstance(backend, ParentIssues)

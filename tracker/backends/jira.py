@@ -9,7 +9,9 @@ session):
   search response's Date header (the server's clock).
 - create: one POST issue/bulk per 50 drafts, plus one more for elements retried without a field
   the screen refuses; the created issues are not re-read.
-- fetch / parse_ref: 1 GET. find_markers / list_tracker_issues: one search page per 100 tracker
+- fetch / parse_ref: 1 GET. read_named (keys documents name): one search per 100 keys (+1 per 400
+  naming keys that do not exist), and 1 GET per key the search did not return (moved, missing).
+  find_markers / list_tracker_issues: one search page per 100 tracker
   issues. has_tracker_issues: 1.
 - update: 1 GET (only when the description or status must be read) + 1 PUT + 2 per workflow step
   (manage_workflow) + 1 GET of the result, which Cloud saves by answering the PUT with the issue
@@ -36,13 +38,13 @@ from tracker.backends.base import (
     RemoteComment,
     RemoteIssue,
     RemoteRef,
-    read_named_one_by_one,
 )
 from tracker.backends.jira_context import JiraContext
 from tracker.backends.jira_create import NOT_ON_SCREEN, clean_label, clean_summary, create_issues
 from tracker.backends.jira_followup import attach_child, create_parent, list_comments
 from tracker.backends.jira_http import JiraCredentials, JiraHttp, NotFound, Refused
 from tracker.backends.jira_map import MARKER_PROPERTY, READ_FIELDS
+from tracker.backends.jira_named import read_named
 from tracker.backends.jira_preflight import cache_valid, run_preflight
 from tracker.backends.jira_search import search, tracker_jql
 from tracker.backends.jira_text import comment_body, parse_description, replace_block, set_deadline_line
@@ -96,8 +98,8 @@ class JiraBackend:
         return self.http.requests
 
     def read_named(self, texts: list[str]) -> dict[str, FetchResult | None]:
-        """Issue keys documents name: one read each for now (a JQL `key in (...)` page is the next step)."""
-        return read_named_one_by_one(self, texts)
+        """Issue keys documents name, by JQL `key in (...)` searches (see jira_named.read_named)."""
+        return read_named(self.ctx, texts, self._named_key)
 
     def keep_reserve(self, reserve: Reserve | None) -> None:
         """Never spend the account's rate limit below `reserve` (see http_policy.RateGauge)."""
@@ -271,8 +273,8 @@ class JiraBackend:
         self.ctx.written.append(ref.remote_id)
         return True
 
-    def parse_ref(self, text: str) -> RemoteRef | None:
-        """A browse URL of this site or KEY-123 of this target's project, resolved to its numeric id (1 GET)."""
+    def _named_key(self, text: str) -> str | None:
+        """KEY-123 of this target's project, from the key or a browse URL of this site; no request."""
         match = _KEY.match(text.strip())
         if match is None:
             return None
@@ -283,6 +285,13 @@ class JiraBackend:
             hosts = {urlsplit(self.target.url).netloc.lower(), urlsplit(self.ctx.browse_base).netloc.lower()}
             if urlsplit(match.group("url")).netloc.lower() not in hosts:
                 return None
+        return key
+
+    def parse_ref(self, text: str) -> RemoteRef | None:
+        """A browse URL of this site or KEY-123 of this target's project, resolved to its numeric id (1 GET)."""
+        key = self._named_key(text)
+        if key is None:
+            return None
         try:
             raw = self.http.get(f"issue/{key}", fields="summary")
         except NotFound:

@@ -284,9 +284,19 @@ class JiraState:
     # ---- search ------------------------------------------------------------------------------
     def parse(self, jql: str) -> Query:
         try:
-            return parse_jql(jql, set(self.projects), self.cloud)
+            query = parse_jql(jql, set(self.projects), self.cloud)
         except JqlError as e:
             raise ApiError(400, [str(e)]) from None
+        if query.keys is not None:
+            # Jira fails the whole query for a key no issue answers to (old keys of moved issues do).
+            with self.lock:
+                known = {k for i in self.issues.values() for k in (i.key, *i.old_keys)}
+            missing = [k for k in dict.fromkeys(query.keys) if k not in known]
+            if missing:
+                raise ApiError(
+                    400, [f"An issue with key '{k}' does not exist for field 'key'." for k in missing]
+                )
+        return query
 
     def search(self, query: Query, lagging: bool, reconcile: set[int]) -> list[Issue]:
         """Matching issues in order; with `lagging`, recent writes are not yet indexed unless reconciled."""
