@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from tracker.config import Config, load_config
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session, sessionmaker
 
     from tracker.history import Actor
@@ -97,6 +97,15 @@ class AppContext:
         self.ensure_database(create=False)
         with transaction(self._sessions) as session:
             yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One Core transaction (list, show, report): the schema is checked, and no ORM is imported."""
+        from tracker.db import connection
+
+        self.ensure_database(create=False)
+        with connection(self.engine) as conn:
+            yield conn
 
     @cached_property
     def actor(self) -> Actor:

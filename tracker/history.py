@@ -1,8 +1,10 @@
 """The events log: every change to an item is recorded with its source, actor and two times.
 
-Writing through a Session also keeps `item_states` (the report's stretches of each item's history)
-current: `tracker.states.install` rebuilds, at each flush, the stretches of every item that got a
-status, deadline or owner event or had a column they copy written (item creation included).
+Writing through a session from `tracker.db.session_factory` also keeps `item_states` (the report's
+stretches of each item's history) current: the hooks `tracker.states_session.maintain` attaches
+there rebuild, before each commit, the stretches of every item that got a status, deadline or owner
+event or had a column they copy written (item creation included). Importing this module installs
+nothing.
 """
 
 from __future__ import annotations
@@ -16,10 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tracker import states
 from tracker.models import ActionItem, Event, utcnow
-
-states.install()
 
 
 @dataclass(frozen=True)

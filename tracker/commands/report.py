@@ -107,8 +107,10 @@ def report_cmd(
         severity=severity,
         since=parse_since(since, app.today()) if since else None,
     )
-    with app.session() as session:
-        report = build_report(app, session, options)
+    # A Core transaction: the report reads with SQL and writes only its own small tables (saved runs,
+    # month ends, owner attributions), so the ORM is not imported.
+    with app.connection() as connection:
+        report = build_report(app, connection, options)
     text = render(report, fmt, limit, terminal=output is None and sys.stdout.isatty())
     if output:
         Path(output).write_text(text, encoding="utf-8")

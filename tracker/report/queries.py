@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from tracker.report.sqlbits import Dialect, register_median
 
@@ -308,11 +308,13 @@ def finish(counts: list[Any], median: Any) -> dict[str, Any]:
 
 
 def figures(
-    session: Session, dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]
+    connection: Connection, dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]
 ) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
     """(overall figures, {dimension: [figures with their key]}) as of the scope's cut."""
-    register_median(session, dialect)
-    result = session.execute(text(figures_sql(dialect, scope, dimensions)), params(dialect, scope, rows=True))
+    register_median(connection, dialect)
+    result = connection.execute(
+        text(figures_sql(dialect, scope, dimensions)), params(dialect, scope, rows=True)
+    )
     at = {name: index for index, name in enumerate(result.keys())}
     count_at = [at[name] for name in FIGURES]
     dim_at, key_at, median_at = at["dim"], at["key"], at["median_days_to_done"]
@@ -329,7 +331,7 @@ def figures(
     return overall, groups
 
 
-def item_states(session: Session, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
+def item_states(connection: Connection, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
     """Each item in scope with its state at the cut (the review meeting's list)."""
     sql = (
         state_sql(dialect, scope)
@@ -340,4 +342,4 @@ SELECT s.id, s.status, s.kind, s.deadline, s.first_deadline, s.owner_text, s.own
 FROM s JOIN postmortems p ON p.id = s.postmortem_id JOIN action_items i ON i.id = s.id
 ORDER BY p.slug, i.position, s.id"""
     )
-    return [dict(row) for row in session.execute(text(sql), params(dialect, scope)).mappings()]
+    return [dict(row) for row in connection.execute(text(sql), params(dialect, scope)).mappings()]
