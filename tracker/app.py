@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session, sessionmaker
 
-    from tracker.history import Actor
+    from tracker.actor import Actor
     from tracker.people import OwnerResolver
 
 log = logging.getLogger("tracker")
@@ -109,7 +109,7 @@ class AppContext:
 
     @cached_property
     def actor(self) -> Actor:
-        from tracker.history import Actor
+        from tracker.actor import Actor
 
         return Actor.current()
 

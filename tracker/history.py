@@ -9,34 +9,16 @@ nothing.
 
 from __future__ import annotations
 
-import getpass
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from tracker.actor import Actor
 from tracker.models import ActionItem, Event, utcnow
 
-
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change: the local user and host, and the sync run when there is one."""
-
-    user: str | None = None
-    host: str | None = None
-    run_id: int | None = None
-
-    @classmethod
-    def current(cls, run_id: int | None = None) -> Actor:
-        user: str | None
-        try:
-            user = getpass.getuser()
-        except Exception:  # no passwd entry in some containers
-            user = os.environ.get("USER")
-        return cls(user=user, host=socket.gethostname(), run_id=run_id)
+__all__ = ["Actor", "ChangeSet", "apply_change", "as_text", "record"]
 
 
 def as_text(value: Any) -> str | None:
