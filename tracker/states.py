@@ -16,7 +16,7 @@ item's link targets; it is rebuilt with them (a new link touches its item).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
@@ -306,4 +306,5 @@ def first_difference(old: list[Span], new: list[Span]) -> int | None:
 def dialect_name(connection: Connection | Session) -> str:
     """sqlite or postgresql, from a Core connection or an ORM session alike."""
     get_bind = getattr(connection, "get_bind", None)
-    return str((get_bind() if get_bind is not None else connection).dialect.name)
+    bind: Any = get_bind() if get_bind is not None else connection
+    return str(bind.dialect.name)

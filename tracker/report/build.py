@@ -14,6 +14,7 @@ from tracker.errors import UsageError
 from tracker.report import owners, queries
 from tracker.report.manager import manager_scope, manager_view
 from tracker.report.queries import Scope
+from tracker.report.shape import Freshness, Report, TrendPoint
 from tracker.report.sqlbits import Dialect, local_day_start
 from tracker.report.trend import trend
 
@@ -73,7 +74,7 @@ def _cut_and_today(app: Any, options: Options) -> tuple[datetime, date]:
     return local_day_start(options.as_of + timedelta(days=1), zone), options.as_of
 
 
-def freshness(app: Any, connection: Connection, cut: datetime, as_of: bool) -> list[dict[str, Any]]:
+def freshness(app: Any, connection: Connection, cut: datetime, as_of: bool) -> list[Freshness]:
     """The last good sync of every configured target, flagged when stale.
 
     A target removed from the config is left out: it will never sync again, so a warning about it
@@ -89,7 +90,7 @@ def freshness(app: Any, connection: Connection, cut: datetime, as_of: bool) -> l
         )
     }
     names = list(app.config.targets)
-    rows = []
+    rows: list[Freshness] = []
     for name in names:
         target = app.config.targets.get(name)
         state = states.get(name)
@@ -117,8 +118,8 @@ def freshness(app: Any, connection: Connection, cut: datetime, as_of: bool) -> l
     return rows
 
 
-def build_report(app: Any, connection: Connection, options: Options) -> dict[str, Any]:
-    """The whole report as one JSON-ready dict (the documented shape, docs/report.md)."""
+def build_report(app: Any, connection: Connection, options: Options) -> Report:
+    """The whole report, typed (`shape.Report`: the documented JSON shape, docs/report.md)."""
     from tracker.item_view import postmortem_id
     from tracker.report.review import postmortems_in_window, review
     from tracker.tables import events
@@ -265,7 +266,7 @@ def _filter_key(options: Options) -> str:
     return ",".join(p for p in parts if p)
 
 
-def _from_first_item(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _from_first_item(points: list[TrendPoint]) -> list[TrendPoint]:
     """The trend from the first month end that has an item: months before any incident say nothing."""
     for index, point in enumerate(points):
         if point["total"]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import insert, select, text
 from sqlalchemy.engine import Connection
@@ -11,6 +12,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.coltypes import utcnow
 from tracker.report.queries import Scope, params, row_filter
+from tracker.report.shape import (
+    Figures,
+    Group,
+    IncidentMonth,
+    ListedItem,
+    ManagerView,
+    SincePrevious,
+    TeamOverdue,
+)
 from tracker.report.sqlbits import Dialect
 from tracker.tables import report_runs
 
@@ -52,7 +62,7 @@ def _owner(owner_text: str | None, owner_lower: str | None) -> str | None:
     return owner_text if owner_text and owner_text.lower() == owner_lower else owner_lower
 
 
-def _entry(row: Any, today: int) -> dict[str, Any]:
+def _entry(row: Any, today: int) -> ListedItem:
     late = row.deadline is not None and row.deadline < today
     return {
         "id": row.item_id,
@@ -71,7 +81,7 @@ def _entry(row: Any, today: int) -> dict[str, Any]:
 
 def attention(
     connection: Connection, dialect: Dialect, scope: Scope
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[ListedItem], list[ListedItem]]:
     """(overdue items, most overdue first; open items without a person as owner, oldest first), at most
     LIST_CAP each: the summary's `overdue` and the view's `unowned_count` count them all."""
     today = dialect.day_number(scope.today)
@@ -80,7 +90,7 @@ def attention(
     return [_entry(row, today) for row in overdue], [_entry(row, today) for row in unowned]
 
 
-def by_incident_month(connection: Connection, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
+def by_incident_month(connection: Connection, dialect: Dialect, scope: Scope) -> list[IncidentMonth]:
     """Per month of incidents: the committed items, and how many were done within 30/60/90 days.
 
     Days count from the incident's date to the local date of the close. Items done before tracking
@@ -111,7 +121,7 @@ SELECT {month} AS month, COUNT(*) FILTER (WHERE r.kind <> 3) AS committed,
 FROM postmortems p {join} report_rows r ON r.postmortem_id = p.id
 WHERE {row_filter(scope)} AND p.incident_date IS NOT NULL
 GROUP BY {month} ORDER BY {month}"""
-    out = []
+    out: list[IncidentMonth] = []
     for row in connection.execute(text(sql), params(dialect, scope, rows=True)).mappings():
         year, number = (int(part) for part in row["month"].split("-"))
         last_day = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
@@ -129,13 +139,13 @@ GROUP BY {month} ORDER BY {month}"""
             complete = last_day + timedelta(days=n) < scope.today
             base = entry["window_base"]
             entry[f"rate_{n}"] = round(within / base, 4) if complete and base else None
-        out.append(entry)
+        out.append(cast(IncidentMonth, entry))
     return out
 
 
-def teams_by_overdue(groups: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def teams_by_overdue(groups: dict[str, list[Group]]) -> list[TeamOverdue]:
     """Teams with overdue items, most overdue first (then most still open)."""
-    rows = [
+    rows: list[TeamOverdue] = [
         {"team": g["key"], "overdue": g["overdue"], "open": g["open"] + g["in_progress"], "total": g["total"]}
         for g in groups.get("team", [])
         if g["overdue"]
@@ -164,7 +174,7 @@ def changes_since(
     save: bool,
     actor: str | None,
     scope_key: str = ORG_SCOPE,
-) -> dict[str, Any]:
+) -> SincePrevious:
     """The headline counts against the previous saved report of the same scope; this one is saved."""
     runs = report_runs.c
     previous = connection.execute(
@@ -205,16 +215,17 @@ def manager_view(
     connection: Connection,
     dialect: Dialect,
     scope: Scope,
-    summary: dict[str, Any],
-    groups: dict[str, list[dict[str, Any]]],
+    summary: Figures,
+    groups: dict[str, list[Group]],
     save: bool,
     scope_key: str = ORG_SCOPE,
-) -> dict[str, Any]:
+) -> ManagerView:
     """Everything the organisation-wide report leads with (docs/report.md, "The manager's view")."""
     overdue, unowned = attention(connection, dialect, scope)
     count = f"SELECT COUNT(*) FROM report_rows r WHERE {row_filter(scope)} AND r.kind < 2 AND r.owner_person IS NULL"
     unowned_count = int(connection.execute(text(count), params(dialect, scope, rows=True)).scalar() or 0)
-    current = {name: int(summary.get(name) or 0) for name in CHANGE_FIGURES if name != "unowned"}
+    figures = cast(Mapping[str, Any], summary)
+    current = {name: int(figures.get(name) or 0) for name in CHANGE_FIGURES if name != "unowned"}
     current["unowned"] = unowned_count
     return {
         "overdue": overdue,

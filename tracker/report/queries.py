@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
+from tracker.report.shape import Figures, Group
 from tracker.report.sqlbits import Dialect, register_median
 
 DIMENSIONS = ("postmortem", "team", "severity", "target", "person")
@@ -290,16 +291,17 @@ def params(dialect: Dialect, scope: Scope, rows: bool = False) -> dict[str, Any]
     return values | scope_values(scope)
 
 
-def finish(counts: list[Any], median: Any) -> dict[str, Any]:
+def finish(counts: list[Any], median: Any) -> Figures:
     """The figures of one aggregated row (counts in FIGURES order): ints, rates and the median.
 
     Ten thousand postmortem rows pass here: ints go through as they are (PostgreSQL's sums of counts
     are Decimals, SQLite's empty sums None).
     """
-    out: dict[str, Any] = {
+    values: dict[str, Any] = {
         name: value if type(value) is int else int(value or 0)
         for name, value in zip(FIGURES, counts, strict=True)
     }
+    out = cast(Figures, values)
     committed = out["total"] - out["wont_do"]
     out["completion_rate"] = round(out["done"] / committed, 4) if committed else None
     out["on_time_rate"] = round(out["on_time"] / out["on_time_base"], 4) if out["on_time_base"] else None
@@ -309,7 +311,7 @@ def finish(counts: list[Any], median: Any) -> dict[str, Any]:
 
 def figures(
     connection: Connection, dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]
-) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+) -> tuple[Figures, dict[str, list[Group]]]:
     """(overall figures, {dimension: [figures with their key]}) as of the scope's cut."""
     register_median(connection, dialect)
     result = connection.execute(
@@ -318,14 +320,14 @@ def figures(
     at = {name: index for index, name in enumerate(result.keys())}
     count_at = [at[name] for name in FIGURES]
     dim_at, key_at, median_at = at["dim"], at["key"], at["median_days_to_done"]
-    overall: dict[str, Any] = finish([None] * len(FIGURES), None)
-    groups: dict[str, list[dict[str, Any]]] = {dim: [] for dim in dimensions}
+    overall = finish([None] * len(FIGURES), None)
+    groups: dict[str, list[Group]] = {dim: [] for dim in dimensions}
     for values in result:
         data = finish([values[i] for i in count_at], values[median_at])
         if values[dim_at] == "overall":
             overall = data
         else:
-            groups[values[dim_at]].append({"key": values[key_at], **data})
+            groups[values[dim_at]].append(cast(Group, {"key": values[key_at], **data}))
     for dim in groups:
         groups[dim].sort(key=lambda g: (g["key"] == NONE_KEY, str(g["key"])))
     return overall, groups

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Row
 from tracker.coltypes import utcnow
 from tracker.report.owners import attribute
 from tracker.report.queries import Scope, item_states
+from tracker.report.shape import Change, Review, ReviewItem, ReviewLink
 from tracker.report.sqlbits import Dialect
 from tracker.tables import action_items, events, links, postmortems, report_runs
 
@@ -65,7 +66,7 @@ def previous_snapshots(
 
 def changes(
     now: dict[str, Any], then: dict[str, Any] | None, who: Callable[[str | None], str | None] = str
-) -> list[dict[str, Any]]:
+) -> list[Change]:
     """What changed for one item between the previous report (`then`) and this one.
 
     `who` names the person behind an owner as saved (a handle or the text as written) by today's
@@ -73,7 +74,7 @@ def changes(
     """
     if then is None:
         return [{"kind": "new_item"}]
-    found: list[dict[str, Any]] = []
+    found: list[Change] = []
     if now["status"] == "done" and then["status"] != "done":
         found.append({"kind": "newly_done", "from": then["status"]})
     elif now["status"] in ("open", "in_progress") and then["status"] in ("done", "wont_do"):
@@ -161,7 +162,7 @@ def review(
     scope_key: str,
     save: bool,
     include_lint: bool = True,
-) -> dict[str, Any]:
+) -> Review:
     """Items in scope with status, owner, deadline, days overdue, links, lint flags and changes."""
     rows = item_states(connection, dialect, scope)
     for row in rows:  # attributed by today's configuration, like every figure
@@ -171,7 +172,7 @@ def review(
         return attribute(app.config, app.resolver, owner)[0] or (owner.lower() if owner else None)
 
     ids = [row["id"] for row in rows]
-    item_links: dict[int, list[dict[str, Any]]] = {}
+    item_links: dict[int, list[ReviewLink]] = {}
     if ids:
         k = links.c
         query = (
@@ -184,7 +185,7 @@ def review(
     flags = lint_flags(app, connection, ids, scope.today) if include_lint else {}
     previous = previous_snapshots(connection, ids, scope.cut)
     previous_at = max((when for when, _ in previous.values()), default=None)
-    items: list[dict[str, Any]] = []
+    items: list[ReviewItem] = []
     summary: dict[str, list[int]] = {kind: [] for kind in CHANGE_KINDS}
     for row in rows:
         snap = _snapshot(row)

@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from tracker.report.months import KINDS, MonthEnd, Tally, month_ends
 from tracker.report.queries import Scope, scope_filters, scope_values
+from tracker.report.shape import Figures, TrendPoint
 from tracker.report.sqlbits import Dialect, bucket
 from tracker.report.trend_cache import cached_tallies
 
@@ -78,8 +79,8 @@ def count_points(
 
 
 def trend(
-    connection: Connection, dialect: Dialect, scope: Scope, months: int, overall: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
+    connection: Connection, dialect: Dialect, scope: Scope, months: int, overall: Figures | None = None
+) -> list[TrendPoint]:
     """[{month, date, total, open, in_progress, done, wont_do, closed_by_bot, overdue, completion_rate}].
 
     The whole organisation's past month ends come from `trend_points` when stored (see trend_cache);
@@ -93,7 +94,7 @@ def trend(
         tallies = cached_tallies(connection, dialect, scope, points, overall, count_points)
     else:
         tallies = count_points(connection, dialect, scope, points)
-    rows = []
+    rows: list[TrendPoint] = []
     for point, (count, late) in zip(points, tallies, strict=True):
         total = sum(count.values())
         committed = total - count["wont_do"]

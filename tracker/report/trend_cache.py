@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy import text as sql_text
@@ -12,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tracker.report.months import MonthEnd, Tally
 from tracker.report.queries import Scope
+from tracker.report.shape import Figures
 from tracker.report.sqlbits import Dialect
 from tracker.tables import trend_points
 
@@ -27,7 +27,7 @@ def cached_tallies(
     dialect: Dialect,
     scope: Scope,
     points: list[MonthEnd],
-    overall: dict[str, Any] | None,
+    overall: Figures | None,
     count: Counter,
 ) -> list[Tally]:
     """The tallies of every point; the whole organisation's past month ends from the store when there.
