@@ -109,18 +109,19 @@ def by_incident_month(connection: Connection, dialect: Dialect, scope: Scope) ->
     # SQLite: postmortems first (CROSS JOIN keeps the order), each reading its own report rows in the
     # table's order, instead of a postmortem lookup for every report row.
     join = "CROSS JOIN" if dialect.sqlite else "JOIN"
-    windows = ", ".join(
-        f"COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NOT NULL AND {close_day} - {incident_day} <= {n})"
-        f" AS within_{n}"
-        for n in WINDOWS
-    )
+    windows = ", ".join(f"COUNT(*) FILTER (WHERE days <= {n}) AS within_{n}" for n in WINDOWS)
+    # Each done row's days from the incident to its close are computed once (the local day is a
+    # search of the zone's offsets), then counted against the three windows.
     sql = f"""
-SELECT {month} AS month, COUNT(*) FILTER (WHERE r.kind <> 3) AS committed,
-  COUNT(*) FILTER (WHERE r.kind = 2) AS done, COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NULL) AS unknown,
-  {windows}
-FROM postmortems p {join} report_rows r ON r.postmortem_id = p.id
-WHERE {row_filter(scope)} AND p.incident_date IS NOT NULL
-GROUP BY {month} ORDER BY {month}"""
+SELECT month, COUNT(*) FILTER (WHERE kind <> 3) AS committed, COUNT(*) FILTER (WHERE kind = 2) AS done,
+  COUNT(*) FILTER (WHERE kind = 2 AND done_at IS NULL) AS unknown, {windows}
+FROM (
+  SELECT {month} AS month, r.kind, r.done_at,
+    CASE WHEN r.kind = 2 AND r.done_at IS NOT NULL THEN {close_day} - {incident_day} END AS days
+  FROM postmortems p {join} report_rows r ON r.postmortem_id = p.id
+  WHERE {row_filter(scope)} AND p.incident_date IS NOT NULL
+) closes
+GROUP BY month ORDER BY month"""
     out: list[IncidentMonth] = []
     for row in connection.execute(text(sql), params(dialect, scope, rows=True)).mappings():
         year, number = (int(part) for part in row["month"].split("-"))
