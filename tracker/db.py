@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 
 from tracker.config import DATABASE_ENV, Config, default_data_dir
 from tracker.errors import DatabaseError
@@ -153,7 +153,7 @@ def schema_state(engine: Engine) -> SchemaState:
                 if connection.dialect.has_table(connection, VERSION_TABLE):
                     raise exc from None
                 return SchemaState(None, head, True)
-    except DBAPIError as exc:
+    except OperationalError as exc:  # cannot connect (others, such as a file that is not a database, go on)
         raise DatabaseError(
             f"cannot open the database {describe_url(str(engine.url))}: {_short(exc)}",
             hint="check that the server is running and the URL in [database] or $TRACKER_DATABASE_URL",
