@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from tracker.history import Actor, record
 from tracker.models import ActionItem, Link, Postmortem, TargetState, utcnow
+from tracker.states_session import maintain
 
 CONFIG = """
 [org]
@@ -135,7 +136,7 @@ def build(db_url: str) -> dict[str, int]:
     """
     engine = create_engine(db_url)
     ids: dict[str, int] = {}
-    with Session(engine) as session:
+    with maintain(Session(engine)) as session:
         one = Postmortem(
             slug="inc-1",
             title="Checkout outage",
@@ -225,7 +226,7 @@ def months_since_january_2026(today: date) -> int:
 def link_on_jira(db_url: str, item_id: int) -> None:
     """Link an item (already on gh, say) to a Jira issue too: an item on two targets."""
     engine = create_engine(db_url)
-    with Session(engine) as session:
+    with maintain(Session(engine)) as session:
         item = session.get(ActionItem, item_id)
         session.add(
             Link(

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from test_report_honest import WITH_LENA, imported  # noqa: F401 (the data set's fixture)
 
 from tracker.models import ActionItem, Link
+from tracker.states_session import maintain
 
 IN_CI = os.environ.get("CI") == "true"
 ISSUE_URL = "https://github.example/acme/pay/issues/2"
@@ -56,7 +57,7 @@ class Tables(HTMLParser):
 
 def link_issue(db_url: str, title: str) -> None:
     engine = create_engine(db_url)
-    with Session(engine) as session:
+    with maintain(Session(engine)) as session:
         item = session.query(ActionItem).filter_by(title=title).one()
         session.add(
             Link(

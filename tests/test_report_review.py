@@ -11,6 +11,7 @@ from test_report_data import ACTOR, CONFIG, build
 
 from tracker.history import record
 from tracker.models import ActionItem, Postmortem, ReportRun, utcnow
+from tracker.states_session import maintain
 
 
 def _report(run_cli, *args: str) -> dict:
@@ -97,7 +98,7 @@ def test_as_of_today_matches_the_report_taken_today(make_config, run_cli, db_url
     live = _report(run_cli, "--no-save", "--postmortem", "inc-2", "--months", "14")
     later = utcnow() + timedelta(days=2)
     engine = create_engine(db_url)
-    with Session(engine) as session:
+    with maintain(Session(engine)) as session:
         g = session.get(ActionItem, ids["G"])
         record(session, g, "status", "open", "done", source="github", actor=ACTOR, occurred_at=later)
         g.status, g.done_at = "done", later

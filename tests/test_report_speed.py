@@ -19,6 +19,7 @@ from test_report_data import CONFIG, build
 from tracker.models import Postmortem
 from tracker.recurrence import EXTRA_KEY
 from tracker.report.sqlbits import Dialect, _Median, bucket, offset_spans
+from tracker.states_session import maintain
 
 
 @pytest.mark.parametrize("count", [0, 1, 2, 3, 12, 13, 24, 25])
@@ -34,7 +35,7 @@ def test_bucket_counts_the_bounds_at_or_before_the_value(count):
 
 def _set_extra(db_url: str, slug: str, extra: dict) -> None:
     engine = create_engine(db_url)
-    with Session(engine) as session:
+    with maintain(Session(engine)) as session:
         postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
         assert postmortem is not None
         postmortem.extra = extra

@@ -14,6 +14,7 @@ from tracker.db import downgrade, make_engine, upgrade
 from tracker.history import record
 from tracker.models import ActionItem, ItemState, Postmortem, ReportRow, utcnow
 from tracker.states import rebuild
+from tracker.states_session import maintain
 
 COLUMNS = [c.name for c in ItemState.__table__.columns if c.name != "id"]
 ROW_COLUMNS = [c.name for c in ReportRow.__table__.columns]
@@ -36,7 +37,7 @@ def _report_rows(session: Session) -> list[tuple]:
 def _assert_maintained_equals_rebuilt(db_url: str) -> list[tuple]:
     engine = create_engine(db_url)
     try:
-        with Session(engine) as session:
+        with maintain(Session(engine)) as session:
             maintained, maintained_rows = _rows(session), _report_rows(session)
             rebuild(session)
             rebuilt, rebuilt_rows = _rows(session), _report_rows(session)
@@ -70,7 +71,7 @@ def test_states_follow_imports_edits_and_late_remote_events(make_config, run_cli
     run_cli.ok("import", str(doc))
     _assert_maintained_equals_rebuilt(db_url)
     engine = create_engine(db_url)
-    with Session(engine) as session:
+    with maintain(Session(engine)) as session:
         g = session.get(ActionItem, ids["G"])
         assert g is not None
         # A local change, then sync records a remote close that happened before it (out of order),
@@ -130,12 +131,12 @@ def test_report_rows_follow_new_links_and_severity_changes(make_config, run_cli,
     run_cli.ok("add", "Item I", "-p", "inc-3", "-o", "@sam", "-d", "2099-01-01")
     ids = build(db_url)
     engine = create_engine(db_url)
-    with Session(engine) as session:
+    with maintain(Session(engine)) as session:
         assert _row_of(session, ids["C"]).targets == ",gh,"
         assert _row_of(session, ids["B"]).targets is None
         assert _row_of(session, ids["A"]).severity == "sev1"
     link_on_jira(db_url, ids["C"])
-    with Session(engine) as session:
+    with maintain(Session(engine)) as session:
         postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == "inc-1"))
         postmortem.severity = "sev3"
         session.commit()
@@ -155,12 +156,12 @@ def test_migration_0007_backfill_equals_the_maintained_rows(make_config, run_cli
     run_cli.ok("report", "--no-save")  # attributes every owner spelling by the config
     engine = make_engine(db_url)
     try:
-        with Session(engine) as session:
+        with maintain(Session(engine)) as session:
             maintained = _report_rows(session)
         downgrade(engine, "0006")
         upgrade(engine)
         run_cli.ok("report", "--no-save")  # the same attribution after the migrations' backfill
-        with Session(engine) as session:
+        with maintain(Session(engine)) as session:
             assert _report_rows(session) == maintained
     finally:
         engine.dispose()

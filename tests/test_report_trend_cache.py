@@ -14,6 +14,7 @@ from test_report_data import CONFIG, _change, build, months_since_january_2026
 from tracker.db import make_engine
 from tracker.models import ActionItem, TrendPoint
 from tracker.states import first_difference
+from tracker.states_session import maintain
 
 KEYS = ("total", "open", "in_progress", "done", "wont_do", "closed_by_bot", "overdue", "completion_rate")
 MONTHS = months_since_january_2026(date.today())
@@ -38,7 +39,7 @@ def as_of(run_cli, day: str) -> dict:
 
 def stored(db_url: str) -> int:
     engine = create_engine(db_url)
-    with Session(engine) as session:
+    with maintain(Session(engine)) as session:
         count = session.scalar(select(func.count()).select_from(TrendPoint))
     engine.dispose()
     return int(count or 0)
@@ -69,7 +70,7 @@ def test_a_late_change_to_the_past_deletes_the_points_after_it(run_cli, db_url, 
     before = trend(run_cli)
     execute(db_url, "UPDATE trend_points SET open = open + 100")  # poison every stored point
     engine = create_engine(db_url)
-    with Session(engine) as session:
+    with maintain(Session(engine)) as session:
         b = session.get(ActionItem, data["B"])  # open, no deadline; now done since 2026-02-10
         _change(session, b, "status", "done", "2026-02-10T12:00:00", source="github")
         session.commit()
@@ -140,7 +141,7 @@ def test_a_report_during_an_uncommitted_change_stores_nothing_that_outlives_it(
     before = trend(run_cli)
     execute(db_url, "DELETE FROM trend_points")
     engine = make_engine(db_url)
-    writer = Session(engine)
+    writer = maintain(Session(engine))
     try:
         b = writer.get(ActionItem, data["B"])
         _change(writer, b, "status", "done", "2026-02-10T12:00:00", source="github")

@@ -13,10 +13,10 @@ from tracker.clock import SYSTEM, Clock
 from tracker.config import Config, load_config
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
     from sqlalchemy.orm import Session, sessionmaker
 
-    from tracker.history import Actor
+    from tracker.actor import Actor
     from tracker.people import OwnerResolver
 
 log = logging.getLogger("tracker")
@@ -104,9 +104,18 @@ class AppContext:
         with transaction(self._sessions) as session:
             yield session
 
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """One Core transaction (list, show, report): the schema is checked, and no ORM is imported."""
+        from tracker.db import connection
+
+        self.ensure_database(create=False)
+        with connection(self.engine) as conn:
+            yield conn
+
     @cached_property
     def actor(self) -> Actor:
-        from tracker.history import Actor
+        from tracker.actor import Actor
 
         return Actor.current()
 

@@ -1,25 +1,48 @@
-"""Engines and sessions; locate the shipped migrations; upgrade; refuse a missing or mismatched schema."""
+"""Engines and sessions; locate the shipped migrations; upgrade; refuse a missing or mismatched schema.
+
+Opening a database costs one query (the `alembic_version` row, compared with the revisions below):
+neither Alembic nor the ORM is imported unless a command writes through a Session or migrates.
+"""
 
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
 
 from tracker.config import DATABASE_ENV, Config, default_data_dir
 from tracker.errors import DatabaseError
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session, sessionmaker
+
 VERSION_TABLE = "alembic_version"
+# The shipped migrations' head and every revision they hold, so opening a database reads no script.
+# tests/test_migrations.py checks both against Alembic's reading of migrations/versions: a new
+# migration fails that test until it is added here.
+HEAD_REVISION = "0010_document_dates"
+KNOWN_REVISIONS = frozenset(
+    {
+        "0001",
+        "0002",
+        "0003",
+        "0004",
+        "0005",
+        "0006",
+        "0007",
+        "0008_notify",
+        "0009_owner_names",
+        "0010_document_dates",
+    }
+)
 
 
 def migrations_dir() -> Path:
@@ -108,29 +131,9 @@ class SchemaState:
         return self.current == self.head
 
 
-_REVISION = re.compile(r"^revision\s*=\s*['\"]([^'\"]+)['\"]", re.MULTILINE)
-_DOWN = re.compile(r"^down_revision\s*=\s*(?:['\"]([^'\"]+)['\"]|None)", re.MULTILINE)
-
-
-@lru_cache(maxsize=1)
 def _script_info() -> tuple[str, frozenset[str]]:
-    """Head and known revisions, read from the version files without importing Alembic (start-up time).
-
-    tests/test_migrations.py checks this agrees with Alembic's own reading.
-    """
-    revisions: dict[str, str | None] = {}
-    for path in (migrations_dir() / "versions").glob("*.py"):
-        source = path.read_text(encoding="utf-8")
-        revision, down = _REVISION.search(source), _DOWN.search(source)
-        if revision and down:
-            revisions[revision.group(1)] = down.group(1)
-    parents = {down for down in revisions.values() if down}
-    heads = [rev for rev in revisions if rev not in parents]
-    if len(heads) != 1:
-        raise DatabaseError(
-            f"the migrations have {len(heads)} heads", hint="this is a bug in tracker; report it"
-        )
-    return heads[0], frozenset(revisions)
+    """Head and known revisions of the shipped migrations (constants: see HEAD_REVISION)."""
+    return HEAD_REVISION, KNOWN_REVISIONS
 
 
 def head_revision() -> str:
@@ -138,13 +141,19 @@ def head_revision() -> str:
 
 
 def schema_state(engine: Engine) -> SchemaState:
+    """The database's revision against this code's: one SELECT when the version table is there."""
     head, known = _script_info()
     try:
         with engine.connect() as connection:
-            if not inspect(connection).has_table(VERSION_TABLE):
+            try:
+                current = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+            except DBAPIError as exc:
+                # No version table (a new database), or a real failure that the lookup below reports.
+                connection.rollback()
+                if connection.dialect.has_table(connection, VERSION_TABLE):
+                    raise exc from None
                 return SchemaState(None, head, True)
-            current = connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
-    except OperationalError as exc:
+    except OperationalError as exc:  # cannot connect (others, such as a file that is not a database, go on)
         raise DatabaseError(
             f"cannot open the database {describe_url(str(engine.url))}: {_short(exc)}",
             hint="check that the server is running and the URL in [database] or $TRACKER_DATABASE_URL",
@@ -227,7 +236,20 @@ def prepare(url: str, engine: Engine, *, create: bool) -> None:
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+    """Sessions for the commands that write through the ORM; each keeps the report tables current
+    (`tracker.states_session.maintain`: the items a transaction touched are rebuilt before it commits)."""
+    from sqlalchemy.orm import sessionmaker
+
+    from tracker.states_session import maintain
+
+    return maintain(sessionmaker(engine, expire_on_commit=False))
+
+
+@contextmanager
+def connection(engine: Engine) -> Iterator[Connection]:
+    """One Core transaction (read-mostly commands: no ORM, no Session hooks): commit on success."""
+    with engine.begin() as conn:
+        yield conn
 
 
 @contextmanager

@@ -1,43 +1,24 @@
 """The events log: every change to an item is recorded with its source, actor and two times.
 
-Writing through a Session also keeps `item_states` (the report's stretches of each item's history)
-current: `tracker.states.install` rebuilds, at each flush, the stretches of every item that got a
-status, deadline or owner event or had a column they copy written (item creation included).
+Writing through a session from `tracker.db.session_factory` also keeps `item_states` (the report's
+stretches of each item's history) current: the hooks `tracker.states_session.maintain` attaches
+there rebuild, before each commit, the stretches of every item that got a status, deadline or owner
+event or had a column they copy written (item creation included). Importing this module installs
+nothing.
 """
 
 from __future__ import annotations
 
-import getpass
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from tracker import states
+from tracker.actor import Actor
 from tracker.models import ActionItem, Event, utcnow
 
-states.install()
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who made a change: the local user and host, and the sync run when there is one."""
-
-    user: str | None = None
-    host: str | None = None
-    run_id: int | None = None
-
-    @classmethod
-    def current(cls, run_id: int | None = None) -> Actor:
-        user: str | None
-        try:
-            user = getpass.getuser()
-        except Exception:  # no passwd entry in some containers
-            user = os.environ.get("USER")
-        return cls(user=user, host=socket.gethostname(), run_id=run_id)
+__all__ = ["Actor", "ChangeSet", "apply_change", "as_text", "record"]
 
 
 def as_text(value: Any) -> str | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import re
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -13,11 +12,16 @@ from sqlalchemy.orm import Session, selectinload
 from tracker.deadlines import DeadlineKind, parse_deadline
 from tracker.errors import NotFoundError, UsageError
 from tracker.history import Actor, apply_change
-from tracker.models import ActionItem, Link, Postmortem
-from tracker.people import OwnerResolver
-from tracker.statuses import CANONICAL_WORDS, Status
 
-STATUS_CHOICES = [s.value for s in Status]
+# Shared with `list` and `show`, which read with Core and do not import this module.
+from tracker.item_view import STATUS_CHOICES as STATUS_CHOICES
+from tracker.item_view import item_to_dict as item_to_dict
+from tracker.item_view import link_to_dict as link_to_dict
+from tracker.item_view import parse_status_option as parse_status_option
+from tracker.item_view import postmortem_not_found
+from tracker.models import ActionItem, Postmortem
+from tracker.people import OwnerResolver
+from tracker.statuses import Status
 
 
 def manual_fingerprint(title: str) -> str:
@@ -36,22 +40,8 @@ def get_item(session: Session, item_id: int) -> ActionItem:
 def get_postmortem(session: Session, slug: str) -> Postmortem:
     postmortem = session.scalar(select(Postmortem).where(Postmortem.slug == slug))
     if postmortem is None:
-        known = session.scalars(select(Postmortem.slug).order_by(Postmortem.slug).limit(200)).all()
-        import difflib
-
-        close = difflib.get_close_matches(slug, known, n=3)
-        hint = f"did you mean {', '.join(close)}?" if close else "`tracker postmortems` lists them"
-        raise NotFoundError(f"no postmortem with slug {slug!r}", hint=hint)
+        raise postmortem_not_found(session, slug)
     return postmortem
-
-
-def parse_status_option(text: str) -> Status:
-    """A status typed on the command line: one of the four names (or open/todo synonyms), nothing fuzzy."""
-    key = re.sub(r"[\s\-']+", "_", text.strip().lower()).replace("won_t", "wont")
-    status = CANONICAL_WORDS.get(key) or CANONICAL_WORDS.get(key.replace("_", ""))
-    if status is None:
-        raise UsageError(f"unknown status {text!r}", hint=f"use one of {', '.join(STATUS_CHOICES)}")
-    return status
 
 
 def parse_deadline_option(text: str, reference: date) -> tuple[str | None, date | None]:
@@ -114,36 +104,3 @@ def set_status(
         else:
             item.done_at = None
     return changed
-
-
-def item_to_dict(item: ActionItem, resolver: OwnerResolver, today: date | None = None) -> dict[str, Any]:
-    """The documented JSON shape of an item (fields are added over time, never removed)."""
-    resolution = resolver.resolve(item.owner_text)
-    overdue = bool(
-        today and item.deadline and item.deadline < today and item.status in (Status.OPEN, Status.IN_PROGRESS)
-    )
-    return {
-        "id": item.id,
-        "postmortem": item.postmortem.slug,
-        "title": item.title,
-        "owner": item.owner_text,
-        "owner_person": resolution.person,
-        "owner_kind": resolution.kind.value,
-        "owner_team": resolution.team,
-        "deadline": item.deadline.isoformat() if item.deadline else None,
-        "deadline_text": item.deadline_text,
-        "status": item.status,
-        "status_text": item.status_text,
-        "overdue": overdue,
-        "priority": item.priority,
-        "push": item.push,
-        "removed": item.removed_at is not None,
-        "source_line": item.source_line,
-        "links": [link_to_dict(link) for link in item.links],
-        "created_at": item.created_at.isoformat() if item.created_at else None,
-        "updated_at": item.updated_at.isoformat() if item.updated_at else None,
-    }
-
-
-def link_to_dict(link: Link) -> dict[str, Any]:
-    return {"target": link.target, "key": link.key, "url": link.url, "state": link.state}

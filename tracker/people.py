@@ -73,11 +73,20 @@ class OwnerResolver:
         for person in config.people.values():
             if person.team:
                 self._team_of[person.handle] = person.team
+        # Owners repeat (a thousand items, a few hundred spellings) and the config is frozen: each
+        # spelling is resolved once per command (an unknown one costs a fuzzy search for suggestions).
+        self._resolved: dict[str | None, Resolution] = {}
 
     def person(self, handle: str | None) -> Person | None:
         return self.config.people.get(handle) if handle else None
 
     def resolve(self, text: str | None) -> Resolution:
+        found = self._resolved.get(text)
+        if found is None:
+            found = self._resolved[text] = self._resolve(text)
+        return found
+
+    def _resolve(self, text: str | None) -> Resolution:
         if text is None or normalise_name(text) in _NO_OWNER:
             return Resolution(text, OwnerKind.NONE)
         cleaned = text.strip().strip("*_`").strip()

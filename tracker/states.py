@@ -5,8 +5,9 @@ the values the report reads backwards from the events log (a field's value at a 
 of its first event at or after it, else the current value) and the per-item facts the figures need
 (slips so far, close time, days to done). It is rebuilt per item from the events log and the item's
 row, so out-of-order `occurred_at` (a remote close recorded after a later local change) needs no
-special case. Whatever writes an item through a Session keeps it current (see `install`: rebuilt
-once per transaction, before it commits); bulk loads call `rebuild`. `tests/test_report_states.py`
+special case. Whatever writes an item through a tracker Session keeps it current (the hooks of
+`tracker.states_session`, attached by `tracker.db.session_factory`: rebuilt once per transaction,
+before it commits); bulk loads and Core writes call `rebuild`. This module imports no ORM. `tests/test_report_states.py`
 checks the maintained table equals a rebuild.
 `report_rows` holds the same stretches in the narrow integer form the report aggregates, with each
 item's link targets; it is rebuilt with them (a new link touches its item).
@@ -15,13 +16,13 @@ item's link targets; it is rebuilt with them (a new link touches its item).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import event, inspect, select, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.orm import Session
+from sqlalchemy import text
 
-from tracker.models import ActionItem, Event, Link, Postmortem
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+    from sqlalchemy.orm import Session
 
 BEFORE_TRACKING = "closed before tracking"  # events.note of a close seen already made (importing.upsert)
 
@@ -244,8 +245,7 @@ def rebuild(connection: Connection | Session, item_ids: Iterable[int] | None = N
     ids = None if item_ids is None else sorted(set(item_ids))
     if ids == []:
         return
-    bind = connection.get_bind() if isinstance(connection, Session) else connection
-    dialect = bind.dialect.name
+    dialect = dialect_name(connection)
     if ids is None:
         connection.execute(text("DELETE FROM trend_points"))
     earliest: int | None = None
@@ -306,65 +306,8 @@ def first_difference(old: list[Span], new: list[Span]) -> int | None:
     return None
 
 
-def touched_items(session: Session) -> set[int]:
-    """Items whose stretches this flush may change: a tracked event, or a copied column written."""
-    ids: set[int] = set()
-    regraded: list[int] = []
-    for obj in session.new:
-        if isinstance(obj, Event) and obj.item_id is not None and obj.field in TRACKED_FIELDS:
-            ids.add(obj.item_id)
-        elif isinstance(obj, ActionItem) and obj.id is not None:
-            ids.add(obj.id)
-        elif isinstance(obj, Link) and obj.item_id is not None:
-            ids.add(obj.item_id)  # the report rows carry the item's targets
-    for obj in session.dirty:
-        if isinstance(obj, ActionItem) and obj.id is not None:
-            state: Any = inspect(obj)
-            if any(state.attrs[name].history.has_changes() for name in ITEM_COLUMNS):
-                ids.add(obj.id)
-        elif isinstance(obj, Link) and obj.item_id is not None:
-            link_state: Any = inspect(obj)
-            if link_state.attrs.target.history.has_changes():
-                ids.add(obj.item_id)
-        elif isinstance(obj, Postmortem) and obj.id is not None:
-            postmortem_state: Any = inspect(obj)
-            if postmortem_state.attrs.severity.history.has_changes():
-                regraded.append(obj.id)  # the report rows carry the postmortem's severity
-    if regraded:
-        ids.update(
-            session.connection().scalars(select(ActionItem.id).where(ActionItem.postmortem_id.in_(regraded)))
-        )
-    return ids
-
-
-PENDING = "tracker_states_pending"  # session.info key: items flushed since the last rebuild
-
-
-def _after_flush(session: Session, _context: Any) -> None:
-    ids = touched_items(session)
-    if ids:
-        session.info.setdefault(PENDING, set()).update(ids)
-
-
-def _before_commit(session: Session) -> None:
-    # One rebuild per transaction, not per flush: an import flushes each new item to get its id.
-    session.flush()
-    ids = session.info.pop(PENDING, None)
-    if ids:
-        rebuild(session.connection(), ids)
-
-
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING, None)
-
-
-def install() -> None:
-    """Keep `item_states` and `report_rows` current in every Session (idempotent): the items each
-    flush touched are rebuilt once, in the same transaction, just before it commits."""
-    for name, listener in (
-        ("after_flush", _after_flush),
-        ("before_commit", _before_commit),
-        ("after_rollback", _after_rollback),
-    ):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+def dialect_name(connection: Connection | Session) -> str:
+    """sqlite or postgresql, from a Core connection or an ORM session alike."""
+    get_bind = getattr(connection, "get_bind", None)
+    bind: Any = get_bind() if get_bind is not None else connection
+    return str(bind.dialect.name)

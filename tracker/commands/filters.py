@@ -80,14 +80,21 @@ def _sortable(value: Any) -> Any:
     return value
 
 
-def since_condition(since: date, zone: Any) -> Any:
-    """Postmortems of incidents on or after `since`; one without an incident date counts from when it was added."""
+def since_condition(since: date, zone: Any, postmortems: Any = None) -> Any:
+    """Postmortems of incidents on or after `since`; one without an incident date counts from when it was added.
+
+    `postmortems` is the table's columns to test: the ORM model (the default) or `tracker.tables`'
+    Core table for queries that do not import the ORM.
+    """
     from sqlalchemy import and_, or_
 
-    from tracker.models import Postmortem
     from tracker.report.sqlbits import local_day_start
 
+    if postmortems is None:
+        from tracker.models import Postmortem as postmortems
+    else:
+        postmortems = postmortems.c
     return or_(
-        Postmortem.incident_date >= since,
-        and_(Postmortem.incident_date.is_(None), Postmortem.created_at >= local_day_start(since, zone)),
+        postmortems.incident_date >= since,
+        and_(postmortems.incident_date.is_(None), postmortems.created_at >= local_day_start(since, zone)),
     )

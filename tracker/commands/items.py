@@ -199,28 +199,34 @@ def show_cmd(app: AppContext, item_id: int, fmt: str) -> None:
     """
     from sqlalchemy import select
 
-    from tracker.items import get_item, item_to_dict
-    from tracker.models import Event
+    from tracker.item_view import get_item_view, item_to_dict
+    from tracker.tables import events as e
 
-    with app.session() as session:
-        item = get_item(session, item_id)
+    # Core, not the ORM: `show` is run by hand, and importing the models costs more than the query.
+    with app.connection() as connection:
+        item = get_item_view(connection, item_id)
         data = item_to_dict(item, app.resolver, app.today())
-        events = session.scalars(
-            select(Event).where(Event.item_id == item_id).order_by(Event.occurred_at, Event.id)
-        )
+        history = connection.execute(
+            select(
+                e.c.field, e.c.old, e.c.new, e.c.source, e.c.actor_user, e.c.actor_host, e.c.run_id,
+                e.c.occurred_at, e.c.recorded_at,
+            )
+            .where(e.c.item_id == item_id)
+            .order_by(e.c.occurred_at, e.c.id)
+        )  # fmt: skip
         data["events"] = [
             {
-                "field": e.field,
-                "old": e.old,
-                "new": e.new,
-                "source": e.source,
-                "actor": e.actor_user,
-                "host": e.actor_host,
-                "run": e.run_id,
-                "occurred_at": e.occurred_at.isoformat(),
-                "recorded_at": e.recorded_at.isoformat(),
+                "field": row.field,
+                "old": row.old,
+                "new": row.new,
+                "source": row.source,
+                "actor": row.actor_user,
+                "host": row.actor_host,
+                "run": row.run_id,
+                "occurred_at": row.occurred_at.isoformat(),
+                "recorded_at": row.recorded_at.isoformat(),
             }
-            for e in events
+            for row in history
         ]
     if fmt == "json":
         echo(to_json(data))

@@ -83,8 +83,8 @@ def list_cmd(
     Example: tracker list --team platform --overdue --sort deadline --columns id,title,owner,deadline
     """
     from sqlalchemy import or_, select
-    from sqlalchemy.orm import selectinload
 
+    from tracker import tables
     from tracker.commands.filters import (
         parse_columns,
         parse_since,
@@ -95,8 +95,7 @@ def list_cmd(
         sort_rows,
     )
     from tracker.config import normalise_name
-    from tracker.items import get_postmortem, item_to_dict, parse_status_option
-    from tracker.models import ActionItem, Link, Postmortem
+    from tracker.item_view import item_to_dict, items_query, load_items, parse_status_option, postmortem_id
     from tracker.report.owners import attribute
 
     wanted = [parse_status_option(s).value for s in statuses]
@@ -105,41 +104,40 @@ def list_cmd(
         pick(sort_field.lstrip("-"), SORT_FIELDS, "--sort")
     today = app.today()
     aliases = app.config.report.severity_aliases
-    with app.session() as session:
-        query = (
-            select(ActionItem)
-            .join(Postmortem)
-            .options(selectinload(ActionItem.links), selectinload(ActionItem.postmortem))
-            .order_by(Postmortem.slug, ActionItem.position, ActionItem.id)
-        )
+    items, postmortems, links = tables.action_items.c, tables.postmortems.c, tables.links.c
+    # Core, not the ORM: this runs by hand many times a day, and importing the models costs more
+    # than reading a thousand items.
+    with app.connection() as connection:
+        query = items_query()
         if slug:
-            query = query.where(ActionItem.postmortem_id == get_postmortem(session, slug).id)
+            query = query.where(items.postmortem_id == postmortem_id(connection, slug))
         if wanted:
-            query = query.where(ActionItem.status.in_(wanted))
+            query = query.where(items.status.in_(wanted))
         if overdue:
-            query = query.where(ActionItem.deadline < today, ActionItem.status.in_(["open", "in_progress"]))
+            query = query.where(items.deadline < today, items.status.in_(["open", "in_progress"]))
         if not include_removed:
-            query = query.where(ActionItem.removed_at.is_(None))
+            query = query.where(items.removed_at.is_(None))
         if severity:
-            query = query.where(Postmortem.severity.in_(severities_for(severity, aliases)))
+            query = query.where(postmortems.severity.in_(severities_for(severity, aliases)))
         if target:
-            query = query.where(ActionItem.id.in_(select(Link.item_id).where(Link.target == target)))
+            query = query.where(items.id.in_(select(links.item_id).where(links.target == target)))
         if since:
-            query = query.where(since_condition(parse_since(since, today), app.config.org.zone))
+            query = query.where(
+                since_condition(parse_since(since, today), app.config.org.zone, tables.postmortems)
+            )
         if owner:
             resolution = app.resolver.resolve(owner)
             if resolution.person:
-                query = query.where(
-                    or_(ActionItem.owner_person == resolution.person, ActionItem.owner_text == owner)
-                )
-        rows = []
-        for item in session.scalars(query):
-            row = item_to_dict(item, app.resolver, today)
-            row["severity"] = severity_key(item.postmortem.severity, aliases)
-            # Today's [people]/[teams] decide the team, as in the report (not the team stored at import).
-            row["team"] = attribute(app.config, app.resolver, item.owner_text)[1]
-            if team is None or row["team"] == team:
-                rows.append(row)
+                query = query.where(or_(items.owner_person == resolution.person, items.owner_text == owner))
+        found = load_items(connection, query)
+    rows = []
+    for item in found:
+        row = item_to_dict(item, app.resolver, today)
+        row["severity"] = severity_key(item.postmortem.severity, aliases)
+        # Today's [people]/[teams] decide the team, as in the report (not the team stored at import).
+        row["team"] = attribute(app.config, app.resolver, item.owner_text)[1]
+        if team is None or row["team"] == team:
+            rows.append(row)
     if owner and not app.resolver.resolve(owner).person:
         rows = [r for r in rows if r["owner"] and normalise_name(r["owner"]) == normalise_name(owner)]
     if sort_field:

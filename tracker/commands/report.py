@@ -5,12 +5,15 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import click
 
 from tracker.app import AppContext
 from tracker.output import echo, write_file
+
+if TYPE_CHECKING:
+    from tracker.report.shape import Report
 
 REPORT_FORMATS = ("table", "text", "markdown", "json", "csv", "html")
 
@@ -107,8 +110,10 @@ def report_cmd(
         severity=severity,
         since=parse_since(since, app.today()) if since else None,
     )
-    with app.session() as session:
-        report = build_report(app, session, options)
+    # A Core transaction: the report reads with SQL and writes only its own small tables (saved runs,
+    # month ends, owner attributions), so the ORM is not imported.
+    with app.connection() as connection:
+        report = build_report(app, connection, options)
     text = render(report, fmt, limit, terminal=output is None and sys.stdout.isatty())
     if output:
         write_file(Path(output), text, "report")
@@ -125,10 +130,10 @@ def report_cmd(
     if notify:
         from tracker.notify.commands import notify_report
 
-        notify_report(app, report, notify, dry_run, limit)
+        notify_report(app, cast(dict[str, Any], report), notify, dry_run, limit)
 
 
-def render(report: dict[str, Any], fmt: str, limit: int, terminal: bool) -> str:
+def render(report: Report, fmt: str, limit: int, terminal: bool) -> str:
     """The report in one format; `table` (or `text`) fits the terminal, with colour, and is plain elsewhere."""
     from tracker.report import render_text
 

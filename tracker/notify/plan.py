@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -16,6 +16,7 @@ from tracker.notify.run import Outgoing
 
 if TYPE_CHECKING:
     from tracker.app import AppContext
+    from tracker.report.shape import Report
 
 DIGEST_SECTIONS = (
     ("due", "Due this week"),
@@ -72,7 +73,7 @@ def report_outgoing(app: AppContext, report: dict[str, Any], names: list[str], l
     if url is None and any(isinstance(app.config.notify[n], EmailChannel) for n in names):
         from tracker.report.render_html import to_html
 
-        html = to_html(report, limit)
+        html = to_html(cast("Report", report), limit)  # the report as build_report typed it
     out = []
     for name in names:
         before = ledger.last_sent_detail(app, name, "report", summary["scope"])

@@ -8,15 +8,21 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Text, cast, func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
 from tracker.errors import UsageError
-from tracker.models import Event, SyncRun, TargetState
 from tracker.report import owners, queries
 from tracker.report.manager import manager_scope, manager_view
 from tracker.report.queries import Scope
+from tracker.report.shape import Freshness, Report, TrendPoint
 from tracker.report.sqlbits import Dialect, local_day_start
 from tracker.report.trend import trend
+
+# Where import keeps recurrences in a postmortem's `extra` (tracker.recurrence's EXTRA_KEY and
+# SAME_SERVICE_KEY, checked by tests/test_report_core.py): a report over postmortems that keep none
+# does not import that module.
+RECURRENCE_KEY = "recurrence"
+SAME_SERVICE_KEY = "same_service"
 
 
 @dataclass(frozen=True)
@@ -68,25 +74,33 @@ def _cut_and_today(app: Any, options: Options) -> tuple[datetime, date]:
     return local_day_start(options.as_of + timedelta(days=1), zone), options.as_of
 
 
-def freshness(app: Any, session: Session, cut: datetime, as_of: bool) -> list[dict[str, Any]]:
+def freshness(app: Any, connection: Connection, cut: datetime, as_of: bool) -> list[Freshness]:
     """The last good sync of every configured target, flagged when stale.
 
     A target removed from the config is left out: it will never sync again, so a warning about it
     would repeat on every report forever (`tracker doctor` lists such targets once).
     """
     limit = timedelta(hours=app.config.report.stale_sync_hours)
-    states = {row.target: row for row in session.scalars(select(TargetState))}
+    from tracker.tables import sync_runs, target_state
+
+    states = {
+        row.target: row
+        for row in connection.execute(
+            select(target_state.c.target, target_state.c.kind, target_state.c.last_good_sync_at)
+        )
+    }
     names = list(app.config.targets)
-    rows = []
+    rows: list[Freshness] = []
     for name in names:
         target = app.config.targets.get(name)
         state = states.get(name)
         if as_of:
-            last = session.scalar(
-                select(func.max(SyncRun.finished_at)).where(
-                    SyncRun.outcome == "ok",
-                    SyncRun.finished_at < cut,
-                    (SyncRun.target == name) | SyncRun.target.is_(None),
+            runs = sync_runs.c
+            last = connection.scalar(
+                select(func.max(runs.finished_at)).where(
+                    runs.outcome == "ok",
+                    runs.finished_at < cut,
+                    (runs.target == name) | runs.target.is_(None),
                 )
             )
         else:
@@ -104,36 +118,36 @@ def freshness(app: Any, session: Session, cut: datetime, as_of: bool) -> list[di
     return rows
 
 
-def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]:
-    """The whole report as one JSON-ready dict (the documented shape, docs/report.md)."""
-    from tracker.items import get_postmortem
+def build_report(app: Any, connection: Connection, options: Options) -> Report:
+    """The whole report, typed (`shape.Report`: the documented JSON shape, docs/report.md)."""
+    from tracker.item_view import postmortem_id
     from tracker.report.review import postmortems_in_window, review
+    from tracker.tables import events
 
-    dialect = Dialect(session.get_bind().dialect.name, app.config.org.zone)
+    dialect = Dialect(connection.dialect.name, app.config.org.zone)
     if not dialect.sqlite:
         # Compiling the report's few big statements with JIT costs ~0.1 s more than it saves.
-        session.execute(text("SET LOCAL jit = off"))
+        connection.execute(text("SET LOCAL jit = off"))
     cut, today = _cut_and_today(app, options)
-    earliest = session.scalar(select(func.min(Event.occurred_at)))
+    earliest = connection.scalar(select(func.min(events.c.occurred_at)))
     low = min(earliest, cut) if earliest else cut
     postmortem_ids: tuple[int, ...] | None = None
     scope_key = None
     review_postmortems: list[str] = []
     if options.postmortem:
-        found = get_postmortem(session, options.postmortem)
-        postmortem_ids = (found.id,)
-        scope_key = f"postmortem:{found.slug}"
-        review_postmortems = [found.slug]
+        postmortem_ids = (postmortem_id(connection, options.postmortem),)
+        scope_key = f"postmortem:{options.postmortem}"
+        review_postmortems = [options.postmortem]
     elif options.review_window:
         start, end = options.review_window
-        found_all = postmortems_in_window(session, start, end)
+        found_all = postmortems_in_window(connection, start, end)
         postmortem_ids = tuple(p.id for p in found_all)
         scope_key = f"window:{start}..{end}"
         review_postmortems = [p.slug for p in found_all]
     if options.severity is not None or options.since is not None:
-        postmortem_ids = _narrowed(app, session, postmortem_ids, options)
+        postmortem_ids = _narrowed(app, connection, postmortem_ids, options)
         scope_key = None if scope_key is None else f"{scope_key}|{_filter_key(options)}"
-    names, attribution_warning = owners.refresh(app, session)
+    names, attribution_warning = owners.refresh(app, connection)
     owner_spellings = None
     if options.owner:
         owner_person = app.resolver.resolve(options.owner).person
@@ -161,10 +175,10 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
     if options.postmortem:
         # One postmortem: its items and its figures once; every group would be one identical row.
         dimensions, months = (), 0
-    overall, groups = queries.figures(session, dialect, scope, dimensions)
+    overall, groups = queries.figures(connection, dialect, scope, dimensions)
     fresh = freshness(
         app,
-        session,
+        connection,
         cut,
         options.as_of is not None and options.as_of != app.now().astimezone(app.config.org.zone).date(),
     )
@@ -179,7 +193,7 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
     if scope_key is not None:
         review_data = review(
             app,
-            session,
+            connection,
             dialect,
             scope,
             scope_key=scope_key,
@@ -190,7 +204,7 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
     if scope_key is None:
         manager = manager_view(
             app,
-            session,
+            connection,
             dialect,
             scope,
             overall,
@@ -221,28 +235,30 @@ def build_report(app: Any, session: Session, options: Options) -> dict[str, Any]
         "warnings": warnings,
         "summary": overall,
         "groups": groups,
-        "trend": _from_first_item(trend(session, dialect, scope, months, overall)),
+        "trend": _from_first_item(trend(connection, dialect, scope, months, overall)),
         "manager": manager,
         "review": review_data,
-        "recurrence": _recurrence(session, postmortem_ids),
-        "same_service": _same_service(session, postmortem_ids),
+        "recurrence": _recurrence(connection, postmortem_ids),
+        "same_service": _same_service(connection, postmortem_ids),
     }
 
 
-def _narrowed(app: Any, session: Session, ids: tuple[int, ...] | None, options: Options) -> tuple[int, ...]:
+def _narrowed(
+    app: Any, connection: Connection, ids: tuple[int, ...] | None, options: Options
+) -> tuple[int, ...]:
     """The postmortems in scope that also match --severity and --since."""
     from tracker.commands.filters import severities_for, since_condition
-    from tracker.models import Postmortem
+    from tracker.tables import postmortems
 
-    query = select(Postmortem.id)
+    query = select(postmortems.c.id)
     if ids is not None:
-        query = query.where(Postmortem.id.in_(ids or (-1,)))
+        query = query.where(postmortems.c.id.in_(ids or (-1,)))
     if options.severity is not None:
         wanted = severities_for(options.severity, app.config.report.severity_aliases)
-        query = query.where(Postmortem.severity.in_(wanted))
+        query = query.where(postmortems.c.severity.in_(wanted))
     if options.since is not None:
-        query = query.where(since_condition(options.since, app.config.org.zone))
-    return tuple(session.scalars(query.order_by(Postmortem.id)))
+        query = query.where(since_condition(options.since, app.config.org.zone, postmortems))
+    return tuple(connection.scalars(query.order_by(postmortems.c.id)))
 
 
 def _filter_key(options: Options) -> str:
@@ -250,7 +266,7 @@ def _filter_key(options: Options) -> str:
     return ",".join(p for p in parts if p)
 
 
-def _from_first_item(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _from_first_item(points: list[TrendPoint]) -> list[TrendPoint]:
     """The trend from the first month end that has an item: months before any incident say nothing."""
     for index, point in enumerate(points):
         if point["total"]:
@@ -258,34 +274,39 @@ def _from_first_item(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return points[-1:]
 
 
-def _recurrence(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+def _recurrence(connection: Connection, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
     """Items of earlier postmortems still open when an incident in scope happened (issue 9)."""
-    from tracker.recurrence import EXTRA_KEY, stored_matches
-
-    return _kept(session, postmortem_ids, EXTRA_KEY, stored_matches)
+    return _kept(connection, postmortem_ids, RECURRENCE_KEY, "stored_matches")
 
 
-def _same_service(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+def _same_service(connection: Connection, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
     """Items of earlier postmortems still open on a service an incident in scope hit again (issue 14)."""
-    from tracker.recurrence import SAME_SERVICE_KEY, stored_same_service
-
-    return _kept(session, postmortem_ids, SAME_SERVICE_KEY, stored_same_service)
+    return _kept(connection, postmortem_ids, SAME_SERVICE_KEY, "stored_same_service")
 
 
 def _kept(
-    session: Session,
+    connection: Connection,
     postmortem_ids: tuple[int, ...] | None,
     key: str,
-    stored: Callable[[Session, tuple[int, ...] | None], list[dict[str, Any]]],
+    reader: str,
 ) -> list[dict[str, Any]]:
     """What import kept under `key` in postmortems' `extra`, loading only postmortems that name it."""
-    from tracker.models import Postmortem
+    from tracker.tables import postmortems
 
     # The text test is a superset (the reader decides), so the other ten thousand are not loaded.
-    query = select(Postmortem.id).where(cast(Postmortem.extra, Text).like(f'%"{key}"%'))
+    query = select(postmortems.c.id).where(cast(postmortems.c.extra, Text).like(f'%"{key}"%'))
     if postmortem_ids is not None:
-        query = query.where(Postmortem.id.in_(postmortem_ids or (-1,)))
-    candidates = tuple(session.scalars(query))
-    if len(candidates) > 5000:  # keep the IN list within every driver's bound-parameter limit
-        return stored(session, postmortem_ids)
-    return stored(session, candidates)
+        query = query.where(postmortems.c.id.in_(postmortem_ids or (-1,)))
+    candidates = tuple(connection.scalars(query))
+    if not candidates:
+        return []  # nothing kept: neither the ORM nor the recurrence module is needed
+    from sqlalchemy.orm import Session
+
+    from tracker import recurrence
+
+    stored: Callable[[Session, tuple[int, ...] | None], list[dict[str, Any]]] = getattr(recurrence, reader)
+    # The stored matches are read by tracker.recurrence through a Session on this same transaction.
+    with Session(bind=connection) as session:
+        if len(candidates) > 5000:  # keep the IN list within every driver's bound-parameter limit
+            return stored(session, postmortem_ids)
+        return stored(session, candidates)

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from tracker.models import ReportRun
+from tracker.coltypes import utcnow
 from tracker.report.queries import Scope, params, row_filter
+from tracker.report.shape import (
+    Figures,
+    Group,
+    IncidentMonth,
+    ListedItem,
+    ManagerView,
+    SincePrevious,
+    TeamOverdue,
+)
 from tracker.report.sqlbits import Dialect
+from tracker.tables import report_runs
 
 WINDOWS = (30, 60, 90)  # days after the incident by which an item counts as done in time
 ORG_SCOPE = "organisation"  # report_runs.scope of a saved organisation-wide report
@@ -22,7 +33,7 @@ UNOWNED_MEANS = "open without a person as owner (not in [people])"
 CHANGE_FIGURES = ("total", "done", "open", "in_progress", "overdue", "unowned")
 
 
-def _listed(session: Session, dialect: Dialect, scope: Scope, condition: str, order: str) -> list[Any]:
+def _listed(connection: Connection, dialect: Dialect, scope: Scope, condition: str, order: str) -> list[Any]:
     """The first LIST_CAP items still to do at the cut that meet `condition`, in `order`, with what the
     lists show: the report rows are ranked first (a top-N sort), then only those are joined to their
     item, postmortem and first linked issue."""
@@ -41,7 +52,7 @@ JOIN action_items i ON i.id = r.item_id
 JOIN postmortems p ON p.id = r.postmortem_id
 LEFT JOIN links l ON l.id = (SELECT MIN(k.id) FROM links k WHERE k.item_id = r.item_id AND k.state = 'linked')
 ORDER BY {order.replace("r.", "top.")}"""
-    return list(session.execute(text(sql), params(dialect, scope, rows=True)))
+    return list(connection.execute(text(sql), params(dialect, scope, rows=True)))
 
 
 def _owner(owner_text: str | None, owner_lower: str | None) -> str | None:
@@ -51,7 +62,7 @@ def _owner(owner_text: str | None, owner_lower: str | None) -> str | None:
     return owner_text if owner_text and owner_text.lower() == owner_lower else owner_lower
 
 
-def _entry(row: Any, today: int) -> dict[str, Any]:
+def _entry(row: Any, today: int) -> ListedItem:
     late = row.deadline is not None and row.deadline < today
     return {
         "id": row.item_id,
@@ -69,17 +80,17 @@ def _entry(row: Any, today: int) -> dict[str, Any]:
 
 
 def attention(
-    session: Session, dialect: Dialect, scope: Scope
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    connection: Connection, dialect: Dialect, scope: Scope
+) -> tuple[list[ListedItem], list[ListedItem]]:
     """(overdue items, most overdue first; open items without a person as owner, oldest first), at most
     LIST_CAP each: the summary's `overdue` and the view's `unowned_count` count them all."""
     today = dialect.day_number(scope.today)
-    overdue = _listed(session, dialect, scope, "r.deadline < :today", "r.deadline, r.item_id")
-    unowned = _listed(session, dialect, scope, "r.owner_person IS NULL", "r.item_id")
+    overdue = _listed(connection, dialect, scope, "r.deadline < :today", "r.deadline, r.item_id")
+    unowned = _listed(connection, dialect, scope, "r.owner_person IS NULL", "r.item_id")
     return [_entry(row, today) for row in overdue], [_entry(row, today) for row in unowned]
 
 
-def by_incident_month(session: Session, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
+def by_incident_month(connection: Connection, dialect: Dialect, scope: Scope) -> list[IncidentMonth]:
     """Per month of incidents: the committed items, and how many were done within 30/60/90 days.
 
     Days count from the incident's date to the local date of the close. Items done before tracking
@@ -98,20 +109,21 @@ def by_incident_month(session: Session, dialect: Dialect, scope: Scope) -> list[
     # SQLite: postmortems first (CROSS JOIN keeps the order), each reading its own report rows in the
     # table's order, instead of a postmortem lookup for every report row.
     join = "CROSS JOIN" if dialect.sqlite else "JOIN"
-    windows = ", ".join(
-        f"COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NOT NULL AND {close_day} - {incident_day} <= {n})"
-        f" AS within_{n}"
-        for n in WINDOWS
-    )
+    windows = ", ".join(f"COUNT(*) FILTER (WHERE days <= {n}) AS within_{n}" for n in WINDOWS)
+    # Each done row's days from the incident to its close are computed once (the local day is a
+    # search of the zone's offsets), then counted against the three windows.
     sql = f"""
-SELECT {month} AS month, COUNT(*) FILTER (WHERE r.kind <> 3) AS committed,
-  COUNT(*) FILTER (WHERE r.kind = 2) AS done, COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NULL) AS unknown,
-  {windows}
-FROM postmortems p {join} report_rows r ON r.postmortem_id = p.id
-WHERE {row_filter(scope)} AND p.incident_date IS NOT NULL
-GROUP BY {month} ORDER BY {month}"""
-    out = []
-    for row in session.execute(text(sql), params(dialect, scope, rows=True)).mappings():
+SELECT month, COUNT(*) FILTER (WHERE kind <> 3) AS committed, COUNT(*) FILTER (WHERE kind = 2) AS done,
+  COUNT(*) FILTER (WHERE kind = 2 AND done_at IS NULL) AS unknown, {windows}
+FROM (
+  SELECT {month} AS month, r.kind, r.done_at,
+    CASE WHEN r.kind = 2 AND r.done_at IS NOT NULL THEN {close_day} - {incident_day} END AS days
+  FROM postmortems p {join} report_rows r ON r.postmortem_id = p.id
+  WHERE {row_filter(scope)} AND p.incident_date IS NOT NULL
+) closes
+GROUP BY month ORDER BY month"""
+    out: list[IncidentMonth] = []
+    for row in connection.execute(text(sql), params(dialect, scope, rows=True)).mappings():
         year, number = (int(part) for part in row["month"].split("-"))
         last_day = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
         entry: dict[str, Any] = {
@@ -128,13 +140,13 @@ GROUP BY {month} ORDER BY {month}"""
             complete = last_day + timedelta(days=n) < scope.today
             base = entry["window_base"]
             entry[f"rate_{n}"] = round(within / base, 4) if complete and base else None
-        out.append(entry)
+        out.append(cast(IncidentMonth, entry))
     return out
 
 
-def teams_by_overdue(groups: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def teams_by_overdue(groups: dict[str, list[Group]]) -> list[TeamOverdue]:
     """Teams with overdue items, most overdue first (then most still open)."""
-    rows = [
+    rows: list[TeamOverdue] = [
         {"team": g["key"], "overdue": g["overdue"], "open": g["open"] + g["in_progress"], "total": g["total"]}
         for g in groups.get("team", [])
         if g["overdue"]
@@ -157,30 +169,34 @@ def is_manager_scope(column: Any) -> Any:
 
 
 def changes_since(
-    session: Session,
+    connection: Connection,
     current: dict[str, int],
     before: Any,
     save: bool,
     actor: str | None,
     scope_key: str = ORG_SCOPE,
-) -> dict[str, Any]:
+) -> SincePrevious:
     """The headline counts against the previous saved report of the same scope; this one is saved."""
-    previous = session.scalars(
-        select(ReportRun)
-        .where(ReportRun.scope == scope_key, ReportRun.created_at < before)
-        .order_by(ReportRun.created_at.desc())
+    runs = report_runs.c
+    previous = connection.execute(
+        select(runs.created_at, runs["items"].label("snapshot"))
+        .where(runs.scope == scope_key, runs.created_at < before)
+        .order_by(runs.created_at.desc())
         .limit(1)
     ).first()
     if save:
         try:  # a read-only database still reports; it just cannot remember this one
-            with session.begin_nested():
-                session.add(ReportRun(scope=scope_key, actor_user=actor, items={"figures": current}))
-                session.flush()
+            with connection.begin_nested():
+                connection.execute(
+                    insert(report_runs).values(
+                        created_at=utcnow(), scope=scope_key, actor_user=actor, items={"figures": current}
+                    )
+                )
         except SQLAlchemyError:
             pass
-    if previous is None or not isinstance(previous.items.get("figures"), dict):
+    if previous is None or not isinstance(previous.snapshot.get("figures"), dict):
         return {"scope": scope_key, "previous_report_at": None, "figures": {}}
-    then = previous.items["figures"]
+    then = previous.snapshot["figures"]
     return {
         "scope": scope_key,
         "previous_report_at": previous.created_at.isoformat(),
@@ -197,19 +213,20 @@ def changes_since(
 
 def manager_view(
     app: Any,
-    session: Session,
+    connection: Connection,
     dialect: Dialect,
     scope: Scope,
-    summary: dict[str, Any],
-    groups: dict[str, list[dict[str, Any]]],
+    summary: Figures,
+    groups: dict[str, list[Group]],
     save: bool,
     scope_key: str = ORG_SCOPE,
-) -> dict[str, Any]:
+) -> ManagerView:
     """Everything the organisation-wide report leads with (docs/report.md, "The manager's view")."""
-    overdue, unowned = attention(session, dialect, scope)
+    overdue, unowned = attention(connection, dialect, scope)
     count = f"SELECT COUNT(*) FROM report_rows r WHERE {row_filter(scope)} AND r.kind < 2 AND r.owner_person IS NULL"
-    unowned_count = int(session.execute(text(count), params(dialect, scope, rows=True)).scalar() or 0)
-    current = {name: int(summary.get(name) or 0) for name in CHANGE_FIGURES if name != "unowned"}
+    unowned_count = int(connection.execute(text(count), params(dialect, scope, rows=True)).scalar() or 0)
+    figures = cast(Mapping[str, Any], summary)
+    current = {name: int(figures.get(name) or 0) for name in CHANGE_FIGURES if name != "unowned"}
     current["unowned"] = unowned_count
     return {
         "overdue": overdue,
@@ -222,9 +239,9 @@ def manager_view(
             "due": summary["due"],
             "rate": round(summary["due_done"] / summary["due"], 4) if summary["due"] else None,
         },
-        "by_incident_month": by_incident_month(session, dialect, scope),
+        "by_incident_month": by_incident_month(connection, dialect, scope),
         "teams_by_overdue": teams_by_overdue(groups),
         "since_previous": changes_since(
-            session, current, scope.cut, save, getattr(app.actor, "user", None), scope_key
+            connection, current, scope.cut, save, getattr(app.actor, "user", None), scope_key
         ),
     }

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from tracker.report.cells import Section, more_note, rate
 from tracker.report.manager import ORG_SCOPE, UNOWNED_MEANS
-from tracker.report.sections import Section, more_note, rate
+from tracker.report.shape import IncidentMonth, ListedItem, Report, window
 
 GLANCE = (
     ("total", "action items"),
@@ -18,12 +17,12 @@ GLANCE = (
 )
 
 
-def _issue(entry: dict[str, Any]) -> str:
-    issue = entry.get("issue") or {}
-    return issue.get("key") or issue.get("url") or "-"
+def _issue(entry: ListedItem) -> str:
+    issue = entry.get("issue")
+    return (issue["key"] or issue["url"] or "-") if issue else "-"
 
 
-def _unknown_note(months: list[dict[str, Any]]) -> str:
+def _unknown_note(months: list[IncidentMonth]) -> str:
     unknown = sum(row["done_time_unknown"] for row in months)
     if not unknown:
         return ""
@@ -33,10 +32,11 @@ def _unknown_note(months: list[dict[str, Any]]) -> str:
     )
 
 
-def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
+def manager_sections(report: Report, limit: int = 20) -> list[Section]:
     """What a manager acts on, first: the figures with their change, overdue and unowned work, teams,
     completion of what is due and by incident month (docs/report.md, "The manager's view")."""
     m = report["manager"]
+    assert m is not None, "the manager's sections of a report without the manager's view"
     since = m["since_previous"]
     changed = since["figures"]
     current = {name: report["summary"].get(name, 0) for name, _ in GLANCE}
@@ -134,9 +134,9 @@ def manager_sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
                     str(row["items"]),
                     str(row["done"]),
                     *(
-                        rate(row[f"within_{n}"], row["window_base"])
-                        if row[f"rate_{n}"] is not None
-                        else f"{row[f'within_{n}']} so far"
+                        rate(window(row, n)[0], row["window_base"])
+                        if window(row, n)[1] is not None
+                        else f"{window(row, n)[0]} so far"
                         for n in (30, 60, 90)
                     ),
                     str(row["done_time_unknown"]),

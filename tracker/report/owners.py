@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from tracker.config import Config
-from tracker.models import OwnerName
-from tracker.people import OwnerResolver
+from tracker.tables import owner_names
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
+
+    from tracker.config import Config
+    from tracker.people import OwnerResolver
 
 Attribution = tuple[str | None, str | None]  # person handle, team name
 
@@ -21,27 +24,32 @@ def attribute(config: Config, resolver: OwnerResolver, owner: str | None) -> Att
     return resolution.person, resolution.team
 
 
-def refresh(app: Any, session: Session) -> tuple[dict[str, Attribution], str | None]:
+def refresh(app: Any, connection: Connection) -> tuple[dict[str, Attribution], str | None]:
     """Re-resolve every owner spelling and rewrite the report rows of those whose attribution changed.
 
     Returns each spelling's attribution, and a warning when the database could not be written (the
     figures then group by the attribution of the last report that could).
     """
-    stored = {row.owner_lower: (row.person, row.team) for row in session.scalars(select(OwnerName))}
+    stored = {
+        row.owner_lower: (row.person, row.team)
+        for row in connection.execute(
+            select(owner_names.c.owner_lower, owner_names.c.person, owner_names.c.team)
+        )
+    }
     now = {lower: attribute(app.config, app.resolver, lower) for lower in stored}
     changed = [lower for lower in stored if stored[lower] != now[lower]]
     if not changed:
         return now, None
     try:
-        with session.begin_nested():
+        with connection.begin_nested():
             for lower in changed:
                 person, team = now[lower]
                 values = {"lower": lower, "person": person, "team": team}
-                session.execute(
+                connection.execute(
                     text("UPDATE owner_names SET person = :person, team = :team WHERE owner_lower = :lower"),
                     values,
                 )
-                session.execute(
+                connection.execute(
                     text(
                         "UPDATE report_rows SET owner_person = :person, team = :team WHERE owner_lower = :lower"
                     ),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
+from tracker.report.shape import Figures, Group
 from tracker.report.sqlbits import Dialect, register_median
 
 DIMENSIONS = ("postmortem", "team", "severity", "target", "person")
@@ -290,16 +291,17 @@ def params(dialect: Dialect, scope: Scope, rows: bool = False) -> dict[str, Any]
     return values | scope_values(scope)
 
 
-def finish(counts: list[Any], median: Any) -> dict[str, Any]:
+def finish(counts: list[Any], median: Any) -> Figures:
     """The figures of one aggregated row (counts in FIGURES order): ints, rates and the median.
 
     Ten thousand postmortem rows pass here: ints go through as they are (PostgreSQL's sums of counts
     are Decimals, SQLite's empty sums None).
     """
-    out: dict[str, Any] = {
+    values: dict[str, Any] = {
         name: value if type(value) is int else int(value or 0)
         for name, value in zip(FIGURES, counts, strict=True)
     }
+    out = cast(Figures, values)
     committed = out["total"] - out["wont_do"]
     out["completion_rate"] = round(out["done"] / committed, 4) if committed else None
     out["on_time_rate"] = round(out["on_time"] / out["on_time_base"], 4) if out["on_time_base"] else None
@@ -308,28 +310,30 @@ def finish(counts: list[Any], median: Any) -> dict[str, Any]:
 
 
 def figures(
-    session: Session, dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]
-) -> tuple[dict[str, Any], dict[str, list[dict[str, Any]]]]:
+    connection: Connection, dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]
+) -> tuple[Figures, dict[str, list[Group]]]:
     """(overall figures, {dimension: [figures with their key]}) as of the scope's cut."""
-    register_median(session, dialect)
-    result = session.execute(text(figures_sql(dialect, scope, dimensions)), params(dialect, scope, rows=True))
+    register_median(connection, dialect)
+    result = connection.execute(
+        text(figures_sql(dialect, scope, dimensions)), params(dialect, scope, rows=True)
+    )
     at = {name: index for index, name in enumerate(result.keys())}
     count_at = [at[name] for name in FIGURES]
     dim_at, key_at, median_at = at["dim"], at["key"], at["median_days_to_done"]
-    overall: dict[str, Any] = finish([None] * len(FIGURES), None)
-    groups: dict[str, list[dict[str, Any]]] = {dim: [] for dim in dimensions}
+    overall = finish([None] * len(FIGURES), None)
+    groups: dict[str, list[Group]] = {dim: [] for dim in dimensions}
     for values in result:
         data = finish([values[i] for i in count_at], values[median_at])
         if values[dim_at] == "overall":
             overall = data
         else:
-            groups[values[dim_at]].append({"key": values[key_at], **data})
+            groups[values[dim_at]].append(cast(Group, {"key": values[key_at], **data}))
     for dim in groups:
         groups[dim].sort(key=lambda g: (g["key"] == NONE_KEY, str(g["key"])))
     return overall, groups
 
 
-def item_states(session: Session, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
+def item_states(connection: Connection, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
     """Each item in scope with its state at the cut (the review meeting's list)."""
     sql = (
         state_sql(dialect, scope)
@@ -340,4 +344,4 @@ SELECT s.id, s.status, s.kind, s.deadline, s.first_deadline, s.owner_text, s.own
 FROM s JOIN postmortems p ON p.id = s.postmortem_id JOIN action_items i ON i.id = s.id
 ORDER BY p.slug, i.position, s.id"""
     )
-    return [dict(row) for row in session.execute(text(sql), params(dialect, scope)).mappings()]
+    return [dict(row) for row in connection.execute(text(sql), params(dialect, scope)).mappings()]

@@ -7,6 +7,7 @@ from typing import Any
 
 from tracker.report.render_text import _title
 from tracker.report.sections import Section, footnotes, headline, local_time, rate, sections
+from tracker.report.shape import IncidentMonth, Report, TrendPoint, window
 
 COLOURS = {
     "done": "#2e7d32",
@@ -81,7 +82,7 @@ def _legend(kinds: tuple[str, ...], y: int) -> str:
     return "".join(out)
 
 
-def _trend_chart(trend: list[dict[str, Any]], width: int = 760, height: int = 260) -> str:
+def _trend_chart(trend: list[TrendPoint], width: int = 760, height: int = 260) -> str:
     """Open and overdue counts as lines over the months, completion rate as bars behind them."""
     if not trend:
         return ""
@@ -161,7 +162,7 @@ def _table(section: Section) -> str:
 LINKED = ("overdue", "unowned")  # sections whose rows are items with an issue link
 
 
-def _month_chart(months: list[dict[str, Any]], width: int = 760, height: int = 220) -> str:
+def _month_chart(months: list[IncidentMonth], width: int = 760, height: int = 220) -> str:
     """Per incident month, the share of its items done within 30, 60 and 90 days (three bars)."""
     if not months:
         return ""
@@ -181,10 +182,11 @@ def _month_chart(months: list[dict[str, Any]], width: int = 760, height: int = 2
         bar = step * 0.8 / 3
         for slot, n in enumerate((30, 60, 90)):
             base = month.get("window_base", month["items"])  # done-before-tracking items left out
-            share = month[f"within_{n}"] / base if base else 0
+            within, share_after = window(month, n)
+            share = within / base if base else 0
             h = plot_h * share
-            label = rate(month[f"within_{n}"], base)
-            done = "" if month[f"rate_{n}"] is not None else " so far"
+            label = rate(within, base)
+            done = "" if share_after is not None else " so far"
             parts.append(
                 f'<rect x="{x + step * 0.1 + slot * bar:.1f}" y="{top + plot_h - h:.1f}" width="{bar:.1f}" '
                 f'height="{h:.1f}" fill="{shades[n]}"><title>{month["month"]}: {label} done within {n} days'
@@ -203,7 +205,7 @@ def _month_chart(months: list[dict[str, Any]], width: int = 760, height: int = 2
     return "".join(parts)
 
 
-def to_html(report: dict[str, Any], limit: int = 20) -> str:
+def to_html(report: Report, limit: int = 20) -> str:
     """One page, no scripts and no external assets, so it can be attached or opened anywhere."""
     title = escape(_title(report))
     out = [
@@ -221,7 +223,7 @@ def to_html(report: dict[str, Any], limit: int = 20) -> str:
             out.append(_bars(section))
         if section.key == "trend":
             out.append(_trend_chart(report["trend"]))
-        if section.key == "by_incident_month":
+        if section.key == "by_incident_month" and report["manager"] is not None:
             out.append(_month_chart(report["manager"]["by_incident_month"]))
         out.append(_table(section))
         if section.note:

@@ -9,9 +9,10 @@ from typing import Any
 
 from tracker.report.queries import FIGURES
 from tracker.report.sections import footnotes, headline, sections
+from tracker.report.shape import Report
 
 
-def _title(report: dict[str, Any]) -> str:
+def _title(report: Report) -> str:
     scope = report["scope"]
     title = "Postmortem action items"
     if scope["postmortem"]:
@@ -36,7 +37,7 @@ SHRINK = {
 }
 
 
-def to_plain(report: dict[str, Any], limit: int = 20, width: int | None = None, colour: bool = False) -> str:
+def to_plain(report: Report, limit: int = 20, width: int | None = None, colour: bool = False) -> str:
     """Aligned text tables no wider than `width` (None: a pipe, no limit), coloured only when asked."""
     from tracker.table import render
 
@@ -78,7 +79,7 @@ def _yellow(text: str, colour: bool) -> str:
     return click.style(text, fg="yellow", bold=True) if colour else text
 
 
-def to_rich(report: dict[str, Any], limit: int = 20, width: int | None = None) -> str:
+def to_rich(report: Report, limit: int = 20, width: int | None = None) -> str:
     """The terminal rendering: the plain tables fitted to the terminal, with colour."""
     from tracker.table import terminal_width
 
@@ -89,7 +90,7 @@ def _md_cell(value: str) -> str:
     return value.replace("|", "\\|").replace("\n", " ")
 
 
-def to_markdown(report: dict[str, Any], limit: int = 20) -> str:
+def to_markdown(report: Report, limit: int = 20) -> str:
     """GitHub-flavoured Markdown: for an issue comment, Confluence or Slack."""
     lines = [f"## {_title(report)}", "", headline(report), ""]
     for warning in report["warnings"]:
@@ -118,7 +119,7 @@ def to_markdown(report: dict[str, Any], limit: int = 20) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_json(report: dict[str, Any]) -> str:
+def to_json(report: Report) -> str:
     """Indented JSON with each row of a list on one line.
 
     `indent` switches json to its pure-Python encoder, four times slower than the C one: ten
@@ -161,7 +162,7 @@ CSV_COLUMNS = [
 ]
 
 
-def to_csv(report: dict[str, Any]) -> str:
+def to_csv(report: Report) -> str:
     """One table: `section` is summary, group, trend or item; columns that do not apply are empty."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n", extrasaction="ignore")

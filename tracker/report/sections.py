@@ -2,8 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from tracker.report.cells import SMALL, Section, completion, figure_cells, more_note, number, percent, rate
+from tracker.report.manager_sections import manager_sections
+from tracker.report.shape import Change, Figures, Report, Review
+
+__all__ = [
+    "SMALL",
+    "Section",
+    "completion",
+    "figure_cells",
+    "footnotes",
+    "headline",
+    "local_time",
+    "more_note",
+    "number",
+    "percent",
+    "rate",
+    "review_section",
+    "sections",
+]
 
 GROUP_TITLES = {
     "team": "By team",
@@ -27,69 +44,14 @@ FIGURE_HEADERS = [
 ]
 
 
-@dataclass
-class Section:
-    """A titled table; `note` is a line under it (rows left out, nothing to show)."""
-
-    key: str
-    title: str
-    headers: list[str]
-    rows: list[list[str]]
-    note: str | None = None
-    data: list[dict[str, Any]] = field(default_factory=list)  # the figures behind the rows (charts)
-
-
-SMALL = 5  # a rate over fewer items than this is shown as the fraction ("0 of 1"), never a percentage
-
-
-def percent(value: float | None) -> str:
-    return "-" if value is None else f"{value * 100:.0f}%"
-
-
-def rate(part: int, whole: int) -> str:
-    """A share for people: "2 of 3" under SMALL items, "67% (2/3)" from there on, "-" over nothing."""
-    if not whole:
-        return "-"
-    if whole < SMALL:
-        return f"{part} of {whole}"
-    return f"{part * 100 / whole:.0f}% ({part}/{whole})"
-
-
-def completion(f: dict[str, Any]) -> str:
-    """Done out of the committed items (won't do left out)."""
-    return rate(f["done"], f["total"] - f["wont_do"])
-
-
-def number(value: Any) -> str:
-    return "-" if value is None else str(value)
-
-
-def figure_cells(f: dict[str, Any]) -> list[str]:
-    on_time = rate(f["on_time"], f["on_time_base"])
-    slips = f"{f['items_slipped']}/{f['deadline_slips']}/{f['slip_days']}" if f["deadline_slips"] else "0"
-    return [
-        str(f["total"]),
-        str(f["done"]),
-        str(f["in_progress"]),
-        str(f["open"]),
-        str(f["wont_do"]),
-        str(f["closed_by_bot"]),
-        completion(f),
-        on_time,
-        slips,
-        str(f["overdue"]),
-        number(f["median_days_to_done"]),
-    ]
-
-
-def _done_of(f: dict[str, Any]) -> str:
+def _done_of(f: Figures) -> str:
     committed = f["total"] - f["wont_do"]
     if committed >= SMALL:
         return f"{f['done']} done of {committed} committed ({f['done'] * 100 / committed:.0f}%)"
     return f"{f['done']} done of {committed} committed"
 
 
-def headline(report: dict[str, Any]) -> str:
+def headline(report: Report) -> str:
     """One sentence with the numbers that matter most."""
     s = report["summary"]
     when = f"as of {report['as_of']}" if report["as_of"] else f"on {report['date']}"
@@ -109,7 +71,7 @@ def headline(report: dict[str, Any]) -> str:
     return "; ".join(parts) + "."
 
 
-def local_time(report: dict[str, Any], value: str | None) -> str:
+def local_time(report: Report, value: str | None) -> str:
     """A stored UTC timestamp as a local date and time in the report's [org] timezone."""
     from zoneinfo import ZoneInfo
 
@@ -118,7 +80,7 @@ def local_time(report: dict[str, Any], value: str | None) -> str:
     return local_datetime(value, ZoneInfo(report["timezone"]))
 
 
-def footnotes(report: dict[str, Any]) -> list[str]:
+def footnotes(report: Report) -> list[str]:
     """Lines under the report: what the figures leave out, and why."""
     s = report["summary"]
     notes = []
@@ -133,7 +95,7 @@ def footnotes(report: dict[str, Any]) -> list[str]:
     return notes
 
 
-def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
+def sections(report: Report, limit: int = 20) -> list[Section]:
     """Freshness, overall figures, the breakdowns, the review list and the trend, in reading order."""
     out: list[Section] = []
     fresh = report["freshness"]
@@ -156,8 +118,6 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
             )
         )
     if report.get("manager"):
-        from tracker.report.manager_sections import manager_sections
-
         out.extend(manager_sections(report, limit))
     out.append(
         Section("summary", "Overall", ["scope", *FIGURE_HEADERS], [["all", *figure_cells(report["summary"])]])
@@ -268,7 +228,7 @@ def sections(report: dict[str, Any], limit: int = 20) -> list[Section]:
     return out
 
 
-def change_text(change: dict[str, Any]) -> str:
+def change_text(change: Change) -> str:
     kind = change["kind"]
     if kind == "reassigned":
         return f"reassigned {change['from'] or '-'} -> {change['to'] or '-'}"
@@ -281,7 +241,7 @@ def change_text(change: dict[str, Any]) -> str:
     return kind.replace("_", " ")
 
 
-def review_section(review: dict[str, Any], since_local: str | None = None) -> Section:
+def review_section(review: Review, since_local: str | None = None) -> Section:
     since = review["previous_report_at"] and (since_local or review["previous_report_at"])
     rows = []
     for item in review["items"]:
@@ -325,14 +285,3 @@ def review_section(review: dict[str, Any], since_local: str | None = None) -> Se
         rows,
         note,
     )
-
-
-def more_note(rows: list[Any], limit: int, what: str, total: int | None = None) -> str | None:
-    """The line under a list cut at `limit` rows (`total`: how many there are when `rows` is capped too)."""
-    count = len(rows) if total is None else total
-    if not count:
-        return f"no {what}"
-    if count > min(limit, len(rows)):
-        where = "JSON has them all" if count == len(rows) else f"JSON lists the first {len(rows)}"
-        return f"{count - min(limit, len(rows))} more not shown ({where})"
-    return None

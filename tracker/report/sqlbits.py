@@ -128,10 +128,10 @@ class _Median:
         return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def register_median(session: Any, dialect: Dialect) -> None:
-    """Make `tracker_median` available on the session's SQLite connection (PostgreSQL needs nothing)."""
+def register_median(connection: Any, dialect: Dialect) -> None:
+    """Make `tracker_median` available on a Core connection to SQLite (PostgreSQL needs nothing)."""
     if dialect.sqlite:
-        raw = session.connection().connection.driver_connection
+        raw = connection.connection.driver_connection
         raw.create_aggregate("tracker_median", 1, _Median)
 
 

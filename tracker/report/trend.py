@@ -2,48 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy.engine import Connection
 
+from tracker.report.months import KINDS, MonthEnd, Tally, month_ends
 from tracker.report.queries import Scope, scope_filters, scope_values
-from tracker.report.sqlbits import Dialect, bucket, local_day_start
+from tracker.report.shape import Figures, TrendPoint
+from tracker.report.sqlbits import Dialect, bucket
 from tracker.report.trend_cache import cached_tallies
-from tracker.states import KIND_CODES
 
-KINDS = tuple(KIND_CODES)  # in code order: report_rows.kind indexes it
-
-
-@dataclass(frozen=True)
-class MonthEnd:
-    """One point of the trend: the state just before `cut` (the start of the next local day)."""
-
-    label: str  # YYYY-MM
-    day: date  # the local date the point describes: the month's last day, or the report's date
-    cut: datetime
-
-
-def month_ends(scope: Scope, months: int, dialect: Dialect) -> list[MonthEnd]:
-    """The last `months` month ends up to the report's date; the last point is the report itself."""
-    points: list[MonthEnd] = []
-    year, month = scope.today.year, scope.today.month
-    for back in range(months):
-        y, m = divmod((year * 12 + month - 1) - back, 12)
-        m += 1
-        if back == 0:
-            points.append(MonthEnd(f"{y:04d}-{m:02d}", scope.today, scope.cut))
-            continue
-        ny, nm = (y + 1, 1) if m == 12 else (y, m + 1)
-        first_next = date(ny, nm, 1)
-        points.append(
-            MonthEnd(
-                f"{y:04d}-{m:02d}", first_next - timedelta(days=1), local_day_start(first_next, dialect.zone)
-            )
-        )
-    return list(reversed(points))
+__all__ = ["KINDS", "MonthEnd", "Tally", "count_points", "month_ends", "trend", "trend_sql"]
 
 
 def trend_sql(dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> tuple[str, dict[str, Any]]:
@@ -83,17 +53,16 @@ WHERE a < b GROUP BY g"""
     return sql, values
 
 
-Tally = tuple[dict[str, int], int]  # counts per kind, overdue: one trend point
-
-
-def count_points(session: Session, dialect: Dialect, scope: Scope, points: list[MonthEnd]) -> list[Tally]:
+def count_points(
+    connection: Connection, dialect: Dialect, scope: Scope, points: list[MonthEnd]
+) -> list[Tally]:
     """Each point's counts per kind and overdue count, in one pass over the report rows."""
     sql, values = trend_sql(dialect, scope, points)
     counts = [dict.fromkeys(KINDS, 0) for _ in points]
     overdue = [0] * len(points)
     # The rows are a few hundred aggregates (bucket pairs), not items: folding them is cheap.
     base = len(points) + 2
-    for g, n in session.execute(text(sql), values):
+    for g, n in connection.execute(text(sql), values):
         rest, closing = divmod(int(g), base)
         rest, code = divmod(rest, len(KINDS))
         a, b = divmod(rest, base)
@@ -110,8 +79,8 @@ def count_points(session: Session, dialect: Dialect, scope: Scope, points: list[
 
 
 def trend(
-    session: Session, dialect: Dialect, scope: Scope, months: int, overall: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
+    connection: Connection, dialect: Dialect, scope: Scope, months: int, overall: Figures | None = None
+) -> list[TrendPoint]:
     """[{month, date, total, open, in_progress, done, wont_do, closed_by_bot, overdue, completion_rate}].
 
     The whole organisation's past month ends come from `trend_points` when stored (see trend_cache);
@@ -122,10 +91,10 @@ def trend(
     points = month_ends(scope, months, dialect)
     whole = scope.postmortem_ids is None and scope.owner_spellings is None
     if whole and scope.team is None and scope.target is None:
-        tallies = cached_tallies(session, dialect, scope, points, overall, count_points)
+        tallies = cached_tallies(connection, dialect, scope, points, overall, count_points)
     else:
-        tallies = count_points(session, dialect, scope, points)
-    rows = []
+        tallies = count_points(connection, dialect, scope, points)
+    rows: list[TrendPoint] = []
     for point, (count, late) in zip(points, tallies, strict=True):
         total = sum(count.values())
         committed = total - count["wont_do"]

@@ -3,32 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy import text as sql_text
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
-from tracker.models import TrendPoint
+from tracker.report.months import MonthEnd, Tally
+from tracker.report.queries import Scope
+from tracker.report.shape import Figures
 from tracker.report.sqlbits import Dialect
+from tracker.tables import trend_points
 
-if TYPE_CHECKING:
-    from tracker.report.queries import Scope
-    from tracker.report.trend import MonthEnd, Tally
-
-    Counter = Callable[[Session, Dialect, Scope, list[MonthEnd]], list[Tally]]
+# How the trend counts month ends (tracker.report.trend.count_points), passed in.
+Counter = Callable[[Connection, Dialect, Scope, list[MonthEnd]], list[Tally]]
 
 KIND_COLUMNS = ("open", "in_progress", "done", "wont_do", "bot")
 LOCK_WAIT_MS = 2000  # how long a report waits to store counts behind a writer before it gives up storing
 
 
 def cached_tallies(
-    session: Session,
+    connection: Connection,
     dialect: Dialect,
     scope: Scope,
     points: list[MonthEnd],
-    overall: dict[str, Any] | None,
+    overall: Figures | None,
     count: Counter,
 ) -> list[Tally]:
     """The tallies of every point; the whole organisation's past month ends from the store when there.
@@ -39,7 +38,7 @@ def cached_tallies(
     """
     zone = dialect.zone.key
     past, last = points[:-1], points[-1]
-    stored = _read(session, zone, [dialect.micros(point.cut) for point in past])
+    stored = _read(connection, zone, [dialect.micros(point.cut) for point in past])
     tallies: dict[MonthEnd, Tally] = {}
     missing: list[MonthEnd] = []
     for point in past:
@@ -50,7 +49,7 @@ def cached_tallies(
             missing.append(point)
     if missing:
         for point, tally in zip(
-            missing, _count_and_store(session, dialect, scope, missing, count), strict=True
+            missing, _count_and_store(connection, dialect, scope, missing, count), strict=True
         ):
             tallies[point] = tally
     if overall is not None:
@@ -58,20 +57,23 @@ def cached_tallies(
         kinds |= {"wont_do": overall["wont_do"], "bot": overall["closed_by_bot"]}
         tallies[last] = (kinds, overall["overdue"])
     else:
-        tallies[last] = count(session, dialect, scope, [last])[0]
+        tallies[last] = count(connection, dialect, scope, [last])[0]
     return [tallies[point] for point in points]
 
 
-def _read(session: Session, zone: str, cuts: list[int]) -> dict[int, tuple[int, Tally]]:
-    query = select(TrendPoint).where(TrendPoint.zone == zone, TrendPoint.cut.in_(cuts))
+def _read(connection: Connection, zone: str, cuts: list[int]) -> dict[int, tuple[int, Tally]]:
+    t = trend_points.c
+    query = select(t.cut, t.day, *(t[kind] for kind in KIND_COLUMNS), t.overdue).where(
+        t.zone == zone, t.cut.in_(cuts)
+    )
     return {
         point.cut: (point.day, ({kind: getattr(point, kind) for kind in KIND_COLUMNS}, point.overdue))
-        for point in session.scalars(query)
+        for point in connection.execute(query)
     }
 
 
 def _count_and_store(
-    session: Session, dialect: Dialect, scope: Scope, points: list[MonthEnd], count: Counter
+    connection: Connection, dialect: Dialect, scope: Scope, points: list[MonthEnd], count: Counter
 ) -> list[Tally]:
     """Count past month ends and store their counts.
 
@@ -82,28 +84,28 @@ def _count_and_store(
     """
     zone = dialect.zone.key
     cuts = [dialect.micros(point.cut) for point in points]
-    table = cast(Table, TrendPoint.__table__)
+    table = trend_points
     waited = None
     try:
         if dialect.sqlite:
             # A busy writer is waited for as briefly as PostgreSQL's lock timeout below, not for the
             # whole busy timeout: the counts are wanted now, storing them can wait for another report.
-            waited = session.execute(sql_text("PRAGMA busy_timeout")).scalar()
-            session.execute(sql_text(f"PRAGMA busy_timeout = {min(int(waited or 0), LOCK_WAIT_MS)}"))
-        with session.begin_nested():
+            waited = connection.execute(sql_text("PRAGMA busy_timeout")).scalar()
+            connection.execute(sql_text(f"PRAGMA busy_timeout = {min(int(waited or 0), LOCK_WAIT_MS)}"))
+        with connection.begin_nested():
             if not dialect.sqlite:
-                session.execute(sql_text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'"))
-                session.execute(sql_text("LOCK TABLE trend_points IN SHARE ROW EXCLUSIVE MODE"))
-            session.execute(table.delete().where(table.c.zone == zone, table.c.cut.in_(cuts)))
-            tallies = count(session, dialect, scope, points)
+                connection.execute(sql_text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'"))
+                connection.execute(sql_text("LOCK TABLE trend_points IN SHARE ROW EXCLUSIVE MODE"))
+            connection.execute(table.delete().where(table.c.zone == zone, table.c.cut.in_(cuts)))
+            tallies = count(connection, dialect, scope, points)
             rows = [
                 {"zone": zone, "cut": cut, "day": dialect.day_number(point.day), **kinds, "overdue": late}
                 for point, cut, (kinds, late) in zip(points, cuts, tallies, strict=True)
             ]
-            session.execute(insert(table), rows)
+            connection.execute(insert(table), rows)
         return tallies
     except SQLAlchemyError:
-        return count(session, dialect, scope, points)
+        return count(connection, dialect, scope, points)
     finally:
         if waited is not None:
-            session.execute(sql_text(f"PRAGMA busy_timeout = {int(waited)}"))
+            connection.execute(sql_text(f"PRAGMA busy_timeout = {int(waited)}"))

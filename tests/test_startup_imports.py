@@ -1,0 +1,110 @@
+"""The everyday read commands import only what they use: no ORM, models, Alembic or importer (issue 15.4).
+
+Each command runs in a new interpreter, as a user runs it, against the test database (SQLite or
+the PostgreSQL of TRACKER_TEST_DATABASE_URL); what it imported is read from `sys.modules` after it.
+Timings are in bench/startup.py; this checks the reason they hold.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+# Modules that cost start-up time and that none of these commands needs.
+HEAVY = (
+    "sqlalchemy.orm",
+    "tracker.models",
+    "tracker.history",
+    "tracker.items",
+    "tracker.recurrence",
+    "tracker.importing",
+    "tracker.backends",
+    "tracker.sync",
+    "alembic",
+    "markdown_it",
+    "mistune",
+)
+PROGRAM = """
+import json, sys
+from tracker.cli import main
+sys.argv = ["tracker", *json.loads(sys.argv[1])]
+try:
+    main()
+except SystemExit as stop:
+    if stop.code:
+        raise
+print("MODULES " + json.dumps(sorted(sys.modules)), file=sys.stderr)
+"""
+
+
+def run(*args: str, cwd: Path) -> tuple[str, list[str]]:
+    result = subprocess.run(
+        [sys.executable, "-c", PROGRAM, json.dumps(list(args))],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stderr.splitlines() if x.startswith("MODULES "))
+    return result.stdout, json.loads(line.removeprefix("MODULES "))
+
+
+def heavy(modules: list[str]) -> list[str]:
+    return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+
+
+@pytest.fixture
+def database(tmp_path: Path, db_url: str) -> Path:
+    config = tmp_path / "tracker.toml"
+    config.write_text(f'[database]\nurl = "{db_url}"\n[people.dana]\naliases = ["@dana"]\n', encoding="utf-8")
+    for args in (
+        ("add", "Add alerting", "-p", "inc-1", "--new", "-o", "@dana", "-d", "2026-01-10"),
+        ("add", "Write the runbook", "-p", "inc-1", "-o", "@sam"),
+        ("done", "1"),
+    ):
+        subprocess.run(
+            [sys.executable, "-m", "tracker", "--config", str(config), *args],
+            cwd=tmp_path,
+            check=True,
+            capture_output=True,
+        )
+    return config
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("list",),
+        ("list", "--format", "json", "--since", "30d", "--severity", "sev1"),
+        ("show", "1"),
+        ("report", "-p", "inc-1", "--no-save"),
+        ("report",),
+        ("report", "--format", "json", "--no-save"),
+    ],
+    ids=lambda args: " ".join(args),
+)
+def test_read_commands_import_neither_the_orm_nor_the_models(database: Path, args: tuple[str, ...]):
+    out, modules = run("--config", str(database), *args, cwd=database.parent)
+    assert out.strip()
+    assert heavy(modules) == []
+
+
+def test_help_imports_no_database_code(tmp_path: Path):
+    _out, modules = run("--help", cwd=tmp_path)
+    assert not [m for m in modules if m.startswith("sqlalchemy") or m.startswith("tracker.report")]
+
+
+def test_show_and_list_read_what_the_orm_wrote(database: Path):
+    """The Core path gives the documented shape: links, history and dates as the ORM stores them."""
+    out, _ = run("--config", str(database), "show", "1", "--format", "json", cwd=database.parent)
+    shown = json.loads(out)
+    assert shown["status"] == "done" and shown["deadline"] == "2026-01-10" and shown["push"] is True
+    assert shown["owner_person"] == "dana" and shown["created_at"].endswith("+00:00")
+    assert [e["field"] for e in shown["events"]][:1] == ["created"]
+    listed, _ = run("--config", str(database), "list", "--format", "json", cwd=database.parent)
+    assert [row["id"] for row in json.loads(listed)] == [1, 2]
