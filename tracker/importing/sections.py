@@ -321,7 +321,7 @@ def action_sections(
             note_candidate(
                 candidates, line, text, False, "a timeline or a time-stamped entry: never read for items"
             )
-        elif _is_title_over_sections(blocks, index, extra):
+        elif is_action_heading(text, extra) and _is_title_over_sections(blocks, index, extra):
             note_candidate(
                 candidates,
                 line,

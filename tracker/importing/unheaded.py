@@ -1,4 +1,4 @@
-"""Action lists found without an action heading: bold pseudo-headings, lead-in sentences, lessons as headings."""
+"""Actions found without an action heading: bold pseudo-headings, lead-in sentences, lessons, bare tables."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tracker.importing.sections import (
     never_actions,
     note_candidate,
 )
+from tracker.importing.tables import column_roles
 from tracker.provenance import Shaped
 
 # A sentence ending in a colon that introduces the actions listed under it: "Some possible actions in the
@@ -217,8 +218,6 @@ def action_tables(
     """Indexes of tables that sit under no heading but the document's title (or an empty `##`) and whose
     header says they list actions: the first column names the actions ("Action Item | Type | Owner | Bug")
     and another column gives an owner, deadline or status. Under a named heading, the heading decides."""
-    from tracker.importing.tables import column_roles
-
     found: list[int] = []
     headings_seen = 0
     unheaded = True  # under no heading, the title, or an empty heading
