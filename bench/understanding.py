@@ -16,6 +16,8 @@ other organisations' items. Those figures are the headline; in-sample figures ar
     python bench/understanding.py --json     # the figures as JSON
     python bench/understanding.py --check    # exit 1 when a headline figure is under its floor (CI)
     python bench/understanding.py --show     # every miss, for reading (never for writing rules at lines)
+    python bench/understanding.py --examples DIR --documents   # any folder in the same layout, by document
+                                             # (import only when DIR has no action-items.dev.jsonl)
 """
 
 from __future__ import annotations
@@ -316,24 +318,40 @@ def _quiet() -> Iterator[None]:
 
 
 def measure(examples: Path) -> dict[str, Any]:
-    return {
+    """Import and lint figures; a folder without `action-items.dev.jsonl` is scored on import only."""
+    figures: dict[str, Any] = {
         "import": {
             "leave_one_out": import_figures(examples, True),
             "in_sample": import_figures(examples, False),
         },
-        "lint": {"leave_one_out": lint_figures(examples, True), "in_sample": lint_figures(examples, False)},
+        "lint": None,
     }
+    if (examples / "action-items.dev.jsonl").exists():
+        figures["lint"] = {
+            "leave_one_out": lint_figures(examples, True),
+            "in_sample": lint_figures(examples, False),
+        }
+    return figures
 
 
 def headline(figures: dict[str, Any]) -> dict[str, float]:
     imp = figures["import"]["leave_one_out"]["overall"]
-    lint = figures["lint"]["leave_one_out"]["overall"]
-    return {
-        "import_found": imp["found_rate"],
-        "import_exact": imp["exact_rate"],
-        "lint_precision": lint["precision"],
-        "lint_recall": lint["recall"],
-    }
+    result = {"import_found": imp["found_rate"], "import_exact": imp["exact_rate"]}
+    if figures["lint"] is not None:
+        lint = figures["lint"]["leave_one_out"]["overall"]
+        result.update(lint_precision=lint["precision"], lint_recall=lint["recall"])
+    return result
+
+
+def _print_documents(figures: dict[str, Any]) -> None:
+    print("IMPORT by document (leave-one-organisation-out)")
+    print(f"  {'document':46} {'items':>5} {'found':>5} {'exact':>5} {'extra':>5} {'empty':>5}")
+    for doc in figures["import"]["leave_one_out"]["documents"]:
+        print(
+            f"  {doc['document'][:46]:46} {doc['expected']:5} {doc['found']:5} {doc['exact']:5}"
+            f" {doc['extra']:5} {'yes' if doc['empty'] else '':>5}"
+        )
+    print()
 
 
 def _print(figures: dict[str, Any], show: bool) -> None:
@@ -357,6 +375,15 @@ def _print(figures: dict[str, Any], show: bool) -> None:
     print(
         f"  in-sample (optimistic): found {i['found_rate']:.1%}, exact {i['exact_rate']:.1%}, extra {i['extra']}"
     )
+    if show:
+        for doc in loo["documents"]:
+            for miss in doc["misses"]:
+                print(f"\nMISS {doc['document']}: expected {miss['expected']}\n     got {miss['got']}")
+            for extra in doc["extras"]:
+                print(f"\nEXTRA {doc['document']}: {extra}")
+    if figures["lint"] is None:
+        print("\nLINT not scored: no action-items.dev.jsonl in this folder")
+        return
     lint_loo, lint_in = figures["lint"]["leave_one_out"], figures["lint"]["in_sample"]
     print("\nLINT wording vs 'vague', items both readers agree on (leave-one-organisation-out)")
     print(f"  {'organisation':26} {'items':>5} {'vague':>5} {'TP':>4} {'FP':>4} {'FN':>4}")
@@ -369,11 +396,6 @@ def _print(figures: dict[str, Any], show: bool) -> None:
     )
     print(f"  in-sample (optimistic): precision {i['precision']:.3f}, recall {i['recall']:.3f}")
     if show:
-        for doc in loo["documents"]:
-            for miss in doc["misses"]:
-                print(f"\nMISS {doc['document']}: expected {miss['expected']}\n     got {miss['got']}")
-            for extra in doc["extras"]:
-                print(f"\nEXTRA {doc['document']}: {extra}")
         for mistake in lint_loo["mistakes"]:
             kind = "FN" if mistake["vague"] else "FP"
             print(
@@ -393,6 +415,9 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="exit 1 when a headline figure is under its floor"
     )
     parser.add_argument("--show", action="store_true", help="print every miss and extra item")
+    parser.add_argument(
+        "--documents", action="store_true", help="print found/exact/extra/empty for every document"
+    )
     args = parser.parse_args(argv)
     examples = Path(args.examples)
     if not examples.is_dir():
@@ -404,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(figures, indent=1, default=str))
     else:
+        if args.documents:
+            _print_documents(figures)
         _print(figures, args.show)
     if args.check:
         below = {k: v for k, v in figures["headline"].items() if v < FLOORS[k]}

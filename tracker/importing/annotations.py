@@ -49,6 +49,9 @@ _TRAILING_NOTE = re.compile(
     r"PR\s+open(?:ed)?|(?i:(?:done|fixed|completed?|resolved|shipped|merged)\s+(?:as\s+of|on|in|via|with|at)\s+\S.*)|"
     r"(?i:done|fixed|completed?|in\s+progress|won'?t\s+do|wip))\s*\.?\s*$"
 )
+# "what can be done in case it goes bad", "is fixed on restart": the word is the sentence's own verb, not a
+# status note after the item.
+_AUXILIARY_END = re.compile(r"\b(?:be|been|being|is|are|was|were|get|gets|got|getting)\s*$", re.IGNORECASE)
 _BRACKET_NOTE = re.compile(
     r"\s*(?:\[|\*\*)(?P<v>done|todo|fixed|wip|in\s+progress|won'?t\s+do)(?:\]|\*\*)\s*$", re.I
 )
@@ -63,8 +66,10 @@ NAME = re.compile(
     r"^(?:@[\w.-]+(?:/[\w.-]+)?|[\w.+-]+@[\w-]+\.[\w.-]+|[A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,2})$"
 )
 _TRAILING_REF = re.compile(r"\s*(\[[^\]]+\]\([^)\s]+\)|[\w./-]+#\d+|[A-Z][A-Z0-9_]+-\d+)\s*$")
+# "**Done:** rotate keys", and "[Done](commit-url): rotate keys" (the status word linking to the work).
 _LEADING_STATUS = re.compile(
-    r"^(?:\*\*|__)?(?P<v>(?i:done|todo|to\s+do|wip|in\s+progress|won'?t\s+do|blocked))(?:\*\*|__)?\s*[:\-–—]\s*(?:\*\*|__)?\s+"
+    r"^(?:\*\*|__|\[)?(?P<v>(?i:done|todo|to\s+do|wip|in\s+progress|won'?t\s+do|blocked))(?:\*\*|__|\]\([^)\s]+\))?"
+    r"\s*[:\-–—]\s*(?:\*\*|__)?\s+"
 )
 _TEAM_TAG = re.compile(r"^\[(?P<v>[^\]\[]{1,40})\]\s+(?!\()")
 # `[P1]`, `[high]`, `[sev2]` in front of an item are its priority, not a team.
@@ -320,7 +325,7 @@ def split_annotations(
         elif match := _BRACKET_NOTE.search(text):
             take("status", match.group("v"), explicit=False)
             text = text[: match.start()]
-        elif match := _TRAILING_NOTE.search(text):
+        elif (match := _TRAILING_NOTE.search(text)) and not _AUXILIARY_END.search(text[: match.start()]):
             if match.start() == 0:
                 break
             take("status", to_plain(match.group("v")), explicit=False)

@@ -18,11 +18,12 @@ from tracker.importing.placeholders import is_placeholder
 from tracker.importing.reading import Reader, pseudo_heading, read_heading_section, read_section
 from tracker.importing.sections import (
     Candidate,
+    Context,
     action_sections,
     heading_context,
     heading_text,
 )
-from tracker.importing.unheaded import label_sections, lessons_sections
+from tracker.importing.unheaded import action_tables, label_sections, lessons_sections
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -114,6 +115,11 @@ def parse_document(
         title = pseudo_heading(blocks[label]) or plain(inline_tokens(blocks[label]))
         sections.append(((blocks[label].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1]))
         items.extend(read_section(reader, title, blocks[start:end], heading_context(title)))
+        skip.update(range(label, end))
+    for index in action_tables(blocks, skip, candidates):
+        span = blocks[index].map or (0, 0)
+        sections.append((span[0], span[1]))
+        items.extend(read_section(reader, "", [blocks[index]], Context()))
     if not sections:
         for start, end in lessons_sections(blocks, candidates):
             title = heading_text(blocks[start])

@@ -321,6 +321,14 @@ def action_sections(
             note_candidate(
                 candidates, line, text, False, "a timeline or a time-stamped entry: never read for items"
             )
+        elif is_action_heading(text, extra) and _is_title_over_sections(blocks, index, extra):
+            note_candidate(
+                candidates,
+                line,
+                text,
+                False,
+                "the document's title: the sections under it are read one by one",
+            )
         elif is_action_heading(text, extra) or item_marker(text):
             end = index + 1
             while end < len(blocks):
@@ -343,6 +351,17 @@ def action_sections(
             note_candidate(candidates, line, text, False, "no action words in the heading")
         index += 1
     return sections
+
+
+def _is_title_over_sections(blocks: list[SyntaxTreeNode], index: int, extra: Collection[str]) -> bool:
+    """The document's first heading with the write-up's own sections below it (a timeline, or a section that
+    names actions): its words name the incident ("Traefik rule preventing some inbound traffic",
+    "Remediation of the billing outage"), and taken as an action section it would swallow the document."""
+    if not _is_first_heading(blocks, index):
+        return False
+    level = heading_level(blocks[index])
+    below = [heading_text(b) for b in blocks[index + 1 :] if b.type == "heading" and heading_level(b) > level]
+    return any(never_actions(t) or is_action_heading(t, extra) for t in below)
 
 
 def _is_first_heading(blocks: list[SyntaxTreeNode], index: int) -> bool:

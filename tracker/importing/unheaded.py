@@ -1,4 +1,4 @@
-"""Action lists found without an action heading: bold pseudo-headings, lead-in sentences, lessons as headings."""
+"""Actions found without an action heading: bold pseudo-headings, lead-in sentences, lessons, bare tables."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from tracker.importing.sections import (
     never_actions,
     note_candidate,
 )
+from tracker.importing.tables import column_roles
 from tracker.provenance import Shaped
 
 # A sentence ending in a colon that introduces the actions listed under it: "Some possible actions in the
@@ -199,4 +200,51 @@ def lessons_sections(
                 "lessons written as headings, and no action section",
             )
             found.append((index, end))
+    return found
+
+
+# Header names that say the column holds the actions themselves ("Action Item", "Corrective action",
+# "Follow-ups"), unlike "Task", "Item" or "Description", which other tables use as well.
+_ACTION_COLUMN = re.compile(
+    r"^(?:(?:corrective|preventive|preventative|remedial|follow[\s-]*up|post[\s-]*mortem|review)\s+)?"
+    r"(?:action(?:\s+items?)?|actions|follow[\s-]*ups?|remediations?|next\s+steps?)$",
+    re.IGNORECASE,
+)
+
+
+def action_tables(
+    blocks: list[SyntaxTreeNode], taken: set[int], candidates: list[Candidate] | None = None
+) -> list[int]:
+    """Indexes of tables that sit under no heading but the document's title (or an empty `##`) and whose
+    header says they list actions: the first column names the actions ("Action Item | Type | Owner | Bug")
+    and another column gives an owner, deadline or status. Under a named heading, the heading decides."""
+    found: list[int] = []
+    headings_seen = 0
+    unheaded = True  # under no heading, the title, or an empty heading
+    for index, node in enumerate(blocks):
+        if node.type == "heading":
+            headings_seen += 1
+            unheaded = headings_seen == 1 or not heading_text(node).strip()
+            continue
+        if node.type != "table" or index in taken or not unheaded:
+            continue
+        rows = [row for part in node.children for row in part.children if row.type == "tr"]
+        if not rows:
+            continue
+        headers = [plain(inline_tokens(cell)) for cell in rows[0].children if cell.type in ("th", "td")]
+        roles = column_roles(headers)
+        if (
+            headers
+            and _ACTION_COLUMN.match(headers[0].strip())
+            and roles.get("title") == 0
+            and any(role in roles for role in ("owner", "deadline", "status"))
+        ):
+            note_candidate(
+                candidates,
+                (node.map or (0, 0))[0] + 1,
+                " | ".join(headers),
+                True,
+                "a table whose header lists actions, with owners, deadlines or statuses",
+            )
+            found.append(index)
     return found
