@@ -15,8 +15,8 @@ from tracker.routing import route_item
 from tracker.statuses import Status
 from tracker.sync.claims import holder, shared_marker, still_held
 from tracker.sync.context import SyncContext, issue_context
-from tracker.sync.fields import apply_status, remote_title, wrong_claim
-from tracker.sync.plan import CreateCandidate, plan_creates
+from tracker.sync.fields import apply_status, remote_title
+from tracker.sync.plan import CreateCandidate, MarkerOwner, plan_adoptions, plan_creates
 from tracker.sync.recover import recover
 
 
@@ -267,68 +267,66 @@ class Creator:
         bound = min(cursor, oldest) if cursor is not None else None
         since = bound - timedelta(seconds=self.app.config.sync.pull_overlap_seconds) if bound else None
         found = self.sync.backend.find_markers(set(markers), since)
-        for marker, issue in list(found.items()):
-            refused = wrong_claim(issue, markers[marker].postmortem.slug)
-            if refused is not None:
-                self.summary.note(f"warning: {refused}")
-                del found[marker]
-        for marker, issue in list(found.items()):
-            if self._held_elsewhere(markers[marker], drafts[markers[marker].id], issue):
-                del found[marker]
-                items = [item for item in items if item.id != markers[marker].id]
         if not found:
             return items
+        # What the database says of each marked issue: another item may already hold it.
+        owners: dict[str, MarkerOwner] = {}
+        refusals: dict[int, str] = {}
+        with self.app.session() as session:
+            for marker, issue in found.items():
+                item = markers[marker]
+                other = holder(session, self.target.name, issue.ref.remote_id, item.id)
+                if other is not None:
+                    key = issue.ref.key or issue.ref.remote_id
+                    refusals[item.id] = shared_marker(
+                        item.id, item.title, item.postmortem.slug, key, other, self.target.name
+                    )
+                owners[marker] = MarkerOwner(
+                    item.id, item.postmortem.slug, held_by=other.item_id if other else None
+                )
+        plan = plan_adoptions(list(found.values()), owners)
+        for warning in plan.warnings:
+            self.summary.note(f"warning: {warning}")
+        for item_id, issue, other_id in plan.held:
+            self._hold(item_id, drafts[item_id], issue, other_id, refusals[item_id])
         if self.sync.options.dry_run:
-            self.summary.plan.extend(
-                f"adopt {issue.ref.key} for #{markers[m].id}" for m, issue in found.items()
-            )
-        else:
+            self.summary.plan.extend(action.describe() for action, _ in plan.adopt)
+        elif plan.adopt:
             with self.sync.tx() as session:
-                for marker, issue in found.items():
-                    item_id = markers[marker].id
+                for action, issue in plan.adopt:
+                    item_id = action.item_id
+                    assert item_id is not None
                     link = self._link_new(session, item_id, drafts[item_id], issue, origin=LinkOrigin.ADOPTED)
                     item = session.get(ActionItem, item_id)
                     assert item is not None
                     taken = self.sync.adopt(session, item, link, issue)
                     self.summary.adopted += 1
                     self.summary.note(
-                        f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker"
+                        f"adopted {action.reason}"
                         + (
                             f" (took {', '.join(taken)} from it: the remote is the newer side)"
                             if taken
                             else ""
                         )
                     )
-        return [item for item in items if drafts[item.id].marker not in found]
+        done = {action.item_id for action, _ in plan.adopt} | {item_id for item_id, _, _ in plan.held}
+        return [item for item in items if item.id not in done]
 
-    def _held_elsewhere(self, item: ActionItem, draft: IssueDraft, issue: RemoteIssue) -> bool:
-        """True when the issue carrying this item's marker already tracks another item: this item's
-        link is marked `error` (it is not created again while the other link holds the issue), and
-        the run goes on for every other item."""
-        with self.app.session() as session:
-            other = holder(session, self.target.name, issue.ref.remote_id, item.id)
-            if other is None:
-                return False
-            message = shared_marker(
-                item.id,
-                item.title,
-                item.postmortem.slug,
-                issue.ref.key or issue.ref.remote_id,
-                other,
-                self.target.name,
-            )
-            other_id = other.item_id
+    def _hold(self, item_id: int, draft: IssueDraft, issue: RemoteIssue, other_id: int, message: str) -> None:
+        """The issue carrying this item's marker already tracks another item: this item's link is
+        marked `error` (it is not created again while the other link holds the issue), and the run
+        goes on for every other item."""
         self.summary.errors += 1
         self.summary.note(f"error: {message}")
         if self.sync.options.dry_run:
-            return True
+            return
         with self.sync.tx() as session:
             link = session.scalar(
-                select(Link).where(Link.item_id == item.id, Link.target == self.target.name)
+                select(Link).where(Link.item_id == item_id, Link.target == self.target.name)
             )
             if link is None:
                 link = Link(
-                    item_id=item.id,
+                    item_id=item_id,
                     target=self.target.name,
                     kind=self.target.kind,
                     base={},
@@ -338,7 +336,6 @@ class Creator:
             link.state, link.last_error, link.marker = LinkState.ERROR, message, draft.marker
             link.record = link.record.with_flags(held_by_item=other_id, held_remote_id=issue.ref.remote_id)
             link.updated_at = utcnow()
-        return True
 
     def _link_new(
         self, session: Session, item_id: int, draft: IssueDraft, issue: RemoteIssue, origin: str
