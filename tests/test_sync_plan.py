@@ -15,16 +15,14 @@ from tracker.sync.plan import (
     ActionKind,
     CreateCandidate,
     LinkSnapshot,
-    MarkerOwner,
     after_merge,
-    plan_adoptions,
     plan_creates,
-    plan_fetches,
     plan_merge,
     plan_pull,
     plan_push,
     seen,
 )
+from tracker.sync.plan_links import MarkerOwner, plan_adoptions, plan_create_guard, plan_fetches
 
 WHEN = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 BASE = {"title": "A", "assignee": "dana-w", "due": "2026-07-01", "status": "open", "labels": []}
@@ -32,14 +30,14 @@ BASE = {"title": "A", "assignee": "dana-w", "due": "2026-07-01", "status": "open
 
 def test_the_decision_code_imports_neither_the_database_nor_http():
     code = (
-        "import sys, tracker.sync.plan\n"
+        "import sys, tracker.sync.plan, tracker.sync.plan_links\n"
         "heavy = ('sqlalchemy', 'requests', 'httpx', 'urllib3', 'github', 'jira', 'http')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy\n"
         "             or m == 'tracker.models' or m.startswith('tracker.backends.') and m != 'tracker.backends.base')\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "", f"tracker.sync.plan pulls in {out.stdout.strip()}"
+    assert out.stdout.strip() == "", f"tracker.sync.plan or plan_links pulls in {out.stdout.strip()}"
 
 
 def snap(
@@ -193,6 +191,9 @@ def test_creates_hold_and_cap_with_reasons():
     assert plan.ready == [1, 4] and plan.waiting == 1 and plan.held == 2
     assert [a.kind for a in plan.actions] == [ActionKind.HOLD, ActionKind.HOLD]
     assert "no-owner" in plan.actions[0].reason and "confidential" in plan.actions[1].reason
+    # Only what is created this run gets a create action (E waits for the cap).
+    assert [a.describe() for a in plan.creates.values()] == ["create #1 'A' in gh", "create #4 'D' in gh"]
+    assert all(a.kind is ActionKind.CREATE for a in plan.creates.values())
     private = plan_creates([CreateCandidate(3, "C", confidential=True)], "gh", public=False, cap=10)
     assert private.ready == [3]
 
@@ -280,6 +281,30 @@ def test_a_refused_claim_says_which_postmortem_the_block_names():
     ]
 
 
+# Each row: links of this database's making, unknown marked issues on the remote, whether the first
+# push asks (confirm_first_push, no --yes, no --dry-run), and the verdict.
+GUARD_RULES = [
+    ("a database with its own links creates", True, True, True, "go"),
+    ("its own links: no question asked again", True, False, True, "go"),
+    ("no links facing unknown marked issues refuses", False, True, False, "refuse"),
+    ("the refusal comes before any question", False, True, True, "refuse"),
+    ("a first push asks", False, False, True, "ask"),
+    ("a first push with --yes or no confirmation creates", False, False, False, "go"),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "own_links", "unknown", "ask_first", "verdict"), GUARD_RULES, ids=[row[0] for row in GUARD_RULES]
+)
+def test_create_guard_rules(rule, own_links, unknown, ask_first, verdict):
+    guard = plan_create_guard(own_links, unknown, ask_first, "gh", "postmortem-action", 3)
+    assert guard.verdict == verdict, rule
+    if verdict == "refuse":
+        assert "tracker adopt gh" in guard.reason and "'postmortem-action'" in guard.reason
+    if verdict == "ask":
+        assert guard.reason == "First push to gh: create 3 issue(s)?"
+
+
 # Each row: what a direct fetch of a linked issue returned, and whether the link is orphaned.
 FETCH_RULES = [
     ("deleted (404/410) orphans the link", FetchResult(FetchKind.GONE), True),
@@ -346,7 +371,17 @@ def test_no_import_cycles_in_tracker_sync_not_even_behind_type_checking():
         if node not in state:
             visit(node)
     # The steps take the shared context, never the engine.
-    for step in ("create", "parents", "verify", "duplicates", "recover", "apply", "plan", "context"):
+    for step in (
+        "create",
+        "parents",
+        "verify",
+        "duplicates",
+        "recover",
+        "apply",
+        "plan",
+        "plan_links",
+        "context",
+    ):
         assert "tracker.sync.engine" not in graph[f"tracker.sync.{step}"], step
 
 

@@ -16,7 +16,8 @@ from tracker.statuses import Status
 from tracker.sync.claims import holder, shared_marker, still_held
 from tracker.sync.context import SyncContext, issue_context
 from tracker.sync.fields import apply_status, remote_title
-from tracker.sync.plan import CreateCandidate, MarkerOwner, plan_adoptions, plan_creates
+from tracker.sync.plan import CreateCandidate, plan_creates
+from tracker.sync.plan_links import MarkerOwner, plan_adoptions, plan_create_guard
 from tracker.sync.recover import recover
 
 
@@ -182,33 +183,36 @@ class Creator:
             self.sync.options.report(self.target.name, "creating issues", start, len(ready))
             batch = ready[start : start + size]
             if self.sync.options.dry_run:
-                self.summary.plan.extend(f"create #{i.id} {i.title!r} in {self.target.name}" for i in batch)
+                self.summary.plan.extend(decided.creates[i.id].describe() for i in batch)
                 continue
             uncertain |= self._create_batch(batch, drafts)
         if uncertain:
             recover(self.sync)
 
     def _guards(self, count: int) -> bool:
-        """The lost-database guard and the first-push confirmation."""
+        """Gather what the lost-database guard and the first-push confirmation read; `plan_create_guard`
+        decides (a question is put to the terminal only when it says "ask")."""
         with self.app.session() as session:
             linked_before = session.scalar(
                 select(Link.id)
                 .where(Link.target == self.target.name, Link.origin.in_(("created", "adopted")))
                 .limit(1)
             )
-        if linked_before is not None:
-            return True
-        if self.sync.backend.has_tracker_issues() and self._unknown_tracker_issues():
-            self.summary.stopped = (
-                f"refusing to create issues: {self.target.name} already holds issues with the tracker label "
-                f"'{self.target.tracker_label}' but this database has no links to it (a lost, new or copied "
-                f"database?). Run `tracker adopt {self.target.name}` to relink them from their markers"
-            )
+        own_links = linked_before is not None
+        options = self.sync.options
+        guard = plan_create_guard(
+            own_links,
+            # Only a database with no links of its own pays for these two lookups.
+            not own_links and self.sync.backend.has_tracker_issues() and self._unknown_tracker_issues(),
+            not (options.dry_run or options.yes or not self.app.config.sync.confirm_first_push),
+            self.target.name,
+            self.target.tracker_label,
+            count,
+        )
+        if guard.verdict == "refuse":
+            self.summary.stopped = guard.reason
             return False
-        if self.sync.options.dry_run or self.sync.options.yes or not self.app.config.sync.confirm_first_push:
-            return True
-        question = f"First push to {self.target.name}: create {count} issue(s)?"
-        if self.sync.options.confirm is not None and self.sync.options.confirm(question):
+        if guard.verdict == "go" or (options.confirm is not None and options.confirm(guard.reason)):
             return True
         self.summary.stopped = (
             f"first push to {self.target.name} needs confirmation: run `tracker sync --yes` once"

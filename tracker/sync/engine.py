@@ -26,13 +26,12 @@ from tracker.sync.duplicates import settle
 from tracker.sync.parents import sync_parents
 from tracker.sync.plan import (
     OPEN_STATUSES,
-    MarkerOwner,
     PushDecision,
     describe,
-    plan_adoptions,
     plan_pull,
     plan_push,
 )
+from tracker.sync.plan_links import MarkerOwner, plan_adoptions
 from tracker.sync.recover import recover
 from tracker.sync.summary import TargetSummary
 from tracker.sync.verify import follow_moved, verify

@@ -11,7 +11,7 @@ from tracker.history import record
 from tracker.linkstate import LinkOrigin, LinkState
 from tracker.models import Link, utcnow
 from tracker.sync.context import SyncContext
-from tracker.sync.plan import plan_fetches
+from tracker.sync.plan_links import plan_fetches
 
 # TargetState.cache key: ids of links whose issue moved out of the target's project or repository.
 # The pull lists only the target's own project/repository, so these are fetched on every run (one
