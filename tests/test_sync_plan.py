@@ -6,7 +6,9 @@ import subprocess
 import sys
 from datetime import UTC, date, datetime
 
-from tracker.backends.base import RemoteIssue, RemoteRef
+import pytest
+
+from tracker.backends.base import FetchKind, FetchResult, RemoteIssue, RemoteRef
 from tracker.linkstate import LinkOrigin, LinkState, SyncBase
 from tracker.statuses import Status
 from tracker.sync.plan import (
@@ -20,6 +22,7 @@ from tracker.sync.plan import (
     plan_push,
     seen,
 )
+from tracker.sync.plan_links import MarkerOwner, plan_adoptions, plan_create_guard, plan_fetches
 
 WHEN = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 BASE = {"title": "A", "assignee": "dana-w", "due": "2026-07-01", "status": "open", "labels": []}
@@ -27,14 +30,14 @@ BASE = {"title": "A", "assignee": "dana-w", "due": "2026-07-01", "status": "open
 
 def test_the_decision_code_imports_neither_the_database_nor_http():
     code = (
-        "import sys, tracker.sync.plan\n"
+        "import sys, tracker.sync.plan, tracker.sync.plan_links\n"
         "heavy = ('sqlalchemy', 'requests', 'httpx', 'urllib3', 'github', 'jira', 'http')\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in heavy\n"
         "             or m == 'tracker.models' or m.startswith('tracker.backends.') and m != 'tracker.backends.base')\n"
         "print(','.join(bad))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "", f"tracker.sync.plan pulls in {out.stdout.strip()}"
+    assert out.stdout.strip() == "", f"tracker.sync.plan or plan_links pulls in {out.stdout.strip()}"
 
 
 def snap(
@@ -188,8 +191,139 @@ def test_creates_hold_and_cap_with_reasons():
     assert plan.ready == [1, 4] and plan.waiting == 1 and plan.held == 2
     assert [a.kind for a in plan.actions] == [ActionKind.HOLD, ActionKind.HOLD]
     assert "no-owner" in plan.actions[0].reason and "confidential" in plan.actions[1].reason
+    # Only what is created this run gets a create action (E waits for the cap).
+    assert [a.describe() for a in plan.creates.values()] == ["create #1 'A' in gh", "create #4 'D' in gh"]
+    assert all(a.kind is ActionKind.CREATE for a in plan.creates.values())
     private = plan_creates([CreateCandidate(3, "C", confidential=True)], "gh", public=False, cap=10)
     assert private.ready == [3]
+
+
+def marked(number: int, marker: str | None = "tracker-x", claimed: str | None = None) -> RemoteIssue:
+    return issue(
+        ref=RemoteRef(str(2000 + number), f"acme/app#{number}", number),
+        marker=marker,
+        claimed_postmortem=claimed,
+    )
+
+
+# Each row is one adoption rule: the issues an unlinked listing holds, what the database says of
+# the item whose marker they carry, and what is decided (adopted issue numbers, held, warned).
+ADOPTION_RULES = [
+    (
+        "an unlinked issue carrying an item's marker is adopted",
+        [marked(1)],
+        MarkerOwner(7, "pm"),
+        True,
+        [1],
+        [],
+        0,
+    ),
+    ("an item with a pending link adopts", [marked(1)], MarkerOwner(7, "pm", "pending"), True, [1], [], 0),
+    ("an item whose create failed adopts", [marked(1)], MarkerOwner(7, "pm", "error"), True, [1], [], 0),
+    ("an orphaned item adopts a new copy", [marked(1)], MarkerOwner(7, "pm", "orphaned"), True, [1], [], 0),
+    ("a linked item keeps its issue", [marked(1)], MarkerOwner(7, "pm", "linked"), True, [], [], 0),
+    ("an unlinked item stays detached", [marked(1)], MarkerOwner(7, "pm", "unlinked"), True, [], [], 0),
+    ("an unpushed item stays detached", [marked(1)], MarkerOwner(7, "pm", "unpushed"), True, [], [], 0),
+    ("a new or lost database adopts nothing", [marked(1)], MarkerOwner(7, "pm"), False, [], [], 0),
+    ("an unknown marker is left alone", [marked(1, "tracker-other")], MarkerOwner(7, "pm"), True, [], [], 0),
+    ("an issue with no marker is left alone", [marked(1, None)], MarkerOwner(7, "pm"), True, [], [], 0),
+    (
+        "a block naming another postmortem is refused",
+        [marked(1, claimed="other")],
+        MarkerOwner(7, "pm"),
+        True,
+        [],
+        [],
+        1,
+    ),
+    (
+        "a block naming its own postmortem adopts",
+        [marked(1, claimed="pm")],
+        MarkerOwner(7, "pm"),
+        True,
+        [1],
+        [],
+        0,
+    ),
+    (
+        "an issue another item holds is reported",
+        [marked(1)],
+        MarkerOwner(7, "pm", held_by=9),
+        True,
+        [],
+        [(7, 1, 9)],
+        0,
+    ),
+    ("one item adopts one issue per run", [marked(1), marked(2)], MarkerOwner(7, "pm"), True, [1], [], 0),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "issues", "owner", "own_links", "adopted", "held", "warnings"),
+    ADOPTION_RULES,
+    ids=[row[0] for row in ADOPTION_RULES],
+)
+def test_adoption_rules(rule, issues, owner, own_links, adopted, held, warnings):
+    plan = plan_adoptions(issues, {"tracker-x": owner}, own_links=own_links)
+    assert [found.ref.number for _, found in plan.adopt] == adopted, rule
+    assert [(item, found.ref.number, other) for item, found, other in plan.held] == held, rule
+    assert len(plan.warnings) == warnings, rule
+    for action, found in plan.adopt:
+        assert action.kind is ActionKind.ADOPT and action.item_id == owner.item_id
+        assert action.key == found.ref.key
+        assert action.describe() == f"adopt {found.ref.key} for #7: it already carried the item's marker"
+
+
+def test_a_refused_claim_says_which_postmortem_the_block_names():
+    plan = plan_adoptions([marked(1, claimed="other")], {"tracker-x": MarkerOwner(7, "pm")})
+    assert plan.warnings == [
+        "acme/app#1 carries the marker of an item of pm but its block names postmortem other: not adopted"
+    ]
+
+
+# Each row: links of this database's making, unknown marked issues on the remote, whether the first
+# push asks (confirm_first_push, no --yes, no --dry-run), and the verdict.
+GUARD_RULES = [
+    ("a database with its own links creates", True, True, True, "go"),
+    ("its own links: no question asked again", True, False, True, "go"),
+    ("no links facing unknown marked issues refuses", False, True, False, "refuse"),
+    ("the refusal comes before any question", False, True, True, "refuse"),
+    ("a first push asks", False, False, True, "ask"),
+    ("a first push with --yes or no confirmation creates", False, False, False, "go"),
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "own_links", "unknown", "ask_first", "verdict"), GUARD_RULES, ids=[row[0] for row in GUARD_RULES]
+)
+def test_create_guard_rules(rule, own_links, unknown, ask_first, verdict):
+    guard = plan_create_guard(own_links, unknown, ask_first, "gh", "postmortem-action", 3)
+    assert guard.verdict == verdict, rule
+    if verdict == "refuse":
+        assert "tracker adopt gh" in guard.reason and "'postmortem-action'" in guard.reason
+    if verdict == "ask":
+        assert guard.reason == "First push to gh: create 3 issue(s)?"
+
+
+# Each row: what a direct fetch of a linked issue returned, and whether the link is orphaned.
+FETCH_RULES = [
+    ("deleted (404/410) orphans the link", FetchResult(FetchKind.GONE), True),
+    ("unchanged (304) changes nothing", FetchResult(FetchKind.NOT_MODIFIED), False),
+    ("a readable issue is merged, not orphaned", FetchResult(FetchKind.OK, issue()), False),
+    ("a transferred issue is followed, not orphaned", FetchResult(FetchKind.MOVED, marked(5)), False),
+]
+
+
+@pytest.mark.parametrize(("rule", "result", "orphaned"), FETCH_RULES, ids=[row[0] for row in FETCH_RULES])
+def test_orphan_rules(rule, result, orphaned):
+    actions = plan_fetches([(3, 7, "acme/app#1", result)])
+    assert (3 in actions) is orphaned, rule
+    if orphaned:
+        action = actions[3]
+        assert action.kind is ActionKind.ORPHAN and action.item_id == 7 and action.key == "acme/app#1"
+        # Absence never closes: the action carries no status and no field to write into the item.
+        assert action.field is None and action.value is None
+        assert action.describe() == "orphan #7 acme/app#1: the issue was deleted; link orphaned (status kept)"
 
 
 def _sync_imports() -> dict[str, set[str]]:
@@ -237,7 +371,17 @@ def test_no_import_cycles_in_tracker_sync_not_even_behind_type_checking():
         if node not in state:
             visit(node)
     # The steps take the shared context, never the engine.
-    for step in ("create", "parents", "verify", "duplicates", "recover", "apply", "plan", "context"):
+    for step in (
+        "create",
+        "parents",
+        "verify",
+        "duplicates",
+        "recover",
+        "apply",
+        "plan",
+        "plan_links",
+        "context",
+    ):
         assert "tracker.sync.engine" not in graph[f"tracker.sync.{step}"], step
 
 

@@ -17,7 +17,8 @@ from tracker.lock import acquire, fence, make_holder, release
 from tracker.models import ActionItem, Link, SyncRun
 from tracker.statuses import Status
 from tracker.sync.claims import holder, shared_marker
-from tracker.sync.fields import Identities, adopt_remote, apply_status, base_from_remote, wrong_claim
+from tracker.sync.fields import Identities, adopt_remote, apply_status, base_from_remote
+from tracker.sync.plan_links import wrong_claim
 from tracker.sync.runner import default_factory, finish_run, selected_targets, start_run
 
 if TYPE_CHECKING:

@@ -15,8 +15,9 @@ from tracker.routing import route_item
 from tracker.statuses import Status
 from tracker.sync.claims import holder, shared_marker, still_held
 from tracker.sync.context import SyncContext, issue_context
-from tracker.sync.fields import apply_status, remote_title, wrong_claim
+from tracker.sync.fields import apply_status, remote_title
 from tracker.sync.plan import CreateCandidate, plan_creates
+from tracker.sync.plan_links import MarkerOwner, plan_adoptions, plan_create_guard
 from tracker.sync.recover import recover
 
 
@@ -182,33 +183,36 @@ class Creator:
             self.sync.options.report(self.target.name, "creating issues", start, len(ready))
             batch = ready[start : start + size]
             if self.sync.options.dry_run:
-                self.summary.plan.extend(f"create #{i.id} {i.title!r} in {self.target.name}" for i in batch)
+                self.summary.plan.extend(decided.creates[i.id].describe() for i in batch)
                 continue
             uncertain |= self._create_batch(batch, drafts)
         if uncertain:
             recover(self.sync)
 
     def _guards(self, count: int) -> bool:
-        """The lost-database guard and the first-push confirmation."""
+        """Gather what the lost-database guard and the first-push confirmation read; `plan_create_guard`
+        decides (a question is put to the terminal only when it says "ask")."""
         with self.app.session() as session:
             linked_before = session.scalar(
                 select(Link.id)
                 .where(Link.target == self.target.name, Link.origin.in_(("created", "adopted")))
                 .limit(1)
             )
-        if linked_before is not None:
-            return True
-        if self.sync.backend.has_tracker_issues() and self._unknown_tracker_issues():
-            self.summary.stopped = (
-                f"refusing to create issues: {self.target.name} already holds issues with the tracker label "
-                f"'{self.target.tracker_label}' but this database has no links to it (a lost, new or copied "
-                f"database?). Run `tracker adopt {self.target.name}` to relink them from their markers"
-            )
+        own_links = linked_before is not None
+        options = self.sync.options
+        guard = plan_create_guard(
+            own_links,
+            # Only a database with no links of its own pays for these two lookups.
+            not own_links and self.sync.backend.has_tracker_issues() and self._unknown_tracker_issues(),
+            not (options.dry_run or options.yes or not self.app.config.sync.confirm_first_push),
+            self.target.name,
+            self.target.tracker_label,
+            count,
+        )
+        if guard.verdict == "refuse":
+            self.summary.stopped = guard.reason
             return False
-        if self.sync.options.dry_run or self.sync.options.yes or not self.app.config.sync.confirm_first_push:
-            return True
-        question = f"First push to {self.target.name}: create {count} issue(s)?"
-        if self.sync.options.confirm is not None and self.sync.options.confirm(question):
+        if guard.verdict == "go" or (options.confirm is not None and options.confirm(guard.reason)):
             return True
         self.summary.stopped = (
             f"first push to {self.target.name} needs confirmation: run `tracker sync --yes` once"
@@ -267,68 +271,66 @@ class Creator:
         bound = min(cursor, oldest) if cursor is not None else None
         since = bound - timedelta(seconds=self.app.config.sync.pull_overlap_seconds) if bound else None
         found = self.sync.backend.find_markers(set(markers), since)
-        for marker, issue in list(found.items()):
-            refused = wrong_claim(issue, markers[marker].postmortem.slug)
-            if refused is not None:
-                self.summary.note(f"warning: {refused}")
-                del found[marker]
-        for marker, issue in list(found.items()):
-            if self._held_elsewhere(markers[marker], drafts[markers[marker].id], issue):
-                del found[marker]
-                items = [item for item in items if item.id != markers[marker].id]
         if not found:
             return items
+        # What the database says of each marked issue: another item may already hold it.
+        owners: dict[str, MarkerOwner] = {}
+        refusals: dict[int, str] = {}
+        with self.app.session() as session:
+            for marker, issue in found.items():
+                item = markers[marker]
+                other = holder(session, self.target.name, issue.ref.remote_id, item.id)
+                if other is not None:
+                    key = issue.ref.key or issue.ref.remote_id
+                    refusals[item.id] = shared_marker(
+                        item.id, item.title, item.postmortem.slug, key, other, self.target.name
+                    )
+                owners[marker] = MarkerOwner(
+                    item.id, item.postmortem.slug, held_by=other.item_id if other else None
+                )
+        plan = plan_adoptions(list(found.values()), owners)
+        for warning in plan.warnings:
+            self.summary.note(f"warning: {warning}")
+        for item_id, issue, other_id in plan.held:
+            self._hold(item_id, drafts[item_id], issue, other_id, refusals[item_id])
         if self.sync.options.dry_run:
-            self.summary.plan.extend(
-                f"adopt {issue.ref.key} for #{markers[m].id}" for m, issue in found.items()
-            )
-        else:
+            self.summary.plan.extend(action.describe() for action, _ in plan.adopt)
+        elif plan.adopt:
             with self.sync.tx() as session:
-                for marker, issue in found.items():
-                    item_id = markers[marker].id
+                for action, issue in plan.adopt:
+                    item_id = action.item_id
+                    assert item_id is not None
                     link = self._link_new(session, item_id, drafts[item_id], issue, origin=LinkOrigin.ADOPTED)
                     item = session.get(ActionItem, item_id)
                     assert item is not None
                     taken = self.sync.adopt(session, item, link, issue)
                     self.summary.adopted += 1
                     self.summary.note(
-                        f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker"
+                        f"adopted {action.reason}"
                         + (
                             f" (took {', '.join(taken)} from it: the remote is the newer side)"
                             if taken
                             else ""
                         )
                     )
-        return [item for item in items if drafts[item.id].marker not in found]
+        done = {action.item_id for action, _ in plan.adopt} | {item_id for item_id, _, _ in plan.held}
+        return [item for item in items if item.id not in done]
 
-    def _held_elsewhere(self, item: ActionItem, draft: IssueDraft, issue: RemoteIssue) -> bool:
-        """True when the issue carrying this item's marker already tracks another item: this item's
-        link is marked `error` (it is not created again while the other link holds the issue), and
-        the run goes on for every other item."""
-        with self.app.session() as session:
-            other = holder(session, self.target.name, issue.ref.remote_id, item.id)
-            if other is None:
-                return False
-            message = shared_marker(
-                item.id,
-                item.title,
-                item.postmortem.slug,
-                issue.ref.key or issue.ref.remote_id,
-                other,
-                self.target.name,
-            )
-            other_id = other.item_id
+    def _hold(self, item_id: int, draft: IssueDraft, issue: RemoteIssue, other_id: int, message: str) -> None:
+        """The issue carrying this item's marker already tracks another item: this item's link is
+        marked `error` (it is not created again while the other link holds the issue), and the run
+        goes on for every other item."""
         self.summary.errors += 1
         self.summary.note(f"error: {message}")
         if self.sync.options.dry_run:
-            return True
+            return
         with self.sync.tx() as session:
             link = session.scalar(
-                select(Link).where(Link.item_id == item.id, Link.target == self.target.name)
+                select(Link).where(Link.item_id == item_id, Link.target == self.target.name)
             )
             if link is None:
                 link = Link(
-                    item_id=item.id,
+                    item_id=item_id,
                     target=self.target.name,
                     kind=self.target.kind,
                     base={},
@@ -338,7 +340,6 @@ class Creator:
             link.state, link.last_error, link.marker = LinkState.ERROR, message, draft.marker
             link.record = link.record.with_flags(held_by_item=other_id, held_remote_id=issue.ref.remote_id)
             link.updated_at = utcnow()
-        return True
 
     def _link_new(
         self, session: Session, item_id: int, draft: IssueDraft, issue: RemoteIssue, origin: str

@@ -13,7 +13,7 @@ from tracker.linkstate import LinkState
 from tracker.models import ActionItem, Link
 from tracker.statuses import Status
 from tracker.sync.context import SyncContext
-from tracker.sync.fields import wrong_claim
+from tracker.sync.plan_links import wrong_claim
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,13 @@ from tracker.backends.base import (
     RemoteIssue,
     RemoteRef,
 )
-from tracker.linkstate import PULL_ONLY_ORIGINS, LinkState
+from tracker.linkstate import PULL_ONLY_ORIGINS, LinkOrigin, LinkState
 from tracker.models import ActionItem, Link, utcnow
 from tracker.sync.apply import record_write
 from tracker.sync.context import SyncContext, SyncOptions
 from tracker.sync.create import Creator
 from tracker.sync.duplicates import close as close_duplicates
 from tracker.sync.duplicates import settle
-from tracker.sync.fields import wrong_claim
 from tracker.sync.parents import sync_parents
 from tracker.sync.plan import (
     OPEN_STATUSES,
@@ -32,6 +31,7 @@ from tracker.sync.plan import (
     plan_pull,
     plan_push,
 )
+from tracker.sync.plan_links import MarkerOwner, plan_adoptions
 from tracker.sync.recover import recover
 from tracker.sync.summary import TargetSummary
 from tracker.sync.verify import follow_moved, verify
@@ -174,53 +174,60 @@ class TargetSync(SyncContext):
 
     def adopt_known_markers(self, session: Session, issues: list[RemoteIssue]) -> int:
         """Issues carrying the marker of an item with no link here (another copy of the database, or
-        a restored backup, made them) are linked instead of being created again."""
+        a restored backup, made them) are linked instead of being created again. The step gathers
+        the markers and the items' links; `plan_adoptions` decides."""
         from tracker.issue_text import make_marker
         from tracker.models import Postmortem
 
-        has_links = session.scalar(
+        own_links = session.scalar(
             select(Link.id)
-            .where(Link.target == self.target.name, Link.origin.in_(("created", "adopted")))
+            .where(Link.target == self.target.name, Link.origin.in_((LinkOrigin.CREATED, LinkOrigin.ADOPTED)))
             .limit(1)
         )
-        if has_links is None:
-            return 0  # a new or lost database: the create guard refuses and `tracker adopt` decides
-        rows = session.execute(
-            select(ActionItem.id, Postmortem.slug, ActionItem.fingerprint).join(Postmortem)
-        ).all()
-        markers = {
-            make_marker(self.target.name, slug, fingerprint): (item_id, slug)
-            for item_id, slug, fingerprint in rows
-        }
-        adopted = 0
-        for issue in issues:
-            item_id, slug = markers.get(issue.marker or "", (None, ""))
-            if item_id is None:
-                continue
-            refused = wrong_claim(issue, slug)
-            if refused is not None:
-                self.summary.note(f"warning: {refused}")
-                continue
-            link = session.scalar(
-                select(Link).where(Link.item_id == item_id, Link.target == self.target.name)
+        owners: dict[str, MarkerOwner] = {}
+        if own_links is not None:
+            rows = session.execute(
+                select(ActionItem.id, Postmortem.slug, ActionItem.fingerprint).join(Postmortem)
+            ).all()
+            wanted = {issue.marker for issue in issues}
+            owners = {
+                marker: MarkerOwner(item_id, slug)
+                for item_id, slug, fingerprint in rows
+                if (marker := make_marker(self.target.name, slug, fingerprint)) in wanted
+            }
+            states = dict(
+                session.execute(
+                    select(Link.item_id, Link.state).where(
+                        Link.target == self.target.name,
+                        Link.item_id.in_([owner.item_id for owner in owners.values()]),
+                    )
+                ).all()
             )
-            if link is not None and link.state in ("linked", "unlinked", "unpushed"):
-                continue  # linked elsewhere, or a person detached it on purpose: leave it to them
+            owners = {m: replace(o, link_state=states.get(o.item_id)) for m, o in owners.items()}
+        plan = plan_adoptions(issues, owners, own_links=own_links is not None)
+        for warning in plan.warnings:
+            self.summary.note(f"warning: {warning}")
+        for action, issue in plan.adopt:
+            assert action.item_id is not None
+            link = session.scalar(
+                select(Link).where(Link.item_id == action.item_id, Link.target == self.target.name)
+            )
             if link is None:
-                link = Link(item_id=item_id, target=self.target.name, kind=self.target.kind, base={})
+                link = Link(item_id=action.item_id, target=self.target.name, kind=self.target.kind, base={})
                 session.add(link)
             link.marker = issue.marker
-            item = session.get(ActionItem, item_id)
+            item = session.get(ActionItem, action.item_id)
             assert item is not None
+            if self.options.dry_run:
+                self.summary.plan.append(action.describe())
             taken = self.adopt(session, item, link, issue)
             session.flush()
             self.summary.adopted += 1
             self.summary.note(
-                f"adopted {issue.ref.key} for #{item_id}: it already carried the item's marker"
+                f"adopted {action.reason}"
                 + (f" (took {', '.join(taken)} from it: the remote is the newer side)" if taken else "")
             )
-            adopted += 1
-        return adopted
+        return len(plan.adopt)
 
     # Step 3b: the rolling slice of direct, conditional re-verification, and moved issues -------------
     def verify(self) -> None:

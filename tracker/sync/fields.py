@@ -93,17 +93,6 @@ def remote_title(kind: str, title: str) -> str:
     return title[: limit - 1].rstrip() + "\u2026"
 
 
-def wrong_claim(issue: RemoteIssue, slug: str) -> str | None:
-    """Why an issue carrying an item's marker is not that item's (its block names another postmortem):
-    markers are computable by anyone, so a copied block must not make us adopt the wrong issue."""
-    if issue.claimed_postmortem is None or issue.claimed_postmortem == slug:
-        return None
-    return (
-        f"{issue.ref.key} carries the marker of an item of {slug} but its block names postmortem "
-        f"{issue.claimed_postmortem}: not adopted"
-    )
-
-
 def link_to(
     link: Link, issue: RemoteIssue, origin: str | None = None, labels: list[str] | None = None
 ) -> None:

@@ -297,7 +297,8 @@ class CreateCandidate:
 @dataclass
 class CreatePlan:
     ready: list[int] = field(default_factory=list)
-    actions: list[Action] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)  # the holds, with why
+    creates: dict[int, Action] = field(default_factory=dict)  # item id -> its create, for the ready ones
     held: int = 0
     waiting: int = 0
 
@@ -329,6 +330,11 @@ def plan_creates(candidates: list[CreateCandidate], target: str, public: bool, c
     if len(plan.ready) > cap:
         plan.waiting = len(plan.ready) - cap
         plan.ready = plan.ready[:cap]
+    titles = {item.item_id: item.title for item in candidates}
+    plan.creates = {
+        item_id: Action(ActionKind.CREATE, f"#{item_id} {titles[item_id]!r} in {target}", item_id)
+        for item_id in plan.ready
+    }
     return plan
 
 

@@ -10,7 +10,7 @@ from tracker.linkstate import LinkState
 from tracker.models import Link, utcnow
 from tracker.sync.claims import holder, shared_marker
 from tracker.sync.context import SyncContext
-from tracker.sync.fields import wrong_claim
+from tracker.sync.plan_links import wrong_claim
 
 
 def recover(ctx: SyncContext) -> None:

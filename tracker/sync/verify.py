@@ -11,6 +11,7 @@ from tracker.history import record
 from tracker.linkstate import LinkOrigin, LinkState
 from tracker.models import Link, utcnow
 from tracker.sync.context import SyncContext
+from tracker.sync.plan_links import plan_fetches
 
 # TargetState.cache key: ids of links whose issue moved out of the target's project or repository.
 # The pull lists only the target's own project/repository, so these are fetched on every run (one
@@ -82,21 +83,23 @@ def apply_fetches(
     with sync.tx() as session:
         state = sync._state(session)
         moved = set(state.cache.get(MOVED) or ()) if keep is None else set(keep)
+        links = {link_id: session.get(Link, link_id) for link_id, _ in results}
+        found = [(link_id, links[link_id], result) for link_id, result in results]
+        orphans = plan_fetches([(i, link.item_id, link.key, r) for i, link, r in found if link is not None])
         for link_id, result in results:
-            link = session.get(Link, link_id)
+            link = links[link_id]
             if link is None:
                 continue
             if verified:
                 link.verified_at = utcnow()
-            if result.kind is FetchKind.GONE:
+            orphan = orphans.get(link_id)
+            if orphan is not None:
                 moved.discard(link_id)
-                link.state = LinkState.ORPHANED
+                link.state = LinkState.ORPHANED  # the item's status is left as it is
                 sync.summary.orphaned += 1
                 if sync.options.dry_run:
-                    sync.summary.plan.append(f"orphan #{link.item_id} {link.key}: the issue was deleted")
-                sync.summary.note(
-                    f"#{link.item_id} {link.key}: the issue was deleted; link orphaned (status kept)"
-                )
+                    sync.summary.plan.append(orphan.describe())
+                sync.summary.note(orphan.reason)
                 record(
                     session,
                     link.item,
