@@ -24,8 +24,8 @@ from tracker.config import JiraTarget
 from tracker.errors import ConfigError
 
 if TYPE_CHECKING:
-    import requests
     from jira import JIRA
+    from requests import Response
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class Uncertain(TransientError):
     """A write whose answer never arrived: it may have been applied."""
 
 
-def _field_errors(response: requests.Response | None) -> dict[str, str]:
+def _field_errors(response: Response | None) -> dict[str, str]:
     try:
         body = response.json() if response is not None else None
     except ValueError:
@@ -90,7 +90,7 @@ def _field_errors(response: requests.Response | None) -> dict[str, str]:
     return {str(k): str(v) for k, v in errors.items()} if isinstance(errors, dict) else {}
 
 
-def _messages(response: requests.Response | None) -> str:
+def _messages(response: Response | None) -> str:
     """Jira's errorMessages and per-field errors, as one line (never headers or request details)."""
     if response is None:
         return ""
@@ -109,7 +109,7 @@ def _messages(response: requests.Response | None) -> str:
     return "; ".join(parts)
 
 
-def retry_after(response: requests.Response | None, now: datetime) -> float | None:
+def retry_after(response: Response | None, now: datetime) -> float | None:
     """Retry-After as seconds, in either of its forms (integer seconds or an HTTP date)."""
     return retry_after_seconds(response.headers.get("Retry-After") if response is not None else None, now)
 
@@ -187,7 +187,7 @@ class JiraHttp:
     def server_now(self) -> datetime:
         return datetime.now(UTC) + (self.clock_offset or timedelta(0))
 
-    def _note_date(self, response: requests.Response) -> None:
+    def _note_date(self, response: Response) -> None:
         if self.clock_offset is not None:
             return
         try:
@@ -206,7 +206,7 @@ class JiraHttp:
         json: Any = None,
         version: str | None = None,
         ok_statuses: tuple[int, ...] = (),
-    ) -> requests.Response:
+    ) -> Response:
         """One logical request; returns the response for 2xx (or a status in `ok_statuses`)."""
         import requests as rq
         from jira import JIRAError
@@ -250,11 +250,11 @@ class JiraHttp:
                 return response
             self._raise_or_wait(method, what, status, response, attempt)
 
-    def _observe(self, response: requests.Response) -> None:
+    def _observe(self, response: Response) -> None:
         self.rate.observe({k.lower(): v for k, v in response.headers.items()}, self.server_now())
 
     def _raise_or_wait(
-        self, method: str, what: str, status: int, response: requests.Response | None, attempt: int
+        self, method: str, what: str, status: int, response: Response | None, attempt: int
     ) -> None:
         detail = _messages(response)
         suffix = f": {detail}" if detail else ""

@@ -298,12 +298,14 @@ class Creator:
         elif plan.adopt:
             with self.sync.tx() as session:
                 for action, issue in plan.adopt:
-                    item_id = action.item_id
-                    assert item_id is not None
-                    link = self._link_new(session, item_id, drafts[item_id], issue, origin=LinkOrigin.ADOPTED)
-                    item = session.get(ActionItem, item_id)
-                    assert item is not None
-                    taken = self.sync.adopt(session, item, link, issue)
+                    adopted_id = action.item_id
+                    assert adopted_id is not None
+                    link = self._link_new(
+                        session, adopted_id, drafts[adopted_id], issue, origin=LinkOrigin.ADOPTED
+                    )
+                    adopted = session.get(ActionItem, adopted_id)
+                    assert adopted is not None
+                    taken = self.sync.adopt(session, adopted, link, issue)
                     self.summary.adopted += 1
                     self.summary.note(
                         f"adopted {action.reason}"
