@@ -47,12 +47,11 @@ class FakeGitHub(PeopleActions, ServerControls):
         content_creation_per_hour: int = 500,
         primary_limit_status: int = 403,
         secondary_limit_status: int = 403,
-        search_index_lag: float = 0.0,
         record_responses: bool = False,
     ) -> None:
         self._host, self._requested_port = host, port
         self.clock = Clock(clock_skew)
-        self.store = Store(self.clock, search_index_lag)
+        self.store = Store(self.clock)
         self.limiter = RateLimiter(
             self.clock,
             core_limit=rate_limit,
@@ -281,14 +280,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repo", action="append", default=[], help="owner/name to create (repeatable)")
     parser.add_argument("--collaborator", action="append", default=[], help="assignable login (repeatable)")
     parser.add_argument("--token", action="append", default=[], help="token to accept in strict mode")
-    parser.add_argument("--search-lag", type=float, default=0.0, help="seconds before search sees writes")
     args = parser.parse_args(argv)
     fake = FakeGitHub(
         host=args.host,
         port=args.port,
         strict_auth=bool(args.token),
         tokens=dict.fromkeys(args.token, "tracker-bot"),
-        search_index_lag=args.search_lag,
     )
     for full_name in args.repo or ["octo-org/demo"]:
         fake.add_repo(full_name, collaborators=args.collaborator)

@@ -42,16 +42,8 @@ class ServerControls:
         self.clock.skew = value
 
     def advance(self, delta: timedelta | float) -> None:
-        """Move the server clock forward (search lag, rate-limit windows) without sleeping."""
+        """Move the server clock forward (rate-limit windows) without sleeping."""
         self.clock.advance(delta if isinstance(delta, timedelta) else timedelta(seconds=delta))
-
-    @property
-    def search_index_lag(self) -> float:
-        return self.store.search_index_lag
-
-    @search_index_lag.setter
-    def search_index_lag(self, seconds: float) -> None:
-        self.store.search_index_lag = seconds
 
     # Rate limits ----------------------------------------------------------------------------------
     def set_rate_limit(

@@ -75,14 +75,6 @@ def _label_list(ctx: Context, repo: Repo, issue: Issue) -> list[dict[str, Any]]:
     return [ctx.render.label(repo, lab) for lab in labels if lab is not None]
 
 
-def list_issue_labels(ctx: Context, req: Request, owner: str, name: str, number: str) -> Response:
-    repo, _, issue = _load(ctx, req, owner, name, number, "/labels")
-    labels = [lab for lab in (repo.label_by_id(i) for i in issue.label_ids) if lab is not None]
-    response = ctx.paginate(req, labels, lambda lab: ctx.render.label(repo, lab))
-    response.last_modified = issue.updated_at
-    return response
-
-
 def add_issue_labels(ctx: Context, req: Request, owner: str, name: str, number: str) -> Response:
     ctx.require_auth(req, LABELS_DOC)
     repo, perm, issue = _load(ctx, req, owner, name, number, "/labels")
@@ -99,22 +91,6 @@ def add_issue_labels(ctx: Context, req: Request, owner: str, name: str, number: 
     return Response(200, _label_list(ctx, repo, issue))
 
 
-def set_issue_labels(ctx: Context, req: Request, owner: str, name: str, number: str) -> Response:
-    ctx.require_auth(req, LABELS_DOC)
-    repo, perm, issue = _load(ctx, req, owner, name, number, "/labels")
-    names = _labels_body(req)
-    if perm == "push":
-        ids: list[int] = []
-        for label_name in names:
-            label_id = ctx.store.get_or_create_label(repo, label_name).id
-            if label_id not in ids:
-                ids.append(label_id)
-        if ids != issue.label_ids:
-            issue.label_ids = ids
-            ctx.store.touch(issue)
-    return Response(200, _label_list(ctx, repo, issue))
-
-
 def remove_issue_label(
     ctx: Context, req: Request, owner: str, name: str, number: str, label: str
 ) -> Response:
@@ -127,15 +103,6 @@ def remove_issue_label(
         issue.label_ids.remove(found.id)
         ctx.store.touch(issue)
     return Response(200, _label_list(ctx, repo, issue))
-
-
-def clear_issue_labels(ctx: Context, req: Request, owner: str, name: str, number: str) -> Response:
-    ctx.require_auth(req, LABELS_DOC)
-    _, perm, issue = _load(ctx, req, owner, name, number, "/labels")
-    if perm == "push" and issue.label_ids:
-        issue.label_ids = []
-        ctx.store.touch(issue)
-    return Response(204)
 
 
 # Assignees on an issue --------------------------------------------------------------------------
@@ -175,22 +142,7 @@ def remove_assignees(ctx: Context, req: Request, owner: str, name: str, number: 
     return Response(200, ctx.render.issue(issue))
 
 
-def check_issue_assignee(
-    ctx: Context, req: Request, owner: str, name: str, number: str, login: str
-) -> Response:
-    repo, _, _ = _load(ctx, req, owner, name, number, f"/assignees/{login}")
-    if ctx.store.assignable(repo, unquote(login)):
-        return Response(204)
-    raise not_found()
-
-
 # Sub-issues ---------------------------------------------------------------------------------------
-def list_sub_issues(ctx: Context, req: Request, owner: str, name: str, number: str) -> Response:
-    _, _, issue = _load(ctx, req, owner, name, number, "/sub_issues")
-    subs = [ctx.store.issues_by_id[i] for i in issue.sub_issue_ids]
-    return ctx.paginate(req, [s for s in subs if s.live], ctx.render.issue)
-
-
 def _sub_issue(ctx: Context, req: Request, parent_repo: Repo) -> Issue:
     body = req.body if isinstance(req.body, dict) else {}
     ident = body.get("sub_issue_id")
@@ -242,26 +194,3 @@ def add_sub_issue(ctx: Context, req: Request, owner: str, name: str, number: str
     ctx.store.touch(sub)
     rendered = ctx.render.issue(sub)
     return Response(201, rendered, {"Location": rendered["url"]})
-
-
-def remove_sub_issue(ctx: Context, req: Request, owner: str, name: str, number: str) -> Response:
-    ctx.require_auth(req, SUB_ISSUES_DOC)
-    repo, perm, parent = _load(ctx, req, owner, name, number, "/sub_issue")
-    if perm != "push":
-        raise HttpError(403, "Must have admin rights to Repository.", doc=SUB_ISSUES_DOC)
-    sub = _sub_issue(ctx, req, repo)
-    if sub.id not in parent.sub_issue_ids:
-        raise not_found()
-    parent.sub_issue_ids.remove(sub.id)
-    sub.parent_id = None
-    ctx.store.touch(parent)
-    ctx.store.touch(sub)
-    return Response(200, ctx.render.issue(sub))
-
-
-def get_parent(ctx: Context, req: Request, owner: str, name: str, number: str) -> Response:
-    _, _, issue = _load(ctx, req, owner, name, number, "/parent")
-    parent = ctx.store.issues_by_id.get(issue.parent_id) if issue.parent_id else None
-    if parent is None or not parent.live:
-        raise not_found()
-    return Response(200, ctx.render.issue(parent), last_modified=parent.updated_at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from tracker.sandbox.github_model import Comment, Issue, Label, Milestone, Org, Repo, Team, User, iso, node_id
+from tracker.sandbox.github_model import Comment, Issue, Label, Milestone, Org, Repo, Team, iso, node_id
 from tracker.sandbox.github_store import Store
 
 JSON = dict[str, Any]
@@ -64,41 +64,6 @@ class Renderer:
         assert rendered is not None
         return rendered
 
-    def public_user(self, user: User) -> JSON:
-        owned = [r for r in self.store.repos.values() if r.owner.lower() == user.login.lower()]
-        return {
-            **self._required_user(user.login),
-            "name": user.name,
-            "company": None,
-            "blog": "",
-            "location": None,
-            "email": user.email,
-            "hireable": None,
-            "bio": None,
-            "twitter_username": None,
-            "public_repos": sum(not r.private for r in owned),
-            "public_gists": 0,
-            "followers": 0,
-            "following": 0,
-            "created_at": iso(user.created_at),
-            "updated_at": iso(user.created_at),
-        }
-
-    def private_user(self, user: User) -> JSON:
-        owned = [r for r in self.store.repos.values() if r.owner.lower() == user.login.lower()]
-        private = sum(r.private for r in owned)
-        return {
-            **self.public_user(user),
-            "user_view_type": "private",  # the discriminator /user and /users/{u} answer with
-            "private_gists": 0,
-            "total_private_repos": private,
-            "owned_private_repos": private,
-            "disk_usage": 0,
-            "collaborators": 0,
-            "two_factor_authentication": True,
-            "plan": {"name": "pro", "space": 976562499, "private_repos": 9999, "collaborators": 0},
-        }
-
     def _org_core(self, org: Org) -> JSON:
         base = f"{self.api}/orgs/{org.login}"
         return {
@@ -133,9 +98,6 @@ class Renderer:
             "updated_at": iso(org.created_at),
             "archived_at": None,
         }
-
-    def organization(self, org: Org) -> JSON:
-        return {**self._org_core(org), "twitter_username": None}
 
     def team(self, team: Team) -> JSON:
         org = self.store.add_org(team.org)

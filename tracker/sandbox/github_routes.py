@@ -1,11 +1,10 @@
-"""Repository, label, milestone, people and rate-limit routes, and the fake GitHub's route table."""
+"""Repository, label, milestone and rate-limit routes, and the fake GitHub's route table: only what tracker sends."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote
 
 from tracker.sandbox import github_issue_parts as parts
 from tracker.sandbox import github_issues as issues
@@ -16,14 +15,12 @@ from tracker.sandbox.github_api import (
     Request,
     Response,
     invalid_request,
-    not_found,
     validation_failed,
 )
 from tracker.sandbox.github_apps import create_access_token
 from tracker.sandbox.github_events import list_repo_events
 from tracker.sandbox.github_limits import RateLimiter
 from tracker.sandbox.github_model import parse_iso
-from tracker.sandbox.github_search import search_issues
 
 LABEL_DOC = f"{DOCS}/issues/labels#create-a-label"
 MILESTONE_DOC = f"{DOCS}/issues/milestones#create-a-milestone"
@@ -42,14 +39,6 @@ def list_labels(ctx: Context, req: Request, owner: str, name: str) -> Response:
     response = ctx.paginate(req, labels, lambda lab: ctx.render.label(repo, lab))
     response.last_modified = repo.changed_at
     return response
-
-
-def get_label(ctx: Context, req: Request, owner: str, name: str, label: str) -> Response:
-    repo, _ = ctx.repo(req, owner, name)
-    found = repo.label_by_name(unquote(label))
-    if found is None:
-        raise not_found()
-    return Response(200, ctx.render.label(repo, found), last_modified=repo.changed_at)
 
 
 def create_label(ctx: Context, req: Request, owner: str, name: str) -> Response:
@@ -101,14 +90,6 @@ def list_milestones(ctx: Context, req: Request, owner: str, name: str) -> Respon
     return response
 
 
-def get_milestone(ctx: Context, req: Request, owner: str, name: str, number: str) -> Response:
-    repo, _ = ctx.repo(req, owner, name)
-    ms = repo.milestones.get(int(number)) if number.isdigit() else None
-    if ms is None:
-        raise not_found()
-    return Response(200, ctx.render.milestone(repo, ms), last_modified=ms.updated_at)
-
-
 def create_milestone(ctx: Context, req: Request, owner: str, name: str) -> Response:
     ctx.require_auth(req, MILESTONE_DOC)
     repo, perm = ctx.repo(req, owner, name)
@@ -139,78 +120,7 @@ def create_milestone(ctx: Context, req: Request, owner: str, name: str) -> Respo
 
 
 # Assignees ------------------------------------------------------------------------------------------
-def list_assignees(ctx: Context, req: Request, owner: str, name: str) -> Response:
-    repo, _ = ctx.repo(req, owner, name)
-    users = ctx.store.assignable_users(repo)
-    response = ctx.paginate(req, users, lambda u: ctx.render.simple_user(u.login))
-    response.last_modified = repo.changed_at
-    return response
-
-
-def check_assignee(ctx: Context, req: Request, owner: str, name: str, login: str) -> Response:
-    repo, _ = ctx.repo(req, owner, name)
-    if ctx.store.assignable(repo, unquote(login)):
-        return Response(204)
-    raise not_found()
-
-
 # People, organisations, teams -----------------------------------------------------------------------
-def get_user(ctx: Context, req: Request, login: str) -> Response:
-    user = ctx.store.user(unquote(login))
-    if user is None:
-        raise not_found()
-    return Response(200, ctx.render.public_user(user), last_modified=user.created_at)
-
-
-def get_me(ctx: Context, req: Request) -> Response:
-    ctx.require_auth(req, f"{DOCS}/users/users#get-the-authenticated-user")
-    assert req.login is not None
-    user = ctx.store.ensure_user(req.login)
-    return Response(200, ctx.render.private_user(user), last_modified=user.created_at)
-
-
-def get_org(ctx: Context, req: Request, org: str) -> Response:
-    found = ctx.store.orgs.get(org.lower())
-    if found is None:
-        raise not_found()
-    return Response(200, ctx.render.organization(found), last_modified=found.created_at)
-
-
-def get_team(ctx: Context, req: Request, org: str, slug: str) -> Response:
-    team = ctx.store.team(org, slug)
-    if team is None:
-        raise not_found()
-    return Response(200, ctx.render.team(team), last_modified=team.created_at)
-
-
-def _members(ctx: Context, req: Request, team_id: int | None, org: str = "", slug: str = "") -> Response:
-    team = ctx.store.team_by_id(team_id) if team_id is not None else ctx.store.team(org, slug)
-    if team is None:
-        raise not_found()
-    role = req.param("role", "all")
-    logins = {"member": team.members, "maintainer": team.maintainers}.get(
-        role or "all", [*team.members, *team.maintainers]
-    )
-    response = ctx.paginate(req, list(dict.fromkeys(logins)), ctx.render.simple_user)
-    response.last_modified = team.created_at
-    return response
-
-
-def team_members(ctx: Context, req: Request, org: str, slug: str) -> Response:
-    return _members(ctx, req, None, org, slug)
-
-
-def legacy_team(ctx: Context, req: Request, org_id: str, team_id: str) -> Response:
-    team = ctx.store.team_by_id(int(team_id))
-    if team is None or str(ctx.store.add_org(team.org).id) != org_id:
-        raise not_found()
-    return Response(200, ctx.render.team(team), last_modified=team.created_at)
-
-
-def legacy_team_members(ctx: Context, req: Request, org_id: str, team_id: str) -> Response:
-    return _members(ctx, req, int(team_id))
-
-
 def rate_limit(ctx: Context, req: Request, limiter: RateLimiter, identity: str) -> Response:
     def bucket(resource: str) -> dict[str, int]:
         b = limiter.bucket(identity, resource)
@@ -240,35 +150,16 @@ _TABLE: list[tuple[str, str, Handler]] = [
     ("PATCH", _I, issues.update_issue),
     ("GET", _I + "/comments", parts.list_comments),
     ("POST", _I + "/comments", parts.create_comment),
-    ("GET", _I + "/labels", parts.list_issue_labels),
     ("POST", _I + "/labels", parts.add_issue_labels),
-    ("PUT", _I + "/labels", parts.set_issue_labels),
-    ("DELETE", _I + "/labels", parts.clear_issue_labels),
     ("DELETE", _I + "/labels/(?P<label>[^/]+)", parts.remove_issue_label),
     ("POST", _I + "/assignees", parts.add_assignees),
     ("DELETE", _I + "/assignees", parts.remove_assignees),
-    ("GET", _I + "/assignees/(?P<login>[^/]+)", parts.check_issue_assignee),
-    ("GET", _I + "/sub_issues", parts.list_sub_issues),
     ("POST", _I + "/sub_issues", parts.add_sub_issue),
-    ("DELETE", _I + "/sub_issue", parts.remove_sub_issue),
-    ("GET", _I + "/parent", parts.get_parent),
     ("GET", _R + "/labels", list_labels),
     ("POST", _R + "/labels", create_label),
-    ("GET", _R + "/labels/(?P<label>[^/]+)", get_label),
     ("GET", _R + "/milestones", list_milestones),
     ("POST", _R + "/milestones", create_milestone),
-    ("GET", _R + "/milestones/(?P<number>[^/]+)", get_milestone),
-    ("GET", _R + "/assignees", list_assignees),
-    ("GET", _R + "/assignees/(?P<login>[^/]+)", check_assignee),
-    ("GET", "/search/issues", search_issues),
     ("POST", r"/app/installations/(?P<installation_id>\d+)/access_tokens", create_access_token),
-    ("GET", "/user", get_me),
-    ("GET", "/users/(?P<login>[^/]+)", get_user),
-    ("GET", "/orgs/(?P<org>[^/]+)", get_org),
-    ("GET", "/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)", get_team),
-    ("GET", "/orgs/(?P<org>[^/]+)/teams/(?P<slug>[^/]+)/members", team_members),
-    ("GET", r"/organizations/(?P<org_id>\d+)/team/(?P<team_id>\d+)", legacy_team),
-    ("GET", r"/organizations/(?P<org_id>\d+)/team/(?P<team_id>\d+)/members", legacy_team_members),
 ]
 ROUTES: list[tuple[str, re.Pattern[str], Handler]] = [
     (method, re.compile(f"^{pattern}/?$"), handler) for method, pattern, handler in _TABLE

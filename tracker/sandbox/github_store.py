@@ -55,10 +55,9 @@ class Clock:
 class Store:
     """All fake-GitHub state. Callers hold `lock` around any read-modify-write sequence."""
 
-    def __init__(self, clock: Clock, search_index_lag: float = 0.0) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.lock = threading.RLock()
         self.clock = clock
-        self.search_index_lag = search_index_lag
         self.users: dict[str, User] = {}
         self.orgs: dict[str, Org] = {}
         self.teams: dict[tuple[str, str], Team] = {}
@@ -72,9 +71,6 @@ class Store:
         # Organisation issue fields: org login (lower) -> {field id: (name, data type)}
         self.issue_fields: dict[str, dict[int, tuple[str, str]]] = {}
         self._ids = {kind: itertools.count(base + 1) for kind, base in _ID_BASES.items()}
-        # Search sees each issue as it was `search_index_lag` seconds ago: per issue id,
-        # the versions (visible_from, snapshot or None when gone), oldest first.
-        self._index: dict[int, list[tuple[datetime, Issue | None]]] = {}
 
     def new_id(self, kind: str) -> int:
         return next(self._ids[kind])
@@ -116,9 +112,6 @@ class Store:
 
     def team(self, org: str, slug: str) -> Team | None:
         return self.teams.get((org.lower(), slug.lower()))
-
-    def team_by_id(self, ident: int) -> Team | None:
-        return next((t for t in self.teams.values() if t.id == ident), None)
 
     # Repositories and permissions ---------------------------------------------------------
     def add_repo(
@@ -179,17 +172,6 @@ class Store:
             user = self.user(login)
             return user is not None and user.type == "User"
         return False
-
-    def assignable_users(self, repo: Repo) -> list[User]:
-        logins = list(repo.collaborators)
-        if repo.owner.lower() not in self.orgs:
-            logins.append(repo.owner)
-        seen: dict[str, User] = {}
-        for login in logins:
-            user = self.user(login)
-            if user is not None and user.type == "User":
-                seen[user.login.lower()] = user
-        return sorted(seen.values(), key=lambda u: u.login.lower())
 
     # Labels and milestones -----------------------------------------------------------------
     def create_label(
@@ -271,14 +253,12 @@ class Store:
         repo.issues[issue.number] = issue
         self.issues_by_id[issue.id] = issue
         self.comments[issue.id] = []
-        self._record(issue)
         self.changed(repo)
         return issue
 
     def touch(self, issue: Issue) -> None:
-        """Every change to an issue moves updated_at and reaches the (lagging) search index."""
+        """Every change to an issue moves updated_at and the repository's change time."""
         issue.updated_at = self.clock.now()
-        self._record(issue)
         self.changed(self.repos_by_id[issue.repo_id])
 
     def changed(self, repo: Repo) -> None:
@@ -338,14 +318,12 @@ class Store:
         self.comments[moved.id] = self.comments.pop(issue.id, [])
         moved.comments = issue.comments
         issue.moved_to = moved.id
-        self._record(issue)
         self.touch(moved)
         self.changed(source)
         return moved
 
     def delete(self, issue: Issue) -> None:
         issue.deleted = True
-        self._record(issue)
         self.changed(self.repos_by_id[issue.repo_id])
 
     def resolve_moved(self, issue: Issue) -> Issue:
@@ -353,25 +331,3 @@ class Store:
         while issue.moved_to is not None:
             issue = self.issues_by_id[issue.moved_to]
         return issue
-
-    # Search index ------------------------------------------------------------------------------
-    def _record(self, issue: Issue) -> None:
-        visible_from = self.clock.now() + timedelta(seconds=self.search_index_lag)
-        versions = self._index.setdefault(issue.id, [])
-        versions.append((visible_from, issue.snapshot() if issue.live else None))
-
-    def search_view(self) -> list[Issue]:
-        """Issues as the search index currently sees them (older versions while it lags)."""
-        now = self.clock.now()
-        seen: list[Issue] = []
-        for versions in self._index.values():
-            last = None
-            for idx, (visible_from, _) in enumerate(versions):
-                if visible_from <= now:
-                    last = idx
-            if last is None:
-                continue
-            del versions[:last]  # older versions can never be seen again
-            if versions[0][1] is not None:
-                seen.append(versions[0][1])
-        return seen
