@@ -23,7 +23,7 @@ from tracker.importing.sections import (
     heading_context,
     heading_text,
 )
-from tracker.importing.unheaded import action_tables, label_sections, lessons_sections
+from tracker.importing.unheaded import action_tables, commits, label_sections, lessons_sections
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -126,6 +126,7 @@ def parse_document(
             found = read_section(
                 reader, title, blocks[start + 1 : end], heading_context(title), headings_only=True
             )
+            found = [draft for draft in found if commits(draft.description)]
             if found:
                 sections.append(
                     ((blocks[start].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1])
