@@ -44,6 +44,24 @@ CLASSES = [
 ]
 
 
+# Written for the classes that slipped through before: an owner before the verb, a pointer with link text,
+# "keep X informed", "all the flaky X", a plural noun that is also a verb, a manner adverb in a state.
+CLASSES += [
+    ("improve", "Storage team to harden the backup hosts"),
+    ("improve", "@kim will streamline the release checklist"),
+    ("link", "[Follow-up ticket](https://tracker.example.org/browse/OPS-77)"),
+    ("link", "See the [tracking issue](https://example.org/issues/9)"),
+    ("continuation", "Keep the partners informed"),
+    ("continuation", "Continue monitoring the ingest lag"),
+    ("unbounded", "Resolve all the failing checks"),
+    ("unbounded", "Fix all known vulnerabilities"),
+    ("outcome", "Builds are fast and predictable"),  # "Builds" is also a verb form
+    ("unmeasured", "Partners are told promptly when exports stall"),
+    ("hedge", "Maybe add a second NTP source"),  # a short acronym is a kind of thing, not a name
+    ("explore", "Look into alternatives to our SMTP relay"),
+]
+
+
 @pytest.mark.parametrize(("cls", "text"), CLASSES)
 def test_each_class_is_detected_and_makes_the_item_vague(cls: str, text: str) -> None:
     assert cls in features(text), sorted(features(text))
@@ -58,6 +76,15 @@ CONCRETE = [
     "Pin `libfoo` to 2.3.1 in the base image",
     "Restored the staging bucket from the 03:00 snapshot",
     "Page #payments-oncall when checkout p99 latency exceeds 800 ms for 10 minutes",
+    # "keep", "all", "more", "continue" used concretely (an organisation new to tracker writes these too)
+    "Keep the 14-day log retention for the audit bucket in Terraform",
+    "Keep a read-only copy of the old bucket until the cut-over is verified, then delete it",
+    "Rotate all signing keys issued before the breach",
+    "Add more than one replica to the ledger StatefulSet",
+    "Add more detail to the failed-deploy message: include the commit and the failing step",
+    "Continue the rollout of the new proxy to the remaining regions",
+    "Move the exports to the cold-storage bucket",  # the verb is the first word, not an owner
+    "Continue to use the v1 token format until every client has upgraded",
 ]
 
 
@@ -90,7 +117,7 @@ def test_a_finding_names_the_class_and_the_words() -> None:
 def test_model_refits_on_given_rows_only() -> None:
     from tracker.lint.wording_training import fitted_on
 
-    text = "Improve the escalation experience"
+    text = "Improve the escalation runbook"  # a class of vagueness weighed against a named artefact
     assert is_vague(text)
     # Rows in which every "improve" item is specific: fitted on those alone, the class loses its weight.
     rows = [
@@ -98,6 +125,8 @@ def test_model_refits_on_given_rows_only() -> None:
     ] * 40
     with fitted_on(rows):
         assert not is_vague(text)
+        # With nothing concrete to weigh against it, a class of vagueness decides whatever the weights.
+        assert is_vague("Improve the escalation experience")
     assert is_vague(text)
 
 

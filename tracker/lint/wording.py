@@ -199,7 +199,8 @@ _WRITTEN_FIRST: tuple[WordingPattern, ...] = (
         "manner adverb",
         "'gracefully', 'properly' or 'as soon as possible' leave the wanted behaviour unnamed",
         _re(
-            r"\b(?:gracefully|properly|correctly|appropriately|adequately|sufficiently|as\s+(?:soon|much|fast|"
+            r"\b(?:gracefully|properly|correctly|appropriately|adequately|sufficiently|promptly|quickly|swiftly|"
+            r"smoothly|seamlessly|efficiently|in\s+a\s+timely\s+(?:manner|fashion)|as\s+(?:soon|much|fast|"
             r"quickly|early|many|little|few)\s+as\s+possible)\b|\b(?:minimi[sz]e|maximi[sz]e)\b"
         ),
         scope="main",
