@@ -58,7 +58,10 @@ CLASSES += [
     ("outcome", "Builds are fast and predictable"),  # "Builds" is also a verb form
     ("unmeasured", "Partners are told promptly when exports stall"),
     ("hedge", "Maybe add a second NTP source"),  # a short acronym is a kind of thing, not a name
-    ("explore", "Look into alternatives to our SMTP relay"),
+    ("explore", "Look into alternatives to the CDN"),
+    ("improve", "Improve end to end testing"),  # "end to end" is a kind of test, not "to" and an end state
+    ("unbounded", "Make sure every queue is monitored"),
+    ("training", "Coach the new responders on paging etiquette"),
 ]
 
 
@@ -85,6 +88,11 @@ CONCRETE = [
     "Continue the rollout of the new proxy to the remaining regions",
     "Move the exports to the cold-storage bucket",  # the verb is the first word, not an owner
     "Continue to use the v1 token format until every client has upgraded",
+    "Should the sync job fail twice, page the data on-call",  # a condition, not "should"
+    "Train the fraud classifier on the relabelled March data",  # a model, not people
+    "Faster restores: keep a warm standby of the ledger database",  # a goal, then the action
+    "Add additional logging of the tenant id in the upload handler",
+    "**Alerting**: page the storage on-call when a backup has not finished by 05:00",  # a subject label
 ]
 
 

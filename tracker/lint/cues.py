@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from tracker.lint.concrete import CONCRETE, done_statement
 from tracker.lint.text import ItemText
 from tracker.lint.verbs import IRREGULAR, MODIFIERS, VERB_FORM, is_verb, verb_first
+from tracker.lint.wording_checks import comparison
 from tracker.provenance import GENERIC, Shaped
 
 __all__ = ["CLASS_PATTERNS", "CONCRETE", "WordingPattern", "verb_first"]
@@ -132,6 +133,32 @@ _POINTER_WORD = re.compile(
 )
 
 
+_CONTINUE = _re(
+    r"\bcontinu(?:e|es|ing)\s+(?:(?:to|with)\s+\w+|\w+ing\b)|\bkeep(?:s|ing)?\s+(?:on\s+)?\w+ing\b|\bongoing\b|"
+    r"\bstill\s+working\b|\bon\s+an\s+ongoing\s+basis\b|\bover\s+time\b|"
+    r"\bkeep(?:s|ing)?\s+(?:\w+\s+){0,2}(?:informed|updated|posted|aware|in\s+the\s+loop|up\s+to\s+date)\b"
+)
+
+
+def continuation(text: ItemText) -> str | None:
+    """Work with no point at which it is done ("continue to monitor X"), unless the item says when it stops."""
+    for part in (text.label or "", text.main):
+        match = _CONTINUE.search(part)
+        if match and not re.search(
+            r"\b(?:until|till|through|for\s+(?:the\s+)?(?:next\s+)?\d+)\b", text.lead, re.I
+        ):
+            return match.group(0)
+    return None
+
+
+# Who is taught or reminded: people in the organisation (not "the model", not a customer in a ticket).
+_PEOPLE = (
+    r"(?:(?:the|our|all|every|each|new|other|relevant|any)\s+){0,2}(?:[\w-]+\s+)?(?:engineers?|developers?|devs|"
+    r"people|everyone|everybody|team|teams|staff|operators|on-?call(?:ers)?|responders|contributors|maintainers|"
+    r"members|folks|colleagues|sres?|admins|hires|reviewers|rota|support|employees|ourselves|us|them)\b"
+)
+
+
 def link_or_ticket_only(text: ItemText) -> str | None:
     """No words of its own: only a link, a ticket number or 'see #123'."""
     words = [w for w in text.words if len(w) > 1]
@@ -165,39 +192,6 @@ def question(text: ItemText) -> str | None:
     return match.group(0) if match else None
 
 
-_MORE_OF = _re(
-    r"\b(?:even\s+more|more|additional|extra|further|increased|enhanced|improved|greater|higher|fewer|less)\s+"
-    r"(?:\w+\s+)?(?:visibility|insight|insights|coverage|monitoring|alerting|alerts|tests|testing|checks|"
-    r"observability|transparency|awareness|resilience|reliability|robustness|capacity|redundancy|"
-    r"safeguards|safety|stability|confidence|communication|documentation|automation|people|resources|"
-    r"quickly|often|detail|context|control|oversight|scrutiny|rigou?r|care)\b"
-)
-
-
-def comparison(text: ItemText) -> str | None:
-    """More of something with no amount ("more visibility", "additional checks"), unless a target or plan follows."""
-    from tracker.lint.wording_checks import PLAN
-
-    if text.has_target or PLAN.search(text.action):
-        return None
-    for part in (text.label or "", text.main):
-        match = _MORE_OF.search(part)
-        if match and not spelled_out(text, in_label=part is text.label):
-            return match.group(0)
-    return None
-
-
-def spelled_out(text: ItemText, in_label: bool = False) -> str | None:
-    """The action spells out what 'more' means ("Add more detail to X: include A and B", "..., namely A")."""
-    if in_label and verb_first(text.lead) and not _MORE_OF.search(text.main):
-        return text.lead  # "Add more detail to X: include A and B" read as a label and its explanation
-    after = re.search(r":\s+(?P<rest>\S.*)", text.lead)
-    if after and verb_first(after["rest"]):
-        return after["rest"]
-    listed = re.search(r"\b(?:including|namely|i\.e\.)\s+\S.*", text.lead, re.IGNORECASE)
-    return listed.group(0) if listed else None
-
-
 CLASS_PATTERNS: tuple[WordingPattern, ...] = (
     WordingPattern(
         "wording-non-committal",
@@ -205,7 +199,7 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "'we need', 'should', 'try to', 'aim to' state a wish; the item should state what will be done",
         _re(
             r"^(?:we|i|they|the\s+team|teams?)\s+(?:really\s+|probably\s+|also\s+|still\s+)?(?:need|needs|"
-            r"should|want|ought|would\s+like|have\s+to|must)\b|^(?:need|needs)\s+to\b|^should\b|"
+            r"should|want|ought|would\s+like|have\s+to|must)\b|^(?:need|needs)\s+to\b|^should\b(?!\s+(?:the|a|an|this|that|any|it|its|there)\b)|"
             r"\b(?:try|trying|tries|aim|aiming|aims|strive|striving|attempt|hope|hoping|seek)\s+to\b|"
             r"\bin\s+the\s+future\b|\bideally\b|\bwould\s+(?:help|be\s+(?:ideal|better|best|good))\b"
         ),
@@ -266,12 +260,7 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "wording-non-committal",
         "continuation",
         "'continue to', 'keep doing', 'we are working on' describe work that never finishes",
-        _re(
-            r"\bcontinu(?:e|es|ing)\s+(?:(?:to|with)\s+\w+|\w+ing\b)|\bkeep(?:s|ing)?\s+(?:on\s+)?\w+ing\b|\bongoing\b|"
-            r"\bstill\s+working\b|\bon\s+an\s+ongoing\s+basis\b|\bover\s+time\b|"
-            r"\bkeep(?:s|ing)?\s+(?:\w+\s+){0,2}(?:informed|updated|posted|aware|in\s+the\s+loop|up\s+to\s+date)\b"
-        ),
-        scope="head",
+        check=continuation,
         cls="continuation",
     ),
     WordingPattern(
@@ -333,9 +322,9 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "training and awareness",
         "teaching, reminding or emphasising changes what people know, not what the system does",
         _re(
-            r"\b(?:teach|teaching|train|training|educate|educating|remind|reminding|emphasi[sz]e|emphasi[sz]ing|"
-            r"stress\s+the\s+importance|make\s+(?:people|everyone|engineers|the\s+team)\s+(?:aware|understand)|"
-            r"awareness|onboard(?:ing)?|coach|coaching|encourage|encouraging|knowledge[\s-]shar\w*)\b"
+            rf"\b(?:teach|train|educate|remind|coach|encourage|onboard)(?:es|s|ed|ing)?\s+{_PEOPLE}|"
+            r"\b(?:training|awareness|onboarding|emphasi[sz]e|emphasi[sz]ing|stress\s+the\s+importance|"
+            r"make\s+(?:people|everyone|engineers|the\s+team)\s+(?:aware|understand)|knowledge[\s-]shar\w*)\b"
         ),
         scope="head",
         cls="training",
@@ -378,7 +367,8 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
             r"\b(?:everything|anything|every\s+(?:possible|potential|single))\b|\ball\s+(?:of\s+)?(?:the\s+|our\s+)?"
             r"(?:(?:known|remaining|outstanding|existing|other|open|potential|possible|future)\s+)?"
             r"(?:issues|problems|risks|cases|scenarios|edge\s+cases|failures|incidents|bugs|errors|gaps|"
-            r"vulnerabilities|weaknesses)\b|\ball\s+(?:of\s+)?(?:the\s+|our\s+)?(?:flaky|failing|broken|noisy)\s+\w+"
+            r"vulnerabilities|weaknesses)\b|\ball\s+(?:of\s+)?(?:the\s+|our\s+)?(?:flaky|failing|broken|noisy)\s+\w+|"
+            r"\b(?:ensure|make\s+sure|guarantee)\s+(?:that\s+)?(?:all|every|each)\s+(?:[\w-]+\s+){1,2}(?:is|are)\s+\w+"
         ),
         cls="unbounded",
     ),
