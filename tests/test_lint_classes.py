@@ -151,13 +151,27 @@ def _owner_rules(owner: str, config: Config) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "owner", ["SRE", "Platform team", "Leads", "Devs", "Kim + Lee", "Kim and Lee", "Ops/Dev"]
+    "owner",
+    [
+        "SRE",
+        "Platform team",
+        "Leads",
+        "Devs",
+        "Kim + Lee",
+        "Kim and Lee",
+        "Ops/Dev",
+        "@kim, @lee",
+        "@kim @lee",
+        "Kim, Lee, Park",
+        "Payments squad",
+        "Incident commander",
+    ],
 )
 def test_team_like_owner_without_teams_config(owner: str) -> None:
     assert _owner_rules(owner, Config()) == ["owner-team-likely"]
 
 
-@pytest.mark.parametrize("owner", ["Kim", "@kim", "Kim Lee"])
+@pytest.mark.parametrize("owner", ["Kim", "@kim", "Kim Lee", "Lee, Kim", "Kim (payments)"])
 def test_a_person_is_not_team_like(owner: str) -> None:
     assert _owner_rules(owner, Config()) == []
 
