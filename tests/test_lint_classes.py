@@ -62,6 +62,7 @@ CLASSES += [
     ("improve", "Improve end to end testing"),  # "end to end" is a kind of test, not "to" and an end state
     ("unbounded", "Make sure every queue is monitored"),
     ("training", "Coach the new responders on paging etiquette"),
+    ("unbounded", "Make sure nothing of the sort ever happens again"),
 ]
 
 

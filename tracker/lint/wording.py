@@ -216,7 +216,8 @@ _WRITTEN_FIRST: tuple[WordingPattern, ...] = (
             r"\s+again\b|\bzero\s+(?:downtime|incidents?|outages?|errors?|bugs?|failures?)\b|(?<!with a )\b100\s*%\s*(?:uptime|"
             r"availab\w*|reliab\w*)|\bno\s+(?:more|further|future)\s+(?:incidents?|outages?|downtime|failures?)\b|"
             r"\b(?:ensure|guarantee|make\s+sure)\s+(?:that\s+)?(?:\w+\s+){0,3}(?:always|never)\b|"
-            r"\b(?:bulletproof|foolproof)\b|\bcompletely\s+(?:eliminate|prevent|avoid)\b"
+            r"\b(?:bulletproof|foolproof)\b|\bcompletely\s+(?:eliminate|prevent|avoid)\b|"
+            r"\b(?:ever\s+|nothing\s+(?:like\s+\w+\s+)?)(?:happens?|recurs?|occurs?)\s+again\b"
         ),
     ),
 )
