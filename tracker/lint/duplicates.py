@@ -76,21 +76,50 @@ class DuplicateIndex:
     def best(self, item: LintItem) -> tuple[float, LintItem] | None:
         """(similarity, item) of the most similar open item of another postmortem, at least
         DUPLICATE_SIMILARITY alike; of equals, the one added first (as the scan in order finds it)."""
-        from tracker.lint.similarity import tokens, word_similarity
+        from tracker.lint.similarity import tokens
 
         words = tokens(item.title)
+        size = len(words)
+        if size < 3:  # short titles match only the same words (`word_similarity`)
+            group = self._groups.get(words) if words else None
+            first = self._first(group, item) if group is not None else None
+            return None if first is None else (1.0, first[1])
         best: tuple[float, int, LintItem] | None = None
-        for group in self._groups_for(item):
-            score = word_similarity(words, group.words)
-            if score < DUPLICATE_SIMILARITY or (best is not None and score < best[0]):
-                continue
-            first = next(
-                ((n, other) for n, other in group.members.items() if other.postmortem != item.postmortem),
-                None,
-            )
-            if first is not None and (best is None or score > best[0] or first[0] < best[1]):
-                best = (score, first[0], first[1])
+        seen: set[int] = set()
+        # The prefix filter of `_groups_for`, with its bound raised to the best score found: a group not
+        # listed under the first k words probed shares at most size - k words, so scores at most
+        # (size - k) / size; once that is below the best, no group left can beat or tie it (whatever
+        # the archive, a document costs its few best candidates, not all of the look-alikes).
+        for probed, word in enumerate(self._rarest(words)):
+            if best is not None and (size - probed) / size < best[0]:
+                break
+            for group in self._postings.get(word, ()):
+                other_words = group.words
+                if len(other_words) < 3 or not group.members or id(group) in seen:
+                    continue
+                seen.add(id(group))
+                shared = len(words & other_words)  # `word_similarity`, inline: the loop is hot
+                score = shared / (size + len(other_words) - shared)
+                if score < DUPLICATE_SIMILARITY or (best is not None and score < best[0]):
+                    continue
+                first = self._first(group, item)
+                if first is not None and (best is None or score > best[0] or first[0] < best[1]):
+                    best = (score, first[0], first[1])
         return None if best is None else (best[0], best[2])
+
+    @staticmethod
+    def _first(group: _Group, item: LintItem) -> tuple[int, LintItem] | None:
+        """The group's earliest-added member from another postmortem than `item`'s."""
+        return next(
+            ((n, other) for n, other in group.members.items() if other.postmortem != item.postmortem), None
+        )
+
+    def _rarest(self, words: frozenset[str]) -> list[str]:
+        """The words of a title (of 3 or more) that any group DUPLICATE_SIMILARITY alike holds one of:
+        any len - need + 1 of them; the rarest few, so the fewest groups are scored."""
+        need = shared_needed(len(words))
+        rarest = sorted(words, key=lambda word: (len(self._postings.get(word, ())), word))
+        return rarest[: len(words) - need + 1]
 
     def _groups_for(self, item: LintItem) -> list[_Group]:
         from tracker.lint.similarity import tokens
@@ -101,12 +130,8 @@ class DuplicateIndex:
         if len(words) < 3:  # short titles match only the same words (`word_similarity`)
             group = self._groups.get(words)
             return [group] if group is not None else []
-        # A group at least DUPLICATE_SIMILARITY alike shares >= `need` of the title's words, so it holds
-        # one of any len - need + 1 of them: look up the rarest ones only.
-        need = shared_needed(len(words))
-        rarest = sorted(words, key=lambda word: (len(self._postings.get(word, ())), word))
         seen: dict[int, _Group] = {}
-        for word in rarest[: len(words) - need + 1]:
+        for word in self._rarest(words):
             for group in self._postings.get(word, ()):
                 if len(group.words) >= 3 and group.members:
                     seen.setdefault(id(group), group)
