@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -47,10 +47,10 @@ class ItemWriter:
         """Insert the new items' first events: one Core executemany for the document (the ORM's bulk path
         costs more than the rows), after whatever the session holds, so events keep their order."""
         if self._events:
-            from sqlalchemy import insert
+            from sqlalchemy import Table, insert
 
             self.session.flush()
-            self.session.connection().execute(insert(Event.__table__), self._events)
+            self.session.connection().execute(insert(cast(Table, Event.__table__)), self._events)
             self._events = []
 
     def new_item(
