@@ -31,10 +31,11 @@ def shared_needed(size: int, threshold: float = DUPLICATE_SIMILARITY) -> int:
     return next(k for k in range(size + 1) if k / size >= threshold)
 
 
-@dataclass
+@dataclass(eq=False)
 class _Group:
     words: frozenset[str]
     members: dict[int, LintItem] = field(default_factory=dict)  # order added -> item (insertion order)
+    looked: int = -1  # the last `best` lookup that scored this group (cheaper than a set of seen groups)
 
 
 class DuplicateIndex:
@@ -42,6 +43,7 @@ class DuplicateIndex:
 
     def __init__(self, items: Iterable[LintItem] = ()) -> None:
         self._added = 0
+        self._lookups = 0
         self._groups: dict[frozenset[str], _Group] = {}
         self._postings: dict[str, list[_Group]] = {}
         self._by_postmortem: dict[str | None, list[tuple[_Group, int]]] = {}
@@ -85,7 +87,8 @@ class DuplicateIndex:
             first = self._first(group, item) if group is not None else None
             return None if first is None else (1.0, first[1])
         best: tuple[float, int, LintItem] | None = None
-        seen: set[int] = set()
+        self._lookups += 1
+        lookup = self._lookups
         # The prefix filter of `_groups_for`, with its bound raised to the best score found: a group not
         # listed under the first k words probed shares at most size - k words, so scores at most
         # (size - k) / size; once that is below the best, no group left can beat or tie it (whatever
@@ -94,10 +97,12 @@ class DuplicateIndex:
             if best is not None and (size - probed) / size < best[0]:
                 break
             for group in self._postings.get(word, ()):
-                other_words = group.words
-                if len(other_words) < 3 or not group.members or id(group) in seen:
+                if group.looked == lookup:
                     continue
-                seen.add(id(group))
+                group.looked = lookup
+                other_words = group.words
+                if len(other_words) < 3 or not group.members:
+                    continue
                 shared = len(words & other_words)  # `word_similarity`, inline: the loop is hot
                 score = shared / (size + len(other_words) - shared)
                 if score < DUPLICATE_SIMILARITY or (best is not None and score < best[0]):
