@@ -34,6 +34,7 @@ def shared_needed(size: int, threshold: float = DUPLICATE_SIMILARITY) -> int:
 @dataclass(eq=False)
 class _Group:
     words: frozenset[str]
+    created: int  # the order number of its first item: every member's is at least this
     members: dict[int, LintItem] = field(default_factory=dict)  # order added -> item (insertion order)
     looked: int = -1  # the last `best` lookup that scored this group (cheaper than a set of seen groups)
 
@@ -46,6 +47,8 @@ class DuplicateIndex:
         self._lookups = 0
         self._groups: dict[frozenset[str], _Group] = {}
         self._postings: dict[str, list[_Group]] = {}
+        # word -> number of words -> the groups of that size holding it, in the order they were created
+        self._by_size: dict[str, dict[int, list[_Group]]] = {}
         self._by_postmortem: dict[str | None, list[tuple[_Group, int]]] = {}
         self.add(items)
 
@@ -59,9 +62,10 @@ class DuplicateIndex:
             words = tokens(item.title)
             group = self._groups.get(words)
             if group is None:
-                group = self._groups[words] = _Group(words)
+                group = self._groups[words] = _Group(words, self._added)
                 for word in words:
                     self._postings.setdefault(word, []).append(group)
+                    self._by_size.setdefault(word, {}).setdefault(len(words), []).append(group)
             group.members[self._added] = item
             self._by_postmortem.setdefault(item.postmortem, []).append((group, self._added))
             self._added += 1
@@ -82,34 +86,44 @@ class DuplicateIndex:
 
         words = tokens(item.title)
         size = len(words)
+        exact = self._groups.get(words) if words else None
+        first = self._first(exact, item) if exact is not None else None
+        if first is not None:
+            return 1.0, first[1]  # nothing scores higher, and one group holds every title of these words
         if size < 3:  # short titles match only the same words (`word_similarity`)
-            group = self._groups.get(words) if words else None
-            first = self._first(group, item) if group is not None else None
-            return None if first is None else (1.0, first[1])
+            return None
         best: tuple[float, int, LintItem] | None = None
         self._lookups += 1
         lookup = self._lookups
         # The prefix filter of `_groups_for`, with its bound raised to the best score found: a group not
         # listed under the first k words probed shares at most size - k words, so scores at most
-        # (size - k) / size; once that is below the best, no group left can beat or tie it (whatever
-        # the archive, a document costs its few best candidates, not all of the look-alikes).
+        # (size - k) / size; once that is below the best, no group left can beat or tie it.
         for probed, word in enumerate(self._rarest(words)):
             if best is not None and (size - probed) / size < best[0]:
                 break
-            for group in self._postings.get(word, ()):
-                if group.looked == lookup:
+            for length, groups in self._by_size.get(word, {}).items():
+                if length < 3:
                     continue
-                group.looked = lookup
-                other_words = group.words
-                if len(other_words) < 3 or not group.members:
-                    continue
-                shared = len(words & other_words)  # `word_similarity`, inline: the loop is hot
-                score = shared / (size + len(other_words) - shared)
-                if score < DUPLICATE_SIMILARITY or (best is not None and score < best[0]):
-                    continue
-                first = self._first(group, item)
-                if first is not None and (best is None or score > best[0] or first[0] < best[1]):
-                    best = (score, first[0], first[1])
+                # The most a group of `length` words other than `words` can score; the groups are in the
+                # order they were created, and a group created after the best's item can only tie it
+                # with a later item: once neither can win, the rest of the list is skipped (an archive
+                # of look-alikes costs its few best candidates, not all of them).
+                ceiling = (size - 1) / (size + 1) if length == size else min(length, size) / max(length, size)
+                for group in groups:
+                    if best is not None and (
+                        ceiling < best[0] or (ceiling == best[0] and group.created > best[1])
+                    ):
+                        break
+                    if group.looked == lookup or group is exact or not group.members:
+                        continue
+                    group.looked = lookup
+                    shared = len(words & group.words)  # `word_similarity`, inline: the loop is hot
+                    score = shared / (size + length - shared)
+                    if score < DUPLICATE_SIMILARITY or (best is not None and score < best[0]):
+                        continue
+                    first = self._first(group, item)
+                    if first is not None and (best is None or score > best[0] or first[0] < best[1]):
+                        best = (score, first[0], first[1])
         return None if best is None else (best[0], best[2])
 
     @staticmethod
