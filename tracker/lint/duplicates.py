@@ -7,7 +7,9 @@ same (ties included: the earliest added wins) without comparing with everything:
 - items with the same content words form one group, scored once (archives of one company repeat
   the same phrases: "Add alerting on orders-api error rate");
 - a group at least DUPLICATE_SIMILARITY alike must share enough of the title's words, so it holds one
-  of the title's rarest few (a prefix filter): only groups listed under those words are scored.
+  of the title's rarest few (a prefix filter): only groups listed under those words are scored;
+- `best` stops as soon as no group left can beat or tie the best found (an archive of look-alikes,
+  each item 70% alike hundreds of earlier ones, must not score them all).
 
 `tracker import` keeps one index for the whole command, adding each document's open items and dropping
 the ones a re-imported postmortem replaces, instead of rebuilding it per document.
