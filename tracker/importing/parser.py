@@ -84,7 +84,8 @@ def parse_document(
         raise InputError(f"{name}: binary data (NUL byte) in a Markdown document")
     text = text.lstrip("\ufeff")
     front, front_span, body = _front_matter(text, name)
-    blocks = parse_tree(body).children
+    tree = parse_tree(body)
+    blocks = tree.children
     lines = text.split("\n")
     candidates: list[Candidate] = []
     spans = action_sections(blocks, extra_sections, candidates)
@@ -143,6 +144,7 @@ def parse_document(
         name=name, text=text, meta=meta, items=items, sections=sections, tables=reader.tables
     )
     document.candidates = candidates
+    document.tree = tree  # recurrence reads the cause from it instead of parsing the text again
     document.headings = [heading_text(b) for b in blocks if b.type == "heading"]
     document.none_stated = not items and _says_none(blocks, spans)
     return document
