@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, func, select
 
-from tracker.models import ActionItem, Link
+from tracker.models import ActionItem, Link, SyncRun
 from tracker.sandbox.github import FakeGitHub
 
 REPO = "acme/ops"
@@ -203,3 +203,35 @@ def test_reserve_zero_spends_to_the_last_request_and_pauses_before_the_wall(gh, 
     result = run_cli("sync", "--format", "json")
     assert result.exit_code == 1 and "resets at" in result.stdout, result.output
     assert len(gh.requests) == 1 and gh.requests[0].status == 403
+
+
+def run_outcomes(db_url: str) -> list[str]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(select(SyncRun.outcome).order_by(SyncRun.id)))
+    finally:
+        engine.dispose()
+
+
+def test_a_paused_run_says_so_under_quiet_and_is_recorded_paused_not_as_a_good_sync(
+    gh, run_cli, make_config, db_url
+):
+    make_config(config_text(gh.api_url, "rate_reserve = 0"))
+    run_cli.ok("add", "Add alert on queue depth > 1000", "-p", "inc-1")
+    gh.set_rate_limit(limit=5000, remaining=2, reset_in=600)
+    quiet = run_cli("sync", "-q")  # as cron runs it: any output is mailed
+    assert quiet.exit_code == 0, quiet.output
+    [line] = quiet.stdout.splitlines()  # the one line, not the "before it paused" chatter
+    assert line.startswith("gh (github): paused: ") and "resumes after" in line
+    assert run_outcomes(db_url) == ["paused"]
+    [fresh] = json.loads(run_cli.ok("report", "--no-save", "--format", "json").stdout)["freshness"]
+    assert fresh["last_good_sync_at"] is None and fresh["stale"]  # a pause is not a good sync
+
+    gh.advance(601)  # the budget refills: the next run finishes
+    gh.set_rate_limit(limit=5000, remaining=5000, reset_in=3600)
+    again = run_cli("sync", "-q")
+    assert again.exit_code == 0 and "paused" not in again.stdout, again.output
+    assert run_outcomes(db_url) == ["paused", "ok"]
+    [fresh] = json.loads(run_cli.ok("report", "--no-save", "--format", "json").stdout)["freshness"]
+    assert fresh["last_good_sync_at"] is not None and not fresh["stale"]
