@@ -1,4 +1,4 @@
-"""Backends under test plus a "person" acting on each remote: the memory remote and the fake GitHub."""
+"""Backends under test, a "person" acting on each remote, and the CLI tests' sandbox configs (GitHub, Jira)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from tracker.backends.base import IssueContext, IssueDraft
 from tracker.backends.github import GitHubBackend
@@ -14,6 +16,7 @@ from tracker.backends.memory import MemoryBackend, MemoryIssue, MemoryRemote
 from tracker.backends.pacing import CreateBudget
 from tracker.config import GitHubTarget
 from tracker.sandbox.github import FakeGitHub
+from tracker.sandbox.jira import FakeJira
 
 REPO = "octo-org/ops"
 OTHER = "octo-org/archive"
@@ -211,3 +214,113 @@ def github_pair() -> Iterator[tuple[GitHubBackend, GitHubPerson]]:
             yield backend, GitHubPerson(gh, clock)
         finally:
             backend.close()
+
+
+# Configs for the CLI tests: one builder per kind of sandbox, each test file adding what it is about.
+def github_config(
+    api_url: str,
+    *,
+    repo: str,
+    token_env: str,
+    target: str = "",
+    people: str = "",
+    sync: str = "",
+    after: str = "",
+    paced: tuple[int, int] | None = (6000, 100000),
+) -> str:
+    """tracker.toml text: one GitHub target `gh` on the fake at `api_url`, routed to by default, no
+    first-push question. `target` adds `[targets.gh]` lines, `people` tables ([people], [teams])
+    before `[sync]`, `sync` lines to `[sync]`, `after` tables after it; `paced` is
+    (creates_per_minute, creates_per_hour), fast so no test waits; None keeps the defaults."""
+    pacing = f"creates_per_minute = {paced[0]}\ncreates_per_hour = {paced[1]}\n" if paced else ""
+    return f"""
+[org]
+timezone = "UTC"
+
+[targets.gh]
+kind = "github"
+repo = "{repo}"
+api_url = "{api_url}"
+token_env = "{token_env}"
+{target}{pacing}
+[routing]
+default = "gh"
+{people}
+[sync]
+confirm_first_push = false
+{sync}
+{after}"""
+
+
+@contextmanager
+def github_sandbox(
+    monkeypatch: Any,
+    repo: str,
+    token_env: str,
+    token: str,
+    collaborators: tuple[str, ...] = (),
+    **kwargs: Any,
+) -> Iterator[FakeGitHub]:
+    """A running fake GitHub with one private repository, its token in the environment."""
+    monkeypatch.setenv(token_env, token)
+    fake = FakeGitHub(**kwargs)
+    fake.add_repo(repo, private=True, collaborators=collaborators)
+    with fake:
+        yield fake
+
+
+JIRA_TOKEN_ENV = "T_JIRA_TOKEN"
+JIRA_EMAIL_ENV = "T_JIRA_EMAIL"
+
+
+def jira_target(fake: FakeJira, name: str = "ops", project: str = "OPS", extra: str = "") -> str:
+    """A `[targets.NAME]` table for the fake Jira (Cloud signs in with an e-mail and an API token,
+    Data Center with a personal access token); `extra` adds lines to it."""
+    email = f'email_env = "{JIRA_EMAIL_ENV}"\n' if fake.flavor == "cloud" else ""
+    return (
+        f'[targets.{name}]\nkind = "jira"\nurl = "{fake.url}"\nflavor = "{fake.flavor}"\nproject = "{project}"\n'
+        f'{email}token_env = "{JIRA_TOKEN_ENV}"\n{extra}\n'
+    )
+
+
+@contextmanager
+def jira_sandbox(flavor: str, monkeypatch: Any, **kwargs: Any) -> Iterator[FakeJira]:
+    """A running fake Jira of `flavor` (cloud, datacenter) in UTC, its credentials in the environment."""
+    with FakeJira(flavor, time_zone="Etc/UTC", **kwargs) as fake:
+        monkeypatch.setenv(JIRA_TOKEN_ENV, fake.api_token if fake.flavor == "cloud" else fake.pat)
+        monkeypatch.setenv(JIRA_EMAIL_ENV, fake.email)
+        yield fake
+
+
+def documents_naming(workdir: Path, refs: list[tuple[str, str]], per_document: int = 50) -> list[Path]:
+    """Postmortems whose action items name existing issues, `per_document` rows each: one row per
+    (words, reference), titled "Fix the thing filed as <words>", its Issue column the reference."""
+    paths = []
+    for start in range(0, len(refs), per_document):
+        rows = "\n".join(
+            f"| Fix the thing filed as {words} | @dana | 2027-01-01 | {ref} |"
+            for words, ref in refs[start : start + per_document]
+        )
+        path = workdir / f"pm-{start // per_document:03d}.md"
+        path.write_text(
+            f"# Outage {start // per_document}\n\n| Field | Value |\n| --- | --- |\n| Date | 2026-06-19 |\n\n"
+            "## Action Items\n\n| Action Item | Owner | Deadline | Issue |\n| --- | --- | --- | --- |\n"
+            f"{rows}\n",
+            encoding="utf-8",
+        )
+        paths.append(path)
+    return paths
+
+
+def linked_count(db_url: str) -> int:
+    """Links in state `linked`, read from the test database."""
+    from sqlalchemy import create_engine, func, select
+
+    from tracker.models import Link
+
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(Link).where(Link.state == "linked")) or 0)
+    finally:
+        engine.dispose()

@@ -90,7 +90,10 @@ def test_subprocess_smoke(tmp_path: Path):
     run("add", "Add alert", "-p", "inc-1", "-d", "2026-07-01")
     assert "Add alert" in run("list").stdout
     bad = run("edit", "1", "--deadline", "Feb 30", code=2)
-    assert bad.stderr.startswith("error: bad deadline") and "Traceback" not in bad.stderr
+    assert (
+        bad.stderr.startswith("error: deadline 'Feb 30' is not a valid date")
+        and "Traceback" not in bad.stderr
+    )
     module = subprocess.run(
         [sys.executable, "-m", "tracker", "list", "--format", "csv"],
         cwd=tmp_path,

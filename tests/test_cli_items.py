@@ -91,7 +91,7 @@ def test_done_reopen_edit_write_events(run_cli, db_url):
 def test_bad_date_unknown_id_and_bad_status_are_clean_errors(run_cli, db_url):
     run_cli.ok("add", "Add alert", "-p", "inc-9")
     for args, needle in [
-        (("add", "X", "-p", "inc-9", "-d", "Feb 30"), "bad deadline 'Feb 30'"),
+        (("add", "X", "-p", "inc-9", "-d", "Feb 30"), "deadline 'Feb 30' is not a valid date"),
         (("add", "X", "-p", "inc-9", "-d", "whenever we can"), "not a date"),
         (("show", "42"), "no action item with id 42"),
         (("done", "1", "42"), "no action item with id 42"),

@@ -291,6 +291,13 @@ github = "leepark"
 slack = "U0LEE"
 aliases = ["@lee"]
 
+# The pages filter by team platform and by severity sev1 or critical: an unknown one is an error.
+[teams.platform]
+members = ["dana", "lee"]
+
+[report]
+severity_aliases = {{ sev1 = "critical", sev2 = "critical" }}
+
 [remind]
 digest_issue = "platform#40"
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from backend_harness import github_config, github_sandbox
 from ops_support import wait_for
 from sqlalchemy import create_engine, select, text
 
@@ -23,20 +24,7 @@ TOKEN_ENV = "TRACKER_TEST_GH_TOKEN"
 COMMENTS = f"/api/v3/repos/{REPO}/issues/*/comments"
 
 
-def config_text(api_url: str, extra: str = "") -> str:
-    return f"""
-[org]
-timezone = "UTC"
-
-[targets.gh]
-kind = "github"
-repo = "{REPO}"
-api_url = "{api_url}"
-token_env = "{TOKEN_ENV}"
-
-[routing]
-default = "gh"
-
+PEOPLE = """
 [people."dana"]
 github = "dana-w"
 aliases = ["@dana"]
@@ -51,25 +39,20 @@ aliases = ["@lee"]
 members = ["dana", "lee"]
 default_assignee = "lee"
 aliases = ["@platform-eng"]
-
-[sync]
-confirm_first_push = false
-
-[remind]
-before_days = 2
-every_days = 7
-escalate_after_days = 14
-digest_issue = "gh#1"
-{extra}
 """
+
+
+def config_text(api_url: str, extra: str = "") -> str:
+    remind = (
+        "[remind]\nbefore_days = 2\nevery_days = 7\nescalate_after_days = 14\n"
+        f'digest_issue = "gh#1"\n{extra}\n'
+    )
+    return github_config(api_url, repo=REPO, token_env=TOKEN_ENV, people=PEOPLE, after=remind, paced=None)
 
 
 @pytest.fixture
 def gh(monkeypatch):
-    monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    fake = FakeGitHub()
-    fake.add_repo(REPO, private=True, collaborators=["dana-w", "leepark"])
-    with fake:
+    with github_sandbox(monkeypatch, REPO, TOKEN_ENV, TOKEN, ("dana-w", "leepark")) as fake:
         yield fake
 
 

@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from backend_harness import github_config, github_sandbox
 from sqlalchemy import create_engine, select, update
 
 from tracker.models import ActionItem, Event, Link, Postmortem
@@ -18,32 +19,12 @@ TOKEN_ENV = "TRACKER_TEST_QA_GH_TOKEN"
 
 
 def gh_config(api_url: str) -> str:
-    return f"""
-[org]
-timezone = "UTC"
-
-[targets.gh]
-kind = "github"
-repo = "{REPO}"
-api_url = "{api_url}"
-token_env = "{TOKEN_ENV}"
-creates_per_minute = 6000
-creates_per_hour = 100000
-
-[routing]
-default = "gh"
-
-[sync]
-confirm_first_push = false
-"""
+    return github_config(api_url, repo=REPO, token_env=TOKEN_ENV)
 
 
 @pytest.fixture
 def gh(monkeypatch):
-    monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    fake = FakeGitHub()
-    fake.add_repo(REPO, private=True)
-    with fake:
+    with github_sandbox(monkeypatch, REPO, TOKEN_ENV, TOKEN) as fake:
         yield fake
 
 

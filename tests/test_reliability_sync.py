@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from backend_harness import github_config, github_sandbox
 from conftest import CLI
 from sqlalchemy import create_engine, delete, select
 
@@ -19,22 +20,7 @@ TOKEN = "ghp_RELsyncTOKENneverPRINTED0123456789ab"
 TOKEN_ENV = "TRACKER_REL_GH_TOKEN"
 
 
-def config_text(api_url: str, sync: str = "") -> str:
-    return f"""
-[org]
-timezone = "UTC"
-
-[targets.gh]
-kind = "github"
-repo = "{REPO}"
-api_url = "{api_url}"
-token_env = "{TOKEN_ENV}"
-creates_per_minute = 6000
-creates_per_hour = 100000
-
-[routing]
-default = "gh"
-
+PEOPLE = """
 [people."dana"]
 github = "dana-w"
 aliases = ["@dana"]
@@ -42,20 +28,18 @@ aliases = ["@dana"]
 [people."lee"]
 github = "leepark"
 aliases = ["@lee"]
-
-[sync]
-confirm_first_push = false
-verify_slice = 3
-{sync}
 """
+
+
+def config_text(api_url: str, sync: str = "") -> str:
+    return github_config(
+        api_url, repo=REPO, token_env=TOKEN_ENV, people=PEOPLE, sync=f"verify_slice = 3\n{sync}"
+    )
 
 
 @pytest.fixture
 def gh(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGitHub]:
-    monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    fake = FakeGitHub()
-    fake.add_repo(REPO, private=True, collaborators=["dana-w", "leepark"])
-    with fake:
+    with github_sandbox(monkeypatch, REPO, TOKEN_ENV, TOKEN, ("dana-w", "leepark")) as fake:
         yield fake
 
 

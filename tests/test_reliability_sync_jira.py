@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from backend_harness import jira_sandbox, jira_target
 from conftest import CLI
 
 from tracker.sandbox.github import FakeGitHub
@@ -18,17 +19,13 @@ TODO = "10000"  # the fake's default workflow status id for To Do
 
 @pytest.fixture(params=["cloud", "datacenter"])
 def jira(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeJira]:
-    with FakeJira(request.param, time_zone="Etc/UTC") as fake:
-        monkeypatch.setenv("T_JIRA_TOKEN", fake.api_token if fake.flavor == "cloud" else fake.pat)
-        monkeypatch.setenv("T_JIRA_EMAIL", fake.email)
+    with jira_sandbox(request.param, monkeypatch) as fake:
         yield fake
 
 
 def config(fake: FakeJira, extra: str = "", sync: str = "") -> str:
-    email = 'email_env = "T_JIRA_EMAIL"\n' if fake.flavor == "cloud" else ""
     return (
-        f'[targets.ops]\nkind = "jira"\nurl = "{fake.url}"\nflavor = "{fake.flavor}"\nproject = "OPS"\n'
-        f'{email}token_env = "T_JIRA_TOKEN"\n{extra}\n\n[routing]\ndefault = "ops"\n\n'
+        f'{jira_target(fake, extra=extra)}\n[routing]\ndefault = "ops"\n\n'
         f'[people."alice"]\njira = "{ALICE[fake.flavor]}"\naliases = ["@alice"]\n\n'
         f"[sync]\nconfirm_first_push = false\n{sync}\n"
     )

@@ -7,9 +7,10 @@ import math
 from pathlib import Path
 
 import pytest
+from backend_harness import documents_naming, github_config, github_sandbox, linked_count
 from sqlalchemy import create_engine, func, select
 
-from tracker.models import ActionItem, Link
+from tracker.models import ActionItem, SyncRun
 from tracker.sandbox.github import FakeGitHub
 
 REPO = "acme/ops"
@@ -19,55 +20,24 @@ SLICE = 3
 
 
 def config_text(api_url: str, sync_extra: str = "") -> str:
-    return f"""
-[org]
-timezone = "UTC"
-
-[targets.gh]
-kind = "github"
-repo = "{REPO}"
-api_url = "{api_url}"
-token_env = "{TOKEN_ENV}"
-creates_per_minute = 100000
-creates_per_hour = 1000000
-
-[routing]
-default = "gh"
-
-[sync]
-confirm_first_push = false
-max_creates = 1000
-verify_slice = {SLICE}
-{sync_extra}
-"""
+    return github_config(
+        api_url,
+        repo=REPO,
+        token_env=TOKEN_ENV,
+        sync=f"max_creates = 1000\nverify_slice = {SLICE}\n{sync_extra}",
+        paced=(100000, 1000000),
+    )
 
 
 @pytest.fixture
 def gh(monkeypatch):
-    monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    fake = FakeGitHub(rate_limit=5000)
-    fake.add_repo(REPO, private=True, collaborators=["dana-w"])
-    with fake:
+    with github_sandbox(monkeypatch, REPO, TOKEN_ENV, TOKEN, ("dana-w",), rate_limit=5000) as fake:
         yield fake
 
 
 def write_documents(workdir: Path, numbers: list[int], per_document: int = 50) -> list[Path]:
     """Postmortems whose action items name existing issues (`acme/ops#17`), `per_document` rows each."""
-    paths = []
-    for start in range(0, len(numbers), per_document):
-        rows = "\n".join(
-            f"| Fix the thing filed as issue {n} | @dana | 2027-01-01 | {REPO}#{n} |"
-            for n in numbers[start : start + per_document]
-        )
-        path = workdir / f"pm-{start // per_document:03d}.md"
-        path.write_text(
-            f"# Outage {start // per_document}\n\n| Field | Value |\n| --- | --- |\n| Date | 2026-06-19 |\n\n"
-            "## Action Items\n\n| Action Item | Owner | Deadline | Issue |\n| --- | --- | --- | --- |\n"
-            f"{rows}\n",
-            encoding="utf-8",
-        )
-        paths.append(path)
-    return paths
+    return documents_naming(workdir, [(f"issue {n}", f"{REPO}#{n}") for n in numbers], per_document)
 
 
 def sync(run_cli, *args: str) -> dict:
@@ -75,15 +45,6 @@ def sync(run_cli, *args: str) -> dict:
     assert result.exit_code == 0, f"exit {result.exit_code}\n{result.stdout}\n{result.stderr}"
     assert TOKEN not in result.stdout + result.stderr
     return json.loads(result.stdout)["targets"]["gh"]
-
-
-def linked(db_url: str) -> int:
-    engine = create_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            return int(conn.scalar(select(func.count()).select_from(Link).where(Link.state == "linked")) or 0)
-    finally:
-        engine.dispose()
 
 
 def single_gets(gh: FakeGitHub) -> int:
@@ -109,7 +70,7 @@ def test_linking_500_existing_issues_keeps_the_reserve_and_resumes(gh, run_cli, 
     text = metrics.read_text()
     assert 'tracker_sync_paused{target="gh"} 1' in text and 'tracker_sync_ok{target="gh"} 1' in text
     assert 'tracker_sync_resume_timestamp_seconds{target="gh"}' in text
-    done_first = linked(db_url)
+    done_first = linked_count(db_url)
     assert 0 < done_first < n
 
     human = run_cli("sync")  # the operator's view of a run that pauses (0 requests: the reserve)
@@ -120,7 +81,7 @@ def test_linking_500_existing_issues_keeps_the_reserve_and_resumes(gh, run_cli, 
     gh.reset_log()
     second = sync(run_cli)
     assert second["paused"] is None and second["ok"]
-    assert linked(db_url) == n
+    assert linked_count(db_url) == n
     labelled = [i for i in gh.issues(REPO) if i.label_ids]
     assert len(labelled) == n
     # Requests per linked issue, over both runs, with the label write: <= 1.2.
@@ -171,7 +132,7 @@ def test_read_only_token_writes_nothing_and_reads_status_in_pages(gh, run_cli, m
     for path in write_documents(workdir, numbers):
         run_cli.ok("import", str(path))
     summary = sync(run_cli)
-    assert summary["ok"] and linked(db_url) == n
+    assert summary["ok"] and linked_count(db_url) == n
     assert all(r.method == "GET" for r in gh.requests)
     listing = sum(1 for r in gh.requests if r.path.rstrip("/").endswith(f"/repos/{REPO}/issues"))
     events = sum(1 for r in gh.requests if r.path.endswith("/issues/events"))
@@ -203,3 +164,35 @@ def test_reserve_zero_spends_to_the_last_request_and_pauses_before_the_wall(gh, 
     result = run_cli("sync", "--format", "json")
     assert result.exit_code == 1 and "resets at" in result.stdout, result.output
     assert len(gh.requests) == 1 and gh.requests[0].status == 403
+
+
+def run_outcomes(db_url: str) -> list[str]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.scalars(select(SyncRun.outcome).order_by(SyncRun.id)))
+    finally:
+        engine.dispose()
+
+
+def test_a_paused_run_says_so_under_quiet_and_is_recorded_paused_not_as_a_good_sync(
+    gh, run_cli, make_config, db_url
+):
+    make_config(config_text(gh.api_url, "rate_reserve = 0"))
+    run_cli.ok("add", "Add alert on queue depth > 1000", "-p", "inc-1")
+    gh.set_rate_limit(limit=5000, remaining=2, reset_in=600)
+    quiet = run_cli("sync", "-q")  # as cron runs it: any output is mailed
+    assert quiet.exit_code == 0, quiet.output
+    [line] = quiet.stdout.splitlines()  # the one line, not the "before it paused" chatter
+    assert line.startswith("gh (github): paused: ") and "resumes after" in line
+    assert run_outcomes(db_url) == ["paused"]
+    [fresh] = json.loads(run_cli.ok("report", "--no-save", "--format", "json").stdout)["freshness"]
+    assert fresh["last_good_sync_at"] is None and fresh["stale"]  # a pause is not a good sync
+
+    gh.advance(601)  # the budget refills: the next run finishes
+    gh.set_rate_limit(limit=5000, remaining=5000, reset_in=3600)
+    again = run_cli("sync", "-q")
+    assert again.exit_code == 0 and "paused" not in again.stdout, again.output
+    assert run_outcomes(db_url) == ["paused", "ok"]
+    [fresh] = json.loads(run_cli.ok("report", "--no-save", "--format", "json").stdout)["freshness"]
+    assert fresh["last_good_sync_at"] is not None and not fresh["stale"]

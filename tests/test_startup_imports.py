@@ -61,7 +61,12 @@ def heavy(modules: list[str]) -> list[str]:
 @pytest.fixture
 def database(tmp_path: Path, db_url: str) -> Path:
     config = tmp_path / "tracker.toml"
-    config.write_text(f'[database]\nurl = "{db_url}"\n[people.dana]\naliases = ["@dana"]\n', encoding="utf-8")
+    # `--severity sev1` below must name a known severity (an unknown one is a usage error): an alias.
+    config.write_text(
+        f'[database]\nurl = "{db_url}"\n[people.dana]\naliases = ["@dana"]\n'
+        '[report]\nseverity_aliases = { "sev-1" = "sev1" }\n',
+        encoding="utf-8",
+    )
     for args in (
         ("add", "Add alerting", "-p", "inc-1", "--new", "-o", "@dana", "-d", "2026-01-10"),
         ("add", "Write the runbook", "-p", "inc-1", "-o", "@sam"),

@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from backend_harness import github_config, github_sandbox
 from sqlalchemy import create_engine, func, select
 
 from tracker.models import Event, Link
@@ -23,23 +24,7 @@ TOKEN = "ghp_TESTtokenNEVERprinted0123456789abcd"
 TOKEN_ENV = "TRACKER_TEST_GH_TOKEN"
 
 
-def config_text(api_url: str, extra: str = "") -> str:
-    return f"""
-[org]
-timezone = "UTC"
-
-[targets.gh]
-kind = "github"
-repo = "{REPO}"
-api_url = "{api_url}"
-token_env = "{TOKEN_ENV}"
-labels = ["postmortem"]
-creates_per_minute = 6000
-creates_per_hour = 100000
-
-[routing]
-default = "gh"
-
+PEOPLE = """
 [people."dana"]
 name = "Dana Whitfield"
 github = "dana-w"
@@ -53,20 +38,23 @@ aliases = ["@lee"]
 [people."ghost"]
 github = "ghost-user"
 aliases = ["@ghost"]
-
-[sync]
-confirm_first_push = false
-verify_slice = 3
-{extra}
 """
+
+
+def config_text(api_url: str, extra: str = "") -> str:
+    return github_config(
+        api_url,
+        repo=REPO,
+        token_env=TOKEN_ENV,
+        target='labels = ["postmortem"]\n',
+        people=PEOPLE,
+        sync=f"verify_slice = 3\n{extra}",
+    )
 
 
 @pytest.fixture
 def gh(monkeypatch):
-    monkeypatch.setenv(TOKEN_ENV, TOKEN)
-    fake = FakeGitHub()
-    fake.add_repo(REPO, private=True, collaborators=["dana-w", "leepark"])
-    with fake:
+    with github_sandbox(monkeypatch, REPO, TOKEN_ENV, TOKEN, ("dana-w", "leepark")) as fake:
         yield fake
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from backend_harness import jira_sandbox, jira_target
 
 from tracker.sandbox.github import FakeGitHub
 from tracker.sandbox.jira import FakeJira
@@ -18,18 +19,8 @@ TODO, DONE = "10000", "10001"  # the fake's default workflow status ids
 
 @pytest.fixture(params=["cloud", "datacenter"])
 def jira(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeJira]:
-    with FakeJira(request.param, time_zone="Etc/UTC") as fake:
-        monkeypatch.setenv("T_JIRA_TOKEN", fake.api_token if fake.flavor == "cloud" else fake.pat)
-        monkeypatch.setenv("T_JIRA_EMAIL", fake.email)
+    with jira_sandbox(request.param, monkeypatch) as fake:
         yield fake
-
-
-def jira_target(fake: FakeJira, name: str = "ops", project: str = "OPS", extra: str = "") -> str:
-    email = 'email_env = "T_JIRA_EMAIL"\n' if fake.flavor == "cloud" else ""
-    return (
-        f'[targets.{name}]\nkind = "jira"\nurl = "{fake.url}"\nflavor = "{fake.flavor}"\nproject = "{project}"\n'
-        f'{email}token_env = "T_JIRA_TOKEN"\n{extra}\n'
-    )
 
 
 def people(fake: FakeJira) -> str:

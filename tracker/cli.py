@@ -197,6 +197,7 @@ class LazyGroup(SuggestingGroup):
         module = importlib.import_module(entry[0])
         command: click.Command = getattr(module, entry[1])
         _accept_global_options(command)
+        _check_filters_first(command)
         return command
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -326,6 +327,27 @@ def _accept_global_options(command: click.Command) -> None:
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _accept_global_options(sub)
+
+
+def _check_filters_first(command: click.Command) -> None:
+    """A command with --team or --severity has them checked before it runs (`filters.check_filters`):
+    one place, so no command can forget it and a value that matches nothing never prints an empty list."""
+    names = {param.name for param in command.params}
+    callback = command.callback
+    if callback is None or not names & {"team", "severity"} or getattr(callback, "_tracker_checked", False):
+        return
+    import functools
+
+    @functools.wraps(callback)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        from tracker.commands.filters import check_filters
+
+        app = click.get_current_context().find_root().obj
+        check_filters(app, kwargs.get("team"), kwargs.get("severity"))
+        return callback(*args, **kwargs)
+
+    checked._tracker_checked = True  # type: ignore[attr-defined]
+    command.callback = checked
 
 
 def main() -> None:

@@ -155,11 +155,27 @@ def schema_state(engine: Engine) -> SchemaState:
                     raise exc from None
                 return SchemaState(None, head, True)
     except OperationalError as exc:  # cannot connect (others, such as a file that is not a database, go on)
-        raise DatabaseError(
-            f"cannot open the database {describe_url(str(engine.url))}: {_short(exc)}",
-            hint="check that the server is running and the URL in [database] or $TRACKER_DATABASE_URL",
-        ) from None
+        raise _cannot_open(str(engine.url), exc) from None
     return SchemaState(current, head, current is None or current in known)
+
+
+def _cannot_open(url: str, exc: SQLAlchemyError) -> DatabaseError:
+    """Why a database cannot be opened: SQLite's "unable to open" is a path problem, never a server's."""
+    path = sqlite_path(url)
+    if path is not None and path.is_dir():
+        return DatabaseError(
+            f"the database path {path} is a directory, not a SQLite file",
+            hint=f"set [database] path to a file, e.g. {path / 'tracker.db'}",
+        )
+    if path is not None:
+        return DatabaseError(
+            f"cannot open the database {path}: {_short(exc)}",
+            hint="check [database] path (or $TRACKER_DATABASE_URL): its folder must exist and be writable",
+        )
+    return DatabaseError(
+        f"cannot open the database {describe_url(url)}: {_short(exc)}",
+        hint="check that the server is running and the URL in [database] or $TRACKER_DATABASE_URL",
+    )
 
 
 def _short(exc: SQLAlchemyError) -> str:

@@ -53,6 +53,11 @@ _NO_DATE = re.compile(
 )
 
 
+# Typed on the command line, only these no-date words are taken: they say "not decided yet" outright,
+# where "soon", "Q3" or "someday" read like a commitment nobody can be late on.
+UNDECIDED = re.compile(r"^(?:tbd|tba|tbc|none|n/?a)$", re.IGNORECASE)
+
+
 class DeadlineKind(StrEnum):
     """How a deadline text was understood."""
 
@@ -121,3 +126,10 @@ def _next_occurrence(raw: str, month: int, day: int, reference: date) -> Deadlin
         if candidate >= reference:
             return Deadline(raw, candidate, DeadlineKind.DATE)
     return Deadline(raw, None, DeadlineKind.INVALID, f"day is out of range for month {month}")
+
+
+def not_a_date(text: str, kind: DeadlineKind) -> str:
+    """What import and lint say about a deadline that names no day (`Feb 30`, `someday`)."""
+    if kind is DeadlineKind.INVALID:
+        return f"deadline {text!r} is not a valid date"
+    return f"deadline {text!r} is not a date, so nobody can tell when it is late"

@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from tracker.deadlines import DeadlineKind, parse_deadline
+from tracker.deadlines import UNDECIDED, DeadlineKind, not_a_date, parse_deadline
 from tracker.errors import NotFoundError, UsageError
 from tracker.history import Actor, apply_change
 
@@ -45,20 +45,21 @@ def get_postmortem(session: Session, slug: str) -> Postmortem:
 
 
 def parse_deadline_option(text: str, reference: date) -> tuple[str | None, date | None]:
-    """A deadline typed on the command line: a date, or an explicit no-date word; anything else is an error."""
+    """A deadline typed on the command line: a date, or TBD (none decided); anything else is an error.
+
+    Documents may say "Q3" or "someday" (import keeps it and lint flags it); a person typing a deadline
+    gets the same words as an error instead, so no vague deadline is written by hand.
+    """
     if text.strip() == "":
         return None, None
     parsed = parse_deadline(text, reference)
-    if parsed.kind is DeadlineKind.INVALID:
-        raise UsageError(
-            f"bad deadline {text!r}: {parsed.reason}", hint="use a date such as 2026-07-15 or 'Jul 15'"
-        )
-    if parsed.kind is DeadlineKind.UNKNOWN:
-        raise UsageError(
-            f"bad deadline {text!r}: not a date",
-            hint="use a date such as 2026-07-15, 'Jul 15' or 'July 15, 2026' (or 'TBD' to record none)",
-        )
-    return parsed.text, parsed.date
+    if parsed.kind is DeadlineKind.DATE or UNDECIDED.match(text.strip()):
+        return parsed.text, parsed.date
+    reason = f"{parsed.reason}; " if parsed.reason else ""
+    raise UsageError(
+        not_a_date(text.strip(), parsed.kind),
+        hint=f"{reason}use a date such as 2026-07-15, 'Jul 15' or 'July 15, 2026' (or TBD to record none)",
+    )
 
 
 def set_owner(

@@ -170,7 +170,9 @@ class SyncRun(Base):
     host: Mapped[str | None] = mapped_column(String(255))
     pid: Mapped[int | None] = mapped_column(Integer)
     user: Mapped[str | None] = mapped_column(String(255))
-    outcome: Mapped[str] = mapped_column(String(20), default="running")  # running ok partial failed aborted
+    outcome: Mapped[str] = mapped_column(
+        String(20), default="running"
+    )  # running ok paused partial failed aborted
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
     requests: Mapped[int] = mapped_column(Integer, default=0)
     config_fingerprint: Mapped[str | None] = mapped_column(String(64))

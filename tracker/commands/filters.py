@@ -1,13 +1,16 @@
-"""What `list`, `postmortems` and `report` share: --since dates, severity aliases, --sort and --columns."""
+"""What `list`, `postmortems` and `report` share: --team/--severity checks, --since, severity aliases, --sort, --columns."""
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tracker.errors import UsageError
+
+if TYPE_CHECKING:
+    from tracker.app import AppContext
 
 
 def parse_since(text: str, today: date | None = None) -> date:
@@ -44,6 +47,56 @@ def severities_for(wanted: str, aliases: dict[str, str]) -> list[str]:
     """Every stored severity that counts as `wanted` (itself, its aliases, and what it aliases to)."""
     canonical = severity_key(wanted, aliases) or ""
     return sorted({canonical, *(raw for raw, to in aliases.items() if to == canonical)})
+
+
+def check_filters(app: AppContext, team: str | None, severity: str | None) -> None:
+    """Refuse a --team or --severity nothing can match: a typo would otherwise print an empty list, exit 0.
+
+    Teams are today's `[teams]` (and `[people] team`); severities are those of the stored postmortems
+    and both sides of `[report] severity_aliases`. `tracker.cli` calls this before any command with
+    such an option runs.
+    """
+    if team is not None:
+        teams = {*app.config.teams, *(p.team for p in app.config.people.values() if p.team)}
+        _refuse_unknown(
+            "--team",
+            team,
+            team in teams,
+            sorted(teams),
+            "teams in [teams] and [people]",
+            "no teams are configured: add a [teams.NAME] table",
+        )
+    if severity is not None:
+        from sqlalchemy import select
+
+        from tracker import tables
+
+        aliases = app.config.report.severity_aliases
+        column = tables.postmortems.c.severity
+        with app.connection() as connection:
+            stored = connection.scalars(select(column).where(column.is_not(None)).distinct()).all()
+        known = {severity_key(s, aliases) or "" for s in stored} | set(aliases) | set(aliases.values())
+        wanted = severity.strip().lower()
+        _refuse_unknown(
+            "--severity",
+            severity,
+            wanted in known or severity_key(wanted, aliases) in known,
+            sorted(known - {""}),
+            "severities of the stored postmortems and [report] severity_aliases",
+            "no postmortem has a severity yet and [report] severity_aliases is empty",
+        )
+
+
+def _refuse_unknown(option: str, value: str, ok: bool, known: list[str], source: str, empty: str) -> None:
+    if ok:
+        return
+    if not known:
+        raise UsageError(f"{option} {value!r} matches nothing", hint=empty)
+    by_lower = {k.lower(): k for k in known}
+    close = difflib.get_close_matches(value.strip().lower(), list(by_lower), n=1, cutoff=0.6)
+    suggestion = f"did you mean {by_lower[close[0]]}? " if close else ""
+    noun = option.removeprefix("--")
+    raise UsageError(f"{option}: unknown {noun} {value!r}", hint=f"{suggestion}{source}: {', '.join(known)}")
 
 
 def pick(name: str, choices: Sequence[str], option: str) -> str:

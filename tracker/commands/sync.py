@@ -92,12 +92,15 @@ def sync_cmd(
 
 
 def _echo_quiet(summary: SyncSummary) -> None:
-    """-q (cron mails any output): only the targets that failed or have something to say."""
+    """-q (cron mails any output): only the targets that failed or have something to say, and the one
+    line of a pause (quiet hides chatter, not the reason work was left for later)."""
     from dataclasses import replace
 
-    notable = [t for t in summary.targets if t.failed or t.messages or t.plan]
-    if notable:
-        echo(replace(summary, targets=notable).to_text())
+    for target in summary.targets:
+        if target.failed or target.messages or target.plan:
+            echo(replace(summary, targets=[target]).to_text())
+        elif target.paused:
+            echo(target.paused_line)
 
 
 def _with_progress(app: AppContext, targets: tuple[str, ...], options: SyncOptions) -> SyncSummary:

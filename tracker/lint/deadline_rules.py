@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
-from tracker.deadlines import DeadlineKind
+from tracker.deadlines import not_a_date
 from tracker.lint.model import LintContext, LintItem, Severity
 from tracker.lint.registry import rule
 
@@ -34,10 +34,7 @@ def deadline_not_a_date(item: LintItem, context: LintContext) -> Iterator[str]:
     if when is not None or not (item.deadline_text or "").strip():
         return
     text = item.deadline_text.strip() if item.deadline_text else ""
-    if kind is DeadlineKind.INVALID:
-        yield f"deadline {text!r} is not a valid date"
-    else:
-        yield f"deadline {text!r} is not a date, so nobody can tell when it is late"
+    yield not_a_date(text, kind)
 
 
 @rule(

@@ -15,92 +15,20 @@ from tracker.routing import route_item
 from tracker.statuses import Status
 from tracker.sync.claims import holder, shared_marker, still_held
 from tracker.sync.context import SyncContext, issue_context
-from tracker.sync.fields import apply_status, remote_title
+from tracker.sync.fields import remote_title
 from tracker.sync.plan import CreateCandidate, plan_creates
 from tracker.sync.plan_links import MarkerOwner, plan_adoptions, plan_create_guard
 from tracker.sync.recover import recover
 
 
 class Creator:
-    """Step 5b of a sync: link the issues documents named, then create what is new and routable."""
+    """Step 5b of a sync: create what is new and routable (after `documents.link_documents`)."""
 
     def __init__(self, sync: SyncContext) -> None:
         self.sync = sync
         self.app = sync.app
         self.target = sync.target
         self.summary = sync.summary
-
-    # Issues a document already names: link them, never create -------------------------------------
-    def link_documents(self) -> None:
-        with self.app.session() as session:
-            links = session.scalars(
-                # `error` links are not retried every run: the next import of their document resets them.
-                select(Link)
-                .where(Link.target == self.target.name, Link.origin == "document", Link.state == "pending")
-                # The first item to name an issue keeps it (see _holder)
-                .order_by(Link.id)
-            ).all()
-            wanted = [(link.id, link.key or link.url or "") for link in links]
-        named = self.sync.backend.read_named([text for _, text in wanted]) if wanted else {}
-        for link_id, text in wanted:
-            result = named.get(text)
-            if result is None:
-                self._fail(link_id, f"cannot find the issue {text} in {self.target.name}")
-                continue
-            if result.issue is None:
-                self._fail(link_id, f"the issue {text} named by the document does not exist")
-                continue
-            labelled = result.issue.has_tracker_label
-            if not labelled and self.sync.can_write and not self.sync.options.dry_run:
-                labelled = self.sync.backend.add_tracker_label(result.issue.ref)
-            holder = self._holder(link_id, result.issue.ref.remote_id)
-            if holder is not None:
-                self._fail(link_id, holder)
-                continue
-            with self.sync.tx() as session:
-                link = session.get(Link, link_id)
-                if link is None:
-                    continue
-                self.sync.link_to(session, link, result.issue, origin="document")
-                link.etag = result.etag
-                item = session.get(ActionItem, link.item_id)
-                if item is not None and item.status != result.issue.status.value:
-                    apply_status(session, item, result.issue, self.sync.actor, self.target.kind)
-                if not labelled:
-                    state = session.get(TargetState, self.target.name)
-                    if state is not None:
-                        state.cache = {**state.cache, "unlabelled_document_links": True}
-            self.summary.note(
-                f"linked #{link_id and item.id if item else '?'} to {result.issue.ref.key} (named by its document)"
-            )
-
-    def _holder(self, link_id: int, remote_id: str) -> str | None:
-        """Why this link cannot take the issue: one issue tracks one item per target (issue 19, point 2).
-        A second item naming it (a recurring incident, or an issue sync made for another item) is
-        refused on that item alone; the target and every other item go on."""
-        with self.app.session() as session:
-            mine = session.get(Link, link_id)
-            other = session.scalar(
-                select(Link)
-                .where(Link.target == self.target.name, Link.remote_id == remote_id, Link.id != link_id)
-                .options(selectinload(Link.item))
-            )
-            if mine is None or other is None:
-                return None
-            return (
-                f"#{mine.item_id} names {other.key}, which already tracks #{other.item_id} "
-                f"{other.item.title!r} on {self.target.name}: not linked (one issue tracks one item; "
-                f"`tracker unlink {other.item_id}` first, or name another issue in the document)"
-            )
-
-    def _fail(self, link_id: int, message: str) -> None:
-        # A dead reference in a document is a finding about the document, not a failed run: cron
-        # must not mail every ten minutes until someone edits the postmortem.
-        self.summary.note(f"warning: {message} (fix the document and import it again)")
-        with self.sync.tx() as session:
-            link = session.get(Link, link_id)
-            if link is not None:
-                link.state, link.last_error = LinkState.ERROR, message
 
     # New issues ----------------------------------------------------------------------------------
     def candidates(self) -> list[ActionItem]:

@@ -21,6 +21,7 @@ from tracker.models import ActionItem, Link, utcnow
 from tracker.sync.apply import record_write
 from tracker.sync.context import SyncContext, SyncOptions
 from tracker.sync.create import Creator
+from tracker.sync.documents import link_documents
 from tracker.sync.duplicates import close as close_duplicates
 from tracker.sync.duplicates import settle
 from tracker.sync.parents import sync_parents
@@ -59,9 +60,8 @@ class TargetSync(SyncContext):
             if not self.options.pull_only:
                 self.options.report(self.target.name, "pushing changes")
                 self.push_updates()
-                creator = Creator(self)
-                creator.link_documents()
-                creator.create()
+                link_documents(self)
+                Creator(self).create()
                 sync_parents(self)  # issue 9: opt-in parent per postmortem
         except RateLimited as exc:
             if not self.summary.pause(exc):  # the reserve: pacing, not a failure

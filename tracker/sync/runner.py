@@ -128,9 +128,11 @@ def run_sync(
             release(session_factory(app.engine), leases)
     if run_id is not None:
         outcome = (
-            "ok"
-            if not summary.failed
-            else ("failed" if all(t.failed for t in summary.targets) else "partial")
+            ("failed" if all(t.failed for t in summary.targets) else "partial")
+            if summary.failed
+            # Stopped at the rate reserve: work was left for a later run, so not "ok" (not a good
+            # sync for the report's freshness either; docs/operations.md).
+            else ("paused" if any(t.paused for t in summary.targets) else "ok")
         )
         finish_run(app, run_id, outcome, summary.to_dict()["targets"], summary.totals()["requests"], None)
     return summary

@@ -55,6 +55,11 @@ class TargetSummary:
         return f"resumes after {self.resume_at:%Y-%m-%d %H:%M:%S} UTC (the next run after that picks up)"
 
     @property
+    def paused_line(self) -> str:
+        """The one line a pause is told in, even under -q: work was left for a later run, and when."""
+        return f"{self.target} ({self.kind}): paused: {self.paused}; {self.resume_text}"
+
+    @property
     def failed(self) -> bool:
         return self.errors > 0 or self.stopped is not None
 
@@ -95,7 +100,7 @@ class SyncSummary:
                 done = [
                     f"{getattr(t, key)} {key}" for key in COUNTERS if key != "requests" and getattr(t, key)
                 ]
-                lines.append(f"{t.target} ({t.kind}): paused: {t.paused}; {t.resume_text}")
+                lines.append(t.paused_line)
                 lines.append(
                     f"  before it paused: {', '.join(done) or 'nothing changed'} ({t.requests} requests)"
                 )
