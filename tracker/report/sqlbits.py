@@ -129,10 +129,9 @@ class _Median:
 
 
 def register_median(connection: Any, dialect: Dialect) -> None:
-    """Make `tracker_median` available on a Core connection to SQLite (PostgreSQL needs nothing)."""
+    """Make `tracker_median` available on a read connection to SQLite (PostgreSQL needs nothing)."""
     if dialect.sqlite:
-        raw = connection.connection.driver_connection
-        raw.create_aggregate("tracker_median", 1, _Median)
+        connection.raw.create_aggregate("tracker_median", 1, _Median)
 
 
 def _minutes(offset: timedelta) -> str:
