@@ -216,3 +216,15 @@ def test_renaming_an_imported_postmortem_says_how_to_keep_import_in_step(run_cli
     run_cli.ok("import", str(document))  # the old slug, from the same file: still no duplicate
     assert slugs(run_cli) == ["queue-2030-06"]
     assert len(json.loads(run_cli.ok("list", "--format", "json").stdout)) == 2
+
+
+def test_a_narrow_terminal_never_cuts_the_slug(run_cli):
+    """At 80 columns the table splits or cuts titles, but the slug (typed into rename/merge) stays whole."""
+    slug = "payments-gateway-retry-storm-2026-03-14-eu-west"
+    run_cli.ok("add", "Fix the retry storm in the payment client", "-p", slug, "-d", "2099-01-01")
+    result = run_cli("postmortems", env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line]
+    assert all(len(line) <= 80 for line in lines)
+    first_cells = [line.split()[0] for line in lines if not line.startswith("SLUG")]
+    assert first_cells and set(first_cells) == {slug}  # every split table repeats it whole

@@ -228,7 +228,7 @@ def test_unassigned_items_escalate_and_digest_posts_once_a_week(env, gh, make_co
     assert remind()["targets"]["gh"]["sent"] == []
     text_out = cli.ok("digest").stdout
     assert "### Overdue (1)" in text_out and "Add an index on orders.customer_id" in text_out
-    assert "### Still without an owner (1)" in text_out and "escalated to lee" in text_out
+    assert "### Without a person as owner (1)" in text_out and "escalated to lee" in text_out
     posted = cli.ok("digest", "--post").stdout
     assert "posted the digest" in posted
     assert "already posted" in cli.ok("digest", "--post").stdout

@@ -222,7 +222,7 @@ def test_manager_view(run_cli, make_config, imported):
 def test_digest_reports_what_happened(run_cli, imported):
     out = run_cli.ok("digest").stdout
     assert "### Newly done (0)" in out  # item 1 was imported done: not news this week
-    assert "### Still without an owner (2)" in out  # open items 2 and 3: lena is not a person yet
+    assert "### Without a person as owner (2)" in out  # open items 2 and 3: lena is not a person yet
     canary = imported["Add a canary for the gateway"]
     run_cli.ok("done", str(canary))
     out = run_cli.ok("digest").stdout

@@ -178,8 +178,10 @@ def rows_sql(dialect: str, item_ids: Iterable[int] | None = None) -> str:
     if dialect == "sqlite":
 
         def micros(column: str) -> str:
+            # SQLite reads a time to the millisecond: strftime('%s') of the whole text would round
+            # a fraction of .9995 s or more up to the next second (migration 0011 mends old rows).
             return (
-                f"(CAST(strftime('%s', {column}) AS INTEGER) * 1000000"
+                f"(CAST(strftime('%s', substr({column}, 1, 19)) AS INTEGER) * 1000000"
                 f" + CAST(substr({column}, 21, 6) AS INTEGER))"
             )
 

@@ -196,21 +196,42 @@ def _fitted(
 def _chunks(
     cells: list[list[str]], headers: Sequence[str], width: int, shrink: Sequence[str], wrap: bool
 ) -> list[tuple[list[int], list[int]]] | None:
-    """Split the columns after the first into groups that each fit beside the first column."""
+    """Split the columns after the first into groups that each fit beside the first column.
+
+    The first column ties the tables together (an id, a slug someone will type): it is cut only
+    when no split fits beside it whole.
+    """
+    return _split(cells, headers, width, shrink, wrap, True) or _split(
+        cells, headers, width, shrink, wrap, False
+    )
+
+
+def _split(
+    cells: list[list[str]],
+    headers: Sequence[str],
+    width: int,
+    shrink: Sequence[str],
+    wrap: bool,
+    keep_first: bool,
+) -> list[tuple[list[int], list[int]]] | None:
     chunks: list[tuple[list[int], list[int]]] = []
     current: list[int] = [0]
+
+    def fit(columns: list[int]) -> list[int] | None:
+        return _fit_columns(cells, headers, columns, width, shrink, wrap, keep_first)
+
     for index in range(1, len(headers)):
         trial = [*current, index]
-        if _fit_columns(cells, headers, trial, width, shrink, wrap) is None:
+        if fit(trial) is None:
             if len(current) == 1:
                 return None
-            chunks.append((current, _fit_columns(cells, headers, current, width, shrink, wrap) or []))
+            chunks.append((current, fit(current) or []))
             current = [0, index]
-            if _fit_columns(cells, headers, current, width, shrink, wrap) is None:
+            if fit(current) is None:
                 return None
         else:
             current = trial
-    chunks.append((current, _fit_columns(cells, headers, current, width, shrink, wrap) or []))
+    chunks.append((current, fit(current) or []))
     return chunks
 
 
@@ -221,13 +242,17 @@ def _fit_columns(
     width: int,
     shrink: Sequence[str],
     wrap: bool,
+    keep_first: bool,
 ) -> list[int] | None:
     sub = [[row[i] for i in columns] for row in cells]
     sub_headers = [headers[i] for i in columns]
     natural = _natural(sub, sub_headers)
     if _total(natural) <= width:
         return natural
-    return _fitted(sub, sub_headers, width, [*shrink, sub_headers[0]], wrap, keep_title=True)
+    cut = [name for name in shrink if name != sub_headers[0]]
+    if not keep_first:
+        cut.append(sub_headers[0])
+    return _fitted(sub, sub_headers, width, cut, wrap, keep_title=True)
 
 
 def _wrap_header(header: str, width: int) -> list[str]:

@@ -84,7 +84,7 @@ def postmortems_cmd(
     elif not rows:
         echo("no postmortems yet: `tracker import` or `tracker add` create them")
     else:
-        echo_table(table_rows, COLUMNS, shrink=("title", "source", "slug"), show_headers=not no_headers)
+        echo_table(table_rows, COLUMNS, shrink=("title", "source"), show_headers=not no_headers)
 
 
 def _row(postmortem: Postmortem, today: Any, aliases: dict[str, str]) -> dict[str, Any]:

@@ -13,18 +13,11 @@ from tracker.notify import ledger
 from tracker.notify.channels import EmailChannel, SlackChannel, TeamsChannel
 from tracker.notify.message import Entry, Message, Recipient, Section, entry_from_markdown
 from tracker.notify.run import Outgoing
+from tracker.remind.digest import SECTIONS
 
 if TYPE_CHECKING:
     from tracker.app import AppContext
     from tracker.report.shape import Report
-
-DIGEST_SECTIONS = (
-    ("due", "Due this week"),
-    ("overdue", "Overdue"),
-    ("done", "Newly done"),
-    ("held", "Held back from sync"),
-    ("unowned", "Still without an owner"),
-)
 
 
 def digest_outgoing(app: AppContext, data: dict[str, Any], names: list[str]) -> list[Outgoing]:
@@ -36,7 +29,7 @@ def digest_outgoing(app: AppContext, data: dict[str, Any], names: list[str]) -> 
         intro=(f"{data['from']} to {data['to']}",),
         sections=tuple(
             Section(heading, tuple(entry_from_markdown(line) for line in data[key]))
-            for key, heading in DIGEST_SECTIONS
+            for key, heading in SECTIONS
         ),
         link=("Full report", app.config.report.url) if app.config.report.url else None,
         footer="Sent by tracker digest --notify.",

@@ -16,6 +16,15 @@ if TYPE_CHECKING:
     from tracker.app import AppContext
 
 OPEN = ("open", "in_progress")
+# Each section's key in `digest_data` and its heading, in order (the Markdown and the chat digests).
+SECTIONS = (
+    ("due", "Due this week"),
+    ("overdue", "Overdue"),
+    ("done", "Newly done"),
+    ("held", "Held back from sync"),
+    # Not "without an owner": an owner who is not a person in [people] (a team, a role) counts too.
+    ("unowned", "Without a person as owner"),
+)
 
 
 def week_of(day: date) -> tuple[str, date, date]:
@@ -107,13 +116,7 @@ def render(data: dict[str, Any], org: str | None = None) -> str:
     """Markdown: one heading per section, each listing its items (or saying there are none)."""
     title = f"Postmortem action items: week {data['week']} ({data['from']} to {data['to']})"
     lines = [f"## {title}" + (f" - {org}" if org else ""), ""]
-    for key, heading in (
-        ("due", "Due this week"),
-        ("overdue", "Overdue"),
-        ("done", "Newly done"),
-        ("held", "Held back from sync"),
-        ("unowned", "Still without an owner"),
-    ):
+    for key, heading in SECTIONS:
         found = data[key]
         lines.append(f"### {heading} ({len(found)})")
         lines.extend(found or ["- none"])
