@@ -259,7 +259,7 @@ def measure(url: str, repeat: int) -> list[tuple[str, float]]:
             for _ in range(repeat):
                 if cold:  # as after a bulk load or a change to the past: every month end counted again
                     with app.connection() as connection:
-                        connection.execute(text("DELETE FROM trend_points"))
+                        connection.execute("DELETE FROM trend_points")
                 started = time.perf_counter()
                 with app.connection() as connection:
                     report = build_report(app, connection, options)
@@ -288,6 +288,7 @@ def measure_cli(url: str, repeat: int) -> None:
         empty = Path(folder) / "empty.toml"
         empty.write_text(f'[database]\npath = "{folder}/empty.db"\n', encoding="utf-8")
         subprocess.run([tracker, "--config", str(empty), "db", "upgrade"], check=True, capture_output=True)
+        help_best = 0.0  # the first line measures it: issue 15's targets read as ratios to it
         for name, args in (
             ("tracker --help (start-up alone)", ["--help"]),
             ("tracker report, empty SQLite database", ["--config", str(empty), "report", "--no-save"]),
@@ -308,7 +309,12 @@ def measure_cli(url: str, repeat: int) -> None:
                 subprocess.run([tracker, *chosen, *args], check=True, capture_output=True, env=env)
                 runs.append(time.perf_counter() - started)
             best, median = min(runs), statistics.median(runs)
-            print(f"{name:<48} best {best * 1000:5.0f} ms  median {median * 1000:5.0f} ms", flush=True)
+            help_best = help_best if args[0] != "--help" else best
+            print(
+                f"{name:<48} best {best * 1000:5.0f} ms  median {median * 1000:5.0f} ms"
+                f"  ({best / help_best:.1f}x --help)",
+                flush=True,
+            )
 
 
 def main() -> None:

@@ -121,3 +121,39 @@ def test_show_and_list_read_what_the_orm_wrote(database: Path):
     assert [e["field"] for e in shown["events"]][:1] == ["created"]
     listed, _ = run("--config", str(database), "list", "--format", "json", cwd=database.parent)
     assert [row["id"] for row in json.loads(listed)] == [1, 2]
+
+
+def test_report_shows_kept_recurrences_without_the_importer(database: Path, db_url: str):
+    """What import kept in a postmortem's `extra` is read back and worded with no ORM or recurrence module."""
+    from sqlalchemy import text
+
+    from tracker.db import make_engine
+
+    kept = {
+        "recurrence": [
+            {
+                "item_id": 2,
+                "postmortem": "inc-0",
+                "title": "Write the runbook",
+                "owner": "@sam",
+                "team": None,
+                "deadline": "2026-02-03",
+                "score": 0.5,
+                "why": "the same cause",
+            }
+        ]
+    }
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE postmortems SET extra = :extra"), {"extra": json.dumps(kept)})
+    engine.dispose()
+    out, modules = run(
+        "--config", str(database), "report", "--format", "json", "--no-save", cwd=database.parent
+    )
+    assert heavy(modules, db_url) == []
+    [row] = json.loads(out)["recurrence"]
+    assert row["incident"] == "inc-1" and row["item_id"] == 2
+    assert row["sentence"] == (
+        "inc-0's item 'Write the runbook' (@sam, due Feb 3, 2026) was still open when this incident happened"
+        " (the same cause)"
+    )
