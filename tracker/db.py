@@ -2,7 +2,7 @@
 
 Opening a database costs one query (the `alembic_version` row, compared with the revisions below):
 neither Alembic nor the ORM is imported unless a command writes through a Session or migrates, and
-the read commands on SQLite import no SQLAlchemy at all (`read_connection`, tracker/readdb.py).
+the read commands on SQLite import no SQLAlchemy at all (`sqlite_read_connection`, tracker/readdb.py).
 """
 
 from __future__ import annotations
@@ -296,7 +296,7 @@ def sqlite_read_connection(url: str, busy_timeout_ms: int) -> Iterator[ReadConne
     except sqlite3.OperationalError as exc:
         raise DatabaseError(
             f"cannot open the database {describe_url(url)}: {exc}",
-            hint="check that the server is running and the URL in [database] or $TRACKER_DATABASE_URL",
+            hint="check the path in [database] or $TRACKER_DATABASE_URL and the folder's permissions",
         ) from None
     try:
         try:

@@ -2,8 +2,9 @@
 
 Importing SQLAlchemy costs more than a whole `tracker list` may take, so on the embedded SQLite
 database the everyday commands run their SQL text on `sqlite3` itself; on PostgreSQL a thin adapter
-runs the same text through SQLAlchemy. Both give rows as SQLite stores them; the converters below
-(`as_datetime`, `as_date`, `as_json`; booleans are 0/1, read with bool()) are the one place values become Python objects.
+runs the same text through SQLAlchemy. SQLite gives values as it stores them (timestamps, dates and
+JSON as text, booleans as 0/1), PostgreSQL typed: the converters below take either, and are the one
+place stored values become Python objects (booleans: `bool()`).
 """
 
 from __future__ import annotations

@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite (text compares in order)
+from tracker.readdb import SQLITE_TS  # how SQLAlchemy stores DateTime on SQLite (text compares in order)
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DAY_MICROS = 86_400_000_000
 
