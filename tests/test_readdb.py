@@ -133,3 +133,15 @@ def test_read_only_sqlite_reads_and_refuses_writes(tmp_path: Path):
         conn.execute("INSERT INTO t (id) VALUES (1)")
     assert conn.scalars("SELECT id FROM t") == []
     conn.raw.close()
+
+
+def test_read_commands_refuse_an_uninitialised_sqlite_file_unchanged(run_cli, make_config, workdir: Path):
+    make_config('[database]\npath = "empty.db"\n')
+    sqlite3.connect(workdir / "empty.db").close()  # a file, but no tables
+    for args in (("list",), ("show", "1"), ("report",)):
+        result = run_cli(*args)
+        assert result.exit_code == 2, args
+        assert "has not been initialised" in result.stderr and "tracker db upgrade" in result.stderr
+        assert "Traceback" not in result.stderr
+    with sqlite3.connect(workdir / "empty.db") as check:
+        assert check.execute("SELECT name FROM sqlite_master").fetchall() == []
