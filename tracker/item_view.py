@@ -108,7 +108,7 @@ class LinkView:
 
 @dataclass
 class ItemView:
-    """An item row with its postmortem and links, read with Core: what `item_to_dict` reads."""
+    """An item row with its postmortem and links, read with SQL text: what `item_to_dict` reads."""
 
     id: int
     postmortem: PostmortemRef

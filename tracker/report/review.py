@@ -107,7 +107,7 @@ def lint_flags(
 
 
 def lint_rows(connection: ReadConnection, item_ids: list[int]) -> list[Any]:
-    """The items as lint reads a database row (its postmortem and links as attributes), read with Core."""
+    """The items as lint reads a database row (its postmortem and links as attributes), read with SQL text."""
     from types import SimpleNamespace
 
     ids = in_list(item_ids)
