@@ -41,10 +41,10 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
 # Floors for `--check`, a few points under the leave-one-organisation-out figures measured on this
 # code (docs/import.md, docs/lint.md): a change that loses accuracy fails CI.
 FLOORS = {
-    "import_found": 0.92,
-    "import_exact": 0.91,
+    "import_found": 0.93,
+    "import_exact": 0.92,
     "lint_precision": 0.87,
-    "lint_recall": 0.78,
+    "lint_recall": 0.80,
 }
 TITLE_MATCH = 0.6  # similarity at which a stored title counts as the expected item, found but not exact
 

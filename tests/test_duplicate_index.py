@@ -98,3 +98,37 @@ def test_shared_needed_is_the_exact_boundary(size: int) -> None:
     need = shared_needed(size)
     assert need / size >= DUPLICATE_SIMILARITY
     assert (need - 1) / size < DUPLICATE_SIMILARITY
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_an_archive_of_look_alikes_matches_the_scan(seed: int) -> None:
+    """Every item at least 70% alike many earlier ones (`bench/sync_bench.py`'s archive: "Alert when queue
+    7-3 depth exceeds 1003 for 5 min"): the index skips the look-alikes that cannot beat or tie the best
+    found, and still picks what the scan picks, ties to the earliest, with postmortems re-imported."""
+    rng = random.Random(seed)
+
+    def document(doc: int) -> list[LintItem]:
+        return [
+            LintItem(
+                title=f"Alert when queue {doc}-{n} depth exceeds {1000 + n} for {rng.choice((5, 10))} min",
+                status=rng.choice(["open", "open", "open", "done"]),
+                postmortem=f"inc-{doc}",
+            )
+            for n in range(rng.randint(1, 5))
+        ]
+
+    cache: list[LintItem] = []
+    index = DuplicateIndex()
+    found = 0
+    for step in range(120):
+        doc = step if rng.random() < 0.8 else rng.randint(0, max(step - 1, 0))  # some re-imported
+        items_ = document(doc)
+        others = [other for other in cache if other.postmortem != f"inc-{doc}"]
+        for new in items_:
+            expected = scan(new, others)
+            assert _same(index.best(new), expected)
+            found += expected is not None
+        cache = others + [new for new in items_ if new.is_open]
+        index.drop_postmortem(f"inc-{doc}")
+        index.add(items_)
+    assert found > 200

@@ -289,7 +289,7 @@ def test_a_bold_owner_line_owns_the_bullets_below_it():
 def test_lessons_written_as_headings_when_there_is_no_action_section():
     text = (
         "# Upgrade halt\n\n## Lessons learnt\n\n### 1. Rehearse upgrades on a mainnet copy\n\n"
-        "Going forward we will rehearse every upgrade.\n\n### 2. Never upgrade on a Monday\n\nMondays are busy.\n"
+        "Going forward we will rehearse every upgrade.\n\n### 2. Never upgrade on a Monday\n\nFrom now on we upgrade mid-week.\n"
     )
     assert titles(text) == ["Rehearse upgrades on a mainnet copy", "Never upgrade on a Monday"]
     review = "# Upgrade halt\n\n## Lessons learned\n\n### What went well\n\nFast paging.\n\n### What went wrong\n\nSlow fix.\n"

@@ -141,13 +141,36 @@ def test_a_lead_in_sentence_in_other_words_introduces_actions(lead_in):
     assert titles(text) == ["Archive rows before deleting them", "Page on validation errors"]
 
 
-def test_we_made_changes_as_a_lead_in_is_hexpms_form():
-    text = "# Outage\n\nThe rows were gone. We made two changes:\n\n1. Archive rows before deleting them\n"
+@pytest.mark.parametrize(
+    "lead_in",
+    [
+        "The rows were gone. We made two changes:",
+        "We are making the following changes:",
+        "We have also introduced a few fixes:",
+        "The following fixes were implemented:",
+        "A few additional safeguards will be put into place:",
+        "These changes have been made:",
+    ],
+)
+def test_a_sentence_saying_changes_are_made_introduces_them(lead_in):
+    text = f"# Outage\n\n## Details of the fix\n\n{lead_in}\n\n1. Archive rows before deleting them\n"
     assert titles(text) == ["Archive rows before deleting them"]
+    # The form, met in more than one organisation's documents: not hexpm's alone.
     with holding_out("hexpm"):
-        assert titles(text) == []
-    with holding_out("posthog"):
         assert titles(text) == ["Archive rows before deleting them"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "sentence"),
+    [
+        ("Root cause", "The following changes were made to the pool that morning:"),
+        ("Resolution", "We made two changes to restore service:"),
+        ("Background", "The following measures were taken by the vendor:"),
+    ],
+)
+def test_changes_told_as_part_of_the_incident_are_not_actions(heading, sentence):
+    text = f"# Outage\n\n## {heading}\n\n{sentence}\n\n- Raised the pool size to 200\n- Lowered the timeout\n"
+    assert titles(text) == []
 
 
 def test_only_the_sentence_ending_in_the_colon_is_read_as_the_lead_in():
@@ -213,9 +236,15 @@ def test_a_bold_label_without_a_colon_is_the_title_when_a_sentence_follows(line,
 def test_the_general_forms_stay_on_whichever_organisation_is_held_out(organisation):
     text = (
         "# Outage\n\nThe disk filled. To prevent a repeat, we will:\n\n1. **Rotate the archive.** Seven days are kept.\n"
-        "2. Page at 85% disk use\n\n## Resulting Action\n\n- Move logs to their own volume\n"
+        "2. Page at 85% disk use\n\n## Resulting Action\n\n- Move logs to their own volume\n\n## Details\n\n"
+        "We made four changes:\n\n- Archive rows before deletion\n"
     )
-    expected = ["Rotate the archive.", "Page at 85% disk use", "Move logs to their own volume"]
+    expected = [
+        "Rotate the archive.",
+        "Page at 85% disk use",
+        "Move logs to their own volume",
+        "Archive rows before deletion",
+    ]
     assert titles(text) == expected
     with holding_out(organisation):
         assert titles(text) == expected

@@ -44,6 +44,28 @@ CLASSES = [
 ]
 
 
+# Written for the classes that slipped through before: an owner before the verb, a pointer with link text,
+# "keep X informed", "all the flaky X", a plural noun that is also a verb, a manner adverb in a state.
+CLASSES += [
+    ("improve", "Storage team to harden the backup hosts"),
+    ("improve", "@kim will streamline the release checklist"),
+    ("link", "[Follow-up ticket](https://tracker.example.org/browse/OPS-77)"),
+    ("link", "See the [tracking issue](https://example.org/issues/9)"),
+    ("continuation", "Keep the partners informed"),
+    ("continuation", "Continue monitoring the ingest lag"),
+    ("unbounded", "Resolve all the failing checks"),
+    ("unbounded", "Fix all known vulnerabilities"),
+    ("outcome", "Builds are fast and predictable"),  # "Builds" is also a verb form
+    ("unmeasured", "Partners are told promptly when exports stall"),
+    ("hedge", "Maybe add a second NTP source"),  # a short acronym is a kind of thing, not a name
+    ("explore", "Look into alternatives to the CDN"),
+    ("improve", "Improve end to end testing"),  # "end to end" is a kind of test, not "to" and an end state
+    ("unbounded", "Make sure every queue is monitored"),
+    ("training", "Coach the new responders on paging etiquette"),
+    ("unbounded", "Make sure nothing of the sort ever happens again"),
+]
+
+
 @pytest.mark.parametrize(("cls", "text"), CLASSES)
 def test_each_class_is_detected_and_makes_the_item_vague(cls: str, text: str) -> None:
     assert cls in features(text), sorted(features(text))
@@ -58,6 +80,20 @@ CONCRETE = [
     "Pin `libfoo` to 2.3.1 in the base image",
     "Restored the staging bucket from the 03:00 snapshot",
     "Page #payments-oncall when checkout p99 latency exceeds 800 ms for 10 minutes",
+    # "keep", "all", "more", "continue" used concretely (an organisation new to tracker writes these too)
+    "Keep the 14-day log retention for the audit bucket in Terraform",
+    "Keep a read-only copy of the old bucket until the cut-over is verified, then delete it",
+    "Rotate all signing keys issued before the breach",
+    "Add more than one replica to the ledger StatefulSet",
+    "Add more detail to the failed-deploy message: include the commit and the failing step",
+    "Continue the rollout of the new proxy to the remaining regions",
+    "Move the exports to the cold-storage bucket",  # the verb is the first word, not an owner
+    "Continue to use the v1 token format until every client has upgraded",
+    "Should the sync job fail twice, page the data on-call",  # a condition, not "should"
+    "Train the fraud classifier on the relabelled March data",  # a model, not people
+    "Faster restores: keep a warm standby of the ledger database",  # a goal, then the action
+    "Add additional logging of the tenant id in the upload handler",
+    "**Alerting**: page the storage on-call when a backup has not finished by 05:00",  # a subject label
 ]
 
 
@@ -90,7 +126,7 @@ def test_a_finding_names_the_class_and_the_words() -> None:
 def test_model_refits_on_given_rows_only() -> None:
     from tracker.lint.wording_training import fitted_on
 
-    text = "Improve the escalation experience"
+    text = "Improve the escalation runbook"  # a class of vagueness weighed against a named artefact
     assert is_vague(text)
     # Rows in which every "improve" item is specific: fitted on those alone, the class loses its weight.
     rows = [
@@ -98,6 +134,8 @@ def test_model_refits_on_given_rows_only() -> None:
     ] * 40
     with fitted_on(rows):
         assert not is_vague(text)
+        # With nothing concrete to weigh against it, a class of vagueness decides whatever the weights.
+        assert is_vague("Improve the escalation experience")
     assert is_vague(text)
 
 
@@ -114,13 +152,27 @@ def _owner_rules(owner: str, config: Config) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "owner", ["SRE", "Platform team", "Leads", "Devs", "Kim + Lee", "Kim and Lee", "Ops/Dev"]
+    "owner",
+    [
+        "SRE",
+        "Platform team",
+        "Leads",
+        "Devs",
+        "Kim + Lee",
+        "Kim and Lee",
+        "Ops/Dev",
+        "@kim, @lee",
+        "@kim @lee",
+        "Kim, Lee, Park",
+        "Payments squad",
+        "Incident commander",
+    ],
 )
 def test_team_like_owner_without_teams_config(owner: str) -> None:
     assert _owner_rules(owner, Config()) == ["owner-team-likely"]
 
 
-@pytest.mark.parametrize("owner", ["Kim", "@kim", "Kim Lee"])
+@pytest.mark.parametrize("owner", ["Kim", "@kim", "Kim Lee", "Lee, Kim", "Kim (payments)"])
 def test_a_person_is_not_team_like(owner: str) -> None:
     assert _owner_rules(owner, Config()) == []
 

@@ -38,13 +38,31 @@ def _markdown() -> Any:
 
 def cause_text(text: str, headings: tuple[str, ...] = CAUSE_HEADINGS) -> str:
     """The text under headings that describe the cause (root cause, contributing factors, ...)."""
-    lines = text.splitlines()
     tokens_ = _markdown().parse(text)
     marks = [
         (int(t.tag[1]), t.map[0], tokens_[n + 1].content.lower())
         for n, t in enumerate(tokens_)
         if t.type == "heading_open" and t.map
     ]
+    return _under(text.splitlines(), marks, headings)
+
+
+def document_cause(parsed: ParsedDocument, headings: tuple[str, ...] = CAUSE_HEADINGS) -> str:
+    """`cause_text` of an imported document, read from the tree its import parsed (a second parse of
+    every document cost a third of recurrence). Front matter is blanked in that tree, so a front-matter
+    line is never taken for a heading."""
+    if parsed.tree is None:
+        return cause_text(parsed.text, headings)
+    marks = [
+        (int(node.tag[1]), node.map[0], node.children[0].content.lower() if node.children else "")
+        for node in parsed.tree.walk()
+        if node.type == "heading" and node.map
+    ]
+    return _under(parsed.text.splitlines(), marks, headings)
+
+
+def _under(lines: list[str], marks: list[tuple[int, int, str]], headings: tuple[str, ...]) -> str:
+    """The lines under the cause headings among `marks` (level, first line, lower-cased title)."""
     chunks = []
     for index, (level, start, title) in enumerate(marks):
         if not any(word in title for word in headings) or "action" in title:
@@ -199,7 +217,7 @@ def record_matches(
         slug,
         postmortem.incident_date,
         list(postmortem.services or []),
-        cause_text(parsed.text),
+        document_cause(parsed),
         [draft.title for draft in parsed.items],
     )
     _keep(postmortem, EXTRA_KEY, [_row(m) for m in matches])

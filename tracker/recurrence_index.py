@@ -5,9 +5,10 @@ document made a large import quadratic. This index gives exactly what `recurrenc
 `recurrence.still_open_on_same_service` (the plain scans, which define the results) give, with each
 document costing what it can match rather than everything imported before it:
 
-- wording: items are grouped by their set of content words, and only groups that share a word with
-  the new document's items or cause are scored (once per group, not per item); any match needs a
-  shared word, so nothing else can match;
+- wording: only items that share a word with the new document's items or cause can match, and only
+  those of an earlier incident count: each word lists its items by incident date, so a document
+  reads just the ones before its own date; they are grouped by their set of content words and each
+  group is scored once, not each item;
 - same service: items are listed under each service their postmortem names.
 
 What a document's import changed is reloaded before the next lookup (`forget`), from the database
@@ -16,6 +17,8 @@ inside the caller's transaction, so a rolled-back document (an error, a dry run)
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -66,6 +69,8 @@ class RecurrenceIndex:
         self._groups: dict[frozenset[str], dict[int, Earlier]] = {}  # content words -> items
         self._postings: dict[str, set[frozenset[str]]] = {}  # word -> the groups holding it
         self._by_service: dict[str, dict[int, Earlier]] = {}
+        # word -> (incident date, item id, item) of the dated items holding it, in that order
+        self._dated: dict[str, list[tuple[date, int, Earlier]]] = {}
         self._stale: set[str] | None = None  # None: nothing loaded yet
 
     def forget(self, *slugs: str | None) -> None:
@@ -89,21 +94,17 @@ class RecurrenceIndex:
         new_cause = tokens(cause)
         new_services = _services(services)
         titles = [tokens(title) for title in item_titles]
-        groups: set[frozenset[str]] = set()
-        for word in new_cause.union(*titles):
-            groups.update(self._postings.get(word, ()))
+        groups: dict[frozenset[str], dict[int, Earlier]] = {}  # content words -> items (each item once)
+        for row in self._candidates(new_cause.union(*titles), incident_date):
+            if row.slug != slug and _earlier_open(row, incident_date):
+                groups.setdefault(row.words, {})[row.item_id] = row
         found = []
-        for words in groups:
-            members = self._groups.get(words)
-            if not members:
-                continue
+        for words, members in groups.items():
             best_item = max((word_similarity(words, other) for other in titles), default=0.0)
             coverage = cause_coverage(words, new_cause)
             if best_item < SERVICE_ITEM and coverage < SERVICE_COVERAGE:
                 continue  # too weak for any reason, shared service or not (`recurrence.judge`)
             for row in members.values():
-                if row.slug == slug or not _earlier_open(row, incident_date):
-                    continue
                 result = judge(best_item, coverage, sorted(row.services & new_services))
                 if result is not None:
                     deadline = row.deadline.isoformat() if row.deadline else None
@@ -120,6 +121,21 @@ class RecurrenceIndex:
                         )
                     )
         return sorted(found, key=lambda m: (-m.score, m.postmortem, m.item_id))
+
+    def _candidates(self, words: set[str] | frozenset[str], incident_date: date | None) -> Iterator[Earlier]:
+        """The items sharing a word with `words` that can be earlier than `incident_date`: with a date, only
+        the dated items before it, found by bisecting each word's date-ordered list (an archive of one
+        day's documents, or imported newest first, compares with nothing); without one, every item."""
+        if incident_date is None:
+            for word in words:
+                for group in self._postings.get(word, ()):
+                    yield from self._groups[group].values()
+            return
+        for word in words:
+            dated = self._dated.get(word)
+            if dated:
+                for _day, _item_id, row in dated[: bisect_left(dated, (incident_date,))]:
+                    yield row
 
     def same_service(
         self, session: Session, slug: str, incident_date: date | None, services: list[str], skip: set[int]
@@ -163,6 +179,9 @@ class RecurrenceIndex:
             for slug in stale:
                 for row in self._by_slug.pop(slug, []):
                     self._groups[row.words].pop(row.item_id, None)
+                    if row.incident_date is not None:
+                        for word in row.words:
+                            self._dated[word].remove((row.incident_date, row.item_id, row))
                     for service in row.services:
                         self._by_service[service].pop(row.item_id, None)
             self._load(session, sorted(stale))
@@ -219,6 +238,9 @@ class RecurrenceIndex:
             for word in row.words:
                 self._postings.setdefault(word, set()).add(row.words)
         group[row.item_id] = row
+        if row.incident_date is not None:
+            for word in row.words:
+                insort(self._dated.setdefault(word, []), (row.incident_date, row.item_id, row))
         for service in row.services:
             self._by_service.setdefault(service, {})[row.item_id] = row
 

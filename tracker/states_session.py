@@ -58,15 +58,22 @@ def _after_flush(session: Session, _context: Any) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    # One rebuild per transaction, not per flush: an import flushes each new item to get its id.
+    # One rebuild per transaction, not per flush (an import flushes each new item to get its id) nor
+    # per savepoint released (`tracker import` keeps each document of a batch in one).
+    if session.in_nested_transaction():
+        return
     session.flush()
     ids = session.info.pop(PENDING, None)
     if ids:
         rebuild(session.connection(), ids)
 
 
-def _after_rollback(session: Session) -> None:
-    session.info.pop(PENDING, None)
+def _after_soft_rollback(session: Session, previous: Any) -> None:
+    # Only the whole transaction's rollback forgets: a savepoint rolled back (`tracker import` keeps
+    # each document of a batch in one) leaves the items of the rest of the transaction to rebuild. The
+    # rolled-back savepoint's own items stay listed; rebuilding an item from its rows is idempotent.
+    if previous.parent is None and not previous.nested:
+        session.info.pop(PENDING, None)
 
 
 def maintain(sessions: M) -> M:
@@ -76,7 +83,7 @@ def maintain(sessions: M) -> M:
     for name, listener in (
         ("after_flush", _after_flush),
         ("before_commit", _before_commit),
-        ("after_rollback", _after_rollback),
+        ("after_soft_rollback", _after_soft_rollback),
     ):
         if not event.contains(sessions, name, listener):
             event.listen(sessions, name, listener)

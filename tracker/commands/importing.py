@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +16,6 @@ if TYPE_CHECKING:
     from tracker.importing.upsert import DocumentResult
 
 _MARKS = {"new": "+", "updated": "~", "unchanged": " ", "removed": "-"}
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction of a dry run so that it rolls back."""
 
 
 @click.command("import")
@@ -62,8 +57,8 @@ def import_cmd(
 ) -> None:
     """Import postmortems: Markdown files, folders of *.md, or - for standard input.
 
-    Each document is one transaction: a malformed one is reported with its file and line and changes
-    nothing, and the others go on (exit code 1 if any failed). Importing again updates items in place.
+    Each document stands alone: a malformed one is reported with its file and line and changes nothing,
+    and the others go on (exit code 1 if any failed). Importing again updates items in place.
 
     Example: tracker import postmortems/ --dry-run
     """
@@ -102,8 +97,10 @@ def import_cmd(
             app.ensure_database(create=False)
     else:
         app.ensure_database(create=True)
-    options = _Options(dry_run, historical, allow_empty, slug, have_database, explain, stdin)
-    results = [_import_one(app, name, path, options) for name, path in sources]
+    from tracker.commands.import_store import Options, import_all
+
+    options = Options(dry_run, historical, allow_empty, slug, have_database, explain, stdin)
+    results = import_all(app, sources, options)
     failed = sum(1 for result in results if result.error is not None)
     empty = sum(1 for result in results if result.empty)
     if fmt == "json":
@@ -140,17 +137,6 @@ def import_cmd(
         raise SystemExit(1)
 
 
-@dataclass(frozen=True)
-class _Options:
-    dry_run: bool
-    historical: bool
-    allow_empty: bool
-    slug: str | None
-    have_database: bool
-    explain: bool = False
-    stdin: Source | None = None  # standard input, read once before anything is written
-
-
 def _stdin_with_slug(sources: list[tuple[str, Path | None]]) -> Source | None:
     """Standard input is read first: without --slug it must name its slug in its front matter, else the
     command is refused before anything is written (a heading such as "Summary" is no identity: two
@@ -173,153 +159,6 @@ def _stdin_with_slug(sources: list[tuple[str, Path | None]]) -> Source | None:
             hint="or put `slug: ...` in its front matter",
         )
     return source
-
-
-def _import_one(app: AppContext, name: str, path: Path | None, options: _Options) -> DocumentResult:
-    """Read, parse and store one document in its own transaction; any TrackerError becomes its result."""
-    from tracker.errors import TrackerError
-    from tracker.importing.parser import parse_document
-    from tracker.importing.refs import jira_projects
-    from tracker.importing.source import read
-    from tracker.importing.upsert import DocumentResult, Importer
-
-    try:
-        source = options.stdin if path is None and options.stdin is not None else read(name, path)
-        parsed = parse_document(
-            source.text,
-            name,
-            jira_projects(app.config.targets),
-            _known_owner(app),
-            app.config.importing.sections,
-        )
-    except TrackerError as error:
-        return DocumentResult(file=name, error=error.message, hint=error.hint)
-    if not options.have_database:
-        return _structure(
-            _plan_without_database(app, parsed, options.historical, options.slug), parsed, options
-        )
-    holder: list[DocumentResult] = []
-    try:
-        with app.session() as session:
-            importer = Importer(session, app.config, app.resolver, app.actor, app.today())
-            result = importer.run(
-                parsed,
-                historical=options.historical,
-                slug=options.slug,
-                source_path=str(path.resolve()) if path is not None else None,
-                content_hash=source.content_hash,
-                allow_empty=options.allow_empty,
-            )
-            _attach_findings(app, session, parsed, result)
-            _attach_recurrence(app, session, parsed, result)
-            holder.append(result)
-            if options.dry_run:
-                raise _DryRun  # roll the transaction back
-    except _DryRun:
-        pass
-    except TrackerError as error:
-        return DocumentResult(file=name, error=error.message, hint=error.hint)
-    return _structure(holder[0], parsed, options)
-
-
-def _structure(result: DocumentResult, parsed: Any, options: _Options) -> DocumentResult:
-    """What the document's structure says: no items (a warning, or stated), and --explain's sections."""
-    from tracker.importing.explain import empty_warning, explained
-
-    warning = empty_warning(parsed)
-    result.empty = warning is not None
-    result.none_stated = bool(parsed.none_stated and not parsed.items)
-    if warning is not None:
-        result.warnings.insert(0, warning)
-    if options.explain:
-        result.sections = explained(parsed)
-    return result
-
-
-def _plan_without_database(
-    app: AppContext, parsed: Any, historical: bool, slug: str | None
-) -> DocumentResult:
-    """A dry run before any database exists: every item would be new."""
-    from tracker.importing.parser import resolve_slug
-    from tracker.importing.upsert import DocumentResult, ItemOutcome
-
-    result = DocumentResult(
-        file=parsed.name, slug=resolve_slug(parsed, slug), title=parsed.meta.title, created=True
-    )
-    result.warnings = list(parsed.warnings)
-    for draft in parsed.items:
-        status = draft.status.value if draft.status else "open"
-        push = not (historical or status in ("done", "wont_do"))
-        result.items.append(ItemOutcome("new", draft.title, draft.source_line, None, status, push))
-    _attach_findings(app, None, parsed, result)
-    return result
-
-
-def _known_owner(app: AppContext) -> Any:
-    """Single words in parentheses count as owners only when [people] or [teams] knows them."""
-    config = app.config
-    if not config.people and not config.teams:
-        return None
-    resolver = app.resolver
-
-    def known(text: str) -> bool:
-        resolution = resolver.resolve(text)
-        return resolution.person is not None or resolution.team is not None
-
-    return known
-
-
-def _attach_findings(app: AppContext, session: Any, parsed: Any, result: DocumentResult) -> None:
-    """Each item's lint findings, inline in the import output."""
-    from tracker.lint.sources import lint_document, make_context
-
-    if not parsed.items:
-        return
-    from tracker.lint.duplicates import DuplicateIndex
-    from tracker.lint.sources import items_from_document, open_items
-
-    context = make_context(app.config, app.today(), app.resolver)
-    parsed.meta.slug = result.slug  # so the duplicate rule leaves this postmortem's own items out
-    # The database's open items are loaded and indexed once per command, then grown document by
-    # document: a folder of a thousand postmortems must not reload or re-index them a thousand times.
-    index: DuplicateIndex | None = getattr(app, "_duplicate_index", None)
-    if index is None:
-        index = DuplicateIndex(open_items(session) if session is not None else [])
-        app._duplicate_index = index  # type: ignore[attr-defined]
-    by_line: dict[int | None, list[dict[str, Any]]] = {}
-    findings = lint_document(parsed, context, index=index)
-    index.drop_postmortem(result.slug)
-    index.add(items_from_document(parsed))
-    for finding in findings:
-        data = finding.to_dict()
-        by_line.setdefault(finding.line, []).append(
-            {k: data[k] for k in ("rule", "category", "severity", "message", "hint")}
-        )
-    for outcome in result.items:
-        if outcome.action != "removed":
-            outcome.findings = by_line.get(outcome.line, [])
-
-
-def _attach_recurrence(app: AppContext, session: Any, parsed: Any, result: DocumentResult) -> None:
-    """Open items of earlier postmortems this incident echoes (issue 9), shown as `recurrence:` warnings."""
-    from tracker.recurrence import record_matches, record_same_service
-    from tracker.recurrence_index import RecurrenceIndex
-
-    if result.slug:
-        # Earlier items are loaded and indexed once per command (issue 15), not scanned per document.
-        index: RecurrenceIndex | None = getattr(app, "_recurrence_index", None)
-        if index is None:
-            index = RecurrenceIndex()
-            app._recurrence_index = index  # type: ignore[attr-defined]
-        matches = record_matches(session, parsed, result.slug, index)
-        result.warnings.extend(f"recurrence: {m.sentence()}" for m in matches)
-        # Issue 14: the same service hit again, whatever the words, listed apart from wording matches.
-        skip = {m.item_id for m in matches}
-        result.warnings.extend(
-            f"still open on the same service: {s.sentence()}"
-            for s in record_same_service(session, result.slug, skip, index)
-        )
-        index.forget(result.slug)  # reread after this document's transaction, committed or not
 
 
 def _print(result: DocumentResult, dry_run: bool, quiet: bool) -> None:
@@ -399,6 +238,7 @@ def render_cmd(app: AppContext, postmortem: str, source_path: str | None, write_
 
     Example: tracker render 2026-06-19-orders-api --write postmortems/2026-06-19-orders-api.md
     """
+    from tracker.commands.import_store import known_owner
     from tracker.errors import InputError, UsageError
     from tracker.importing.render import render_postmortem
     from tracker.items import get_postmortem
@@ -419,7 +259,7 @@ def render_cmd(app: AppContext, postmortem: str, source_path: str | None, write_
             raise InputError(
                 f"{path}: cannot read: {exc.strerror}", hint="pass the document with --source PATH"
             ) from None
-        rendered = render_postmortem(session, record, original, str(path), app.config, _known_owner(app))
+        rendered = render_postmortem(session, record, original, str(path), app.config, known_owner(app))
     if write_path:
         target = Path(write_path)
         write_file(target, rendered, "postmortem")

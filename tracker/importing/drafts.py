@@ -105,3 +105,4 @@ class ParsedDocument:
     candidates: list[Any] = field(default_factory=list)  # sections.Candidate: what --explain prints
     headings: list[str] = field(default_factory=list)  # every heading, for the "no items" warning
     none_stated: bool = False  # an action section says there are none ("N/A", "No actions.")
+    tree: Any = None  # the body's markdown-it SyntaxTreeNode (front matter blanked), for recurrence

@@ -32,6 +32,9 @@ NONE_STATED = re.compile(
 )
 # A list entry that is a single token ("staticshare", "`COPYRIGHT_QUERY`") names a thing, not an action.
 _SINGLE_TOKEN = re.compile(r"^\W*[\w./:@#-]+\W*$")
+# ... unless the token is an issue: "- https://github.com/org/repo/issues/97", "- #2127", "- OPS-12" in an
+# action list is an action item written as its ticket (lint says it names no action; import keeps it).
+_ISSUE_ONLY = re.compile(r"^\W*(?:<?https?://\S+>?|[\w.-]+/[\w.-]+#\d+|#\d+|[A-Z][A-Z0-9]+-\d+)\W*$")
 _ACTION_PARAGRAPH = re.compile(
     r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|follow[\s-]*up)(?:\s*[#-]?\s*\d{1,3})?\s*:?\s*(?:\*\*|__)",
     re.I,
@@ -120,8 +123,11 @@ def list_items(
     context: Context,
     jira_projects: Collection[str],
     known_owner: Callable[[str], bool] | None,
+    nested_list: bool = False,
 ) -> list[ItemDraft]:
-    """Drafts for every task in a list, nested tasks included; links, notes and attributes are not tasks."""
+    """Drafts for every task in a list, nested tasks included; notes and attributes are not tasks, nor are
+    nested bullets that are only links (they belong to their parent). A top-level bullet that is only an
+    issue or a link is an action written as its ticket."""
     drafts: list[ItemDraft] = []
     for item in node.children:
         if item.type != "list_item":
@@ -132,11 +138,12 @@ def list_items(
         if paragraph is not None and _attribute(item) is None:
             content = paragraph.children[0].content
             plain_text = to_plain(content)
+            ticket = not nested_list and bool(_ISSUE_ONLY.match(plain_text))
             if (
-                not is_only_refs(content, jira_projects)
+                (ticket or not is_only_refs(content, jira_projects))
                 and not _NOTE.match(content)
                 and not NONE_STATED.match(plain_text)
-                and not (_SINGLE_TOKEN.match(plain_text) and SINGLE_TOKENS.active)
+                and not (_SINGLE_TOKEN.match(plain_text) and SINGLE_TOKENS.active and not ticket)
             ):
                 span = paragraph.map or item.map or (0, 1)
                 draft = draft_from_text(
@@ -180,7 +187,7 @@ def list_items(
                         if all(ref.key != other.key for other in draft.refs):
                             draft.refs.append(ref)
                     continue
-            children.extend(list_items(sub, section, child_context, jira_projects, known_owner))
+            children.extend(list_items(sub, section, child_context, jira_projects, known_owner, True))
         if draft is not None:
             draft.status = read_status(draft.status_text)
             drafts.append(draft)

@@ -23,7 +23,7 @@ from tracker.importing.sections import (
     heading_context,
     heading_text,
 )
-from tracker.importing.unheaded import action_tables, label_sections, lessons_sections
+from tracker.importing.unheaded import action_tables, commits, label_sections, lessons_sections
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -84,7 +84,8 @@ def parse_document(
         raise InputError(f"{name}: binary data (NUL byte) in a Markdown document")
     text = text.lstrip("\ufeff")
     front, front_span, body = _front_matter(text, name)
-    blocks = parse_tree(body).children
+    tree = parse_tree(body)
+    blocks = tree.children
     lines = text.split("\n")
     candidates: list[Candidate] = []
     spans = action_sections(blocks, extra_sections, candidates)
@@ -126,6 +127,7 @@ def parse_document(
             found = read_section(
                 reader, title, blocks[start + 1 : end], heading_context(title), headings_only=True
             )
+            found = [draft for draft in found if commits(draft.description)]
             if found:
                 sections.append(
                     ((blocks[start].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1])
@@ -142,6 +144,7 @@ def parse_document(
         name=name, text=text, meta=meta, items=items, sections=sections, tables=reader.tables
     )
     document.candidates = candidates
+    document.tree = tree  # recurrence reads the cause from it instead of parsing the text again
     document.headings = [heading_text(b) for b in blocks if b.type == "heading"]
     document.none_stated = not items and _says_none(blocks, spans)
     return document

@@ -15,6 +15,7 @@ _PLACEHOLDER = re.compile(
       | hh:mm(?::ss)? | x{1,2}:x{2}
       | (?:action|action\s+item|task|item|description|title)
       | \.{3}|…|_{3,}|-{2,}
+      | (?:\.{3}|…)\s*(?:and\s+)?(?:an?other|more)(?:\s+(?:action|action\s+item|task|item|row|one)s?)?  # ... another item
     )\W*$""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -64,6 +64,15 @@ def pseudo_heading(node: SyntaxTreeNode) -> str | None:
     return text if (text.endswith(":") or content.endswith(":")) else None
 
 
+def _status_line(node: SyntaxTreeNode) -> str | None:
+    """A plain line that is only a status and a colon ("Completed:", "In progress:") over the items below
+    it: the same as a bold label or a heading that says so."""
+    content = (node.children[0].content if node.children else "").strip()
+    if not re.fullmatch(r"[A-Za-z][A-Za-z '’-]{1,30}:", content):
+        return None
+    return content if heading_context(content).status_text == content[:-1].strip() else None
+
+
 _OWNER_LINE = re.compile(
     r"^(?:owners?|assignee|assigned\s+to|dri|responsible)\s*:\s*(?P<v>\S.*)$", re.IGNORECASE
 )
@@ -211,7 +220,7 @@ def _read_blocks(reader: Reader, title: str, nodes: list[SyntaxTreeNode], base: 
             if owner is not None:
                 context = merge(sub_context, Context(owner_text=owner))
                 continue
-            pseudo = pseudo_heading(node)
+            pseudo = pseudo_heading(node) or _status_line(node)
             if pseudo is not None:
                 context = merge(sub_context, heading_context(pseudo))
                 continue

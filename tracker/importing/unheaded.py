@@ -33,17 +33,17 @@ _LEAD_IN = re.compile(
     r"(?:does(?:n't|n’t|\s+not)|won't|won’t|will\s+not|never)\s+happens?\s+again|avoid\s+(?:a\s+)?(?:repeat|recurrence))\b",
     re.IGNORECASE,
 )
-# "We made four changes:" (the active voice of a "Changes made" heading) was written while reading hexpm's
-# documents, the only ones that use it: it is theirs (tracker.provenance).
-_LEAD_IN_SHAPED = (
-    (
-        Shaped("hexpm"),
-        re.compile(
-            r"\bwe(?:'ve|’ve|\s+have|'re|’re|\s+are|\s+will)?\s+(?:also\s+)?(?:made|make|making|introduced|introducing)\s+"
-            r"(?:[\w-]+\s+){0,3}?(?:changes|fixes)\b",
-            re.IGNORECASE,
-        ),
-    ),
+# "We made four changes:", "We are making the following changes:", "The following fixes were implemented:":
+# a sentence saying changes are made introduces them, in the active or the passive voice. A form the
+# issue's list names ("We made four changes:"), met in hexpm's documents and in documents from
+# organisations outside the examples (yearn's "The following fixes were implemented:").
+_CHANGES_LEAD_IN = re.compile(
+    r"\bwe(?:'ve|’ve|\s+have|'re|’re|\s+are|\s+will|'ll|’ll)?\s+(?:also\s+)?(?:made|make|making|introduced|"
+    r"introducing|implemented|implementing|deployed|deploying|put\s+in\s+place|putting\s+in\s+place)\s+"
+    r"(?:[\w-]+\s+){0,3}?(?:changes|fixes|improvements|safeguards|measures)\b"
+    r"|\b(?:changes|fixes|improvements|safeguards|measures|steps)\s+(?:have\s+been|has\s+been|were|was|will\s+be|"
+    r"are\s+being|are)\s+(?:made|implemented|introduced|deployed|taken|applied|planned|put\s+in(?:to)?\s+place)\b",
+    re.IGNORECASE,
 )
 # "In this post we will cover:", "Below, we'll explain:": the list is the write-up's outline, not actions.
 _OUTLINE = re.compile(
@@ -135,6 +135,19 @@ def label_sections(
         following = blocks[index + 1] if index + 1 < len(blocks) else None
         if (
             label is None
+            and PSEUDO_HEADINGS.active
+            and following is not None
+            and following.type in ("bullet_list", "ordered_list")
+            and (index + 1) not in taken
+            and _bare_heading(node, extra)
+        ):
+            text = plain(inline_tokens(node))
+            note_candidate(candidates, line, text, True, "a line naming actions over the list below")
+            found.append((index, index + 1, index + 2))
+            index += 2
+            continue
+        if (
+            label is None
             and content.endswith(":")
             and following is not None
             and following.type in ("bullet_list", "ordered_list")
@@ -146,10 +159,7 @@ def label_sections(
             sentence = _SENTENCE_BREAK.split(text.strip())[-1]
             if (
                 LEAD_INS.active
-                and (
-                    _LEAD_IN.search(sentence)
-                    or any(shaped.active and pattern.search(sentence) for shaped, pattern in _LEAD_IN_SHAPED)
-                )
+                and (_LEAD_IN.search(sentence) or _CHANGES_LEAD_IN.search(sentence))
                 and not (_OUTLINE.search(sentence) or _RESPONSE.search(sentence))
             ):
                 note_candidate(
@@ -165,6 +175,19 @@ def label_sections(
     return found
 
 
+def _bare_heading(node: SyntaxTreeNode, extra: Collection[str]) -> bool:
+    """A line that is only a heading's words ("Action Items", "Follow-up actions") written without its
+    markup over a list: a heading, as a bold label is. A sentence is not one, wherever it is."""
+    content = (node.children[0].content if node.children else "").strip()
+    text = plain(inline_tokens(node)).strip()
+    return (
+        "\n" not in content
+        and 0 < len(text.split()) <= 5
+        and not re.search(r"[.!?,;:]$", text)
+        and is_action_heading(text, extra)
+    )
+
+
 _LESSONS = re.compile(r"\b(?:lessons?\s+learn(?:ed|t)|learnings|takeaways)\b", re.IGNORECASE)
 _REVIEW_HEADINGS = re.compile(
     r"\bwent\s+(?:well|wrong|poorly|badly)|\blucky\b|\bdidn'?t\s+go\b", re.IGNORECASE
@@ -172,6 +195,19 @@ _REVIEW_HEADINGS = re.compile(
 # A document with no action section whose lessons are written as headings that each state a change
 # ("### 5. Upgrades should NOT take place on Mondays" over the reasoning).
 LESSONS_AS_ACTIONS = Shaped("cheqd")
+# What makes a lesson heading an action: its body commits to work ("Going forward we will review ...",
+# "we'll create a check-list", "a secondary node will be used"); a lesson told as a story does not.
+_COMMITMENT = re.compile(
+    r"\b(?:going\s+forward|in\s+(?:the\s+)?future|from\s+now\s+on|next\s+time|"
+    r"we(?:'ll|’ll|\s+will|\s+shall|\s+should|\s+must|\s+need\s+to|\s+plan\s+to|\s+intend\s+to|\s+are\s+going\s+to)|"
+    r"will\s+be\s+(?:used|added|created|done|reviewed|introduced|put\s+in\s+place|taken))\b",
+    re.IGNORECASE,
+)
+
+
+def commits(text: str | None) -> bool:
+    """A lesson's body that commits to future work, not one that only tells what happened."""
+    return bool(text and _COMMITMENT.search(text))
 
 
 def lessons_sections(

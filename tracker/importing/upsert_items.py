@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import Session
 
@@ -44,17 +44,20 @@ class ItemWriter:
         self._events: list[dict[str, Any]] = []  # new items' first events, written together by `write`
 
     def write(self) -> None:
-        """Insert the new items' first events (one executemany for the document, not one row each)."""
+        """Insert the new items' first events: one Core executemany for the document (the ORM's bulk path
+        costs more than the rows), after whatever the session holds, so events keep their order."""
         if self._events:
-            from sqlalchemy import insert
+            from sqlalchemy import Table, insert
 
-            self.session.execute(insert(Event), self._events)
+            self.session.flush()
+            self.session.connection().execute(insert(cast(Table, Event.__table__)), self._events)
             self._events = []
 
     def new_item(
         self, postmortem: Postmortem, draft: ItemDraft, values: Values, value: str, index: int
     ) -> ActionItem:
-        """A new item row, not flushed: a document's new items are inserted together (`created`)."""
+        """A new item row holding the document's values, not flushed: a document's new items are inserted
+        together, in one statement (`created` records the events of their first values)."""
         push = not (Status(values.status).is_closed or postmortem.historical)
         item = ActionItem(
             postmortem=postmortem,
@@ -62,10 +65,14 @@ class ItemWriter:
             position=index,
             source_line=draft.source_line,
             title=values.title,
-            status=Status.OPEN.value,
             push=push,
             created_at=self.start,
+            status_source=SOURCE,
+            done_at=None,  # closed before it was tracked: when is unknown (see `created`)
+            **{name: getattr(values, name) for name in _FIRST_VALUES},
         )
+        if values.deadline is not None:
+            item.deadline_source, item.first_deadline = SOURCE, values.deadline
         self.session.add(item)
         return item
 
@@ -95,21 +102,18 @@ class ItemWriter:
         )
         outcome = ItemOutcome("new", values.title, draft.source_line, item.id, values.status, item.push)
         for name in _FIRST_VALUES:
-            old, new = getattr(item, name), getattr(values, name)
+            # Each value is recorded as a change from what a new item holds (`INITIAL`), as
+            # `apply_change` records it; the row was inserted with the values already (`new_item`).
+            old, new = INITIAL.get(name), getattr(values, name)
             if old == new:
                 continue  # what `apply_change` leaves out: nothing changed
-            setattr(item, name, new)
             note = BEFORE_TRACKING if name == "status" and closed else None
             self._events.append(
                 {**event, "field": name, "old": as_text(old), "new": as_text(new), "note": note}
             )
-        item.status_source = SOURCE
-        if values.deadline is not None:
-            item.deadline_source, item.first_deadline = SOURCE, values.deadline
         if closed:
             # Closed before it was tracked: when is unknown, so it has no close time (counted as done,
             # left out of on-time and days to done; docs/report.md).
-            item.done_at = None
             outcome.notes.append(f"already {values.status} in the document: recorded, never pushed")
         elif postmortem.historical:
             outcome.notes.append("historical: never pushed")

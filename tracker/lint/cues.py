@@ -6,8 +6,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from tracker.lint.concrete import CONCRETE, done_statement
 from tracker.lint.text import ItemText
+from tracker.lint.verbs import IRREGULAR, MODIFIERS, VERB_FORM, is_verb, verb_first
+from tracker.lint.wording_checks import comparison
 from tracker.provenance import GENERIC, Shaped
+
+__all__ = ["CLASS_PATTERNS", "CONCRETE", "WordingPattern", "verb_first"]
 
 
 @dataclass(frozen=True)
@@ -46,102 +51,6 @@ def _re(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 
 
-# Words that start an action: the first word of "Add X", "Pin Y", and of done statements ("Restored X").
-ACTION_VERBS = (
-    "add|remove|create|write|build|implement|introduce|document|update|upgrade|migrate|move|change|configure|"
-    "set|enable|disable|deploy|fix|test|run|alert|monitor|review|audit|automate|replace|rotate|pin|revert|"
-    "delete|rename|split|increase|decrease|reduce|lower|raise|limit|restrict|block|backfill|schedule|train|"
-    "publish|define|establish|investigate|gather|make|ensure|switch|scale|refactor|rewrite|track|page|notify|"
-    "send|require|verify|validate|check|use|adopt|deprecate|drop|clean|archive|restore|patch|tune|mark|"
-    "install|expose|extend|separate|freeze|cap|drain|cordon|provision|backport|release|announce|share|"
-    "communicate|contact|file|open|close|assign|hire|prepare|practice|simulate|collect|modify|provide|store|"
-    "support|handle|apply|perform|conduct|hold|organi[sz]e|nominate|start|stop|declare|bind|protect|pass|"
-    "distribute|suggest|identify|debug|correct|plan|formali[sz]e|coordinate|repeat|restart|log|triage|initiate|"
-    "develop|resubmit|re-submit|re-enable|reenable|come|get|keep|have|give|put|do|write|let|allow|prevent|"
-    "avoid|stop|ask|look|find|try|consider|explore|discuss|improve|enhance|harden|streamline|strengthen|"
-    "optimi[sz]e|refine|rework|revamp|overhaul|increase|reduce|minimi[sz]e|maximi[sz]e|eliminate|request|"
-    "remind|teach|educate|emphasi[sz]e|encourage|align|agree|meet|think|figure|research|evaluate|assess|"
-    "include|integrate|consolidate|isolate|lift|retry|reboot|redeploy|rebuild|recreate|reconfigure|roll|"
-    "wrap|annotate|label|tag|expire|renew|revoke|grant|deny|reject|accept|approve|merge|squash|bump|vendor|"
-    "detect|recover|respond|catch|emit|warn|fail|abort|retire|split|shard|cache|queue|throttle|quarantine|"
-    "come|set|put|cut|run|write|make|take|send|build|keep|hold|give|find|get"
-)
-_VERBS = frozenset(ACTION_VERBS.replace("[sz]", "s").split("|")) | frozenset(
-    ACTION_VERBS.replace("[sz]", "z").split("|")
-)
-_IRREGULAR = frozenset(
-    [
-        "built",
-        "made",
-        "ran",
-        "wrote",
-        "sent",
-        "took",
-        "began",
-        "set",
-        "put",
-        "cut",
-        "kept",
-        "held",
-        "gave",
-        "found",
-        "got",
-        "came",
-    ]
-)
-
-
-def is_verb(word: str) -> bool:
-    """A form of an action verb: 'add', 'adds', 'added', 'adding', 'requiring', 'logged', 'applied'."""
-    w = word.lower()
-    if w in _VERBS or w in _IRREGULAR:
-        return True
-    for suffix, replacements in (
-        ("ing", ("", "e")),
-        ("ied", ("y",)),
-        ("ies", ("y",)),
-        ("ed", ("", "e")),
-        ("es", ("",)),
-        ("s", ("",)),
-        ("d", ("",)),
-    ):
-        if w.endswith(suffix) and len(w) > len(suffix) + 1:
-            stem = w[: -len(suffix)]
-            for extra in replacements:
-                if stem + extra in _VERBS:
-                    return True
-            if suffix in ("ing", "ed") and len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in _VERBS:
-                return True  # "logged", "stopping"
-    return False
-
-
-_VERB_FORM = rf"(?:{ACTION_VERBS})(?:s|es|d|ed|ing)?"
-# Participles that usually modify a noun ("Enhanced monitoring", "Automated detection"), not report work.
-_MODIFIERS = (
-    r"(?:automated|automatic|enhanced|improved|increased|reduced|additional|better|proactive|dedicated|"
-    r"centrali[sz]ed|expanded|extended|comprehensive|robust|stronger|faster|more|further|proper|regular|"
-    r"continuous|periodic|quarterly|monthly|weekly|daily|baseline|critical|general|overall|new)"
-)
-# Who does it: "Ed to", "@x will", "We", "The team": an opening before the verb that changes nothing.
-_OPENING = re.compile(
-    r"^(?:(?:[@\w.'-]+(?:\s+(?:and|&|\+)\s+[@\w.'-]+)?)\s+(?:to|will|shall|is\s+going\s+to)\s+|"
-    r"(?:we|i|they|you)\s+(?:(?:will|shall|must|should|need\s+to|have|had|also|then|now|already)\s+)*)",
-    re.IGNORECASE,
-)
-
-
-def verb_first(sentence: str) -> bool:
-    body = _OPENING.sub("", sentence, count=1)
-    if re.match(rf"{_MODIFIERS}\b", body, re.IGNORECASE) and not re.match(
-        rf"{_MODIFIERS}\s+(?:the|a|an|our|all)\b", body, re.IGNORECASE
-    ):
-        return False
-    words = re.findall(r"[A-Za-z][\w'-]*", body)[:2]
-    if words and words[0].lower().endswith("ly") and len(words) > 1:
-        words = words[1:]  # "Systematically cordon ..."
-    return bool(words) and is_verb(words[0])
-
-
 # Parts of `outcome` written from one organisation's items each (switched off while it is held out).
 _PROBLEM_SHAPED = Shaped("ethereum")  # "Blocks being irregular"
 _NEGATED_SHAPED = Shaped("etcd-io")  # "features are not abandoned"
@@ -164,7 +73,7 @@ def outcome(text: ItemText) -> str | None:
     )
     if match:
         state, negated = match["state"].lower(), bool(re.search(r"\b(?:not|never)\b", match.group(0), re.I))
-        passive = state.endswith(("ed", "en", "ing")) or state in _IRREGULAR
+        passive = state.endswith(("ed", "en", "ing")) or state in IRREGULAR
         function_word = state in (
             "to",
             "a",
@@ -201,14 +110,14 @@ def topic(text: ItemText) -> str | None:
     if not words or len(words) > 9 or verb_first(lead):
         return None
     if re.search(
-        rf"\b(?:to|will|should|must|is|are|was|were|has|have|had|can|could|would|need|needs)\b|\b{_VERB_FORM}\s+"
+        rf"\b(?:to|will|should|must|is|are|was|were|has|have|had|can|could|would|need|needs)\b|\b{VERB_FORM}\s+"
         r"(?:the|a|an|our|all|its|their|it|them)\b",
         lead,
         re.IGNORECASE,
     ):
         return None
     if re.search(r"\b\w+ed\s+(?:to|by|from|on|in|for)\b", lead) and not re.match(
-        rf"{_MODIFIERS}\b", lead, re.I
+        rf"{MODIFIERS}\b", lead, re.I
     ):
         return None  # "Alerts scheduled for ...": a done statement with its verb after the noun
     if done_statement(text) or any(is_verb(w) and w.lower().endswith("s") for w in words[1:3]):
@@ -216,11 +125,49 @@ def topic(text: ItemText) -> str | None:
     return lead
 
 
+# Words that only point somewhere ("[Tracking issue](url)", "See the ticket"), not say what to do.
+_POINTER_WORD = re.compile(
+    r"see|also|tracking|tracked|tracker|issues?|tickets?|bugs?|prs?|pull|requests?|jira|github|gitlab|links?|here|"
+    r"follow-?up|follow|up|card|epic|story|task|this|the|in|at|for",
+    re.IGNORECASE,
+)
+
+
+_CONTINUE = _re(
+    r"\bcontinu(?:e|es|ing)\s+(?:(?:to|with)\s+\w+|\w+ing\b)|\bkeep(?:s|ing)?\s+(?:on\s+)?\w+ing\b|\bongoing\b|"
+    r"\bstill\s+working\b|\bon\s+an\s+ongoing\s+basis\b|\bover\s+time\b|"
+    r"\bkeep(?:s|ing)?\s+(?:\w+\s+){0,2}(?:informed|updated|posted|aware|in\s+the\s+loop|up\s+to\s+date)\b"
+)
+
+
+def continuation(text: ItemText) -> str | None:
+    """Work with no point at which it is done ("continue to monitor X"), unless the item says when it stops."""
+    for part in (text.label or "", text.main):
+        match = _CONTINUE.search(part)
+        if match and not re.search(
+            r"\b(?:until|till|through|for\s+(?:the\s+)?(?:next\s+)?\d+)\b", text.lead, re.I
+        ):
+            return match.group(0)
+    return None
+
+
+# Who is taught or reminded: people in the organisation (not "the model", not a customer in a ticket).
+_PEOPLE = (
+    r"(?:(?:the|our|all|every|each|new|other|relevant|any)\s+){0,2}(?:[\w-]+\s+)?(?:engineers?|developers?|devs|"
+    r"people|everyone|everybody|team|teams|staff|operators|on-?call(?:ers)?|responders|contributors|maintainers|"
+    r"members|folks|colleagues|sres?|admins|hires|reviewers|rota|support|employees|ourselves|us|them)\b"
+)
+
+
 def link_or_ticket_only(text: ItemText) -> str | None:
     """No words of its own: only a link, a ticket number or 'see #123'."""
     words = [w for w in text.words if len(w) > 1]
     if len(words) < 2:
         return "no action text, only a link"
+    if all(_POINTER_WORD.fullmatch(w) for w in words) and re.search(
+        r"\]\(|https?://|#\d|[A-Z]+-\d", text.raw
+    ):
+        return "only a pointer to a ticket or a link"
     if re.fullmatch(
         r"\s*(?:see|tracked\s+(?:in|as|by)|follow[- ]?up\s+in|ticket|issue|bug|pr|jira|card)?\s*:?\s*"
         r"(?:#\d+|[A-Z][A-Z0-9]+-\d+|[\w-]+/[\w.-]+#\d+)[\s.,;]*(?:(?:and|,)\s*(?:#\d+|[A-Z][A-Z0-9]+-\d+)\s*)*",
@@ -245,26 +192,6 @@ def question(text: ItemText) -> str | None:
     return match.group(0) if match else None
 
 
-_MORE_OF = _re(
-    r"\b(?:even\s+more|more|additional|extra|further|increased|enhanced|improved|greater|higher|fewer|less)\s+"
-    r"(?:\w+\s+)?(?:visibility|insight|insights|coverage|monitoring|alerting|alerts|tests|testing|checks|"
-    r"observability|transparency|awareness|resilience|reliability|robustness|capacity|redundancy|"
-    r"safeguards|safety|stability|confidence|communication|documentation|automation|people|resources|"
-    r"quickly|often|detail|context|control|oversight|scrutiny|rigou?r|care)\b"
-)
-
-
-def comparison(text: ItemText) -> str | None:
-    """More of something with no amount ("more visibility", "additional checks"), unless a target or plan follows."""
-    from tracker.lint.wording_checks import PLAN
-
-    for part in (text.label or "", text.main):
-        match = _MORE_OF.search(part)
-        if match and not text.has_target and not PLAN.search(text.action):
-            return match.group(0)
-    return None
-
-
 CLASS_PATTERNS: tuple[WordingPattern, ...] = (
     WordingPattern(
         "wording-non-committal",
@@ -272,7 +199,7 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "'we need', 'should', 'try to', 'aim to' state a wish; the item should state what will be done",
         _re(
             r"^(?:we|i|they|the\s+team|teams?)\s+(?:really\s+|probably\s+|also\s+|still\s+)?(?:need|needs|"
-            r"should|want|ought|would\s+like|have\s+to|must)\b|^(?:need|needs)\s+to\b|^should\b|"
+            r"should|want|ought|would\s+like|have\s+to|must)\b|^(?:need|needs)\s+to\b|^should\b(?!\s+(?:the|a|an|this|that|any|it|its|there)\b)|"
             r"\b(?:try|trying|tries|aim|aiming|aims|strive|striving|attempt|hope|hoping|seek)\s+to\b|"
             r"\bin\s+the\s+future\b|\bideally\b|\bwould\s+(?:help|be\s+(?:ideal|better|best|good))\b"
         ),
@@ -333,11 +260,7 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "wording-non-committal",
         "continuation",
         "'continue to', 'keep doing', 'we are working on' describe work that never finishes",
-        _re(
-            r"\bcontinu(?:e|es|ing)\s+(?:to\s+|with\s+)?\w+|\bkeep(?:s|ing)?\s+(?:on\s+)?\w+ing\b|\bongoing\b|"
-            r"\bstill\s+working\b|\bon\s+an\s+ongoing\s+basis\b|\bover\s+time\b"
-        ),
-        scope="head",
+        check=continuation,
         cls="continuation",
     ),
     WordingPattern(
@@ -399,9 +322,9 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "training and awareness",
         "teaching, reminding or emphasising changes what people know, not what the system does",
         _re(
-            r"\b(?:teach|teaching|train|training|educate|educating|remind|reminding|emphasi[sz]e|emphasi[sz]ing|"
-            r"stress\s+the\s+importance|make\s+(?:people|everyone|engineers|the\s+team)\s+(?:aware|understand)|"
-            r"awareness|onboard(?:ing)?|coach|coaching|encourage|encouraging|knowledge[\s-]shar\w*)\b"
+            rf"\b(?:teach|train|educate|remind|coach|encourage|onboard)(?:es|s|ed|ing)?\s+{_PEOPLE}|"
+            r"\b(?:training|awareness|onboarding|emphasi[sz]e|emphasi[sz]ing|stress\s+the\s+importance|"
+            r"make\s+(?:people|everyone|engineers|the\s+team)\s+(?:aware|understand)|knowledge[\s-]shar\w*)\b"
         ),
         scope="head",
         cls="training",
@@ -441,8 +364,11 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "unbounded scope",
         "'similar issues', 'anything', 'all problems' have no edge: nobody can say when they are done",
         _re(
-            r"\b(?:everything|anything|every\s+(?:possible|potential|single))\b|\ball\s+(?:the\s+)?"
-            r"(?:issues|problems|risks|cases|scenarios|edge\s+cases|failures|incidents|bugs|errors|gaps)\b"
+            r"\b(?:everything|anything|every\s+(?:possible|potential|single))\b|\ball\s+(?:of\s+)?(?:the\s+|our\s+)?"
+            r"(?:(?:known|remaining|outstanding|existing|other|open|potential|possible|future)\s+)?"
+            r"(?:issues|problems|risks|cases|scenarios|edge\s+cases|failures|incidents|bugs|errors|gaps|"
+            r"vulnerabilities|weaknesses)\b|\ball\s+(?:of\s+)?(?:the\s+|our\s+)?(?:flaky|failing|broken|noisy)\s+\w+|"
+            r"\b(?:ensure|make\s+sure|guarantee)\s+(?:that\s+)?(?:all|every|each)\s+(?:[\w-]+\s+){1,2}(?:is|are)\s+\w+"
         ),
         cls="unbounded",
     ),
@@ -458,156 +384,4 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         cls="unbounded",
         shaped=Shaped("edgi-govdata-archiving", "cheqd"),
     ),
-)
-
-
-# -- concreteness: what makes an item checkable, whatever soft words it also uses
-
-_CODE = re.compile(
-    r"`[^`]+`|\b[a-z]+_[a-z0-9_]+\b|\b[a-z]+[A-Z][A-Za-z]+\b|\b[A-Z][a-z]+[A-Z][A-Za-z]*\b|\b\w+\.\w+\.\w+\b|"
-    r"\b[\w-]+\.(?:py|js|ts|go|rb|ya?ml|json|toml|sh|conf|md|sql|tf)\b|(?<!\w)/[\w.-]+/[\w./-]*|(?<!\w)--[a-z][\w-]+|"
-    r"\b[A-Z]{2,}_[A-Z_]+\b"
-)
-# Acronyms of three letters or fewer (API, SSL, CI) name a kind of thing, not a particular one.
-_NAMED = re.compile(r"(?<![.!?:]\s)(?<!^)\b(?:[A-Z][a-z]*[A-Z0-9][\w-]*|[A-Z]{4,}[\w-]*|[A-Z][a-z]{2,})\b")
-_NOT_NAMES = frozenset(
-    [
-        "I",
-        "We",
-        "The",
-        "This",
-        "That",
-        "These",
-        "Those",
-        "Our",
-        "It",
-        "Its",
-        "If",
-        "When",
-        "Then",
-        "And",
-        "Or",
-        "But",
-        "For",
-        "To",
-        "In",
-        "On",
-        "At",
-        "By",
-        "With",
-        "All",
-        "Each",
-        "Every",
-        "Any",
-        "Some",
-        "No",
-        "Not",
-        "Also",
-        "As",
-        "So",
-        "Note",
-        "Going",
-        "Forward",
-        "Make",
-        "Sure",
-        "Add",
-        "Use",
-        "Set",
-        "Monitor",
-        "Team",
-        "Teams",
-        "Issue",
-        "Issues",
-        "PR",
-        "Link",
-        "Update",
-        "Done",
-        "TODO",
-        "Suggestion",
-        "Solution",
-        "Suggested",
-        "While",
-        "However",
-        "Although",
-        "Since",
-        "Because",
-        "Right",
-        "Now",
-    ]
-)
-
-
-def code_identifier(text: ItemText) -> str | None:
-    match = _CODE.search(text.unlinked)
-    return match.group(0) if match else None
-
-
-def named_thing(text: ItemText) -> str | None:
-    """A proper name or acronym that is not the first word of a sentence (a product, a service, a place)."""
-    body = text.action
-    for match in _NAMED.finditer(body):
-        if match.group(0) not in _NOT_NAMES:
-            return match.group(0)
-    return None
-
-
-_ARTEFACT = _re(
-    r"\b(?:the|a|an|our|this|that|each|every|new)\s+(?:[\w/-]+\s+){1,3}(?:runbooks?|playbooks?|checklists?|"
-    r"dashboards?|adrs?|templates?|pipelines?|scripts?|cron\s*jobs?|configs?|config\s+files?|endpoints?|queues?|"
-    r"tables?|index|indexes|buckets?|clusters?|nodes?|pods?|service\s+accounts?|feature\s+flags?|linters?|"
-    r"hooks?|webhooks?|channels?|rotations?|panels?|jobs?|repositor(?:y|ies)|branch(?:es)?|firewall|api|"
-    r"database|server|hosts?|certificates?|keys?|tokens?|logs?|wrapper|function|module|library|package)\b"
-)
-
-
-def named_artefact(text: ItemText) -> str | None:
-    """A particular thing the change touches ("the failover runbook", "the deploy pipeline")."""
-    match = _ARTEFACT.search(text.analysed)
-    return match.group(0) if match else None
-
-
-def number_or_target(text: ItemText) -> str | None:
-    if text.has_target:
-        return "a number with a unit or threshold"
-    words = re.search(
-        r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:\w+\s+)?(?:person|people|engineers?|owners?|"
-        r"reviewers?|approvals?|approvers?|replicas?|nodes?|instances?|regions?|zones?|days?|weeks?|hours?|minutes?|"
-        r"retries|attempts?|times)\b",
-        text.analysed,
-        re.I,
-    )
-    if words:
-        return words.group(0)
-    match = re.search(r"(?<![#\w/.-])\d+(?:\.\d+)*(?![\w/])", text.analysed)
-    return match.group(0) if match else None
-
-
-def action_first(text: ItemText) -> str | None:
-    lead = text.label_or_lead
-    return lead.split(" ", 1)[0] if lead and verb_first(lead) else None
-
-
-def done_statement(text: ItemText) -> str | None:
-    """A report of work already done ("Restored X", "has been disabled", "We enabled Y"), read in the label
-    when there is one (the explanation's own verbs are its rationale)."""
-    lead = text.label_or_lead
-    body = _OPENING.sub("", lead, count=1)
-    if re.match(rf"{_MODIFIERS}\b", body, re.IGNORECASE):
-        return None
-    match = re.match(
-        r"(?:\w+ly\s+)?(?:[a-z]+ed|built|made|set\s+up|put|ran|wrote|sent|took|began|fixed|added)\b",
-        body,
-        re.I,
-    ) or re.search(r"\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:\w+ly\s+)?[a-z]+(?:ed|en|t)\b", lead, re.I)
-    return match.group(0) if match else None
-
-
-# (feature name, detector): evidence that the item is concrete; the model weighs it against the cues.
-CONCRETE: tuple[tuple[str, Callable[[ItemText], str | None]], ...] = (
-    ("number", number_or_target),
-    ("code", code_identifier),
-    ("named", named_thing),
-    ("artefact", named_artefact),
-    ("action_verb", action_first),
-    ("done", done_statement),
 )

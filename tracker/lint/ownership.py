@@ -50,8 +50,11 @@ _GROUP = re.compile(
     r"owners|sres|operators|reviewers|responders|on-?callers|contributors|members|people|everybody|everyone)$",
     re.IGNORECASE,
 )
-# Two or more names joined ("Ed and Caroline", "Ops + Dev", "alice/bob"): nobody in particular owns it.
-_JOINED = re.compile(r"\s(?:and|&|\+)\s|\s*\+\s*|(?<=\w)/(?=\w)", re.IGNORECASE)
+# Two or more names joined ("Ed and Caroline", "Ops + Dev", "alice/bob", "@kim, @lee", "Kim, Lee, Park"):
+# nobody in particular owns it. Two names and one comma may be "Last, First", so that alone is not joined.
+_JOINED = re.compile(
+    r"\s(?:and|&|\+)\s|\s*\+\s*|(?<=\w)/(?=\w)|@[\w.-]+[\s,;]+@?[\w.-]+|^[^,]+,[^,]+,[^,]+$", re.IGNORECASE
+)
 
 
 def _confirmed_team(item: LintItem, context: LintContext) -> str | None:

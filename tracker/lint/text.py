@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from tracker.lint.verbs import is_verb
+
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)|!?\[([^\]]*)\]\[[^\]]*\]")
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^>]*>")
 _URL = re.compile(r"\bhttps?://\S+")
@@ -73,6 +75,38 @@ def main_clause(sentence: str) -> str:
     return sentence
 
 
+# "Ed to ...", "Platform team will ...", "@kim and @lee to ...": who does it, written before the action.
+_OWNER_OPENING = re.compile(
+    r"^(?!(?i:we|i|you|they|it|this|that)\b)(?P<owner>(?:@[\w.-]+|[A-Z][\w.'-]*)(?:\s+[@\w.'-]+){0,2}?(?:\s+(?:and|&|\+)\s+@?[\w.'-]+)?)\s+"
+    r"(?:to|will|shall|is\s+going\s+to|are\s+going\s+to)\s+(?P<verb>[a-z][\w-]*)"
+)
+
+
+_WANTS = re.compile(
+    r"(?:remember|forget|learn|intend|expect|seek|strive|attempt|refuse|fail|prefer|choose|promise|endeavou?r|"
+    r"tend|seem|appear|hesitate|dare|manage|struggle|fight|work)s?$",
+    re.IGNORECASE,
+)
+
+
+def without_owner(sentence: str) -> str:
+    """The sentence from its action verb on when it opens with an owner; the owner is not the action."""
+    match = _OWNER_OPENING.match(sentence)
+    if match is None or not is_verb(match["verb"]):
+        return sentence
+    owner = match["owner"].split()
+    if any(is_verb(word) for word in owner) or _TO_TAKES_ACTION.search(owner[-1]) or _WANTS.match(owner[-1]):
+        return sentence  # "Move logs to ...", "Continue to ...": the sentence starts with its verb, no owner
+    return sentence[match.start("verb") :]
+
+
+def _commands(before: str, after: str) -> bool:
+    """Both sides of a colon are commands ("Add more detail to X: include A and B"): one action spelled
+    out, not a label and its explanation."""
+    first = [re.findall(r"[A-Za-z][\w'-]*", side)[:1] for side in (before, after)]
+    return all(words and is_verb(words[0]) for words in first) and after[:1].islower()
+
+
 @dataclass(frozen=True)
 class ItemText:
     """An item's wording seen several ways: as written, plain, without quotes and asides, its lead sentence."""
@@ -86,7 +120,11 @@ class ItemText:
         if match and match.group("rest").strip():
             return strip_markdown(match.group("label")).rstrip(":"), strip_markdown(match.group("rest"))
         plain = _PLAIN_LABEL.match(self.raw)
-        if plain and len(plain.group("label").split()) <= 8:
+        if (
+            plain
+            and len(plain.group("label").split()) <= 8
+            and not _commands(plain.group("label"), plain.group("rest"))
+        ):
             return strip_markdown(plain.group("label")), strip_markdown(plain.group("rest"))
         return None, strip_markdown(self.raw)
 
@@ -135,8 +173,8 @@ class ItemText:
 
     @cached_property
     def lead(self) -> str:
-        """The first sentence of the action."""
-        return self.sentences[0] if self.sentences else ""
+        """The first sentence of the action, without an owner written before it ("Platform team to ...")."""
+        return without_owner(self.sentences[0]) if self.sentences else ""
 
     @cached_property
     def main(self) -> str:

@@ -129,7 +129,7 @@ _WRITTEN_FIRST: tuple[WordingPattern, ...] = (
         _re(
             rf"{PREFIX}{CREATE_VERBS}\s+(?:the\s+|any\s+)?(?:missing|necessary|needed|appropriate|relevant|required|"
             rf"proper|adequate|sufficient|additional|remaining|further|more|extra|any|some)\s+(?:[\w-]+\s+){{0,2}}"
-            rf"{SIGNAL_NOUNS}\b"
+            rf"{SIGNAL_NOUNS}\b(?!\s+(?:of|for|on|in|around|covering|per|when|whenever|if)\s)"
         ),
         scope="lead",
     ),
@@ -199,7 +199,8 @@ _WRITTEN_FIRST: tuple[WordingPattern, ...] = (
         "manner adverb",
         "'gracefully', 'properly' or 'as soon as possible' leave the wanted behaviour unnamed",
         _re(
-            r"\b(?:gracefully|properly|correctly|appropriately|adequately|sufficiently|as\s+(?:soon|much|fast|"
+            r"\b(?:gracefully|properly|correctly|appropriately|adequately|sufficiently|promptly|quickly|swiftly|"
+            r"smoothly|seamlessly|efficiently|in\s+a\s+timely\s+(?:manner|fashion)|as\s+(?:soon|much|fast|"
             r"quickly|early|many|little|few)\s+as\s+possible)\b|\b(?:minimi[sz]e|maximi[sz]e)\b"
         ),
         scope="main",
@@ -215,7 +216,8 @@ _WRITTEN_FIRST: tuple[WordingPattern, ...] = (
             r"\s+again\b|\bzero\s+(?:downtime|incidents?|outages?|errors?|bugs?|failures?)\b|(?<!with a )\b100\s*%\s*(?:uptime|"
             r"availab\w*|reliab\w*)|\bno\s+(?:more|further|future)\s+(?:incidents?|outages?|downtime|failures?)\b|"
             r"\b(?:ensure|guarantee|make\s+sure)\s+(?:that\s+)?(?:\w+\s+){0,3}(?:always|never)\b|"
-            r"\b(?:bulletproof|foolproof)\b|\bcompletely\s+(?:eliminate|prevent|avoid)\b"
+            r"\b(?:bulletproof|foolproof)\b|\bcompletely\s+(?:eliminate|prevent|avoid)\b|"
+            r"\b(?:ever\s+|nothing\s+(?:like\s+\w+\s+)?)(?:happens?|recurs?|occurs?)\s+again\b"
         ),
     ),
 )
@@ -302,11 +304,12 @@ def _analyse(raw: str, held: str | None = None) -> tuple[tuple[WordingMatch, ...
     label = ItemText(text.label) if text.label else None
     # A label that is itself an action ("**Verify cron runs on db-2**: we need to ...") is judged alone:
     # what follows it is the rationale, and a wish in the rationale does not make the action vague.
-    judged = label if label is not None and verb_first(label.lead) else text
+    judged = label if label is not None and _action_label(label) else text
     for pattern in PATTERNS:
         matched = pattern.find(judged)
         if not matched and judged is text and label is not None and pattern.feature not in _NOT_FOR_LABELS:
-            matched = pattern.find(label)
+            # A label is a goal ("Faster rollback"); an explanation that is a command is the action judged.
+            matched = None if verb_first(text.lead) else pattern.find(label)
         if matched:
             fired.append(WordingMatch(pattern.rule, pattern.name, pattern.why, matched))
             present.add(pattern.feature)
@@ -316,6 +319,22 @@ def _analyse(raw: str, held: str | None = None) -> tuple[tuple[WordingMatch, ...
     order = {rule: index for index, rule in enumerate(RULE_ORDER)}
     fired.sort(key=lambda m: order[m.rule])
     return tuple(fired), frozenset(present)
+
+
+def _action_label(label: ItemText) -> bool:
+    """A label that is itself an action ("Pin the chart to 4.8.3"), not a subject ("Monitoring", "Testing
+    strategy": a gerund naming an area, whose explanation carries the action)."""
+    words = label.words
+    if len(words) < 2 or not verb_first(label.lead):
+        return False
+    return not words[0].lower().endswith("ing") or words[1].lower() in (
+        "the",
+        "a",
+        "an",
+        "our",
+        "all",
+        "each",
+    )
 
 
 def is_vague(title: str, description: str | None = None) -> bool:

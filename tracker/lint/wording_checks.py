@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from tracker.lint.text import ItemText, has_target
+from tracker.lint.verbs import verb_first
 
 # An optional opening that does not change what the action is ("We should", "We need to", "Need to").
 PREFIX = r"^(?:(?:we|i|you|they)\s+)?(?:(?:should|must|need\s+to|needs\s+to|have\s+to|will|shall|want\s+to|ought\s+to|can)\s+)?"
@@ -89,6 +90,10 @@ def generic_object(text: ItemText) -> str | None:
     return None
 
 
+# "end to end", "peer to peer", "one to many": a compound written with spaces, not "to" and a verb.
+_COMPOUND = re.compile(r"\b(\w+)\s+to\s+(\1|many)\b", re.IGNORECASE)
+
+
 def improve_without_end_state(text: ItemText) -> str | None:
     """ "Improve X" (enhance, optimise, refactor...) with no end state a reviewer could check."""
     pattern = re.compile(
@@ -102,6 +107,7 @@ def improve_without_end_state(text: ItemText) -> str | None:
     rest = re.split(
         r",?\s+(?:which|because|since|while|otherwise|as\s+it|as\s+they|who)\b", text.lead[match.end() :]
     )[0]
+    rest = _COMPOUND.sub(r"\1-to-\2", rest)  # "end to end testing" names a kind of test, not an end state
     end = _END_STATE.search(rest)
     if end:
         clause = rest[end.start() :]
@@ -146,3 +152,35 @@ def only_a_link(text: ItemText) -> str | None:
     """No words left once links and references are taken away."""
     words = [w for w in text.words if len(w) > 1]
     return "no action text, only a link" if len(words) < 2 else None
+
+
+_MORE_OF = re.compile(
+    r"\b(?:even\s+more|more|additional|extra|further|increased|enhanced|improved|greater|higher|fewer|less)\s+"
+    r"(?:\w+\s+)?(?:visibility|insight|insights|coverage|monitoring|alerting|alerts|tests|testing|checks|"
+    r"observability|transparency|awareness|resilience|reliability|robustness|capacity|redundancy|"
+    r"safeguards|safety|stability|confidence|communication|documentation|automation|people|resources|"
+    r"quickly|often|detail|context|control|oversight|scrutiny|rigou?r|care)\b",
+    re.IGNORECASE,
+)
+
+
+def comparison(text: ItemText) -> str | None:
+    """More of something with no amount ("more visibility", "additional checks"), unless a target or plan follows."""
+    if text.has_target or PLAN.search(text.action):
+        return None
+    for part in (text.label or "", text.main):
+        match = _MORE_OF.search(part)
+        if match and not spelled_out(text, in_label=part is text.label):
+            return match.group(0)
+    return None
+
+
+def spelled_out(text: ItemText, in_label: bool = False) -> str | None:
+    """The action spells out what 'more' means ("Add more detail to X: include A and B", "..., namely A")."""
+    if in_label and verb_first(text.lead) and not _MORE_OF.search(text.main):
+        return text.lead  # "Add more detail to X: include A and B" read as a label and its explanation
+    after = re.search(r":\s+(?P<rest>\S.*)", text.lead)
+    if after and verb_first(after["rest"]):
+        return after["rest"]
+    listed = re.search(r"\b(?:including|namely|i\.e\.)\s+\S.*", text.lead, re.IGNORECASE)
+    return listed.group(0) if listed else None

@@ -57,7 +57,11 @@ def decide(present: Iterable[str]) -> bool:
     names = set(present)
     if DECISIVE & names:
         return True  # nothing to weigh: an item that is only a link has no action whatever else it shows
-    return bool(names & set(CLASSES)) and score(names) > float(_active["cut"])
+    if not names & set(CLASSES):
+        return False
+    if not names & set(SIGNALS):
+        return True  # a class of vagueness and nothing concrete to weigh against it
+    return score(names) > float(_active["cut"])
 
 
 def fit(
