@@ -46,12 +46,12 @@ _.title_cut  # tracker/linkstate.py LinkFlags: set by with_flags(title_cut=...) 
 # Hypothesis calls a RuleBasedStateMachine's rules, invariants and teardown by decorator and name.
 _.teardown, _.first_item, _.never_a_duplicate, _.never_a_false_close, TestSyncMachine
 # The ORM class declares the owner_names table in the models' metadata (create_all, Alembic's
-# autogenerate comparison); reads and writes go through Core (tracker/tables.py, states.py).
+# autogenerate comparison); reads and writes go through SQL text (tracker/report/, states.py).
 OwnerName
-# Read by name: tracker/report/build.py `_kept(..., "stored_matches")` loads the recurrence module lazily.
-stored_matches, stored_same_service
 # The report's TypedDicts (tracker/report/shape.py) declare the JSON keys the report writes by string.
 _.no_deadline, _.on_time_base, _.deadline_slips, _.items_slipped, _.max_slip_days, _.done_before_tracking
 _.due_done, _.completion_rate, _.on_time_rate, _.median_days_to_done, _.age_hours, _.done_time_unknown
 _.window_base, _.within_30, _.rate_30, _.within_60, _.rate_60, _.within_90, _.rate_90
 _.previous_report_at, _.unowned_means, _.due_so_far, _.since_previous, _.report_version, _.generated_at
+# The sync_runs column the report's freshness reads in SQL text (tracker/report/build.py).
+_.finished_at

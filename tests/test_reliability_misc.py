@@ -67,7 +67,7 @@ def test_19_1_global_options_after_every_command(run_cli, make_config):
 
 
 def test_19_1_verbose_after_the_subcommand_shows_the_traceback(run_cli, make_config, workdir):
-    from sqlalchemy.exc import DatabaseError
+    from sqlite3 import DatabaseError  # `list` reads SQLite through stdlib sqlite3 (issue 15.4)
 
     make_config('[database]\npath = "broken.db"\n')
     (workdir / "broken.db").write_bytes(b"this is not a database file" * 100)

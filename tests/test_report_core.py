@@ -1,4 +1,4 @@
-"""The report's Core plumbing: table handles agree with the models, hooks come with the sessions, no cycles."""
+"""The report's plumbing: constants agree with the importer's, hooks come with the sessions, no cycles."""
 
 from __future__ import annotations
 
@@ -8,29 +8,17 @@ import sys
 from pathlib import Path
 
 from sqlalchemy import text
-from sqlalchemy.types import TypeDecorator
 
-from tracker import tables
-from tracker.coltypes import UTCDateTime
 from tracker.db import make_engine, session_factory, upgrade
 
 ROOT = Path(__file__).resolve().parents[1] / "tracker"
 
 
-def test_core_tables_match_the_models_column_by_column():
-    from tracker.models import Base
+def test_trend_kinds_are_the_report_rows_kind_codes():
+    from tracker.report.months import KINDS
+    from tracker.states import KIND_CODES
 
-    for handle in tables.ALL:
-        model = Base.metadata.tables[handle.name]
-        for column in handle.columns:
-            assert column.name in model.c, f"{handle.name}.{column.name} is not in the model"
-            model_type = model.c[column.name].type
-            if isinstance(model_type, TypeDecorator) and not isinstance(model_type, UTCDateTime):
-                # A value type over a plain column (an enum stored as its string): Core reads the column.
-                model_type = model_type.impl_instance
-            # The ORM maps String(200) etc.; the Core handle needs only the type's class.
-            expected = type(model_type)
-            assert isinstance(column.type, expected), (handle.name, column.name, column.type, expected)
+    assert {kind: code for code, kind in enumerate(KINDS)} == KIND_CODES
 
 
 def test_report_knows_where_import_keeps_recurrences():

@@ -2,6 +2,7 @@
 
 Each command runs in a new interpreter, as a user runs it, against the test database (SQLite or
 the PostgreSQL of TRACKER_TEST_DATABASE_URL); what it imported is read from `sys.modules` after it.
+On SQLite they read through stdlib sqlite3, so SQLAlchemy itself is not imported either.
 Timings are in bench/startup.py; this checks the reason they hold.
 """
 
@@ -24,10 +25,14 @@ HEAVY = (
     "tracker.importing",
     "tracker.backends",
     "tracker.sync",
+    "tracker.states",
+    "tracker.tables",
     "alembic",
     "markdown_it",
     "mistune",
 )
+# On SQLite (the embedded default) the read path is stdlib sqlite3: not even SQLAlchemy Core.
+SQLITE_HEAVY = ("sqlalchemy",)
 PROGRAM = """
 import json, sys
 from tracker.cli import main
@@ -54,8 +59,9 @@ def run(*args: str, cwd: Path) -> tuple[str, list[str]]:
     return result.stdout, json.loads(line.removeprefix("MODULES "))
 
 
-def heavy(modules: list[str]) -> list[str]:
-    return [m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY)]
+def heavy(modules: list[str], url: str = "") -> list[str]:
+    names = HEAVY + (SQLITE_HEAVY if url.startswith("sqlite") else ())
+    return [m for m in modules if any(m == h or m.startswith(h + ".") for h in names)]
 
 
 @pytest.fixture
@@ -90,13 +96,20 @@ def database(tmp_path: Path, db_url: str) -> Path:
         ("report", "-p", "inc-1", "--no-save"),
         ("report",),
         ("report", "--format", "json", "--no-save"),
+        ("report", "--format", "html", "--no-save", "--as-of", "2026-01-31"),
+        ("report", "--review-window", "2026-01-01..2026-12-31", "--format", "csv"),
+        ("report", "--owner", "@dana", "--team", "ops", "--target", "gh", "--since", "2026-01-01"),
     ],
     ids=lambda args: " ".join(args),
 )
-def test_read_commands_import_neither_the_orm_nor_the_models(database: Path, args: tuple[str, ...]):
+def test_read_commands_import_neither_the_orm_nor_the_models(
+    database: Path, db_url: str, args: tuple[str, ...]
+):
     out, modules = run("--config", str(database), *args, cwd=database.parent)
     assert out.strip()
-    assert heavy(modules) == []
+    assert heavy(modules, db_url) == []
+    if db_url.startswith("sqlite"):
+        assert "sqlite3" in modules and "sqlalchemy" not in modules
 
 
 def test_help_imports_no_database_code(tmp_path: Path):
@@ -113,3 +126,39 @@ def test_show_and_list_read_what_the_orm_wrote(database: Path):
     assert [e["field"] for e in shown["events"]][:1] == ["created"]
     listed, _ = run("--config", str(database), "list", "--format", "json", cwd=database.parent)
     assert [row["id"] for row in json.loads(listed)] == [1, 2]
+
+
+def test_report_shows_kept_recurrences_without_the_importer(database: Path, db_url: str):
+    """What import kept in a postmortem's `extra` is read back and worded with no ORM or recurrence module."""
+    from sqlalchemy import text
+
+    from tracker.db import make_engine
+
+    kept = {
+        "recurrence": [
+            {
+                "item_id": 2,
+                "postmortem": "inc-0",
+                "title": "Write the runbook",
+                "owner": "@sam",
+                "team": None,
+                "deadline": "2026-02-03",
+                "score": 0.5,
+                "why": "the same cause",
+            }
+        ]
+    }
+    engine = make_engine(db_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE postmortems SET extra = :extra"), {"extra": json.dumps(kept)})
+    engine.dispose()
+    out, modules = run(
+        "--config", str(database), "report", "--format", "json", "--no-save", cwd=database.parent
+    )
+    assert heavy(modules, db_url) == []
+    [row] = json.loads(out)["recurrence"]
+    assert row["incident"] == "inc-1" and row["item_id"] == 2
+    assert row["sentence"] == (
+        "inc-0's item 'Write the runbook' (@sam, due Feb 3, 2026) was still open when this incident happened"
+        " (the same cause)"
+    )

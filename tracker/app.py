@@ -13,11 +13,12 @@ from tracker.clock import SYSTEM, Clock
 from tracker.config import Config, load_config
 
 if TYPE_CHECKING:
-    from sqlalchemy import Connection, Engine
+    from sqlalchemy import Engine
     from sqlalchemy.orm import Session, sessionmaker
 
     from tracker.actor import Actor
     from tracker.people import OwnerResolver
+    from tracker.readdb import ReadConnection
 
 log = logging.getLogger("tracker")
 
@@ -105,13 +106,23 @@ class AppContext:
             yield session
 
     @contextmanager
-    def connection(self) -> Iterator[Connection]:
-        """One Core transaction (list, show, report): the schema is checked, and no ORM is imported."""
+    def connection(self) -> Iterator[ReadConnection]:
+        """One transaction of a read command (list, show, report), schema checked: on SQLite through
+        stdlib sqlite3 (no SQLAlchemy imported), on PostgreSQL through a Core connection."""
+        from tracker.readdb import SQLAlchemyConnection, sqlite_target
+
+        target = sqlite_target(self.database_url)
+        if target is not None and target[0] != ":memory:":  # a memory database lives in the engine
+            from tracker.db import sqlite_read_connection
+
+            with sqlite_read_connection(self.database_url, self.config.database.busy_timeout_ms) as conn:
+                yield conn
+            return
         from tracker.db import connection
 
         self.ensure_database(create=False)
-        with connection(self.engine) as conn:
-            yield conn
+        with connection(self.engine) as core:
+            yield SQLAlchemyConnection(core)
 
     @cached_property
     def actor(self) -> Actor:

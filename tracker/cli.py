@@ -235,7 +235,7 @@ def _convert(error: Exception) -> TrackerError:
     """Known environment failures get a plain message; anything else says how to see the traceback."""
     name = type(error).__name__
     module = type(error).__module__
-    if module.startswith("sqlalchemy"):
+    if module.startswith(("sqlalchemy", "sqlite3")):  # sqlite3: the read commands' own driver on SQLite
         from tracker.errors import DatabaseError
 
         original = getattr(error, "orig", None)

@@ -1,7 +1,8 @@
 """Engines and sessions; locate the shipped migrations; upgrade; refuse a missing or mismatched schema.
 
 Opening a database costs one query (the `alembic_version` row, compared with the revisions below):
-neither Alembic nor the ORM is imported unless a command writes through a Session or migrates.
+neither Alembic nor the ORM is imported unless a command writes through a Session or migrates, and
+the read commands on SQLite import no SQLAlchemy at all (`sqlite_read_connection`, tracker/readdb.py).
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, SQLAlchemyError
-
 from tracker.config import DATABASE_ENV, Config, default_data_dir
 from tracker.errors import DatabaseError
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from sqlalchemy.engine import Connection
+    from sqlalchemy.exc import SQLAlchemyError
     from sqlalchemy.orm import Session, sessionmaker
+
+    from tracker.readdb import ReadConnection
 
 VERSION_TABLE = "alembic_version"
 # The shipped migrations' head and every revision they hold, so opening a database reads no script.
@@ -78,6 +79,11 @@ def database_url(config: Config) -> str:
 
 def describe_url(url: str) -> str:
     """The URL with any password hidden, safe for messages."""
+    if url.startswith("sqlite"):  # no password to hide, and no SQLAlchemy to import for it
+        return url
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
@@ -85,16 +91,22 @@ def describe_url(url: str) -> str:
 
 
 def sqlite_path(url: str) -> Path | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+    from tracker.readdb import sqlite_target
+
+    target = sqlite_target(url)
+    if target is None or target[0] in ("", ":memory:"):
         return None
-    if parsed.database.startswith("file:"):  # a URI filename (`?mode=ro&uri=true`: a read-only database)
-        return Path(parsed.database.removeprefix("file:").split("?", 1)[0])
-    return Path(parsed.database)
+    if target[0].startswith("file:"):  # a URI filename (`?mode=ro&uri=true`: a read-only database)
+        return Path(target[0].removeprefix("file:").split("?", 1)[0])
+    return Path(target[0])
 
 
 def make_engine(url: str, busy_timeout_ms: int = 15000) -> Engine:
     """An engine with SQLite set up for a cron job and a person at once (WAL, foreign keys, busy wait)."""
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         parsed = make_url(url)
         parsed.get_backend_name()
@@ -143,6 +155,9 @@ def head_revision() -> str:
 
 def schema_state(engine: Engine) -> SchemaState:
     """The database's revision against this code's: one SELECT when the version table is there."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
     head, known = _script_info()
     try:
         with engine.connect() as connection:
@@ -221,24 +236,33 @@ def prepare(url: str, engine: Engine, *, create: bool) -> None:
     path = sqlite_path(url)
     if path is not None and not path.exists():
         if not create:
-            raise DatabaseError(
-                f"no database at {path}",
-                hint="run `tracker init` (or `tracker import`) here, or point --config / "
-                "$TRACKER_DATABASE_URL at the existing database",
-            )
+            raise no_database_at(path)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DatabaseError(f"cannot create {path.parent}: {exc.strerror}") from None
     state = schema_state(engine)
-    if state.current is None:
-        if not create:
-            raise DatabaseError(
-                f"the database {describe_url(url)} has not been initialised",
-                hint="run `tracker db upgrade` (or `tracker init`) once to create the tables",
-            )
+    if state.current is None and create:
         upgrade(engine)
         return
+    refuse_mismatch(url, state)
+
+
+def no_database_at(path: Path) -> DatabaseError:
+    return DatabaseError(
+        f"no database at {path}",
+        hint="run `tracker init` (or `tracker import`) here, or point --config / "
+        "$TRACKER_DATABASE_URL at the existing database",
+    )
+
+
+def refuse_mismatch(url: str, state: SchemaState) -> None:
+    """A DatabaseError unless the schema is this code's head (never initialised, newer, or behind)."""
+    if state.current is None:
+        raise DatabaseError(
+            f"the database {describe_url(url)} has not been initialised",
+            hint="run `tracker db upgrade` (or `tracker init`) once to create the tables",
+        )
     if not state.known:
         raise DatabaseError(
             f"the database is at schema revision {state.current}, newer than this tracker knows (head {state.head})",
@@ -267,6 +291,48 @@ def connection(engine: Engine) -> Iterator[Connection]:
     """One Core transaction (read-mostly commands: no ORM, no Session hooks): commit on success."""
     with engine.begin() as conn:
         yield conn
+
+
+@contextmanager
+def sqlite_read_connection(url: str, busy_timeout_ms: int) -> Iterator[ReadConnection]:
+    """One transaction of a read command on SQLite, through stdlib sqlite3 (no SQLAlchemy imported).
+
+    The schema is checked as `prepare` checks it (the same messages): the file exists, and its
+    `alembic_version` is this code's head.
+    """
+    import sqlite3
+
+    from tracker.readdb import open_sqlite
+
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        raise no_database_at(path)
+    try:
+        conn = open_sqlite(url, busy_timeout_ms)
+    except sqlite3.OperationalError as exc:
+        raise DatabaseError(
+            f"cannot open the database {describe_url(url)}: {exc}",
+            hint="check the path in [database] or $TRACKER_DATABASE_URL and the folder's permissions",
+        ) from None
+    try:
+        try:
+            current = conn.scalar(f"SELECT version_num FROM {VERSION_TABLE}")
+        except sqlite3.OperationalError:
+            found = conn.scalar(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :name", {"name": VERSION_TABLE}
+            )
+            if found:
+                raise
+            current = None
+        head, known = _script_info()
+        refuse_mismatch(url, SchemaState(current, head, current is None or current in known))
+        yield conn
+        conn.raw.commit()
+    except BaseException:
+        conn.raw.rollback()
+        raise
+    finally:
+        conn.raw.close()
 
 
 @contextmanager

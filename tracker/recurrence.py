@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tracker.models import ActionItem, Postmortem
+from tracker.recurrence_text import Match, StillOpen
 
 if TYPE_CHECKING:
     from tracker.importing.drafts import ParsedDocument
@@ -25,33 +26,6 @@ SERVICE_ITEM = 0.25  # with a shared service, weaker evidence is enough
 SERVICE_COVERAGE = 0.4
 MIN_WORDS = 3  # an old item of fewer content words says too little to match on text alone
 EXTRA_KEY = "recurrence"  # where the matches are kept, in the postmortem's `extra`
-
-
-@dataclass(frozen=True)
-class Match:
-    """An earlier postmortem's item that was still open when this incident happened."""
-
-    item_id: int
-    postmortem: str
-    title: str
-    owner: str | None
-    team: str | None
-    deadline: str | None
-    score: float
-    why: str
-
-    def sentence(self) -> str:
-        who = f"team {self.team}" if self.team else (self.owner or "no owner")
-        due = f", due {_short(self.deadline)}" if self.deadline else ", no deadline"
-        return (
-            f"{self.postmortem}'s item '{self.title}' ({who}{due}) was still open when this incident happened"
-            f" ({self.why})"
-        )
-
-
-def _short(iso: str) -> str:
-    day = date.fromisoformat(iso)
-    return f"{day:%b} {day.day}, {day.year}"
 
 
 @lru_cache(maxsize=1)
@@ -264,48 +238,8 @@ def _keep(postmortem: Postmortem, key: str, rows: list[dict[str, Any]]) -> None:
         postmortem.extra = extra
 
 
-def _stored(
-    session: Session, postmortem_ids: tuple[int, ...] | None, key: str, kind: type[Match] | type[StillOpen]
-) -> list[dict[str, Any]]:
-    """The rows kept under `key` for these postmortems (None: all), each with its sentence."""
-    query = select(Postmortem).order_by(Postmortem.incident_date, Postmortem.slug)
-    if postmortem_ids is not None:
-        query = query.where(Postmortem.id.in_(postmortem_ids or (-1,)))
-    out = []
-    for postmortem in session.scalars(query):
-        for raw in (postmortem.extra or {}).get(key) or []:
-            out.append({"incident": postmortem.slug, **raw, "sentence": kind(**raw).sentence()})
-    return out
-
-
-def stored_matches(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
-    """The matches recorded at import for these postmortems (None: all), each with its sentence."""
-    return _stored(session, postmortem_ids, EXTRA_KEY, Match)
-
-
 # --- the same service hit again (issue 14) ----------------------------------------------------------
 SAME_SERVICE_KEY = "same_service"  # where they are kept, in the postmortem's `extra`
-
-
-@dataclass(frozen=True)
-class StillOpen:
-    """An earlier postmortem's item, on a service this incident hit again, still open on its date."""
-
-    item_id: int
-    postmortem: str
-    title: str
-    owner: str | None
-    deadline: str | None
-    services: list[str]
-    overdue: bool  # its deadline had passed by the new incident's date
-
-    def sentence(self) -> str:
-        due = f", due {_short(self.deadline)}" if self.deadline else ", no deadline"
-        late = ", overdue then" if self.overdue else ""
-        return (
-            f"{self.postmortem}'s item '{self.title}' ({self.owner or 'no owner'}{due}{late}) was still open on "
-            f"the same service ({', '.join(self.services)}) when this incident happened"
-        )
 
 
 def still_open_on_same_service(
@@ -372,8 +306,3 @@ def record_same_service(
     found = lookup(session, slug, postmortem.incident_date, list(postmortem.services or []), skip)
     _keep(postmortem, SAME_SERVICE_KEY, [_row(s) for s in found])
     return found
-
-
-def stored_same_service(session: Session, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
-    """The items recorded at import as still open on the same service (None: every postmortem)."""
-    return _stored(session, postmortem_ids, SAME_SERVICE_KEY, StillOpen)

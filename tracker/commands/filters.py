@@ -133,20 +133,16 @@ def _sortable(value: Any) -> Any:
     return value
 
 
-def since_condition(since: date, zone: Any, postmortems: Any = None) -> Any:
+def since_condition(since: date, zone: Any) -> Any:
     """Postmortems of incidents on or after `since`; one without an incident date counts from when it was added.
 
-    `postmortems` is the table's columns to test: the ORM model (the default) or `tracker.tables`'
-    Core table for queries that do not import the ORM.
+    For ORM queries; the read commands say the same in SQL text (`tracker.item_view.since_condition`).
     """
     from sqlalchemy import and_, or_
 
+    from tracker.models import Postmortem as postmortems
     from tracker.report.sqlbits import local_day_start
 
-    if postmortems is None:
-        from tracker.models import Postmortem as postmortems
-    else:
-        postmortems = postmortems.c
     return or_(
         postmortems.incident_date >= since,
         and_(postmortems.incident_date.is_(None), postmortems.created_at >= local_day_start(since, zone)),

@@ -197,37 +197,13 @@ def show_cmd(app: AppContext, item_id: int, fmt: str) -> None:
 
     Example: tracker show 12
     """
-    from sqlalchemy import select
+    from tracker.item_view import get_item_view, item_history, item_to_dict
 
-    from tracker.item_view import get_item_view, item_to_dict
-    from tracker.tables import events as e
-
-    # Core, not the ORM: `show` is run by hand, and importing the models costs more than the query.
+    # SQL text on a read connection: `show` is run by hand, and importing SQLAlchemy costs more than the query.
     with app.connection() as connection:
         item = get_item_view(connection, item_id)
         data = item_to_dict(item, app.resolver, app.today())
-        history = connection.execute(
-            select(
-                e.c.field, e.c.old, e.c.new, e.c.source, e.c.actor_user, e.c.actor_host, e.c.run_id,
-                e.c.occurred_at, e.c.recorded_at,
-            )
-            .where(e.c.item_id == item_id)
-            .order_by(e.c.occurred_at, e.c.id)
-        )  # fmt: skip
-        data["events"] = [
-            {
-                "field": row.field,
-                "old": row.old,
-                "new": row.new,
-                "source": row.source,
-                "actor": row.actor_user,
-                "host": row.actor_host,
-                "run": row.run_id,
-                "occurred_at": row.occurred_at.isoformat(),
-                "recorded_at": row.recorded_at.isoformat(),
-            }
-            for row in history
-        ]
+        data["events"] = item_history(connection, item_id)
     if fmt == "json":
         echo(to_json(data))
         return

@@ -82,20 +82,24 @@ def list_cmd(
 
     Example: tracker list --team platform --overdue --sort deadline --columns id,title,owner,deadline
     """
-    from sqlalchemy import or_, select
-
-    from tracker import tables
     from tracker.commands.filters import (
         parse_columns,
         parse_since,
         pick,
         severities_for,
         severity_key,
-        since_condition,
         sort_rows,
     )
     from tracker.config import normalise_name
-    from tracker.item_view import item_to_dict, items_query, load_items, parse_status_option, postmortem_id
+    from tracker.item_view import (
+        ItemQuery,
+        any_of,
+        item_to_dict,
+        load_items,
+        parse_status_option,
+        postmortem_id,
+        since_condition,
+    )
     from tracker.report.owners import attribute
 
     wanted = [parse_status_option(s).value for s in statuses]
@@ -104,31 +108,35 @@ def list_cmd(
         pick(sort_field.lstrip("-"), SORT_FIELDS, "--sort")
     today = app.today()
     aliases = app.config.report.severity_aliases
-    items, postmortems, links = tables.action_items.c, tables.postmortems.c, tables.links.c
-    # Core, not the ORM: this runs by hand many times a day, and importing the models costs more
-    # than reading a thousand items.
+    # SQL text on a read connection (sqlite3 itself on SQLite): this runs by hand many times a day,
+    # and importing SQLAlchemy costs more than reading a thousand items.
     with app.connection() as connection:
-        query = items_query()
+        query = ItemQuery()
         if slug:
-            query = query.where(items.postmortem_id == postmortem_id(connection, slug))
+            query.where("i.postmortem_id = :postmortem", postmortem=postmortem_id(connection, slug))
         if wanted:
-            query = query.where(items.status.in_(wanted))
+            condition, values = any_of("status", wanted)
+            query.where(f"i.status {condition}", **values)
         if overdue:
-            query = query.where(items.deadline < today, items.status.in_(["open", "in_progress"]))
+            query.where("i.deadline < :today AND i.status IN ('open', 'in_progress')", today=today)
         if not include_removed:
-            query = query.where(items.removed_at.is_(None))
+            query.where("i.removed_at IS NULL")
         if severity:
-            query = query.where(postmortems.severity.in_(severities_for(severity, aliases)))
+            condition, values = any_of("severity", severities_for(severity, aliases))
+            query.where(f"p.severity {condition}", **values)
         if target:
-            query = query.where(items.id.in_(select(links.item_id).where(links.target == target)))
+            query.where("i.id IN (SELECT k.item_id FROM links k WHERE k.target = :target)", target=target)
         if since:
-            query = query.where(
-                since_condition(parse_since(since, today), app.config.org.zone, tables.postmortems)
-            )
+            condition, values = since_condition(parse_since(since, today), app.config.org.zone)
+            query.where(condition, **values)
         if owner:
             resolution = app.resolver.resolve(owner)
             if resolution.person:
-                query = query.where(or_(items.owner_person == resolution.person, items.owner_text == owner))
+                query.where(
+                    "(i.owner_person = :person OR i.owner_text = :owner)",
+                    person=resolution.person,
+                    owner=owner,
+                )
         found = load_items(connection, query)
     rows = []
     for item in found:

@@ -110,8 +110,9 @@ def report_cmd(
         severity=severity,
         since=parse_since(since, app.today()) if since else None,
     )
-    # A Core transaction: the report reads with SQL and writes only its own small tables (saved runs,
-    # month ends, owner attributions), so the ORM is not imported.
+    # One read-connection transaction (stdlib sqlite3 on SQLite): the report reads with SQL text and
+    # writes only its own small tables (saved runs, month ends, owner attributions), so neither the
+    # ORM nor, on SQLite, SQLAlchemy is imported.
     with app.connection() as connection:
         report = build_report(app, connection, options)
     text = render(report, fmt, limit, terminal=output is None and sys.stdout.isatty())

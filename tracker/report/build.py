@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Text, cast, func, select, text
-from sqlalchemy.engine import Connection
-
 from tracker.errors import UsageError
+from tracker.readdb import ReadConnection, as_datetime, as_json, in_list
 from tracker.report import owners, queries
 from tracker.report.manager import manager_scope, manager_view
 from tracker.report.queries import Scope
@@ -19,8 +17,8 @@ from tracker.report.sqlbits import Dialect, local_day_start
 from tracker.report.trend import trend
 
 # Where import keeps recurrences in a postmortem's `extra` (tracker.recurrence's EXTRA_KEY and
-# SAME_SERVICE_KEY, checked by tests/test_report_core.py): a report over postmortems that keep none
-# does not import that module.
+# SAME_SERVICE_KEY, checked by tests/test_report_core.py): not imported from there, since that
+# module imports the ORM and the models.
 RECURRENCE_KEY = "recurrence"
 SAME_SERVICE_KEY = "same_service"
 
@@ -74,20 +72,16 @@ def _cut_and_today(app: Any, options: Options) -> tuple[datetime, date]:
     return local_day_start(options.as_of + timedelta(days=1), zone), options.as_of
 
 
-def freshness(app: Any, connection: Connection, cut: datetime, as_of: bool) -> list[Freshness]:
+def freshness(app: Any, connection: ReadConnection, cut: datetime, as_of: bool) -> list[Freshness]:
     """The last good sync of every configured target, flagged when stale.
 
     A target removed from the config is left out: it will never sync again, so a warning about it
     would repeat on every report forever (`tracker doctor` lists such targets once).
     """
     limit = timedelta(hours=app.config.report.stale_sync_hours)
-    from tracker.tables import sync_runs, target_state
-
     states = {
         row.target: row
-        for row in connection.execute(
-            select(target_state.c.target, target_state.c.kind, target_state.c.last_good_sync_at)
-        )
+        for row in connection.execute("SELECT target, kind, last_good_sync_at FROM target_state")
     }
     names = list(app.config.targets)
     rows: list[Freshness] = []
@@ -95,16 +89,14 @@ def freshness(app: Any, connection: Connection, cut: datetime, as_of: bool) -> l
         target = app.config.targets.get(name)
         state = states.get(name)
         if as_of:
-            runs = sync_runs.c
-            last = connection.scalar(
-                select(func.max(runs.finished_at)).where(
-                    runs.outcome == "ok",
-                    runs.finished_at < cut,
-                    (runs.target == name) | runs.target.is_(None),
-                )
+            found = connection.scalar(
+                "SELECT MAX(finished_at) FROM sync_runs WHERE outcome = 'ok' AND finished_at < :cut"
+                " AND (target = :target OR target IS NULL)",
+                {"cut": cut, "target": name},
             )
         else:
-            last = state.last_good_sync_at if state else None
+            found = state.last_good_sync_at if state else None
+        last = as_datetime(found)
         age = (cut - last).total_seconds() / 3600 if last else None
         rows.append(
             {
@@ -118,18 +110,17 @@ def freshness(app: Any, connection: Connection, cut: datetime, as_of: bool) -> l
     return rows
 
 
-def build_report(app: Any, connection: Connection, options: Options) -> Report:
+def build_report(app: Any, connection: ReadConnection, options: Options) -> Report:
     """The whole report, typed (`shape.Report`: the documented JSON shape, docs/report.md)."""
     from tracker.item_view import postmortem_id
     from tracker.report.review import postmortems_in_window, review
-    from tracker.tables import events
 
-    dialect = Dialect(connection.dialect.name, app.config.org.zone)
+    dialect = Dialect(connection.name, app.config.org.zone)
     if not dialect.sqlite:
         # Compiling the report's few big statements with JIT costs ~0.1 s more than it saves.
-        connection.execute(text("SET LOCAL jit = off"))
+        connection.execute("SET LOCAL jit = off")
     cut, today = _cut_and_today(app, options)
-    earliest = connection.scalar(select(func.min(events.c.occurred_at)))
+    earliest = as_datetime(connection.scalar("SELECT MIN(occurred_at) FROM events"))
     low = min(earliest, cut) if earliest else cut
     postmortem_ids: tuple[int, ...] | None = None
     scope_key = None
@@ -244,21 +235,27 @@ def build_report(app: Any, connection: Connection, options: Options) -> Report:
 
 
 def _narrowed(
-    app: Any, connection: Connection, ids: tuple[int, ...] | None, options: Options
+    app: Any, connection: ReadConnection, ids: tuple[int, ...] | None, options: Options
 ) -> tuple[int, ...]:
     """The postmortems in scope that also match --severity and --since."""
-    from tracker.commands.filters import severities_for, since_condition
-    from tracker.tables import postmortems
+    from tracker.commands.filters import severities_for
+    from tracker.item_view import any_of, since_condition
 
-    query = select(postmortems.c.id)
+    conditions: list[str] = []
+    values: dict[str, Any] = {}
     if ids is not None:
-        query = query.where(postmortems.c.id.in_(ids or (-1,)))
+        conditions.append(f"p.id IN ({in_list(ids)})")
     if options.severity is not None:
-        wanted = severities_for(options.severity, app.config.report.severity_aliases)
-        query = query.where(postmortems.c.severity.in_(wanted))
+        condition, values = any_of(
+            "severity", severities_for(options.severity, app.config.report.severity_aliases)
+        )
+        conditions.append(f"p.severity {condition}")
     if options.since is not None:
-        query = query.where(since_condition(options.since, app.config.org.zone, postmortems))
-    return tuple(connection.scalars(query.order_by(postmortems.c.id)))
+        condition, since_values = since_condition(options.since, app.config.org.zone)
+        conditions.append(condition)
+        values |= since_values
+    where = " AND ".join(conditions) or "1 = 1"
+    return tuple(connection.scalars(f"SELECT p.id FROM postmortems p WHERE {where} ORDER BY p.id", values))
 
 
 def _filter_key(options: Options) -> str:
@@ -274,39 +271,33 @@ def _from_first_item(points: list[TrendPoint]) -> list[TrendPoint]:
     return points[-1:]
 
 
-def _recurrence(connection: Connection, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+def _recurrence(connection: ReadConnection, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
     """Items of earlier postmortems still open when an incident in scope happened (issue 9)."""
-    return _kept(connection, postmortem_ids, RECURRENCE_KEY, "stored_matches")
+    return _kept(connection, postmortem_ids, RECURRENCE_KEY)
 
 
-def _same_service(connection: Connection, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
+def _same_service(connection: ReadConnection, postmortem_ids: tuple[int, ...] | None) -> list[dict[str, Any]]:
     """Items of earlier postmortems still open on a service an incident in scope hit again (issue 14)."""
-    return _kept(connection, postmortem_ids, SAME_SERVICE_KEY, "stored_same_service")
+    return _kept(connection, postmortem_ids, SAME_SERVICE_KEY)
 
 
 def _kept(
-    connection: Connection,
-    postmortem_ids: tuple[int, ...] | None,
-    key: str,
-    reader: str,
+    connection: ReadConnection, postmortem_ids: tuple[int, ...] | None, key: str
 ) -> list[dict[str, Any]]:
     """What import kept under `key` in postmortems' `extra`, loading only postmortems that name it."""
-    from tracker.tables import postmortems
-
     # The text test is a superset (the reader decides), so the other ten thousand are not loaded.
-    query = select(postmortems.c.id).where(cast(postmortems.c.extra, Text).like(f'%"{key}"%'))
+    sql = "SELECT slug, extra FROM postmortems WHERE CAST(extra AS TEXT) LIKE :pattern"
     if postmortem_ids is not None:
-        query = query.where(postmortems.c.id.in_(postmortem_ids or (-1,)))
-    candidates = tuple(connection.scalars(query))
-    if not candidates:
-        return []  # nothing kept: neither the ORM nor the recurrence module is needed
-    from sqlalchemy.orm import Session
+        sql += f" AND id IN ({in_list(postmortem_ids)})"
+    rows = connection.execute(sql + " ORDER BY incident_date, slug", {"pattern": f'%"{key}"%'})
+    kept = [(row.slug, (as_json(row.extra) or {}).get(key) or []) for row in rows]
+    if not any(entries for _slug, entries in kept):
+        return []
+    from tracker.recurrence_text import Match, StillOpen
 
-    from tracker import recurrence
-
-    stored: Callable[[Session, tuple[int, ...] | None], list[dict[str, Any]]] = getattr(recurrence, reader)
-    # The stored matches are read by tracker.recurrence through a Session on this same transaction.
-    with Session(bind=connection) as session:
-        if len(candidates) > 5000:  # keep the IN list within every driver's bound-parameter limit
-            return stored(session, postmortem_ids)
-        return stored(session, candidates)
+    kind: Callable[..., Any] = Match if key == RECURRENCE_KEY else StillOpen
+    return [
+        {"incident": slug, **raw, "sentence": kind(**raw).sentence()}
+        for slug, entries in kept
+        for raw in entries
+    ]

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import insert, select, text
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
-
-from tracker.coltypes import utcnow
+from tracker.readdb import ReadConnection, as_datetime, as_json
 from tracker.report.queries import Scope, params, row_filter
 from tracker.report.shape import (
     Figures,
@@ -22,7 +18,6 @@ from tracker.report.shape import (
     TeamOverdue,
 )
 from tracker.report.sqlbits import Dialect
-from tracker.tables import report_runs
 
 WINDOWS = (30, 60, 90)  # days after the incident by which an item counts as done in time
 ORG_SCOPE = "organisation"  # report_runs.scope of a saved organisation-wide report
@@ -33,7 +28,9 @@ UNOWNED_MEANS = "open without a person as owner (not in [people])"
 CHANGE_FIGURES = ("total", "done", "open", "in_progress", "overdue", "unowned")
 
 
-def _listed(connection: Connection, dialect: Dialect, scope: Scope, condition: str, order: str) -> list[Any]:
+def _listed(
+    connection: ReadConnection, dialect: Dialect, scope: Scope, condition: str, order: str
+) -> list[Any]:
     """The first LIST_CAP items still to do at the cut that meet `condition`, in `order`, with what the
     lists show: the report rows are ranked first (a top-N sort), then only those are joined to their
     item, postmortem and first linked issue."""
@@ -52,7 +49,7 @@ JOIN action_items i ON i.id = r.item_id
 JOIN postmortems p ON p.id = r.postmortem_id
 LEFT JOIN links l ON l.id = (SELECT MIN(k.id) FROM links k WHERE k.item_id = r.item_id AND k.state = 'linked')
 ORDER BY {order.replace("r.", "top.")}"""
-    return list(connection.execute(text(sql), params(dialect, scope, rows=True)))
+    return list(connection.execute(sql, params(dialect, scope, rows=True)))
 
 
 def _owner(owner_text: str | None, owner_lower: str | None) -> str | None:
@@ -80,7 +77,7 @@ def _entry(row: Any, today: int) -> ListedItem:
 
 
 def attention(
-    connection: Connection, dialect: Dialect, scope: Scope
+    connection: ReadConnection, dialect: Dialect, scope: Scope
 ) -> tuple[list[ListedItem], list[ListedItem]]:
     """(overdue items, most overdue first; open items without a person as owner, oldest first), at most
     LIST_CAP each: the summary's `overdue` and the view's `unowned_count` count them all."""
@@ -90,7 +87,7 @@ def attention(
     return [_entry(row, today) for row in overdue], [_entry(row, today) for row in unowned]
 
 
-def by_incident_month(connection: Connection, dialect: Dialect, scope: Scope) -> list[IncidentMonth]:
+def by_incident_month(connection: ReadConnection, dialect: Dialect, scope: Scope) -> list[IncidentMonth]:
     """Per month of incidents: the committed items, and how many were done within 30/60/90 days.
 
     Days count from the incident's date to the local date of the close. Items done before tracking
@@ -123,7 +120,7 @@ FROM (
 ) closes
 GROUP BY month ORDER BY month"""
     out: list[IncidentMonth] = []
-    for row in connection.execute(text(sql), params(dialect, scope, rows=True)).mappings():
+    for row in connection.execute(sql, params(dialect, scope, rows=True)).mappings():
         year, number = (int(part) for part in row["month"].split("-"))
         last_day = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
         entry: dict[str, Any] = {
@@ -161,15 +158,21 @@ def manager_scope(team: str | None, target: str | None, severity: str | None, si
     return (ORG_SCOPE + "".join(f"|{key}:{value}" for key, value in narrowed if value))[:300]
 
 
-def is_manager_scope(column: Any) -> Any:
+def is_manager_scope(column: str) -> str:
     """SQL condition: a saved run is a manager's report (organisation-wide or narrowed)."""
-    from sqlalchemy import or_
+    return f"({column} = '{ORG_SCOPE}' OR {column} LIKE '{ORG_SCOPE}|%')"
 
-    return or_(column == ORG_SCOPE, column.startswith(ORG_SCOPE + "|"))
+
+def save_run(connection: ReadConnection, scope_key: str, actor: str | None, items: dict[str, Any]) -> None:
+    """Remember a report (its scope and what it showed) for the next one's "since the previous report"."""
+    connection.execute(
+        "INSERT INTO report_runs (created_at, scope, actor_user, items) VALUES (:at, :scope, :actor, :items)",
+        {"at": datetime.now(UTC), "scope": scope_key[:300], "actor": actor, "items": items},
+    )
 
 
 def changes_since(
-    connection: Connection,
+    connection: ReadConnection,
     current: dict[str, int],
     before: Any,
     save: bool,
@@ -177,29 +180,24 @@ def changes_since(
     scope_key: str = ORG_SCOPE,
 ) -> SincePrevious:
     """The headline counts against the previous saved report of the same scope; this one is saved."""
-    runs = report_runs.c
-    previous = connection.execute(
-        select(runs.created_at, runs["items"].label("snapshot"))
-        .where(runs.scope == scope_key, runs.created_at < before)
-        .order_by(runs.created_at.desc())
-        .limit(1)
+    row = connection.execute(
+        "SELECT created_at, items FROM report_runs WHERE scope = :scope AND created_at < :before"
+        " ORDER BY created_at DESC LIMIT 1",
+        {"scope": scope_key, "before": before},
     ).first()
+    previous = (as_datetime(row.created_at), as_json(row.items)) if row is not None else None
     if save:
         try:  # a read-only database still reports; it just cannot remember this one
-            with connection.begin_nested():
-                connection.execute(
-                    insert(report_runs).values(
-                        created_at=utcnow(), scope=scope_key, actor_user=actor, items={"figures": current}
-                    )
-                )
-        except SQLAlchemyError:
+            with connection.savepoint():
+                save_run(connection, scope_key, actor, {"figures": current})
+        except connection.errors:
             pass
-    if previous is None or not isinstance(previous.snapshot.get("figures"), dict):
+    if previous is None or previous[0] is None or not isinstance(previous[1].get("figures"), dict):
         return {"scope": scope_key, "previous_report_at": None, "figures": {}}
-    then = previous.snapshot["figures"]
+    then = previous[1]["figures"]
     return {
         "scope": scope_key,
-        "previous_report_at": previous.created_at.isoformat(),
+        "previous_report_at": previous[0].isoformat(),
         "figures": {
             name: {
                 "then": then.get(name),
@@ -213,7 +211,7 @@ def changes_since(
 
 def manager_view(
     app: Any,
-    connection: Connection,
+    connection: ReadConnection,
     dialect: Dialect,
     scope: Scope,
     summary: Figures,
@@ -224,7 +222,7 @@ def manager_view(
     """Everything the organisation-wide report leads with (docs/report.md, "The manager's view")."""
     overdue, unowned = attention(connection, dialect, scope)
     count = f"SELECT COUNT(*) FROM report_rows r WHERE {row_filter(scope)} AND r.kind < 2 AND r.owner_person IS NULL"
-    unowned_count = int(connection.execute(text(count), params(dialect, scope, rows=True)).scalar() or 0)
+    unowned_count = int(connection.scalar(count, params(dialect, scope, rows=True)) or 0)
     figures = cast(Mapping[str, Any], summary)
     current = {name: int(figures.get(name) or 0) for name in CHANGE_FIGURES if name != "unowned"}
     current["unowned"] = unowned_count

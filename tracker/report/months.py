@@ -7,9 +7,10 @@ from datetime import date, datetime, timedelta
 
 from tracker.report.queries import Scope
 from tracker.report.sqlbits import Dialect, local_day_start
-from tracker.states import KIND_CODES
 
-KINDS = tuple(KIND_CODES)  # in code order: report_rows.kind indexes it
+# report_rows.kind's codes in order (tracker.states.KIND_CODES, checked by tests/test_report_core.py):
+# not imported from there, which would import SQLAlchemy into every report.
+KINDS = ("open", "in_progress", "done", "wont_do", "bot")
 Tally = tuple[dict[str, int], int]  # counts per kind, overdue: one trend point
 
 

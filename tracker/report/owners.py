@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, text
-from sqlalchemy.exc import SQLAlchemyError
-
-from tracker.tables import owner_names
-
 if TYPE_CHECKING:
-    from sqlalchemy.engine import Connection
-
     from tracker.config import Config
     from tracker.people import OwnerResolver
+    from tracker.readdb import ReadConnection
 
 Attribution = tuple[str | None, str | None]  # person handle, team name
 
@@ -24,7 +18,7 @@ def attribute(config: Config, resolver: OwnerResolver, owner: str | None) -> Att
     return resolution.person, resolution.team
 
 
-def refresh(app: Any, connection: Connection) -> tuple[dict[str, Attribution], str | None]:
+def refresh(app: Any, connection: ReadConnection) -> tuple[dict[str, Attribution], str | None]:
     """Re-resolve every owner spelling and rewrite the report rows of those whose attribution changed.
 
     Returns each spelling's attribution, and a warning when the database could not be written (the
@@ -32,30 +26,25 @@ def refresh(app: Any, connection: Connection) -> tuple[dict[str, Attribution], s
     """
     stored = {
         row.owner_lower: (row.person, row.team)
-        for row in connection.execute(
-            select(owner_names.c.owner_lower, owner_names.c.person, owner_names.c.team)
-        )
+        for row in connection.execute("SELECT owner_lower, person, team FROM owner_names")
     }
     now = {lower: attribute(app.config, app.resolver, lower) for lower in stored}
     changed = [lower for lower in stored if stored[lower] != now[lower]]
     if not changed:
         return now, None
     try:
-        with connection.begin_nested():
+        with connection.savepoint():
             for lower in changed:
                 person, team = now[lower]
                 values = {"lower": lower, "person": person, "team": team}
                 connection.execute(
-                    text("UPDATE owner_names SET person = :person, team = :team WHERE owner_lower = :lower"),
-                    values,
+                    "UPDATE owner_names SET person = :person, team = :team WHERE owner_lower = :lower", values
                 )
                 connection.execute(
-                    text(
-                        "UPDATE report_rows SET owner_person = :person, team = :team WHERE owner_lower = :lower"
-                    ),
+                    "UPDATE report_rows SET owner_person = :person, team = :team WHERE owner_lower = :lower",
                     values,
                 )
-    except SQLAlchemyError:
+    except connection.errors:
         return stored, (
             "owners could not be attributed afresh from the configuration (the database is read-only): "
             "people and teams are as of the last report that could write"

@@ -6,9 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-
+from tracker.readdb import ReadConnection
 from tracker.report.shape import Figures, Group
 from tracker.report.sqlbits import Dialect, register_median
 
@@ -310,14 +308,12 @@ def finish(counts: list[Any], median: Any) -> Figures:
 
 
 def figures(
-    connection: Connection, dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]
+    connection: ReadConnection, dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]
 ) -> tuple[Figures, dict[str, list[Group]]]:
     """(overall figures, {dimension: [figures with their key]}) as of the scope's cut."""
     register_median(connection, dialect)
-    result = connection.execute(
-        text(figures_sql(dialect, scope, dimensions)), params(dialect, scope, rows=True)
-    )
-    at = {name: index for index, name in enumerate(result.keys())}
+    result = connection.execute(figures_sql(dialect, scope, dimensions), params(dialect, scope, rows=True))
+    at = {name: index for index, name in enumerate(result.columns)}
     count_at = [at[name] for name in FIGURES]
     dim_at, key_at, median_at = at["dim"], at["key"], at["median_days_to_done"]
     overall = finish([None] * len(FIGURES), None)
@@ -333,7 +329,7 @@ def figures(
     return overall, groups
 
 
-def item_states(connection: Connection, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
+def item_states(connection: ReadConnection, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
     """Each item in scope with its state at the cut (the review meeting's list)."""
     sql = (
         state_sql(dialect, scope)
@@ -344,4 +340,4 @@ SELECT s.id, s.status, s.kind, s.deadline, s.first_deadline, s.owner_text, s.own
 FROM s JOIN postmortems p ON p.id = s.postmortem_id JOIN action_items i ON i.id = s.id
 ORDER BY p.slug, i.position, s.id"""
     )
-    return [dict(row) for row in connection.execute(text(sql), params(dialect, scope)).mappings()]
+    return connection.execute(sql, params(dialect, scope)).mappings()

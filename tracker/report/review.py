@@ -6,28 +6,24 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select
-from sqlalchemy.engine import Connection, Row
-
-from tracker.coltypes import utcnow
+from tracker.readdb import ReadConnection, as_date, as_datetime, as_json, in_list
 from tracker.report.owners import attribute
 from tracker.report.queries import Scope, item_states
 from tracker.report.shape import Change, Review, ReviewItem, ReviewLink
 from tracker.report.sqlbits import Dialect
-from tracker.tables import action_items, events, links, postmortems, report_runs
 
 CHANGE_KINDS = ("new_item", "newly_done", "newly_overdue", "reassigned", "deadline_moved", "reopened")
 
 
-def postmortems_in_window(connection: Connection, start: date, end: date) -> list[Row[Any]]:
+def postmortems_in_window(connection: ReadConnection, start: date, end: date) -> list[Any]:
     """Postmortems (id, slug) whose follow-up review date falls in [start, end]."""
-    p = postmortems.c
-    query = (
-        select(p.id, p.slug)
-        .where(p.review_date >= start, p.review_date <= end)
-        .order_by(p.review_date, p.slug)
+    return list(
+        connection.execute(
+            "SELECT id, slug FROM postmortems WHERE review_date >= :start AND review_date <= :end"
+            " ORDER BY review_date, slug",
+            {"start": start, "end": end},
+        )
     )
-    return list(connection.execute(query))
 
 
 def _snapshot(row: dict[str, Any]) -> dict[str, Any]:
@@ -41,24 +37,24 @@ def _snapshot(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def previous_snapshots(
-    connection: Connection, item_ids: list[int], before: datetime
+    connection: ReadConnection, item_ids: list[int], before: datetime
 ) -> dict[int, tuple[datetime, dict[str, Any]]]:
     """For each item, its state in the latest saved report before `before` that included it."""
     from tracker.report.manager import is_manager_scope
 
     wanted = {str(i) for i in item_ids}
     found: dict[int, tuple[datetime, dict[str, Any]]] = {}
-    r = report_runs.c
     runs = connection.execute(
-        select(r.created_at, r["items"].label("snapshot"))
-        .where(r.created_at < before, ~is_manager_scope(r.scope))  # not the manager's runs
-        .order_by(r.created_at.desc())
-        .limit(200)
+        "SELECT created_at, items FROM report_runs"
+        f" WHERE created_at < :before AND NOT {is_manager_scope('scope')}"  # not the manager's runs
+        " ORDER BY created_at DESC LIMIT 200",
+        {"before": before},
     )
     for run in runs:
-        for key in wanted & set(run.snapshot):
-            found.setdefault(int(key), (run.created_at, run.snapshot[key]))
-        wanted -= set(run.snapshot)
+        snapshot, created_at = as_json(run.items), as_datetime(run.created_at)
+        for key in wanted & set(snapshot):
+            found.setdefault(int(key), (created_at, snapshot[key]))  # type: ignore[arg-type]
+        wanted -= set(snapshot)
         if not wanted:
             break
     return found
@@ -88,7 +84,9 @@ def changes(
     return found
 
 
-def lint_flags(app: Any, connection: Connection, item_ids: list[int], today: date) -> dict[int, list[str]]:
+def lint_flags(
+    app: Any, connection: ReadConnection, item_ids: list[int], today: date
+) -> dict[int, list[str]]:
     """Rule ids flagged on each open item in scope now (lint judges the items as they stand today).
 
     Only the items in scope are checked (the cross-postmortem duplicate rule compares every open item
@@ -108,54 +106,58 @@ def lint_flags(app: Any, connection: Connection, item_ids: list[int], today: dat
     return {item_id: list(dict.fromkeys(f.rule for f in found)) for item_id, found in grouped.items()}
 
 
-def lint_rows(connection: Connection, item_ids: list[int]) -> list[Any]:
-    """The items as lint reads a database row (its postmortem and links as attributes), read with Core."""
+def lint_rows(connection: ReadConnection, item_ids: list[int]) -> list[Any]:
+    """The items as lint reads a database row (its postmortem and links as attributes), read with SQL text."""
     from types import SimpleNamespace
 
-    i, p, k = action_items.c, postmortems.c, links.c
-    query = (
-        select(
-            i.id, i.title, i.title_text, i.description, i.owner_text, i.deadline_text, i.deadline, i.status,
-            i.source_line, i.created_at, p.slug, p.incident_date, p.review_date, p.source_path,
-        )
-        .select_from(action_items.join(postmortems, p.id == i.postmortem_id))
-        .where(i.id.in_(item_ids))
-        .order_by(i.postmortem_id, i.position, i.id)
-    )  # fmt: skip
+    ids = in_list(item_ids)
+    query = f"""
+SELECT i.id, i.title, i.title_text, i.description, i.owner_text, i.deadline_text, i.deadline, i.status,
+  i.source_line, i.created_at, p.slug, p.incident_date, p.review_date, p.source_path
+FROM action_items i JOIN postmortems p ON p.id = i.postmortem_id
+WHERE i.id IN ({ids}) ORDER BY i.postmortem_id, i.position, i.id"""
     rows = []
     for row in connection.execute(query):
-        values = row._asdict()
         postmortem = SimpleNamespace(
-            slug=values.pop("slug"),
-            incident_date=values.pop("incident_date"),
-            review_date=values.pop("review_date"),
-            source_path=values.pop("source_path"),
+            slug=row.slug,
+            incident_date=as_date(row.incident_date),
+            review_date=as_date(row.review_date),
+            source_path=row.source_path,
         )
+        values = row._asdict()
+        for name in ("slug", "incident_date", "review_date", "source_path"):
+            del values[name]
+        values["deadline"], values["created_at"] = as_date(row.deadline), as_datetime(row.created_at)
         rows.append(SimpleNamespace(**values, postmortem=postmortem, links=[]))
     by_id = {row.id: row for row in rows}
-    found = select(k.item_id, k.state, k.remote_updated_at).where(k.item_id.in_(item_ids)).order_by(k.id)
+    found = f"SELECT item_id, state, remote_updated_at FROM links WHERE item_id IN ({ids}) ORDER BY id"
     for link in connection.execute(found):
-        by_id[link.item_id].links.append(link)
+        by_id[link.item_id].links.append(
+            SimpleNamespace(
+                item_id=link.item_id, state=link.state, remote_updated_at=as_datetime(link.remote_updated_at)
+            )
+        )
     return rows
 
 
-def first_seen(connection: Connection, item_ids: list[int]) -> dict[int, datetime]:
+def first_seen(connection: ReadConnection, item_ids: list[int]) -> dict[int, datetime]:
     """When tracker first recorded each item: its earliest event's recorded time (as lint reads it)."""
-    e = events.c
     seen: dict[int, datetime] = {}
     for start in range(0, len(item_ids), 500):
         query = (
-            select(e.item_id, func.min(e.recorded_at))
-            .where(e.item_id.in_(item_ids[start : start + 500]))
-            .group_by(e.item_id)
+            "SELECT item_id, MIN(recorded_at) AS seen FROM events"
+            f" WHERE item_id IN ({in_list(item_ids[start : start + 500])}) GROUP BY item_id"
         )
-        seen.update({item_id: when for item_id, when in connection.execute(query) if item_id is not None})
+        for row in connection.execute(query):
+            when = as_datetime(row.seen)
+            if row.item_id is not None and when is not None:
+                seen[row.item_id] = when
     return seen
 
 
 def review(
     app: Any,
-    connection: Connection,
+    connection: ReadConnection,
     dialect: Dialect,
     scope: Scope,
     *,
@@ -174,10 +176,7 @@ def review(
     ids = [row["id"] for row in rows]
     item_links: dict[int, list[ReviewLink]] = {}
     if ids:
-        k = links.c
-        query = (
-            select(k.item_id, k.target, k.key, k.url, k.state).where(k.item_id.in_(ids)).order_by(k.target)
-        )
+        query = f"SELECT item_id, target, key, url, state FROM links WHERE item_id IN ({in_list(ids)}) ORDER BY target"
         for link in connection.execute(query):
             item_links.setdefault(link.item_id, []).append(
                 {"target": link.target, "key": link.key, "url": link.url, "state": link.state}
@@ -216,13 +215,13 @@ def review(
             }
         )
     if save:
-        connection.execute(
-            insert(report_runs).values(
-                created_at=utcnow(),
-                scope=scope_key[:300],
-                actor_user=getattr(app.actor, "user", None),
-                items={str(row["id"]): _snapshot(row) for row in rows},
-            )
+        from tracker.report.manager import save_run
+
+        save_run(
+            connection,
+            scope_key,
+            getattr(app.actor, "user", None),
+            {str(row["id"]): _snapshot(row) for row in rows},
         )
     return {
         "scope": scope_key,

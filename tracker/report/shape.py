@@ -206,5 +206,5 @@ class Report(TypedDict):
     trend: list[TrendPoint]
     manager: ManagerView | None
     review: Review | None
-    recurrence: list[dict[str, Any]]  # rows of tracker.recurrence.stored_matches
-    same_service: list[dict[str, Any]]  # rows of tracker.recurrence.stored_same_service
+    recurrence: list[dict[str, Any]]  # kept recurrence.Match rows with their sentence (build._kept)
+    same_service: list[dict[str, Any]]  # kept recurrence.StillOpen rows with their sentence

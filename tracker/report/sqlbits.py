@@ -8,7 +8,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-SQLITE_TS = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy stores DateTime on SQLite (text compares in order)
+from tracker.readdb import SQLITE_TS  # how SQLAlchemy stores DateTime on SQLite (text compares in order)
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DAY_MICROS = 86_400_000_000
 
@@ -129,10 +130,9 @@ class _Median:
 
 
 def register_median(connection: Any, dialect: Dialect) -> None:
-    """Make `tracker_median` available on a Core connection to SQLite (PostgreSQL needs nothing)."""
+    """Make `tracker_median` available on a read connection to SQLite (PostgreSQL needs nothing)."""
     if dialect.sqlite:
-        raw = connection.connection.driver_connection
-        raw.create_aggregate("tracker_median", 1, _Median)
+        connection.raw.create_aggregate("tracker_median", 1, _Median)
 
 
 def _minutes(offset: timedelta) -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import text
-from sqlalchemy.engine import Connection
-
+from tracker.readdb import ReadConnection
 from tracker.report.months import KINDS, MonthEnd, Tally, month_ends
 from tracker.report.queries import Scope, scope_filters, scope_values
 from tracker.report.shape import Figures, TrendPoint
@@ -54,7 +52,7 @@ WHERE a < b GROUP BY g"""
 
 
 def count_points(
-    connection: Connection, dialect: Dialect, scope: Scope, points: list[MonthEnd]
+    connection: ReadConnection, dialect: Dialect, scope: Scope, points: list[MonthEnd]
 ) -> list[Tally]:
     """Each point's counts per kind and overdue count, in one pass over the report rows."""
     sql, values = trend_sql(dialect, scope, points)
@@ -62,7 +60,7 @@ def count_points(
     overdue = [0] * len(points)
     # The rows are a few hundred aggregates (bucket pairs), not items: folding them is cheap.
     base = len(points) + 2
-    for g, n in connection.execute(text(sql), values):
+    for g, n in connection.execute(sql, values):
         rest, closing = divmod(int(g), base)
         rest, code = divmod(rest, len(KINDS))
         a, b = divmod(rest, base)
@@ -79,7 +77,7 @@ def count_points(
 
 
 def trend(
-    connection: Connection, dialect: Dialect, scope: Scope, months: int, overall: Figures | None = None
+    connection: ReadConnection, dialect: Dialect, scope: Scope, months: int, overall: Figures | None = None
 ) -> list[TrendPoint]:
     """[{month, date, total, open, in_progress, done, wont_do, closed_by_bot, overdue, completion_rate}].
 

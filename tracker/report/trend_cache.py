@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import insert, select
-from sqlalchemy import text as sql_text
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import SQLAlchemyError
-
+from tracker.readdb import ReadConnection, in_list
 from tracker.report.months import MonthEnd, Tally
 from tracker.report.queries import Scope
 from tracker.report.shape import Figures
 from tracker.report.sqlbits import Dialect
-from tracker.tables import trend_points
 
 # How the trend counts month ends (tracker.report.trend.count_points), passed in.
-Counter = Callable[[Connection, Dialect, Scope, list[MonthEnd]], list[Tally]]
+Counter = Callable[[ReadConnection, Dialect, Scope, list[MonthEnd]], list[Tally]]
 
 KIND_COLUMNS = ("open", "in_progress", "done", "wont_do", "bot")
 LOCK_WAIT_MS = 2000  # how long a report waits to store counts behind a writer before it gives up storing
 
 
 def cached_tallies(
-    connection: Connection,
+    connection: ReadConnection,
     dialect: Dialect,
     scope: Scope,
     points: list[MonthEnd],
@@ -61,19 +56,19 @@ def cached_tallies(
     return [tallies[point] for point in points]
 
 
-def _read(connection: Connection, zone: str, cuts: list[int]) -> dict[int, tuple[int, Tally]]:
-    t = trend_points.c
-    query = select(t.cut, t.day, *(t[kind] for kind in KIND_COLUMNS), t.overdue).where(
-        t.zone == zone, t.cut.in_(cuts)
+def _read(connection: ReadConnection, zone: str, cuts: list[int]) -> dict[int, tuple[int, Tally]]:
+    sql = (
+        f"SELECT cut, day, {', '.join(KIND_COLUMNS)}, overdue FROM trend_points"
+        f" WHERE zone = :zone AND cut IN ({in_list(cuts)})"
     )
     return {
         point.cut: (point.day, ({kind: getattr(point, kind) for kind in KIND_COLUMNS}, point.overdue))
-        for point in connection.execute(query)
+        for point in connection.execute(sql, {"zone": zone})
     }
 
 
 def _count_and_store(
-    connection: Connection, dialect: Dialect, scope: Scope, points: list[MonthEnd], count: Counter
+    connection: ReadConnection, dialect: Dialect, scope: Scope, points: list[MonthEnd], count: Counter
 ) -> list[Tally]:
     """Count past month ends and store their counts.
 
@@ -84,28 +79,33 @@ def _count_and_store(
     """
     zone = dialect.zone.key
     cuts = [dialect.micros(point.cut) for point in points]
-    table = trend_points
     waited = None
+    columns = ("zone", "cut", "day", *KIND_COLUMNS, "overdue")
     try:
         if dialect.sqlite:
             # A busy writer is waited for as briefly as PostgreSQL's lock timeout below, not for the
             # whole busy timeout: the counts are wanted now, storing them can wait for another report.
-            waited = connection.execute(sql_text("PRAGMA busy_timeout")).scalar()
-            connection.execute(sql_text(f"PRAGMA busy_timeout = {min(int(waited or 0), LOCK_WAIT_MS)}"))
-        with connection.begin_nested():
+            waited = connection.scalar("PRAGMA busy_timeout")
+            connection.execute(f"PRAGMA busy_timeout = {min(int(waited or 0), LOCK_WAIT_MS)}")
+        with connection.savepoint():
             if not dialect.sqlite:
-                connection.execute(sql_text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'"))
-                connection.execute(sql_text("LOCK TABLE trend_points IN SHARE ROW EXCLUSIVE MODE"))
-            connection.execute(table.delete().where(table.c.zone == zone, table.c.cut.in_(cuts)))
+                connection.execute(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+                connection.execute("LOCK TABLE trend_points IN SHARE ROW EXCLUSIVE MODE")
+            connection.execute(
+                f"DELETE FROM trend_points WHERE zone = :zone AND cut IN ({in_list(cuts)})", {"zone": zone}
+            )
             tallies = count(connection, dialect, scope, points)
             rows = [
                 {"zone": zone, "cut": cut, "day": dialect.day_number(point.day), **kinds, "overdue": late}
                 for point, cut, (kinds, late) in zip(points, cuts, tallies, strict=True)
             ]
-            connection.execute(insert(table), rows)
+            connection.executemany(
+                f"INSERT INTO trend_points ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
+                rows,
+            )
         return tallies
-    except SQLAlchemyError:
+    except connection.errors:
         return count(connection, dialect, scope, points)
     finally:
         if waited is not None:
-            connection.execute(sql_text(f"PRAGMA busy_timeout = {int(waited)}"))
+            connection.execute(f"PRAGMA busy_timeout = {int(waited)}")
