@@ -159,3 +159,31 @@ def test_boxed_sub_tasks_under_a_box_are_still_items():
 def test_sub_bullets_under_plain_bullets_keep_their_reading():
     text = "## Action Items\n\n- Harden the provisioner\n  - Add a watchdog\n  - Log loop stalls\n"
     assert titles(text) == ["Harden the provisioner", "Add a watchdog", "Log loop stalls"]
+
+
+# -- an assurance that names no work ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The team has rectified the issue and will prevent such incidents occurring in the future.",
+        "We will ensure that such incidents do not happen again.",
+        "We have fixed the bug. We will make sure it does not happen again.",
+    ],
+)
+def test_a_prose_assurance_that_names_no_work_is_not_an_item(sentence):
+    text = f"# Fee set wrong in the upgrade\n\n## Recommendations:\n\n{sentence}\n"
+    assert titles(text) == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We will add a check of fee parameters to the upgrade tests to prevent such incidents.",
+        "We will ensure that the same issue is caught by CI.",
+    ],
+)
+def test_a_prose_commitment_that_names_work_is_still_an_item(sentence):
+    text = f"# Fee set wrong in the upgrade\n\n## Recommendations:\n\n{sentence}\n"
+    assert titles(text) == [sentence]

@@ -286,6 +286,19 @@ _META = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 _LINE_START = re.compile(r"^(?:[A-Z0-9@`\[*_~(]|\W)")
+# "The team has rectified the issue and will prevent such incidents occurring in the future.": an
+# assurance that names no work, written as the whole of a prose "Recommendations" part. Not an item.
+_ASSURANCE = re.compile(
+    r"^(?:the\s+(?:\w+\s+)?team|we)\s+"
+    r"(?:(?:has|have|'ve|’ve)\s+(?:rectified|fixed|resolved|addressed|corrected)\s+(?:the|this|that)\s+"
+    r"(?:issue|problem|bug|incident)(?:\s*,|\s+and|\.)?\s+(?:(?:the\s+(?:\w+\s+)?team|we)\s+)?)?"
+    r"(?:will|shall|(?:is|are)\s+committed\s+to)\s+(?:work\s+to\s+|do\s+(?:our|its)\s+best\s+to\s+)?"
+    r"(?:prevent|avoid|ensure|make\s+sure)\s+(?:that\s+)?"
+    r"(?:(?:such|similar|these|the\s+same)\s+(?:incidents?|issues?|problems?|events?|outages?)|this|it)"
+    r"(?:\s+(?:from\s+)?(?:occurring|happening|recurring|re-?occurring|(?:do|does|will)\s+not\s+(?:happen|occur|recur)))?"
+    r"(?:\s+(?:again|in\s+(?:the\s+)?future))?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _paragraph_draft(
@@ -359,7 +372,7 @@ def prose_item(
     """A short paragraph in an action section without lists: one item. A sentence ending in a colon
     introduces something else."""
     content = node.children[0].content if node.children else ""
-    if not short_statement(node):
+    if not short_statement(node) or _ASSURANCE.match(to_plain(content).strip()):
         return None
     span = node.map or (0, 1)
     return _paragraph_draft(
