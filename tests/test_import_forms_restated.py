@@ -1,6 +1,6 @@
-"""Forms from the second check on postmortems of other organisations (docs/import.md): a status checklist
-restating the items above, a status inside a link's text, template slots, notes under checklist boxes.
-Each is read from a small document written for the test."""
+"""Forms from the third check on postmortems of other organisations (docs/import.md): a status checklist
+restating the items above, a status inside a link's text, template slots, notes under checklist boxes,
+an assurance that names no work. Each is read from a small document written for the test."""
 
 from __future__ import annotations
 
