@@ -71,6 +71,10 @@ _LEADING_STATUS = re.compile(
     r"^(?:\*\*|__|\[)?(?P<v>(?i:done|todo|to\s+do|wip|in\s+progress|won'?t\s+do|blocked))(?:\*\*|__|\]\([^)\s]+\))?"
     r"\s*[:\-–—]\s*(?:\*\*|__)?\s+"
 )
+# "[GH-101 (Done)](url): create ...": the status written inside the text of the link to the work.
+_LINK_STATUS = re.compile(
+    r"\[[^\[\]]*?\((?P<v>(?i:done|fixed|completed?|merged|shipped|in\s+progress|wip|won'?t\s+do|to\s*do))\)\]\([^)\s]+\)"
+)
 _TEAM_TAG = re.compile(r"^\[(?P<v>[^\]\[]{1,40})\]\s+(?!\()")
 # `[P1]`, `[high]`, `[sev2]` in front of an item are its priority, not a team.
 _PRIORITY_TAG = re.compile(
@@ -244,6 +248,8 @@ def split_annotations(
     if label:
         result.status_text = result.lead = label.group("v")
         text = text[label.end() :]
+    elif result.status_text is None and (linked := _LINK_STATUS.search(text)):
+        result.status_text = linked.group("v")  # the title keeps the link as written
 
     def take(field_name: str, value: str, explicit: bool = True) -> None:
         if field_name == "owner" and result.owner_text is None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 
 from markdown_it.tree import SyntaxTreeNode
 
-from tracker.importing.annotations import split_annotations, strip_priority_tag
+from tracker.importing.annotations import CHECKBOX, split_annotations, strip_priority_tag
 from tracker.importing.drafts import FieldSpot, ItemDraft
 from tracker.importing.labels import split_label
 from tracker.importing.markdown import to_plain
@@ -124,6 +124,7 @@ def list_items(
     jira_projects: Collection[str],
     known_owner: Callable[[str], bool] | None,
     nested_list: bool = False,
+    boxed: ItemDraft | None = None,
 ) -> list[ItemDraft]:
     """Drafts for every task in a list, nested tasks included; notes and attributes are not tasks, nor are
     nested bullets that are only links (they belong to their parent). A top-level bullet that is only an
@@ -135,7 +136,7 @@ def list_items(
         paragraph = _first_paragraph(item)
         nested = [child for child in item.children if child.type in ("bullet_list", "ordered_list")]
         draft: ItemDraft | None = None
-        if paragraph is not None and _attribute(item) is None:
+        if paragraph is not None and _attribute(item) is None and not _note_under_box(boxed, item, paragraph):
             content = paragraph.children[0].content
             plain_text = to_plain(content)
             ticket = not nested_list and bool(_ISSUE_ONLY.match(plain_text))
@@ -187,7 +188,17 @@ def list_items(
                         if all(ref.key != other.key for other in draft.refs):
                             draft.refs.append(ref)
                     continue
-            children.extend(list_items(sub, section, child_context, jira_projects, known_owner, True))
+                if (
+                    draft is not None
+                    and paragraph_child is not None
+                    and _note_under_box(draft, child, paragraph_child)
+                ):
+                    note = to_plain(paragraph_child.children[0].content)
+                    draft.description = f"{draft.description} {note}" if draft.description else note
+                    continue
+            children.extend(
+                list_items(sub, section, child_context, jira_projects, known_owner, True, boxed=draft)
+            )
         if draft is not None:
             draft.status = read_status(draft.status_text)
             drafts.append(draft)
@@ -213,6 +224,19 @@ def _label_only(content: str) -> str | None:
 
 def _child_paragraphs(nested: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:
     return [p for sub in nested for child in sub.children if (p := _first_paragraph(child)) is not None]
+
+
+def _note_under_box(draft: ItemDraft | None, child: SyntaxTreeNode, paragraph: SyntaxTreeNode | None) -> bool:
+    """In a checklist the boxes mark the tasks: a plain bullet under a box (a question, "tracked here:
+    <link>") is a note of that item, not a task of its own; a boxed bullet under it is a sub-task."""
+    return (
+        draft is not None
+        and draft.checkbox is not None
+        and paragraph is not None
+        and bool(paragraph.children)
+        and not CHECKBOX.match(paragraph.children[0].content)
+        and not any(grand.type in ("bullet_list", "ordered_list") for grand in child.children)
+    )
 
 
 def _describes(paragraph: SyntaxTreeNode | None, nested: list[SyntaxTreeNode], label: str | None) -> bool:
@@ -262,6 +286,19 @@ _META = re.compile(
 )
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)")
 _LINE_START = re.compile(r"^(?:[A-Z0-9@`\[*_~(]|\W)")
+# "The team has rectified the issue and will prevent such incidents occurring in the future.": an
+# assurance that names no work, written as the whole of a prose "Recommendations" part. Not an item.
+_ASSURANCE = re.compile(
+    r"^(?:the\s+(?:\w+\s+)?team|we)\s+"
+    r"(?:(?:has|have|'ve|’ve)\s+(?:rectified|fixed|resolved|addressed|corrected)\s+(?:the|this|that)\s+"
+    r"(?:issue|problem|bug|incident)(?:\s*,|\s+and|\.)?\s+(?:(?:the\s+(?:\w+\s+)?team|we)\s+)?)?"
+    r"(?:will|shall|(?:is|are)\s+committed\s+to)\s+(?:work\s+to\s+|do\s+(?:our|its)\s+best\s+to\s+)?"
+    r"(?:prevent|avoid|ensure|make\s+sure)\s+(?:that\s+)?"
+    r"(?:(?:such|similar|these|the\s+same)\s+(?:incidents?|issues?|problems?|events?|outages?)|this|it)"
+    r"(?:\s+(?:from\s+)?(?:occurring|happening|recurring|re-?occurring|(?:do|does|will)\s+not\s+(?:happen|occur|recur)))?"
+    r"(?:\s+(?:again|in\s+(?:the\s+)?future))?\s*[.!]?\s*$",
+    re.IGNORECASE,
+)
 
 
 def _paragraph_draft(
@@ -335,7 +372,7 @@ def prose_item(
     """A short paragraph in an action section without lists: one item. A sentence ending in a colon
     introduces something else."""
     content = node.children[0].content if node.children else ""
-    if not short_statement(node):
+    if not short_statement(node) or _ASSURANCE.match(to_plain(content).strip()):
         return None
     span = node.map or (0, 1)
     return _paragraph_draft(

@@ -16,6 +16,7 @@ from tracker.importing.markdown import inline_tokens, parse_tree, plain, split_f
 from tracker.importing.metadata import collect
 from tracker.importing.placeholders import is_placeholder
 from tracker.importing.reading import Reader, pseudo_heading, read_heading_section, read_section
+from tracker.importing.restated import fold_restated
 from tracker.importing.sections import (
     Candidate,
     Context,
@@ -105,22 +106,22 @@ def parse_document(
             )
     reader = Reader(lines, jira_projects, known_owner)
     reader.check_table = lambda info: _check_row_widths(info, lines, name)
-    items: list[ItemDraft] = []
+    groups: list[list[ItemDraft]] = []  # the items of each section, folded once all are read
     sections: list[tuple[int, int]] = []
     for start, end in spans:
         heading = blocks[start]
         title = heading_text(heading)
         sections.append(((heading.map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1]))
-        items.extend(read_heading_section(reader, heading, blocks[start + 1 : end]))
+        groups.append(read_heading_section(reader, heading, blocks[start + 1 : end]))
     for label, start, end in label_sections(blocks, skip, extra_sections, candidates):
         title = pseudo_heading(blocks[label]) or plain(inline_tokens(blocks[label]))
         sections.append(((blocks[label].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1]))
-        items.extend(read_section(reader, title, blocks[start:end], heading_context(title)))
+        groups.append(read_section(reader, title, blocks[start:end], heading_context(title)))
         skip.update(range(label, end))
     for index in action_tables(blocks, skip, candidates):
         span = blocks[index].map or (0, 0)
         sections.append((span[0], span[1]))
-        items.extend(read_section(reader, "", [blocks[index]], Context()))
+        groups.append(read_section(reader, "", [blocks[index]], Context()))
     if not sections:
         for start, end in lessons_sections(blocks, candidates):
             title = heading_text(blocks[start])
@@ -132,8 +133,9 @@ def parse_document(
                 sections.append(
                     ((blocks[start].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1])
                 )
-                items.extend(found)
-    items = [draft for draft in items if not is_placeholder(draft.title)]
+                groups.append(found)
+    groups = [[draft for draft in group if not is_placeholder(draft.title)] for group in groups]
+    items = fold_restated(sorted((g for g in groups if g), key=lambda g: g[0].source_line))
     for draft in items:
         if is_placeholder(draft.owner_text):
             draft.owner_text = None

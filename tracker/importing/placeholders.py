@@ -10,6 +10,7 @@ _PLACEHOLDER = re.compile(
         \[[^\]\n]{1,40}\]                                   # [Action], [Owner], [Date]
       | <[^<>\n]{1,60}>                                     # <describe the action>
       | \{\{[^{}\n]{1,60}\}\}                               # {{ owner }}
+      | \$\{[^{}\n]{1,80}\}                                 # ${first item ...} (a template literal)
       | @?(?:owner|handle|user(?:name)?|name|person|team|assignee|someone|who)\d?   # @owner
       | y{2,4}[-/.]m{1,2}[-/.]d{1,2} | d{1,2}[-/.]m{1,2}[-/.]y{2,4} | m{1,2}/d{1,2}/y{2,4}   # YYYY-MM-DD
       | hh:mm(?::ss)? | x{1,2}:x{2}
