@@ -67,14 +67,11 @@ def check_filters(app: AppContext, team: str | None, severity: str | None) -> No
             "no teams are configured: add a [teams.NAME] table",
         )
     if severity is not None:
-        from sqlalchemy import select
-
-        from tracker import tables
-
         aliases = app.config.report.severity_aliases
-        column = tables.postmortems.c.severity
         with app.connection() as connection:
-            stored = connection.scalars(select(column).where(column.is_not(None)).distinct()).all()
+            stored = connection.scalars(
+                "SELECT DISTINCT severity FROM postmortems WHERE severity IS NOT NULL"
+            )
         known = {severity_key(s, aliases) or "" for s in stored} | set(aliases) | set(aliases.values())
         wanted = severity.strip().lower()
         _refuse_unknown(
