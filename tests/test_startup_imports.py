@@ -26,7 +26,6 @@ HEAVY = (
     "tracker.backends",
     "tracker.sync",
     "tracker.states",
-    "tracker.tables",
     "alembic",
     "markdown_it",
     "mistune",
