@@ -66,9 +66,9 @@ def heavy(modules: list[str], url: str = "") -> list[str]:
 @pytest.fixture
 def database(tmp_path: Path, db_url: str) -> Path:
     config = tmp_path / "tracker.toml"
-    # `--severity sev1` below must name a known severity (an unknown one is a usage error): an alias.
+    # `--severity sev1` and `--team ops` below must be known (an unknown one is a usage error).
     config.write_text(
-        f'[database]\nurl = "{db_url}"\n[people.dana]\naliases = ["@dana"]\n'
+        f'[database]\nurl = "{db_url}"\n[people.dana]\naliases = ["@dana"]\n[teams.ops]\nmembers = ["dana"]\n'
         '[report]\nseverity_aliases = { "sev-1" = "sev1" }\n',
         encoding="utf-8",
     )
