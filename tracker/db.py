@@ -170,11 +170,11 @@ def schema_state(engine: Engine) -> SchemaState:
                     raise exc from None
                 return SchemaState(None, head, True)
     except OperationalError as exc:  # cannot connect (others, such as a file that is not a database, go on)
-        raise _cannot_open(str(engine.url), exc) from None
+        raise _cannot_open(str(engine.url), _short(exc)) from None
     return SchemaState(current, head, current is None or current in known)
 
 
-def _cannot_open(url: str, exc: SQLAlchemyError) -> DatabaseError:
+def _cannot_open(url: str, reason: str) -> DatabaseError:
     """Why a database cannot be opened: SQLite's "unable to open" is a path problem, never a server's."""
     path = sqlite_path(url)
     if path is not None and path.is_dir():
@@ -184,11 +184,11 @@ def _cannot_open(url: str, exc: SQLAlchemyError) -> DatabaseError:
         )
     if path is not None:
         return DatabaseError(
-            f"cannot open the database {path}: {_short(exc)}",
+            f"cannot open the database {path}: {reason}",
             hint="check [database] path (or $TRACKER_DATABASE_URL): its folder must exist and be writable",
         )
     return DatabaseError(
-        f"cannot open the database {describe_url(url)}: {_short(exc)}",
+        f"cannot open the database {describe_url(url)}: {reason}",
         hint="check that the server is running and the URL in [database] or $TRACKER_DATABASE_URL",
     )
 
@@ -310,10 +310,7 @@ def sqlite_read_connection(url: str, busy_timeout_ms: int) -> Iterator[ReadConne
     try:
         conn = open_sqlite(url, busy_timeout_ms)
     except sqlite3.OperationalError as exc:
-        raise DatabaseError(
-            f"cannot open the database {describe_url(url)}: {exc}",
-            hint="check the path in [database] or $TRACKER_DATABASE_URL and the folder's permissions",
-        ) from None
+        raise _cannot_open(url, str(exc)) from None
     try:
         try:
             current = conn.scalar(f"SELECT version_num FROM {VERSION_TABLE}")
