@@ -6,6 +6,7 @@ that makes its own Session (tests, benches) calls `maintain` on it, or `states.r
 
 from __future__ import annotations
 
+import weakref
 from typing import Any, TypeVar
 
 from sqlalchemy import event, inspect, select
@@ -48,6 +49,9 @@ def touched_items(session: Session) -> set[int]:
     return ids
 
 
+# What `maintain` has hooked: weak, so an entry goes with its object before the address is reused.
+_MAINTAINED: weakref.WeakSet[Any] = weakref.WeakSet()
+
 PENDING = "tracker_states_pending"  # session.info key: items flushed since the last rebuild
 
 
@@ -80,11 +84,16 @@ def maintain(sessions: M) -> M:
     """Keep `item_states` and `report_rows` current in these sessions (a sessionmaker, a Session or
     the Session class; idempotent): the items each flush touched are rebuilt once, in the same
     transaction, just before it commits. Returns `sessions`, so `maintain(Session(engine))` reads."""
+    # Not `event.contains`: SQLAlchemy's registry keys listeners by id(target), and an entry of a
+    # collected Session or sessionmaker can outlive it, so a new one at the same address looked
+    # maintained and got no hooks (its derived rows then went stale: intermittent report failures).
+    if sessions in _MAINTAINED:
+        return sessions
     for name, listener in (
         ("after_flush", _after_flush),
         ("before_commit", _before_commit),
         ("after_soft_rollback", _after_soft_rollback),
     ):
-        if not event.contains(sessions, name, listener):
-            event.listen(sessions, name, listener)
+        event.listen(sessions, name, listener)
+    _MAINTAINED.add(sessions)
     return sessions
