@@ -17,19 +17,11 @@ from tracker.models import ActionItem, Event, Postmortem, utcnow
 from tracker.states import BEFORE_TRACKING
 from tracker.statuses import Status
 
-# The fields a new item takes from its draft, each recorded as an event of the document.
-_FIRST_VALUES = (
-    "title_text",
-    "description",
-    "owner_text",
-    "owner_person",
-    "owner_team",
-    "deadline_text",
-    "deadline",
-    "status",
-    "status_text",
-    "priority",
-    "route",
+# The fields a new item takes from its draft, each recorded as an event of the document, in this
+# order (migration 0010 reads it): the content fields but the title (its `created` event), the
+# tracking reference and removal, which a new item does not take from its draft this way.
+_FIRST_VALUES = tuple(
+    name for name in CONTENT_FIELDS if name not in ("title", "tracking_ref", "removed_at", "push", "link")
 )
 
 
