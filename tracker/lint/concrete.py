@@ -147,8 +147,12 @@ def done_statement(text: ItemText) -> str | None:
     body = OPENING.sub("", lead, count=1)
     if re.match(rf"{MODIFIERS}\b", body, re.IGNORECASE):
         return None
+    # "need", "feed", "speed" end in -ed without being past tense; "If we had seen it, we could have ..."
+    # is hindsight about what did not happen, not a report of work done.
+    if re.match(r"if\s+\w+\s+had\b", lead, re.I):
+        return None
     match = re.match(
-        r"(?:\w+ly\s+)?(?:[a-z]+ed|built|made|set\s+up|put|ran|wrote|sent|took|began|fixed|added)\b",
+        r"(?:\w+ly\s+)?(?:(?![a-z]*eed\b)[a-z]+ed|built|made|set\s+up|put|ran|wrote|sent|took|began|fixed|added)\b",
         body,
         re.I,
     ) or re.search(r"\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:\w+ly\s+)?[a-z]+(?:ed|en|t)\b", lead, re.I)

@@ -249,7 +249,8 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "exploration",
         "'identify ways', 'explore options', 'look deeper' search for an answer instead of committing to one",
         _re(
-            r"\b(?:identify|find|explore|investigate|look\s+(?:into|at|for)|consider|research)\s+(?:\w+\s+)?(?:ways?|"
+            r"\b(?:identify|find|explore|investigate|look\s+(?:into|at|for)|consider|research|spike|evaluate|assess)\s+"
+            r"(?:\w+\s+)?(?:ways?|"
             r"options|possibilit(?:y|ies)|alternatives|opportunities|approaches)\b|"
             r"^(?:explore|look\s+into|research)\b"
         ),
@@ -289,7 +290,8 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         _re(
             r"\b(?:discuss(?:ed|es|ing)?|debate[ds]?|align(?:ed|ing)?\s+(?:on|with|around)|agree(?:d)?\s+on|"
             r"come\s+to\s+(?:an\s+)?agreement|talk(?:ed)?\s+(?:about|through)|have\s+a\s+(?:conversation|chat|"
-            r"discussion)|sync(?:\s+up)?\s+(?:on|about)|brainstorm\w*)\b(?!.*\b(?:decide|document\w*|write|record|"
+            r"discussion)|(?:schedule|hold|organi[sz]e|arrange|set\s+up|book)\s+(?:a|an)\s+(?:\w+\s+)?(?:discussion|"
+            r"meeting|conversation|chat)|sync(?:\s+up)?\s+(?:on|about)|brainstorm\w*)\b(?!.*\b(?:decide|document\w*|write|record|"
             r"publish|adr)\b)"
         ),
         scope="head",
@@ -322,7 +324,8 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         "training and awareness",
         "teaching, reminding or emphasising changes what people know, not what the system does",
         _re(
-            rf"\b(?:teach|train|educate|remind|coach|encourage|onboard)(?:es|s|ed|ing)?\s+{_PEOPLE}|"
+            rf"\b(?:train|remind|encourage|onboard)(?:es|s|ed|ing)?\s+{_PEOPLE}|\b(?:teach|coach|educate)\w*\b|"
+            r"\blearning\s+(?:path|plan|sessions?)\b|\bupskill\w*|"
             r"\b(?:training|awareness|onboarding|emphasi[sz]e|emphasi[sz]ing|stress\s+the\s+importance|"
             r"make\s+(?:people|everyone|engineers|the\s+team)\s+(?:aware|understand)|knowledge[\s-]shar\w*)\b"
         ),

@@ -89,8 +89,32 @@ _WANTS = re.compile(
 )
 
 
+# An opening that sets the scene and is not the action ("For every resource deployed, consider ...",
+# "As part of remediation, we ...", "Therefore we need ..."): the action is what follows it. Conditions
+# ("If ...", "When ...") are kept: they say when the action happens, which is part of it; so is "In the
+# future", itself the wish the aspiration class looks for.
+_FRONTED = re.compile(
+    r"^(?:(?!in\s+(?:the\s+)?future\b)(?:for|as|after|before|during|in|on|longer[\s-]term|shorter[\s-]term|"
+    r"first(?:ly)?|second(?:ly)?|finally|additionally|also|next)\b[^,;:.?!]{0,80},\s+|"
+    r"(?:therefore|thus|hence|so|also|then|additionally),?\s+)(?=[A-Za-z])",
+    re.IGNORECASE,
+)
+
+
+def without_fronted(sentence: str) -> str:
+    """The sentence without a scene-setting opening, when what follows it is the action ("consider X") or
+    its speaker ("we need to X"); otherwise the sentence as written."""
+    match = _FRONTED.match(sentence)
+    if match is None:
+        return sentence
+    rest = sentence[match.end() :]
+    first = rest.split(" ", 1)[0]
+    return rest if is_verb(first) or first.lower() in ("we", "i", "they", "team", "the") else sentence
+
+
 def without_owner(sentence: str) -> str:
     """The sentence from its action verb on when it opens with an owner; the owner is not the action."""
+    sentence = without_fronted(sentence)
     match = _OWNER_OPENING.match(sentence)
     if match is None or not is_verb(match["verb"]):
         return sentence

@@ -22,7 +22,9 @@ ACTION_VERBS = (
     "include|integrate|consolidate|isolate|lift|retry|reboot|redeploy|rebuild|recreate|reconfigure|roll|"
     "wrap|annotate|label|tag|expire|renew|revoke|grant|deny|reject|accept|approve|merge|squash|bump|vendor|"
     "detect|recover|respond|catch|emit|warn|fail|abort|retire|split|shard|cache|queue|throttle|quarantine|"
-    "come|set|put|cut|run|write|make|take|send|build|keep|hold|give|find|get"
+    "come|set|put|cut|run|write|make|take|send|build|keep|hold|give|find|get|"
+    # written as one word for "set up"; a time-boxed investigation; the verbs of reflection and outreach
+    "setup|spike|push|propose|reflect|reach|teach|coach"
 )
 _VERBS = frozenset(ACTION_VERBS.replace("[sz]", "s").split("|")) | frozenset(
     ACTION_VERBS.replace("[sz]", "z").split("|")

@@ -59,6 +59,16 @@ _WRITTEN_FIRST: tuple[WordingPattern, ...] = (
         "the item has no words of its own, only a link",
         check=only_a_link,
     ),
+    WordingPattern(
+        "wording-not-actionable",
+        "hindsight",
+        "'we could have', 'if we had' describe what did not happen; the item should say what changes now",
+        _re(
+            r"^if\s+(?:we|they|the\s+team|someone|anyone)\s+had\b|"
+            r"^(?:we|they|the\s+team|it|this|that|someone)\s+(?:could|should|would|might)(?:\s+not|n'?t)?\s+have\b"
+        ),
+        scope="lead",
+    ),
     # --- non-committal: no decision to do anything
     WordingPattern(
         "wording-non-committal",
@@ -67,6 +77,7 @@ _WRITTEN_FIRST: tuple[WordingPattern, ...] = (
         _re(
             r"\bconsider(?:ing)?\b|\blook(?:ing)?\s+into\b|^something\b|\bsomething\s+(?:about|like|around)\b|"
             r"\bthink(?:ing)?\s+about\b|\bexplor(?:e|ing)\b|\bbrainstorm\w*|\btalk\s+about\b|"
+            r"\breflect(?:ing)?\s+(?:on|upon|about|if|whether|how)\b|"
             r"\bcontinue\s+to\s+(?:evaluate|explore|monitor|investigate|look)\b|\bnice\s+to\s+have\b|"
             r"\b(?:would|might|could)\s+be\s+(?:nice|good|great|worth|useful|helpful)\b"
         ),
@@ -77,7 +88,8 @@ _WRITTEN_FIRST: tuple[WordingPattern, ...] = (
         "find a way",
         "'find a way' / 'see if we can' postpones the decision the item should record",
         _re(
-            r"\bfind\s+(?:a|an|some|the\s+best)?\s*(?:way|path|solution|approach|means)\b|"
+            r"\b(?:find|identify|determine|work\s+out|come\s+up\s+with)\s+(?:a|an|some|the\s+best|the\s+right)?\s*"
+            r"(?:(?:clear|good|better|suitable|viable|possible|new)\s+)?(?:way|path|solution|approach|means)\b|"
             r"\bfigure\s+out\s+(?:a\s+way|how|if|whether)\b|\b(?:see|try|check)\s+(?:if|whether)\s+(?:we|it|this)\b"
         ),
     ),
@@ -236,6 +248,7 @@ _CLASS_OF = {
     "watching": "training",
     "fix aimed at people": "training",
     "no action": "link",
+    "hindsight": "outcome",
     "hedge": "explore",
     "find a way": "hedge",
     "speculation": "hedge",
@@ -254,6 +267,11 @@ _CLASS_OF = {
     "manner adverb": "unmeasured",
     "absolute": "unbounded",
 }
+# The classes a proper name can answer: which thing ("Add monitoring" of what?), which option to explore,
+# what the question or the link is about. Training, wishes, hedges, meetings and outcomes it cannot.
+_NAME_ANSWERS = frozenset(
+    {"generic", "improve", "comparison", "unmeasured", "unbounded", "topic", "explore", "question", "link"}
+)
 # A label names its subject by design ("Read/write path separation"): not a topic or an outcome.
 _NOT_FOR_LABELS = frozenset({"topic", "outcome", "link"})
 PATTERNS: tuple[WordingPattern, ...] = (
@@ -316,6 +334,10 @@ def _analyse(raw: str, held: str | None = None) -> tuple[tuple[WordingMatch, ...
     for name, detect in CONCRETE:
         if detect(text):
             present.add(name)
+    if not present & _NAME_ANSWERS:
+        # A name says which system; it does not turn teaching into a change, a wish into a decision or a
+        # meeting into its outcome ("Teach the Product Owners ...", "Identify a path away from ADFS").
+        present.discard("named")
     order = {rule: index for index, rule in enumerate(RULE_ORDER)}
     fired.sort(key=lambda m: order[m.rule])
     return tuple(fired), frozenset(present)

@@ -15,10 +15,14 @@ _COMPARATIVE = re.compile(
     r"thorough|clear|useful|informative|performant|maintainable|readable|intuitive|comprehensive|strict|"
     r"granular|detailed|friendly|effective|flexible|mature|solid|sane|forgiving|tolerant|aware)\b|"
     r"\b(?:better|faster|quicker|earlier|sooner|easier|safer|simpler|clearer|stronger|tighter|smoother|"
-    r"smarter|cleaner|nicer)\b",
+    r"smarter|cleaner|nicer|longer|shorter|larger|smaller|wider|broader|greater)\b",
     re.IGNORECASE,
 )
-_IDIOM = re.compile(r"\b(?:even|or|yet|had|much)\s+better\b|\bbetter\s+(?:yet|still|known)\b", re.IGNORECASE)
+_IDIOM = re.compile(
+    r"\b(?:even|or|yet|had|much)\s+better\b|\bbetter\s+(?:yet|still|known)\b|\b(?:no|any)\s+longer\b|"
+    r"\blonger[\s-]term\b|\bshorter[\s-]term\b",
+    re.IGNORECASE,
+)
 _SUBJECTIVE = re.compile(r"\b(?:feel|feels|seem|seems|look|looks|nicer|happier|comfortable)\b", re.IGNORECASE)
 _VAGUE_MODIFIERS = (
     r"(?:better|more|proper|proactive|additional|appropriate|general|basic|health|some|extra|further|improved|"
@@ -35,7 +39,7 @@ _ABSTRACT_NOUNS = r"(?:strategy|process|processes|plan|policy|approach|culture|f
 CREATE_VERBS = (
     r"(?:add|adding|implement|implementing|set\s+up|setting\s+up|setup|create|creating|introduce|introducing|"
     r"build|building|establish|establishing|put\s+in\s+place|have|get|need|define|defining|develop|developing|"
-    r"invest\s+in|review|revisit|audit|assess|evaluate)"
+    r"invest\s+in|review|revisit|audit|assess|evaluate|apply|applying)"
 )
 _QUALIFIER = re.compile(
     r"^\s*(?:for|on|in|of|at|against|that|which|when|whenever|if|covering|per|across|around|between|from|"
@@ -69,13 +73,19 @@ def comparative(text: ItemText) -> str | None:
     return None
 
 
+# "Ask datacenters to apply monitoring": handing the work to someone else does not say which monitoring.
+_DELEGATED = r"(?:(?:ask|get|have|request|tell)\s+(?:the\s+)?[\w-]+(?:\s+team)?\s+to\s+)?"
+
+
 def generic_object(text: ItemText) -> str | None:
     """A creation verb whose object is only a category of work, with nothing saying which one."""
     for objects in (
         rf"(?:{_VAGUE_MODIFIERS}\s+){{0,4}}{SIGNAL_NOUNS}(?:\s+(?:and|&)\s+{SIGNAL_NOUNS})?",
         rf"(?:[\w/-]+\s+){{0,3}}{_ABSTRACT_NOUNS}",
     ):
-        match = re.match(rf"{PREFIX}{CREATE_VERBS}(?:\s+and\s+\w+)?\s+{objects}\b", text.lead, re.IGNORECASE)
+        match = re.match(
+            rf"{PREFIX}{_DELEGATED}{CREATE_VERBS}(?:\s+and\s+\w+)?\s+{objects}\b", text.lead, re.IGNORECASE
+        )
         if not match:
             continue
         after = text.lead[match.end() :]
