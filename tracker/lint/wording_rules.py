@@ -17,7 +17,13 @@ def _messages(rule_id: str, label: str, item: LintItem) -> Iterator[str]:
     ]
     if matches:
         first = matches[0]
-        others = "".join(f"; also {m.matched!r}" for m in matches[1:])
+        # Two patterns often fire on the same words ("find a way"): name each wording once.
+        seen = {first.matched.lower()}
+        others = ""
+        for match in matches[1:]:
+            if match.matched.lower() not in seen:
+                seen.add(match.matched.lower())
+                others += f"; also {match.matched!r}"
         yield f"{label}: {first.matched!r}: {first.why}{others}"
 
 
