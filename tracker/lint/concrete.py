@@ -155,8 +155,15 @@ def done_statement(text: ItemText) -> str | None:
         r"(?:\w+ly\s+)?(?:(?![a-z]*eed\b)[a-z]+ed|built|made|set\s+up|put|ran|wrote|sent|took|began|fixed|added)\b",
         body,
         re.I,
-    ) or re.search(r"\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:\w+ly\s+)?[a-z]+(?:ed|en|t)\b", lead, re.I)
-    return match.group(0) if match else None
+    )
+    if match:
+        return match.group(0)
+    for perfect in re.finditer(r"\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:\w+ly\s+)?[a-z]+(?:ed|en|t)\b", lead, re.I):
+        # "observe the next run if we have fixed it", "whether the ALBs we have tested ...": a condition or a
+        # question, not a report of work done.
+        if not re.search(r"\b(?:if|whether|when|once|unless|until)\b[^,;.]*$", lead[: perfect.start()], re.I):
+            return perfect.group(0)
+    return None
 
 
 # (feature name, detector): evidence that the item is concrete; the model weighs it against the cues.

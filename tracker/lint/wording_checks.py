@@ -61,6 +61,11 @@ PLAN = re.compile(
 )
 
 
+def _open_comparison(text: str) -> bool:
+    """A comparative that does not say what it is compared with ("greater than 10" is a limit, not a wish)."""
+    return any(not re.match(r"\s+than\b", text[m.end() :]) for m in _COMPARATIVE.finditer(text))
+
+
 def comparative(text: ItemText) -> str | None:
     """A comparative with no target in the main clause ("more robust", "better alerting")."""
     main = _IDIOM.sub(" ", text.main)
@@ -95,7 +100,7 @@ def generic_object(text: ItemText) -> str | None:
             return match.group(0).strip()  # the object ends here with nothing saying which one
         if _QUALIFIER.match(after):
             purpose = re.match(r"\s*to\s+.*", after)
-            if purpose and (_COMPARATIVE.search(purpose.group(0)) or _SUBJECTIVE.search(purpose.group(0))):
+            if purpose and (_open_comparison(purpose.group(0)) or _SUBJECTIVE.search(purpose.group(0))):
                 return match.group(0).strip()
     return None
 
@@ -153,6 +158,8 @@ def open_investigation(text: ItemText) -> str | None:
         re.I,
     ):
         return None
+    if "QUOTED" in match["rest"]:
+        return None  # 'Investigate fluent-bit "failed to flush chunk"': the error quoted is the question
     if re.match(r"\s+\w+ing\s+\w", match["rest"]):
         return None  # "Investigate running X continuously" asks whether to do one named thing
     return match.group(0).strip()
