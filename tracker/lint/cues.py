@@ -200,6 +200,8 @@ CLASS_PATTERNS: tuple[WordingPattern, ...] = (
         _re(
             r"^(?:we|i|they|the\s+team|teams?)\s+(?:really\s+|probably\s+|also\s+|still\s+)?(?:need|needs|"
             r"should|want|ought|would\s+like|have\s+to|must)\b|^(?:need|needs)\s+to\b|^should\b(?!\s+(?:the|a|an|this|that|any|it|its|there)\b)|"
+            # "before trying to use X" says when, not what is hoped for
+            r"(?<!before\s)(?<!after\s)(?<!when\s)(?<!while\s)(?<!without\s)"
             r"\b(?:try|trying|tries|aim|aiming|aims|strive|striving|attempt|hope|hoping|seek)\s+to\b|"
             r"\bin\s+the\s+future\b|\bideally\b|\bwould\s+(?:help|be\s+(?:ideal|better|best|good))\b"
         ),

@@ -94,8 +94,9 @@ _WANTS = re.compile(
 # ("If ...", "When ...") are kept: they say when the action happens, which is part of it; so is "In the
 # future", itself the wish the aspiration class looks for.
 _FRONTED = re.compile(
-    r"^(?:(?!in\s+(?:the\s+)?future\b)(?:for|as|after|before|during|in|on|longer[\s-]term|shorter[\s-]term|"
-    r"first(?:ly)?|second(?:ly)?|finally|additionally|also|next)\b[^,;:.?!]{0,80},\s+|"
+    r"^(?:(?!in\s+(?:the\s+)?future\b)(?:for|as|after|before|during|in|on|at|by|with|within|across|"
+    r"from|following|given|going\s+into|ahead\s+of|prior\s+to|to\s+(?:avoid|prevent|stop)|longer[\s-]term|"
+    r"shorter[\s-]term|first(?:ly)?|second(?:ly)?|finally|additionally|also|next)\b[^,;:.?!]{0,80},\s+|"
     r"(?:therefore|thus|hence|so|also|then|additionally),?\s+)(?=[A-Za-z])",
     re.IGNORECASE,
 )
