@@ -158,7 +158,11 @@ def done_statement(text: ItemText) -> str | None:
     )
     if match:
         return match.group(0)
-    for perfect in re.finditer(r"\b(?:has|have|had|was|were)\s+(?:been\s+)?(?:\w+ly\s+)?[a-z]+(?:ed|en|t)\b", lead, re.I):
+    for perfect in re.finditer(
+        r"\b(?:has|have|had|was|were)\s+(?:already\s+|now\s+)?(?:been\s+)?(?:\w+ly\s+)?(?:[a-z]+(?:ed|en|t)|done)\b",
+        lead,
+        re.I,
+    ):
         # "observe the next run if we have fixed it", "whether the ALBs we have tested ...": a condition or a
         # question, not a report of work done.
         if not re.search(r"\b(?:if|whether|when|once|unless|until)\b[^,;.]*$", lead[: perfect.start()], re.I):

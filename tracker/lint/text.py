@@ -110,7 +110,8 @@ def without_fronted(sentence: str) -> str:
         return sentence
     rest = sentence[match.end() :]
     first = rest.split(" ", 1)[0]
-    return rest if is_verb(first) or first.lower() in ("we", "i", "they", "team", "the") else sentence
+    speaker = re.match(r"(?:we|i|they|the\s+team|team)\b", rest, re.IGNORECASE)
+    return rest if is_verb(first) or speaker else sentence
 
 
 def without_owner(sentence: str) -> str:

@@ -359,8 +359,10 @@ _INVESTIGATION = re.compile(
 def _asked_by_investigation(text: ItemText, matched: str) -> bool:
     """A hedge that is the question of an investigation the item opens with, not a hedge on the item."""
     question = re.match(r"(?:see\s+|check\s+)?(?:if|whether)\b", matched, re.IGNORECASE)
-    return question is not None and _INVESTIGATION.match(text.lead) is not None and not text.lead.lower().startswith(
-        matched.lower()
+    return (
+        question is not None
+        and _INVESTIGATION.match(text.lead) is not None
+        and not text.lead.lower().startswith(matched.lower())
     )
 
 
