@@ -338,10 +338,10 @@ def _analyse(raw: str, held: str | None = None) -> tuple[tuple[WordingMatch, ...
         if detect(text):
             present.add(name)
     if not present & _NAME_ANSWERS:
-        # A name or a named artefact says which system; it does not turn teaching into a change, a wish
-        # into a decision or a meeting into its outcome ("Teach the Product Owners ...", "Identify a path
-        # away from ADFS", "Coach joiners on the Stripe webhook retries").
-        present -= {"named", "artefact", "code"}
+        # A name says which system or team; it does not turn teaching into a change, a wish into a decision
+        # or a meeting into its outcome ("Teach the Product Owners ...", "Identify a path away from ADFS").
+        # A named artefact still counts: "Train on-call on the failover runbook" says what is taught.
+        present.discard("named")
     order = {rule: index for index, rule in enumerate(RULE_ORDER)}
     fired.sort(key=lambda m: order[m.rule])
     return tuple(fired), frozenset(present)
