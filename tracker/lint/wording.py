@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -12,6 +11,7 @@ from tracker.lint.wording_checks import (
     CREATE_VERBS,
     PREFIX,
     SIGNAL_NOUNS,
+    asked_by_investigation,
     comparative,
     generic_object,
     improve_without_end_state,
@@ -329,7 +329,7 @@ def _analyse(raw: str, held: str | None = None) -> tuple[tuple[WordingMatch, ...
         if not matched and judged is text and label is not None and pattern.feature not in _NOT_FOR_LABELS:
             # A label is a goal ("Faster rollback"); an explanation that is a command is the action judged.
             matched = None if verb_first(text.lead) else pattern.find(label)
-        if matched and pattern.feature == "hedge" and _asked_by_investigation(judged, matched):
+        if matched and pattern.feature == "hedge" and asked_by_investigation(judged, matched):
             continue
         if matched:
             fired.append(WordingMatch(pattern.rule, pattern.name, pattern.why, matched))
@@ -345,25 +345,6 @@ def _analyse(raw: str, held: str | None = None) -> tuple[tuple[WordingMatch, ...
     order = {rule: index for index, rule in enumerate(RULE_ORDER)}
     fired.sort(key=lambda m: order[m.rule])
     return tuple(fired), frozenset(present)
-
-
-# "Investigate if we can use IPv6 ...": the "if we can" is the question the investigation answers, which is
-# what makes it scoped; the same words opening an item ("See if we can ...") hedge the item itself.
-_INVESTIGATION = re.compile(
-    r"^(?:investigate|check|find\s+out|determine|test|verify|debug|spike|evaluate|assess|research|analy[sz]e|"
-    r"confirm)\b",
-    re.IGNORECASE,
-)
-
-
-def _asked_by_investigation(text: ItemText, matched: str) -> bool:
-    """A hedge that is the question of an investigation the item opens with, not a hedge on the item."""
-    question = re.match(r"(?:see\s+|check\s+)?(?:if|whether)\b", matched, re.IGNORECASE)
-    return (
-        question is not None
-        and _INVESTIGATION.match(text.lead) is not None
-        and not text.lead.lower().startswith(matched.lower())
-    )
 
 
 def _action_label(label: ItemText) -> bool:

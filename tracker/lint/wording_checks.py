@@ -201,3 +201,22 @@ def spelled_out(text: ItemText, in_label: bool = False) -> str | None:
         return after["rest"]
     listed = re.search(r"\b(?:including|namely|i\.e\.)\s+\S.*", text.lead, re.IGNORECASE)
     return listed.group(0) if listed else None
+
+
+# "Investigate if we can use IPv6 ...": the "if we can" is the question the investigation answers, which is
+# what makes it scoped; the same words opening an item ("See if we can ...") hedge the item itself.
+_INVESTIGATION = re.compile(
+    r"^(?:investigate|check|find\s+out|determine|test|verify|debug|spike|evaluate|assess|research|analy[sz]e|"
+    r"confirm)\b",
+    re.IGNORECASE,
+)
+
+
+def asked_by_investigation(text: ItemText, matched: str) -> bool:
+    """A hedge that is the question of an investigation the item opens with, not a hedge on the item."""
+    question = re.match(r"(?:see\s+|check\s+)?(?:if|whether)\b", matched, re.IGNORECASE)
+    return (
+        question is not None
+        and _INVESTIGATION.match(text.lead) is not None
+        and not text.lead.lower().startswith(matched.lower())
+    )
