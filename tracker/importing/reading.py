@@ -19,6 +19,7 @@ from tracker.importing.lists import (
     short_statement,
 )
 from tracker.importing.markdown import inline_tokens, strong_spans
+from tracker.importing.placeholders import is_instruction
 from tracker.importing.sections import (
     Context,
     heading_context,
@@ -164,7 +165,7 @@ def read_section(
     reader: Reader, title: str, body: list[SyntaxTreeNode], base: Context, headings_only: bool = False
 ) -> list[ItemDraft]:
     """The drafts of one action section, in document order (`headings_only`: its heading items, or none)."""
-    body = without_review_parts(body)
+    body = [node for node in without_review_parts(body) if not _instruction(node)]
     preamble, chunks = _chunks(body)
     candidates = [(h, b) for h, b in chunks if not is_group_label(heading_text(h))]
     prose = [1 for _h, b in candidates if _prose_bodied(b)]
@@ -266,6 +267,12 @@ def _prose_items(
         draft = None if lines else prose_item(node, title, where, reader.jira_projects, reader.known_owner)
         found.extend(lines + ([draft] if draft is not None else []))
     return found
+
+
+def _instruction(node: SyntaxTreeNode) -> bool:
+    """A template's instruction left in place ("{link to github issues for ...}"): neither an item nor the
+    prose a heading item opens with."""
+    return node.type == "paragraph" and bool(node.children) and is_instruction(node.children[0].content)
 
 
 def _unquoted(nodes: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:

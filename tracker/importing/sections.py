@@ -87,7 +87,9 @@ _DEADLINE_LABEL = re.compile(
     r"^(?:target|deadline|due(?:\s+date)?|due\s+by|eta|by|timeline|timeframe)\s*[:\-]?\s*(.+)$", re.IGNORECASE
 )
 _TIMEFRAME = re.compile(
-    r"^(?:(?:next|within|in)\s+(?:\d+|a|one|two|three|four|six)\s+(?:days?|weeks?|months?|quarters?|sprints?)"
+    # "next 2 weeks", and the short forms of a runbook-style recovery list: "Next 30min", "Next 2h", "Next 24h".
+    r"^(?:(?:next|within|in)\s+(?:\d+|a|an|one|two|three|four|six)\s*(?:days?|weeks?|months?|quarters?|sprints?|"
+    r"h(?:(?:ou)?rs?)?|min(?:ute)?s?)\b"
     r"|(?:this|next)\s+(?:week|sprint|month|quarter)|(?:end\s+of|by)\s+.+|q[1-4]\b.*|h[12]\b.*)$",
     re.IGNORECASE,
 )
