@@ -1,0 +1,218 @@
+"""Forms met in the third out-of-sample set of postmortems (docs/import.md, "Checked on documents from
+other organisations"), each read from a small document written for the test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from tracker.cli import cli
+from tracker.importing.parser import parse_document
+from tracker.statuses import Status
+
+
+def parse(text: str):
+    return parse_document(text, "doc.md", set(), None, ())
+
+
+def titles(text: str) -> list[str]:
+    return [d.title for d in parse(text).items]
+
+
+# -- a template's instructions in braces left under its sub-headings ------------------------------
+
+TEMPLATE_INSTRUCTIONS = """# Postmortem: search index rebuilt twice
+
+## Summary
+
+The nightly job rebuilt the search index twice and served stale results for an hour.
+
+## Action items
+
+- Make the rebuild job take a lock before it starts. OWNER: lena@ (DONE).
+- Alert when two rebuilds overlap. OWNER: omar@
+
+### Detection
+
+{link to issues for things that would have detected this failure before it became an incident}
+
+* Add a freshness probe to the search dashboard - https://example.org/issues/41.
+
+### Process
+
+{link to issues for things that would have helped us resolve this failure faster}
+ * A runbook for stale search results:
+   * How to stop a running rebuild
+   * How to restore yesterday's index
+
+### Fixes
+
+{link to the changes that were necessary to resolve this incident}
+
+## Lessons learned
+
+### What worked
+
+- The on-call noticed within minutes.
+"""
+
+
+def test_brace_instructions_are_neither_items_nor_the_prose_of_heading_items() -> None:
+    items = parse(TEMPLATE_INSTRUCTIONS).items
+    assert [d.title for d in items] == [
+        "Make the rebuild job take a lock before it starts.",
+        "Alert when two rebuilds overlap.",
+        "Add a freshness probe to the search dashboard - https://example.org/issues/41.",
+        "A runbook for stale search results:",
+        "How to stop a running rebuild",
+        "How to restore yesterday's index",
+    ]
+    assert [(d.owner_text, d.status_text) for d in items[:2]] == [("lena@", "DONE"), ("omar@", None)]
+
+
+def test_a_brace_instruction_over_prose_sub_headings_does_not_become_an_item() -> None:
+    text = """# Outage
+
+## Action items
+
+### Add disk alerts
+
+{describe the action}
+
+The disks filled up without anyone being paged; page at 80%.
+
+### Shard the store
+
+{describe the action}
+
+One store took every write; split it by tenant.
+"""
+    assert titles(text) == ["Add disk alerts", "Shard the store"]
+
+
+def test_double_braced_and_one_word_braces_are_not_instructions() -> None:
+    text = """# Outage
+
+## Action items
+
+- Rotate the {{ service }} credentials
+- Rename the {env} variable in the deploy script
+"""
+    assert titles(text) == ["Rotate the {{ service }} credentials", "Rename the {env} variable in the deploy script"]
+
+
+# -- paragraphs that mark themselves as items, outside any action section -------------------------
+
+MARKED_PARAGRAPHS = """# 2026-02-11 Reverse proxy down
+
+## What happened
+
+**TODO** this line tells the incident and is not an item: the proxy was restarted by hand.
+
+## Lessons learned
+
+Looking at the disk graph first would have saved an hour.
+
+**DONE**: Mira added the wiki and the blog to the monitored sites.
+
+**TODO**: we need to watch systemd units so that a stopped service is noticed.
+A systemd exporter would let us alert on any failed unit.
+
+**TODO** the import job should check the free disk space before it downloads the dump.
+"""
+
+
+def test_bold_todo_and_done_paragraphs_are_items_wherever_the_incident_is_not_told() -> None:
+    items = parse(MARKED_PARAGRAPHS).items
+    assert [(d.title, d.status_text, d.status) for d in items] == [
+        ("Mira added the wiki and the blog to the monitored sites.", "DONE", Status.DONE),
+        ("we need to watch systemd units so that a stopped service is noticed.", "TODO", Status.OPEN),
+        (
+            "the import job should check the free disk space before it downloads the dump.",
+            "TODO",
+            Status.OPEN,
+        ),
+    ]
+    assert items[1].description == "A systemd exporter would let us alert on any failed unit."
+
+
+def test_plain_lessons_without_a_marker_stay_prose() -> None:
+    text = """# Outage
+
+## Lessons learned
+
+We should look at the disk graph before anything else.
+
+**Note**: the graph is on the second dashboard.
+"""
+    assert titles(text) == []
+
+
+def test_marked_paragraphs_import_through_the_cli(tmp_path: Path) -> None:
+    (tmp_path / "tracker.toml").write_text('[database]\npath = "t.db"\n', encoding="utf-8")
+    doc = tmp_path / "2026-02-11-proxy.md"
+    doc.write_text(MARKED_PARAGRAPHS, encoding="utf-8")
+    result = CliRunner().invoke(
+        cli, ["--config", str(tmp_path / "tracker.toml"), "import", str(doc), "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    [report] = json.loads(result.stdout)["documents"]
+    assert [(item["title"], item["status"]) for item in report["items"]] == [
+        ("Mira added the wiki and the blog to the monitored sites.", "done"),
+        ("we need to watch systemd units so that a stopped service is noticed.", "open"),
+        ("the import job should check the free disk space before it downloads the dump.", "open"),
+    ]
+
+
+# -- a bold priority in front of a task ----------------------------------------------------------
+
+
+def test_a_bold_priority_in_front_is_not_the_items_label() -> None:
+    text = """# Cluster reset
+
+## Recovery TODO
+
+- [ ] **CRITICAL:** Open the NAS web UI
+- [ ] **Urgent**: List the iSCSI LUNs
+- [ ] **Synology CSI**: deploy the driver again
+"""
+    assert titles(text) == [
+        "CRITICAL: Open the NAS web UI",
+        "Urgent: List the iSCSI LUNs",
+        "Synology CSI",
+    ]
+
+
+# -- short time frames in the headings that group a checklist -------------------------------------
+
+
+def test_short_time_frames_in_group_headings_are_deadlines() -> None:
+    text = """# Cluster reset
+
+## Follow-up TODO
+
+### Immediate (Next 30min)
+- [ ] Deploy the CNI
+
+### Short-term (Next 2h)
+- [ ] Recreate the volumes
+
+### Medium-term (Next 24h)
+- [ ] Redeploy every application
+
+### Long-term (Next week)
+- [ ] Write the recovery runbook
+
+### Notes (in 2 places)
+- [ ] Link the runbook from the wiki
+"""
+    items = parse(text).items
+    assert [(d.title, d.deadline_text) for d in items] == [
+        ("Deploy the CNI", "Next 30min"),
+        ("Recreate the volumes", "Next 2h"),
+        ("Redeploy every application", "Next 24h"),
+        ("Write the recovery runbook", "Next week"),
+        ("Link the runbook from the wiki", None),
+    ]
