@@ -8,6 +8,8 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from test_import_support import counts, items
+
 from tracker.cli import cli
 from tracker.importing.parser import parse_document
 from tracker.statuses import Status
@@ -216,3 +218,121 @@ def test_short_time_frames_in_group_headings_are_deadlines() -> None:
         ("Write the recovery runbook", "Next week"),
         ("Link the runbook from the wiki", None),
     ]
+
+
+# -- a table whose rows are wrapped over lines ----------------------------------------------------
+
+WRAPPED_ROWS = """# Outage
+
+## Action items
+
+| Action | Owner | Due | Status |
+| --- | --- | --- | --- |
+| Add alerting on the disk usage of
+the database hosts | Dana | 2026-03-01 | Open |
+| Rotate the keys | Lee | 2026-03-05 | Done |
+| Split the nightly job into
+three smaller jobs, one
+per region | Kim | 2026-04-01 | Open |
+
+## Timeline
+
+- 10:02 disk full
+"""
+
+
+def test_a_row_wrapped_over_lines_is_one_row() -> None:
+    items = parse(WRAPPED_ROWS).items
+    assert [(d.title, d.owner_text, d.deadline_text, d.status_text, d.line_span) for d in items] == [
+        ("Add alerting on the disk usage of the database hosts", "Dana", "2026-03-01", "Open", (6, 8)),
+        ("Rotate the keys", "Lee", "2026-03-05", "Done", (8, 9)),
+        ("Split the nightly job into three smaller jobs, one per region", "Kim", "2026-04-01", "Open", (9, 12)),
+    ]
+
+
+def test_without_outer_pipes_a_line_break_is_still_a_new_row() -> None:
+    text = """# Outage
+
+## Action items
+
+Action | Owner
+--- | ---
+Add alerting | Dana
+Rotate the keys | Lee
+"""
+    assert titles(text) == ["Add alerting", "Rotate the keys"]
+
+
+def test_render_writes_a_wrapped_row_back_as_one_row(run_cli, db_url, workdir) -> None:
+    doc = workdir / "2026-02-20-disk.md"
+    doc.write_text(WRAPPED_ROWS, encoding="utf-8")
+    run_cli.ok("import", str(doc))
+    alerting, rotate, split = items(db_url, "2026-02-20-disk")
+    run_cli.ok("done", str(alerting.id))
+    run_cli.ok("render", "2026-02-20-disk", "--write", str(doc))
+    assert doc.read_text(encoding="utf-8") == WRAPPED_ROWS.replace(
+        "| Add alerting on the disk usage of\nthe database hosts | Dana | 2026-03-01 | Open |",
+        "| Add alerting on the disk usage of the database hosts | Dana | 2026-03-01 | Done |",
+    )
+    before = counts(db_url)
+    report = run_cli.ok("import", str(doc))
+    # The same three items, unchanged; only the rows below the joined one moved up a line.
+    assert "0 new, 0 updated, 3 unchanged, 0 removed" in report.stdout
+    assert {k: v for k, v in counts(db_url).items() if k != "events"} == {
+        k: v for k, v in before.items() if k != "events"
+    }
+    after = items(db_url, "2026-02-20-disk")
+    assert [(i.id, i.title, i.source_line) for i in after] == [
+        (alerting.id, alerting.title, 7),
+        (rotate.id, rotate.title, 8),
+        (split.id, split.title, 9),
+    ]
+
+
+# -- bullets beside an action table ----------------------------------------------------------------
+
+
+def test_a_list_beside_an_action_table_is_more_items() -> None:
+    text = """# Outage
+
+## Action items
+
+| Action | Owner | Due |
+| --- | --- | --- |
+| Add alerting on disk usage | Dana | 2026-03-01 |
+| Rotate the keys | Lee | 2026-03-05 |
+
+Also:
+
+- Write a runbook for the failover
+- Review the backup schedule with the DBA team
+"""
+    assert titles(text) == [
+        "Add alerting on disk usage",
+        "Rotate the keys",
+        "Write a runbook for the failover",
+        "Review the backup schedule with the DBA team",
+    ]
+
+
+def test_a_list_that_explains_the_tables_values_is_not_items() -> None:
+    text = """# Outage
+
+## Action items
+
+Types:
+
+* Prevent - stop the same failure from happening again
+* Detect - notice it sooner
+
+Priorities:
+
+* **P0** - must be done before the next release
+* P1: should be done this quarter
+
+| Action | Type | Priority | Owner |
+| --- | --- | --- | --- |
+| Add a replay test for the WAL | Prevent | P0 | Dana |
+| Alert on hash mismatches | Detect | P1 | Lee |
+"""
+    assert titles(text) == ["Add a replay test for the WAL", "Alert on hash mismatches"]

@@ -89,6 +89,7 @@ class TableInfo:
     header: list[str]
     delimiter: list[str]
     roles: dict[str, int]  # role -> column index
+    wrapped: dict[int, int] = field(default_factory=dict)  # first line of a row written over lines -> line count
 
 
 @dataclass

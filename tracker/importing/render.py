@@ -158,11 +158,21 @@ def _table(
         delimiter = (info.delimiter + ["---"] * total)[:width] + ["---"] * len(added)
         result[info.span[0]] = (info.span[0] + 1, [_row(header)])
         result[info.span[0] + 1] = (info.span[0] + 2, ["| " + " | ".join(delimiter) + " |"])
+    continued: set[int] = set()  # the later lines of a row written over several lines
     for number in range(info.span[0] + 2, info.span[1]):
+        count = info.wrapped.get(number, 1)
+        if number in continued:
+            continue
+        continued.update(range(number + 1, number + count))
         changes = plans.get(number, {})
         if not changes and not added:
             continue
-        cells = _cells_of(lines[number])
+        # A wrapped row is written back as one line: its cells are rewritten, so it cannot keep its breaks.
+        row = " ".join(
+            [lines[number].rstrip("\r\n").rstrip()]
+            + [line.strip() for line in lines[number + 1 : number + count]]
+        )
+        cells = _cells_of(row)
         cells = (cells + [""] * total)[:total]
         for role, value in changes.items():
             index = columns[role]
@@ -174,7 +184,7 @@ def _table(
                 cells[index] = f"{cells[index]} {value}"
             else:
                 cells[index] = value
-        result[number] = (number + 1, [_row(cells)])
+        result[number] = (number + count, [_row(cells)])
     return result
 
 
