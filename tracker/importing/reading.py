@@ -262,7 +262,7 @@ def _read_blocks(reader: Reader, title: str, nodes: list[SyntaxTreeNode], base: 
     return other
 
 
-_DEFINED_TERM = re.compile(r"^\W*(?P<t>[\w/ -]{1,30}?)\W*\s+[-–—:]\s+\S")
+_DEFINED_TERM = re.compile(r"^\W*(?P<t>[\w/ -]{1,30}?)\s*[-–—:]\s+\S")
 
 
 def _term(text: str) -> str:
