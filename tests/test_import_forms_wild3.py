@@ -336,3 +336,43 @@ Priorities:
 | Alert on hash mismatches | Detect | P1 | Lee |
 """
     assert titles(text) == ["Add a replay test for the WAL", "Alert on hash mismatches"]
+
+
+# -- a sub-heading that names a kind of follow-up work ---------------------------------------------
+
+
+def test_a_kind_of_work_sub_heading_groups_its_items_among_heading_items() -> None:
+    text = """# Outage
+
+## Action items
+
+### Add disk alerts
+
+Page the on-call when a data disk is over 80% full; today nobody is told until it is full.
+
+### Shard the session store
+
+One store took every write during the peak; split it by tenant so one tenant cannot fill it.
+
+### Mitigation
+
+Add a circuit breaker in front of the payment provider.
+"""
+    assert titles(text) == [
+        "Add disk alerts",
+        "Shard the session store",
+        "Add a circuit breaker in front of the payment provider.",
+    ]
+
+
+def test_kind_of_work_labels_over_nested_bullets_are_groups() -> None:
+    text = """# Outage
+
+## Action items
+
+- **Prevention**:
+  - Pin the dependency versions
+- **Detection actions**:
+  - Alert on config load failures
+"""
+    assert titles(text) == ["Pin the dependency versions", "Alert on config load failures"]

@@ -232,7 +232,11 @@ def heading_context(text: str) -> Context:
 _GROUP_LABEL = re.compile(
     r"^(?:(?:immediate|short|medium|mid|long|near)[\s-]*term|immediate|now|next|later|soon|future|ongoing|"
     r"p[0-4]|priority\b|phase\s+\w+|(?:high|medium|low)(?:\s+priority)?$|completed?|done|in\s+progress|open|"
-    r"planned|to\s*do|not\s+started|pending)",
+    r"planned|to\s*do|not\s+started|pending|"
+    # The kinds of follow-up work a postmortem template sorts its items into (prevent, detect, mitigate,
+    # repair, process, fixes, other): "### Mitigation" over its items groups them, it is not one.
+    r"(?:prevent(?:ion|ive)?|detect(?:ion)?|mitigat(?:e|ion)|repair|process|fix(?:es)?|other)"
+    r"(?:\s+(?:actions?|items?|measures?|tasks?|work))?$)",
     re.IGNORECASE,
 )
 
