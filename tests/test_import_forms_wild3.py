@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from test_import_support import counts, items
 
 from tracker.cli import cli
@@ -102,7 +101,10 @@ def test_double_braced_and_one_word_braces_are_not_instructions() -> None:
 - Rotate the {{ service }} credentials
 - Rename the {env} variable in the deploy script
 """
-    assert titles(text) == ["Rotate the {{ service }} credentials", "Rename the {env} variable in the deploy script"]
+    assert titles(text) == [
+        "Rotate the {{ service }} credentials",
+        "Rename the {env} variable in the deploy script",
+    ]
 
 
 # -- paragraphs that mark themselves as items, outside any action section -------------------------
@@ -246,7 +248,13 @@ def test_a_row_wrapped_over_lines_is_one_row() -> None:
     assert [(d.title, d.owner_text, d.deadline_text, d.status_text, d.line_span) for d in items] == [
         ("Add alerting on the disk usage of the database hosts", "Dana", "2026-03-01", "Open", (6, 8)),
         ("Rotate the keys", "Lee", "2026-03-05", "Done", (8, 9)),
-        ("Split the nightly job into three smaller jobs, one per region", "Kim", "2026-04-01", "Open", (9, 12)),
+        (
+            "Split the nightly job into three smaller jobs, one per region",
+            "Kim",
+            "2026-04-01",
+            "Open",
+            (9, 12),
+        ),
     ]
 
 

@@ -89,7 +89,8 @@ class TableInfo:
     header: list[str]
     delimiter: list[str]
     roles: dict[str, int]  # role -> column index
-    wrapped: dict[int, int] = field(default_factory=dict)  # first line of a row written over lines -> line count
+    # The first line of each row written over several lines -> how many lines it takes.
+    wrapped: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass

@@ -197,7 +197,9 @@ def marked_paragraphs(
         content = node.children[0].content
         if marked_paragraph(content):
             line = (node.map or (0, 0))[0] + 1
-            note_candidate(candidates, line, plain(inline_tokens(node))[:60], True, "a paragraph marked as an item")
+            note_candidate(
+                candidates, line, plain(inline_tokens(node))[:60], True, "a paragraph marked as an item"
+            )
             found.append(index)
     return found
 
