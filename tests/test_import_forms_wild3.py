@@ -170,6 +170,26 @@ def test_marked_paragraphs_import_through_the_cli(tmp_path: Path) -> None:
     ]
 
 
+def test_render_keeps_the_marker_that_makes_a_paragraph_an_item(run_cli, db_url, workdir) -> None:
+    doc = workdir / "2026-02-11-proxy.md"
+    doc.write_text(MARKED_PARAGRAPHS, encoding="utf-8")
+    run_cli.ok("import", str(doc))
+    _wiki, systemd, disk = items(db_url, "2026-02-11-proxy")
+    run_cli.ok("done", str(systemd.id))
+    run_cli.ok("edit", str(disk.id), "--owner", "@kim")
+    run_cli.ok("render", "2026-02-11-proxy", "--write", str(doc))
+    assert doc.read_text(encoding="utf-8") == MARKED_PARAGRAPHS.replace(
+        "**TODO**: we need to watch", "**Done**: we need to watch"
+    ).replace("before it downloads the dump.", "before it downloads the dump. (owner: @kim)")
+    report = run_cli.ok("import", str(doc))
+    assert "0 new, 0 updated, 3 unchanged, 0 removed" in report.stdout
+    assert [(i.id, i.status, i.owner_text) for i in items(db_url, "2026-02-11-proxy")] == [
+        (_wiki.id, "done", None),
+        (systemd.id, "done", None),
+        (disk.id, "open", "@kim"),
+    ]
+
+
 # -- a bold priority in front of a task ----------------------------------------------------------
 
 
