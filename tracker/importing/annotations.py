@@ -67,9 +67,11 @@ NAME = re.compile(
 )
 _TRAILING_REF = re.compile(r"\s*(\[[^\]]+\]\([^)\s]+\)|[\w./-]+#\d+|[A-Z][A-Z0-9_]+-\d+)\s*$")
 # "**Done:** rotate keys", and "[Done](commit-url): rotate keys" (the status word linking to the work).
+_STATUS_WORD = r"(?i:done|todo|to\s+do|wip|in\s+progress|won'?t\s+do|blocked)"
 _LEADING_STATUS = re.compile(
-    r"^(?:\*\*|__|\[)?(?P<v>(?i:done|todo|to\s+do|wip|in\s+progress|won'?t\s+do|blocked))(?:\*\*|__|\]\([^)\s]+\))?"
-    r"\s*[:\-–—]\s*(?:\*\*|__)?\s+"
+    rf"^(?:\*\*|__|\[)?(?P<v>{_STATUS_WORD})(?:\*\*|__|\]\([^)\s]+\))?\s*[:\-–—]\s*(?:\*\*|__)?\s+"
+    # "**TODO** a prometheus exporter on ZFS ...": the bold word alone marks the status, no colon needed.
+    rf"|^(?:\*\*|__)(?P<b>{_STATUS_WORD})(?:\*\*|__)\s+(?=\w)"
 )
 # "[GH-101 (Done)](url): create ...": the status written inside the text of the link to the work.
 _LINK_STATUS = re.compile(
@@ -246,7 +248,7 @@ def split_annotations(
         text = struck.group("v")
     label = _LEADING_STATUS.match(text)
     if label:
-        result.status_text = result.lead = label.group("v")
+        result.status_text = result.lead = label.group("v") or label.group("b")
         text = text[label.end() :]
     elif result.status_text is None and (linked := _LINK_STATUS.search(text)):
         result.status_text = linked.group("v")  # the title keeps the link as written

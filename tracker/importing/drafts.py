@@ -89,6 +89,8 @@ class TableInfo:
     header: list[str]
     delimiter: list[str]
     roles: dict[str, int]  # role -> column index
+    # The first line of each row written over several lines -> how many lines it takes.
+    wrapped: dict[int, int] = field(default_factory=dict)
 
 
 @dataclass

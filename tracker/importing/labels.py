@@ -25,6 +25,13 @@ _NOT_A_LABEL = re.compile(
     re.IGNORECASE,
 )
 
+# A bold word or two that only rates the item ("**CRITICAL:**", "**Urgent**:", "**P1:**", "**High priority:**").
+_PRIORITY_ONLY = re.compile(
+    r"^(?:p[0-4]|sev(?:erity)?[\s-]?\d|critical|urgent|important|blocker|"
+    r"(?:high|medium|low|top)(?:\s+priority)?|priority(?:\s*[:\s]\s*\w+)?)$",
+    re.IGNORECASE,
+)
+
 
 def split_label(core: str) -> tuple[str, str, str | None, str | None]:
     """(title markdown, title as written, description markdown, status) of a core: a bullet that starts
@@ -48,6 +55,9 @@ def split_label(core: str) -> tuple[str, str, str | None, str | None]:
             and not _NOT_A_LABEL.match(label)
         )
     if not (has_colon or sentence or match.group("sep") or not rest):
+        return core, core, None, None
+    if rest and _PRIORITY_ONLY.match(label):
+        # "**CRITICAL:** Access the NAS": a priority in front of the action, not a label naming it.
         return core, core, None, None
     if _MARKER_LABELS.match(label) and rest:
         return rest, rest, None, None

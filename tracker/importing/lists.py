@@ -36,9 +36,15 @@ _SINGLE_TOKEN = re.compile(r"^\W*[\w./:@#-]+\W*$")
 # action list is an action item written as its ticket (lint says it names no action; import keeps it).
 _ISSUE_ONLY = re.compile(r"^\W*(?:<?https?://\S+>?|[\w.-]+/[\w.-]+#\d+|#\d+|[A-Z][A-Z0-9]+-\d+)\W*$")
 _ACTION_PARAGRAPH = re.compile(
-    r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|follow[\s-]*up)(?:\s*[#-]?\s*\d{1,3})?\s*:?\s*(?:\*\*|__)",
+    r"^\s*(?:\*\*|__)\s*(?:action(?:\s+item)?|ai|todo|to\s+do|done|follow[\s-]*up)(?:\s*[#-]?\s*\d{1,3})?\s*:?\s*"
+    r"(?:\*\*|__)",
     re.I,
 )
+
+
+def marked_paragraph(content: str) -> bool:
+    """A paragraph that opens with a bold item marker or status (`**Action item:**`, `**TODO**`, `**DONE**:`)."""
+    return bool(_ACTION_PARAGRAPH.match(content))
 
 
 SINGLE_TOKENS = Shaped("iip-design")
@@ -263,12 +269,22 @@ def paragraph_item(
 ) -> ItemDraft | None:
     """A paragraph that starts with a bold "Action item:" label is an item of its own."""
     content = node.children[0].content if node.children else ""
-    if not _ACTION_PARAGRAPH.match(content):
+    if not marked_paragraph(content):
         return None
     span = node.map or (0, 1)
-    draft = draft_from_text(
-        content, (span[0], span[1]), "paragraph", section, context, jira_projects, known_owner
-    )
+    first, _break, more = content.partition("\n")
+    if more.strip() and re.search(r"[.!?][)\]]?$", first.strip()):
+        # "**TODO**: we need to monitor systemd units.\nThe best would be ...": the first line is the item,
+        # a sentence of its own; the lines after it explain it.
+        draft = draft_from_text(
+            first, (span[0], span[0] + 1), "paragraph", section, context, jira_projects, known_owner
+        )
+        if draft is not None:
+            draft.description = " ".join(filter(None, [draft.description, to_plain(more)]))
+    else:
+        draft = draft_from_text(
+            content, (span[0], span[1]), "paragraph", section, context, jira_projects, known_owner
+        )
     if draft is not None:
         draft.status = read_status(draft.status_text)
     return draft

@@ -24,7 +24,13 @@ from tracker.importing.sections import (
     heading_context,
     heading_text,
 )
-from tracker.importing.unheaded import action_tables, commits, label_sections, lessons_sections
+from tracker.importing.unheaded import (
+    action_tables,
+    commits,
+    label_sections,
+    lessons_sections,
+    marked_paragraphs,
+)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9._-]{0,199}$")
 _UNESCAPED_PIPE = re.compile(r"(?<!\\)\|")
@@ -118,6 +124,11 @@ def parse_document(
         sections.append(((blocks[label].map or (0, 0))[0], (blocks[end - 1].map or (0, len(lines)))[1]))
         groups.append(read_section(reader, title, blocks[start:end], heading_context(title)))
         skip.update(range(label, end))
+    for index in marked_paragraphs(blocks, skip, candidates):
+        span = blocks[index].map or (0, 0)
+        sections.append((span[0], span[1]))
+        groups.append(read_section(reader, "", [blocks[index]], Context()))
+        skip.add(index)
     for index in action_tables(blocks, skip, candidates):
         span = blocks[index].map or (0, 0)
         sections.append((span[0], span[1]))

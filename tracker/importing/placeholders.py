@@ -27,12 +27,20 @@ _INLINE_PLACEHOLDER = re.compile(
     r"<(?:describe|insert|add|owner|date|name|link|summary)[^<>\n]{0,60}>",
     re.IGNORECASE,
 )
+# "{link to github issues for things that would have detected this failure ...}": a template's
+# instruction, in single braces, left under its heading when the write-up was filled in.
+_INSTRUCTION = re.compile(r"^\{(?!\{)[^{}\n]*\s[^{}\n]*\}$")
 _MD_LINK = re.compile(r"\]\(([^)\s]+\.md)(?:#[^)]*)?\)")
 
 
 def is_placeholder(text: str | None) -> bool:
     """True for a value that is a template's stand-in rather than a value."""
     return bool(text) and bool(_PLACEHOLDER.match(text.strip()))  # type: ignore[union-attr]
+
+
+def is_instruction(text: str) -> bool:
+    """True for a paragraph that is only a template's instruction in braces ("{list things that worked}")."""
+    return bool(_INSTRUCTION.match(text.strip()))
 
 
 def blank_template(text: str) -> int:

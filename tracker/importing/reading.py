@@ -19,6 +19,7 @@ from tracker.importing.lists import (
     short_statement,
 )
 from tracker.importing.markdown import inline_tokens, strong_spans
+from tracker.importing.placeholders import is_instruction
 from tracker.importing.sections import (
     Context,
     heading_context,
@@ -164,7 +165,7 @@ def read_section(
     reader: Reader, title: str, body: list[SyntaxTreeNode], base: Context, headings_only: bool = False
 ) -> list[ItemDraft]:
     """The drafts of one action section, in document order (`headings_only`: its heading items, or none)."""
-    body = without_review_parts(body)
+    body = [node for node in without_review_parts(body) if not _instruction(node)]
     preamble, chunks = _chunks(body)
     candidates = [(h, b) for h, b in chunks if not is_group_label(heading_text(h))]
     prose = [1 for _h, b in candidates if _prose_bodied(b)]
@@ -201,6 +202,7 @@ def _read_blocks(reader: Reader, title: str, nodes: list[SyntaxTreeNode], base: 
     sub_context = base
     table_drafts: list[ItemDraft] = []
     other: list[ItemDraft] = []
+    lists: list[tuple[SyntaxTreeNode, list[ItemDraft]]] = []
     segments: list[list[tuple[SyntaxTreeNode, Context]]] = [[]]  # paragraphs under each heading
     listed: list[bool] = [False]  # whether that heading has a list or table
     for node in _unquoted(nodes):
@@ -241,16 +243,42 @@ def _read_blocks(reader: Reader, title: str, nodes: list[SyntaxTreeNode], base: 
                 table_drafts.extend(drafts)
         elif node.type in ("bullet_list", "ordered_list"):
             listed[-1] = True
-            other.extend(list_items(node, title, context, reader.jira_projects, reader.known_owner))
-    # A section with an action table keeps its lists as explanation (types, priorities), not tasks.
+            drafts = list_items(node, title, context, reader.jira_projects, reader.known_owner)
+            lists.append((node, drafts))
+            other.extend(drafts)
     if table_drafts:
-        return table_drafts + [d for d in other if d.kind == "paragraph"]
+        # A list beside an action table that explains the table's values ("P0 - critical for the
+        # release", "Prevent - stop a repeat") is not tasks; any other list there is more items.
+        values = {_term(cell) for draft in table_drafts for cell in draft.cells or []} - {""}
+        explaining = {id(draft) for node, drafts in lists if _defines(node, values) for draft in drafts}
+        return sorted(
+            table_drafts + [d for d in other if id(d) not in explaining], key=lambda d: d.source_line
+        )
     if PROSE_ITEMS.active:
         for index, (paragraphs, has_list) in enumerate(zip(segments, listed, strict=True)):
             # Prose above sub-headings that hold lists introduces them; it is not an item.
             if not has_list and not (index == 0 and any(listed)):
                 other.extend(_prose_items(reader, title, paragraphs))
     return other
+
+
+_DEFINED_TERM = re.compile(r"^\W*(?P<t>[\w/ -]{1,30}?)\s*[-–—:]\s+\S")
+
+
+def _term(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
+
+
+def _defines(node: SyntaxTreeNode, values: set[str]) -> bool:
+    """A list whose every entry defines a value used in the table ("P0 - Critical for the release")."""
+    entries = [child for child in node.children if child.type == "list_item"]
+    terms = []
+    for entry in entries:
+        first = entry.children[0] if entry.children else None
+        content = first.children[0].content if first is not None and first.children else ""
+        match = _DEFINED_TERM.match(content.replace("**", "").replace("__", ""))
+        terms.append(_term(match.group("t")) if match else None)
+    return bool(entries) and all(term in values for term in terms)
 
 
 def _prose_items(
@@ -266,6 +294,12 @@ def _prose_items(
         draft = None if lines else prose_item(node, title, where, reader.jira_projects, reader.known_owner)
         found.extend(lines + ([draft] if draft is not None else []))
     return found
+
+
+def _instruction(node: SyntaxTreeNode) -> bool:
+    """A template's instruction left in place ("{link to github issues for ...}"): neither an item nor the
+    prose a heading item opens with."""
+    return node.type == "paragraph" and bool(node.children) and is_instruction(node.children[0].content)
 
 
 def _unquoted(nodes: list[SyntaxTreeNode]) -> list[SyntaxTreeNode]:

@@ -158,11 +158,21 @@ def _table(
         delimiter = (info.delimiter + ["---"] * total)[:width] + ["---"] * len(added)
         result[info.span[0]] = (info.span[0] + 1, [_row(header)])
         result[info.span[0] + 1] = (info.span[0] + 2, ["| " + " | ".join(delimiter) + " |"])
+    continued: set[int] = set()  # the later lines of a row written over several lines
     for number in range(info.span[0] + 2, info.span[1]):
+        count = info.wrapped.get(number, 1)
+        if number in continued:
+            continue
+        continued.update(range(number + 1, number + count))
         changes = plans.get(number, {})
         if not changes and not added:
             continue
-        cells = _cells_of(lines[number])
+        # A wrapped row is written back as one line: its cells are rewritten, so it cannot keep its breaks.
+        row = " ".join(
+            [lines[number].rstrip("\r\n").rstrip()]
+            + [line.strip() for line in lines[number + 1 : number + count]]
+        )
+        cells = _cells_of(row)
         cells = (cells + [""] * total)[:total]
         for role, value in changes.items():
             index = columns[role]
@@ -174,7 +184,7 @@ def _table(
                 cells[index] = f"{cells[index]} {value}"
             else:
                 cells[index] = value
-        result[number] = (number + 1, [_row(cells)])
+        result[number] = (number + count, [_row(cells)])
     return result
 
 
@@ -227,7 +237,15 @@ def _text_item(
         box = "[x]" if item.status in ("done", "wont_do") else "[ ]"
     elif box is not None:
         box = want.status
-    implied = box or draft.context_status
+    marker = _marker(draft, lines[draft.line_span[0]].rstrip("\r\n"))
+    said = None  # the status the marker states ("**TODO**: ...")
+    if marker and draft.lead and draft.lead in marker:
+        said = draft.lead
+        if want.status not in (None, draft.lead):
+            # Done since: the marker that makes the paragraph an item says the new status.
+            marker = marker.replace(draft.lead, want.status, 1)
+            said = want.status
+    implied = box or said or draft.context_status
     group: list[str] = []
     implied_status = (read_status(implied) or Status.OPEN).value
     expressed = (
@@ -248,6 +266,8 @@ def _text_item(
     body = draft.core
     if box:
         body = f"{box} {body}"
+    if marker:
+        body = f"{marker}{body}"
     if group:
         body = f"{body} ({'; '.join(group)})"
     start, end = draft.line_span
@@ -263,6 +283,16 @@ def _text_item(
         new_lines.append(indent + text)
     result[start] = (end, new_lines)
     return result
+
+
+def _marker(draft: ItemDraft, first: str) -> str:
+    """What opens a marked paragraph before its text (`**TODO**: `, `**Action item:** `): it is what makes
+    the paragraph an item, so a rewritten paragraph keeps it."""
+    if draft.kind != "paragraph":
+        return ""
+    start = _content_start(first, draft)
+    found = first.find(draft.core.split("\n")[0][:40], start)
+    return first[start:found] if found > start else ""
 
 
 def _content_start(line: str, draft: ItemDraft) -> int:

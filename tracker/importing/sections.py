@@ -87,7 +87,9 @@ _DEADLINE_LABEL = re.compile(
     r"^(?:target|deadline|due(?:\s+date)?|due\s+by|eta|by|timeline|timeframe)\s*[:\-]?\s*(.+)$", re.IGNORECASE
 )
 _TIMEFRAME = re.compile(
-    r"^(?:(?:next|within|in)\s+(?:\d+|a|one|two|three|four|six)\s+(?:days?|weeks?|months?|quarters?|sprints?)"
+    # "next 2 weeks", and the short forms of a runbook-style recovery list: "Next 30min", "Next 2h", "Next 24h".
+    r"^(?:(?:next|within|in)\s+(?:\d+|a|an|one|two|three|four|six)\s*(?:days?|weeks?|months?|quarters?|sprints?|"
+    r"h(?:(?:ou)?rs?)?|min(?:ute)?s?)\b"
     r"|(?:this|next)\s+(?:week|sprint|month|quarter)|(?:end\s+of|by)\s+.+|q[1-4]\b.*|h[12]\b.*)$",
     re.IGNORECASE,
 )
@@ -230,7 +232,11 @@ def heading_context(text: str) -> Context:
 _GROUP_LABEL = re.compile(
     r"^(?:(?:immediate|short|medium|mid|long|near)[\s-]*term|immediate|now|next|later|soon|future|ongoing|"
     r"p[0-4]|priority\b|phase\s+\w+|(?:high|medium|low)(?:\s+priority)?$|completed?|done|in\s+progress|open|"
-    r"planned|to\s*do|not\s+started|pending)",
+    r"planned|to\s*do|not\s+started|pending|"
+    # The kinds of follow-up work a postmortem template sorts its items into (prevent, detect, mitigate,
+    # repair, process, fixes, other): "### Mitigation" over its items groups them, it is not one.
+    r"(?:prevent(?:ion|ive)?|detect(?:ion)?|mitigat(?:e|ion)|repair|process|fix(?:es)?|other)"
+    r"(?:\s+(?:actions?|items?|measures?|tasks?|work))?$)",
     re.IGNORECASE,
 )
 

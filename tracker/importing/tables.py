@@ -10,7 +10,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from tracker.importing.annotations import split_owner_deadline
 from tracker.importing.drafts import FieldSpot, ItemDraft, TableInfo
-from tracker.importing.markdown import collapse, inline_tokens, plain, strong_spans
+from tracker.importing.markdown import collapse, inline_tokens, parse_tree, plain, strong_spans
 from tracker.importing.refs import refs_in
 from tracker.statuses import parse_status
 
@@ -150,6 +150,46 @@ def status_in_cell(cell: SyntaxTreeNode) -> str | None:
     return match.group(0) if match else None
 
 
+_UNESCAPED_PIPE_END = re.compile(r"(?<!\\)\|\s*$")
+
+
+def _wrapped_rows(
+    rows: list[SyntaxTreeNode], source_lines: list[str], header_line: str, delimiter_line: str
+) -> list[tuple[SyntaxTreeNode, int, int]]:
+    """(row, first line, line count) of the body rows. In a table written with outer pipes, a line that
+    does not end in a pipe runs on into the next line that does not start with one: one row wrapped over
+    lines (by an editor, or by hand), which the Markdown parser reads as a second row of leftovers."""
+    if not (header_line.strip().startswith("|") and _UNESCAPED_PIPE_END.search(header_line)):
+        return [(row, row.map[0], 1) for row in rows if row.map]
+    found: list[tuple[SyntaxTreeNode, int, int]] = []
+    index = 0
+    while index < len(rows):
+        row = rows[index]
+        if not row.map:
+            index += 1
+            continue
+        first = row.map[0]
+        text = source_lines[first].rstrip()
+        count = 1
+        while (
+            not _UNESCAPED_PIPE_END.search(text)
+            and index + count < len(rows)
+            and (rows[index + count].map or (0, 0))[0] == first + count
+            and not source_lines[first + count].lstrip().startswith("|")
+        ):
+            text = f"{text} {source_lines[first + count].strip()}"
+            count += 1
+        if count > 1:
+            tree = parse_tree(f"{header_line.rstrip()}\n{delimiter_line.rstrip()}\n{text}\n")
+            table = tree.children[0] if tree.children and tree.children[0].type == "table" else None
+            body = table.children[1].children if table is not None and len(table.children) > 1 else []
+            if body:
+                row = body[0]
+        found.append((row, first, count))
+        index += count
+    return found
+
+
 def table_items(
     table: SyntaxTreeNode,
     source_lines: list[str],
@@ -175,7 +215,10 @@ def table_items(
         span=(span[0], span[1]), header=[_raw(c) for c in header_cells], delimiter=delimiter, roles=roles
     )
     drafts: list[ItemDraft] = []
-    for row in rows[1:]:
+    header_line = source_lines[rows[0].map[0]] if rows[0].map else ""
+    for row, line, count in _wrapped_rows(rows[1:], source_lines, header_line, delimiter_line):
+        if count > 1:
+            info.wrapped[line] = count
         cells = _cells(row)
         raw = [_raw(cell) for cell in cells]
         if not any(value.strip() for value in raw):
@@ -191,7 +234,6 @@ def table_items(
                 return None
             return plain(_children(cells[index])) or None
 
-        line = row.map[0] if row.map else span[0]
         draft = ItemDraft(
             title=title,
             title_text=_raw(title_cell).strip() if title_cell is not None else title,
@@ -203,7 +245,7 @@ def table_items(
             status_text=value("status"),
             priority=value("priority"),
             route=value("route"),
-            line_span=(line, line + 1),
+            line_span=(line, line + count),
             table_id=table_id,
             cells=raw,
         )

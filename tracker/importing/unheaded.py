@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from markdown_it.tree import SyntaxTreeNode
 
+from tracker.importing.lists import marked_paragraph
 from tracker.importing.markdown import inline_tokens, plain
 from tracker.importing.reading import pseudo_heading
 from tracker.importing.sections import (
@@ -172,6 +173,34 @@ def label_sections(
                 candidates, line, text, False, "a sentence introducing a list, with no action words"
             )
         index += 1
+    return found
+
+
+# "**TODO**: monitor systemd units ...", "**DONE**: added the wiki to the monitored sites": a paragraph
+# that marks itself as an item, under "Lessons learned" or any heading that does not tell the incident.
+# Met in a documents folder of an organisation outside the examples (an open-data project's reports).
+MARKED_PARAGRAPHS = Shaped()
+
+
+def marked_paragraphs(
+    blocks: list[SyntaxTreeNode], taken: set[int], candidates: list[Candidate] | None = None
+) -> list[int]:
+    """Indexes of paragraphs outside the action sections that open with a bold item marker or status
+    (`**TODO**`, `**DONE**:`, `**Action item:**`), except where the document tells the incident."""
+    if not MARKED_PARAGRAPHS.active:
+        return []
+    describing = _describing_incident(blocks)
+    found: list[int] = []
+    for index, node in enumerate(blocks):
+        if index in taken or index in describing or node.type != "paragraph" or not node.children:
+            continue
+        content = node.children[0].content
+        if marked_paragraph(content):
+            line = (node.map or (0, 0))[0] + 1
+            note_candidate(
+                candidates, line, plain(inline_tokens(node))[:60], True, "a paragraph marked as an item"
+            )
+            found.append(index)
     return found
 
 
