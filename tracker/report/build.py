@@ -166,7 +166,11 @@ def build_report(app: Any, connection: ReadConnection, options: Options) -> Repo
     if options.postmortem:
         # One postmortem: its items and its figures once; every group would be one identical row.
         dimensions, months = (), 0
-    overall, groups = queries.figures(connection, dialect, scope, dimensions)
+    # The organisation-wide view (no review scope) has the manager's view, and its incident months.
+    overall, groups = queries.figures(
+        connection, dialect, scope, dimensions, incident_months=scope_key is None
+    )
+    incident_months = groups.pop("incident_month", [])
     fresh = freshness(
         app,
         connection,
@@ -202,6 +206,7 @@ def build_report(app: Any, connection: ReadConnection, options: Options) -> Repo
             groups,
             options.save and options.as_of is None,
             manager_scope(options.team, options.target, options.severity, options.since),
+            incident_months,
         )
     return {
         "report_version": 1,

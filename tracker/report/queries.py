@@ -12,6 +12,7 @@ from tracker.report.sqlbits import Dialect, register_median
 
 DIMENSIONS = ("postmortem", "team", "severity", "target", "person")
 NONE_KEY = "(none)"
+WINDOWS = (30, 60, 90)  # days after the incident by which an item counts as done in time (manager's view)
 
 FIGURES = (
     "total",
@@ -181,38 +182,69 @@ def union(selects: list[str]) -> str:
     return "\nUNION ALL\n".join(selects)
 
 
-def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> str:
+def figures_sql(
+    dialect: Dialect, scope: Scope, dimensions: tuple[str, ...], incident_months: bool = False
+) -> str:
     """One statement: the figures overall and per key of each dimension, with the median days to done.
 
     Two passes over the report rows give every count: one per postmortem (which adds up to the
-    severity and overall figures) and one per (team, set of targets) cell (which adds up to the team
-    and target figures; an item linked on two targets counts once for each). Medians do not add up:
-    each dimension reads the done rows once, from a partial index that holds them in order.
+    severity and overall figures, and with `incident_months` to the months of the incidents) and one
+    per (team, set of targets) cell (which adds up to the team and target figures; an item linked on
+    two targets counts once for each). Medians do not add up: each dimension reads the done rows
+    once, from a partial index that holds them in order.
     """
     where = row_filter(scope)
-    aggregates = _AGGREGATES.format(
-        on_time_base=_ON_TIME_BASE, done_day=dialect.local_day("r.done_at", scope.low, scope.cut)
-    )
+    done_day = dialect.local_day("r.done_at", scope.low, scope.cut)
+    aggregates = _AGGREGATES.format(on_time_base=_ON_TIME_BASE, done_day=done_day)
     median = median_expr(dialect, "r.days_to_done")
     names = ", ".join(_NAMES)
     pm_sums = _ROLLED_UP.format(g="pm")
     cell_sums = _ROLLED_UP.format(g="c")
     has = dialect.contains
+    # Incident months: the days from each postmortem's incident to an item's close are counted in the
+    # postmortem pass (its rows are read postmortem by postmortem anyway), so the months are sums of
+    # postmortems, not another pass over every report row. Other groups carry NULLs in those columns.
+    windows = ""
+    pm_where = where
+    pm_source = "report_rows r"
+    pm_key = "r.postmortem_id"
+    no_windows = ""
+    if incident_months:
+        incident_day = (
+            "CAST(julianday(p.incident_date) - 2440587.5 AS INTEGER)"
+            if dialect.sqlite
+            else "(p.incident_date - DATE '1970-01-01')"
+        )
+        windows = "".join(
+            f",\n  COUNT(*) FILTER (WHERE r.kind = 2 AND r.done_at IS NOT NULL"
+            f" AND {done_day} - {incident_day} <= {n}) AS within_{n}"
+            for n in WINDOWS
+        )
+        # SQLite: postmortems first (CROSS JOIN keeps the order), each reading its own report rows
+        # in the table's order: no lookup per report row, and the groups come in order.
+        join = "CROSS JOIN" if dialect.sqlite else "JOIN"
+        pm_source = f"postmortems p {join} report_rows r ON r.postmortem_id = p.id"
+        pm_key = "p.id"
+        no_windows = ", NULL, NULL, NULL"
+        if scope.postmortem_ids is not None:  # the outer loop's postmortems, not only the rows'
+            pm_where += f" AND p.id IN ({', '.join(str(int(i)) for i in scope.postmortem_ids) or 'NULL'})"
     parts = [
-        f"SELECT 'overall' AS dim, '' AS key, {pm_sums}, CAST(NULL AS FLOAT) AS median_days_to_done FROM pm"
+        f"SELECT 'overall' AS dim, '' AS key, {pm_sums}, CAST(NULL AS FLOAT) AS median_days_to_done"
+        + "".join(f", CAST(NULL AS INTEGER) AS within_{n}" for n in WINDOWS if incident_months)
+        + " FROM pm"
     ]
     medians = [f"SELECT 'overall' AS dim, '' AS key, {median} AS median_days_to_done FROM report_rows r"
                f" WHERE {where} AND {_DONE}"]  # fmt: skip
     for dim in dimensions:
         if dim == "postmortem":
             parts.append(
-                f"SELECT 'postmortem', p.slug, {names}, pm.median_days_to_done FROM pm"
+                f"SELECT 'postmortem', p.slug, {names}, pm.median_days_to_done{no_windows} FROM pm"
                 " JOIN postmortems p ON p.id = pm.postmortem_id"
             )
         elif dim == "severity":
             key = severity_key("p.severity", scope)
             parts.append(
-                f"SELECT 'severity', {key}, {pm_sums}, NULL FROM pm JOIN postmortems p ON p.id = pm.postmortem_id"
+                f"SELECT 'severity', {key}, {pm_sums}, NULL{no_windows} FROM pm JOIN postmortems p ON p.id = pm.postmortem_id"
                 f" GROUP BY {key}"
             )
             row_key = severity_key("r.severity", scope)
@@ -222,7 +254,8 @@ def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> 
             )
         elif dim == "team":
             parts.append(
-                f"SELECT 'team', COALESCE(c.team, '{NONE_KEY}'), {cell_sums}, NULL FROM cells c GROUP BY c.team"
+                f"SELECT 'team', COALESCE(c.team, '{NONE_KEY}'), {cell_sums}, NULL{no_windows} FROM cells c"
+                " GROUP BY c.team"
             )
             medians.append(
                 f"SELECT 'team', COALESCE(r.team, '{NONE_KEY}'), {median} FROM report_rows r"
@@ -230,11 +263,11 @@ def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> 
             )
         elif dim == "target":
             parts.append(
-                f"SELECT 'target', n.target, {cell_sums}, NULL FROM target_names n"
+                f"SELECT 'target', n.target, {cell_sums}, NULL{no_windows} FROM target_names n"
                 f" JOIN cells c ON {has('c.targets', 'n.target')} GROUP BY n.target"
             )
             parts.append(
-                f"SELECT 'target', '{NONE_KEY}', {cell_sums}, NULL FROM cells c WHERE c.targets IS NULL"
+                f"SELECT 'target', '{NONE_KEY}', {cell_sums}, NULL{no_windows} FROM cells c WHERE c.targets IS NULL"
                 " HAVING COUNT(*) > 0"
             )
             # A subquery per target, not a join: each picks its own index (the done rows, or a
@@ -250,13 +283,21 @@ def figures_sql(dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]) -> 
             )
         elif dim == "person":
             parts.append(
-                f"SELECT 'person', COALESCE(r.owner_person, '{NONE_KEY}'), {aggregates}, {median}"
+                f"SELECT 'person', COALESCE(r.owner_person, '{NONE_KEY}'), {aggregates}, {median}{no_windows}"
                 f" FROM report_rows r WHERE {where} GROUP BY r.owner_person"
             )
+    if incident_months:
+        month = "substr(p.incident_date, 1, 7)" if dialect.sqlite else "to_char(p.incident_date, 'YYYY-MM')"
+        window_sums = "".join(f", SUM(pm.within_{n})" for n in WINDOWS)
+        parts.append(
+            f"SELECT 'incident_month', {month}, {pm_sums}, NULL{window_sums} FROM pm"
+            f" JOIN postmortems p ON p.id = pm.postmortem_id WHERE p.incident_date IS NOT NULL GROUP BY {month}"
+        )
+    window_columns = "".join(f", f.within_{n}" for n in WINDOWS if incident_months)
     return f"""
 WITH RECURSIVE pm AS MATERIALIZED (
-  SELECT r.postmortem_id, {aggregates}, {median} AS median_days_to_done
-  FROM report_rows r WHERE {where} GROUP BY r.postmortem_id
+  SELECT {pm_key} AS postmortem_id, {aggregates}, {median} AS median_days_to_done{windows}
+  FROM {pm_source} WHERE {pm_where} GROUP BY {pm_key}
 ),
 cells AS MATERIALIZED (
   SELECT r.team, r.targets, {aggregates} FROM report_rows r WHERE {where} GROUP BY r.team, r.targets
@@ -275,7 +316,7 @@ medians AS (
 {union(medians)}
 )
 SELECT f.dim, f.key, {", ".join(f"f.{name}" for name in _NAMES)},
-  COALESCE(f.median_days_to_done, m.median_days_to_done) AS median_days_to_done
+  COALESCE(f.median_days_to_done, m.median_days_to_done) AS median_days_to_done{window_columns}
 FROM figures f LEFT JOIN medians m ON m.dim = f.dim AND m.key = f.key"""
 
 
@@ -308,20 +349,37 @@ def finish(counts: list[Any], median: Any) -> Figures:
 
 
 def figures(
-    connection: ReadConnection, dialect: Dialect, scope: Scope, dimensions: tuple[str, ...]
+    connection: ReadConnection,
+    dialect: Dialect,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    incident_months: bool = False,
 ) -> tuple[Figures, dict[str, list[Group]]]:
-    """(overall figures, {dimension: [figures with their key]}) as of the scope's cut."""
+    """(overall figures, {dimension: [figures with their key]}) as of the scope's cut.
+
+    With `incident_months`, the groups also hold "incident_month": the figures of the postmortems
+    of each month of incidents (key YYYY-MM), with `within_30`/`_60`/`_90`: the items done within
+    that many days of their incident (read by `manager.by_incident_month`).
+    """
     register_median(connection, dialect)
-    result = connection.execute(figures_sql(dialect, scope, dimensions), params(dialect, scope, rows=True))
+    result = connection.execute(
+        figures_sql(dialect, scope, dimensions, incident_months), params(dialect, scope, rows=True)
+    )
     at = {name: index for index, name in enumerate(result.columns)}
     count_at = [at[name] for name in FIGURES]
     dim_at, key_at, median_at = at["dim"], at["key"], at["median_days_to_done"]
     overall = finish([None] * len(FIGURES), None)
     groups: dict[str, list[Group]] = {dim: [] for dim in dimensions}
+    if incident_months:
+        groups["incident_month"] = []
+    window_at = [(f"within_{n}", at[f"within_{n}"]) for n in WINDOWS if incident_months]
     for values in result:
         data = finish([values[i] for i in count_at], values[median_at])
         if values[dim_at] == "overall":
             overall = data
+        elif values[dim_at] == "incident_month":
+            extra = {name: int(values[i] or 0) for name, i in window_at}
+            groups["incident_month"].append(cast(Group, {"key": values[key_at], **data, **extra}))
         else:
             groups[values[dim_at]].append(cast(Group, {"key": values[key_at], **data}))
     for dim in groups:
