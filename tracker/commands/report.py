@@ -119,6 +119,10 @@ def report_cmd(
     if output:
         write_file(Path(output), text, "report")
         echo(f"wrote {fmt} report to {output}", err=True)
+    elif not notify and fmt == "json":
+        # render_text.terminal_safe escaped all `echo` would clean (JSON escapes C0 itself): the
+        # scan of megabytes of JSON for nothing is skipped.
+        click.echo(text, nl=False)
     elif not notify:
         echo(text, nl=False)
     if post_to:

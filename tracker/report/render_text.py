@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 from tracker.report.queries import FIGURES
@@ -120,12 +121,25 @@ def to_markdown(report: Report, limit: int = 20) -> str:
 
 
 def to_json(report: Report) -> str:
-    """Indented JSON with each row of a list on one line.
+    """Indented JSON with each row of a list on one line, safe to print as it is (see `terminal_safe`).
 
     `indent` switches json to its pure-Python encoder, four times slower than the C one: ten
     thousand postmortem rows took a quarter of a second. The rows are encoded by the C encoder.
     """
-    return _json(report, "") + "\n"
+    return terminal_safe(_json(report, "") + "\n")
+
+
+# What json leaves raw with ensure_ascii=False that a terminal could obey (it escapes C0 itself).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """JSON text with DEL, C1 controls and bidi overrides written as \\u escapes: the same JSON
+    value, and no character `tracker.output.clean` would change, so the command prints it without
+    that scan (0.07-0.15 s over the 4 MB report of 100k items)."""
+    if text.isascii():  # the usual case, in microseconds: ASCII has no C1 or bidi characters
+        return text
+    return _JSON_UNSAFE.sub(lambda match: f"\\u{ord(match.group(0)):04x}", text)
 
 
 def _json(value: Any, indent: str) -> str:
