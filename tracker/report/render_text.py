@@ -10,7 +10,7 @@ from typing import Any
 
 from tracker.report.queries import FIGURES
 from tracker.report.sections import footnotes, headline, sections
-from tracker.report.shape import Report
+from tracker.report.shape import ManagerView, Report
 
 
 def _title(report: Report) -> str:
@@ -173,6 +173,26 @@ CSV_COLUMNS = [
     "links",
     "lint",
     "changes",
+    # The manager's view (organisation-wide and --team/--target/--severity/--since reports); appended,
+    # so the columns above keep their places.
+    "person",
+    "team",
+    "issue",
+    "unowned",
+    "items",
+    "done_time_unknown",
+    "window_base",
+    "within_30",
+    "rate_30",
+    "within_60",
+    "rate_60",
+    "within_90",
+    "rate_90",
+    "rate",
+    "then",
+    "now",
+    "change",
+    "previous_report_at",
 ]
 
 
@@ -181,12 +201,18 @@ def to_csv(report: Report) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n", extrasaction="ignore")
     writer.writeheader()
-    writer.writerow({"section": "summary", "dimension": "overall", **report["summary"]})
+    manager = report["manager"]
+    unowned = {"unowned": manager["unowned_count"]} if manager else {}
+    writer.writerow({"section": "summary", "dimension": "overall", **report["summary"], **unowned})
     for dim, rows in report["groups"].items():
         for row in rows:
             writer.writerow({"section": "group", "dimension": dim, **row})
     for point in report["trend"]:
         writer.writerow({"section": "trend", "dimension": "month", "key": point["month"], **point})
+    if manager:
+        _manager_csv(writer, manager)
+    for warning in report["warnings"]:
+        writer.writerow({"section": "warning", "title": warning})
     for item in (report["review"] or {}).get("items", []):
         writer.writerow(
             {
@@ -206,3 +232,51 @@ def to_csv(report: Report) -> str:
             }
         )
     return buffer.getvalue()
+
+
+def _manager_csv(writer: csv.DictWriter[str], manager: ManagerView) -> None:
+    """The manager's view as rows: a spreadsheet filters on `section` (one table, as the rest).
+
+    The overdue and unowned rows are the listed items (at most 500, as in JSON); the summary row's
+    `overdue` and `unowned` are the exact counts. Teams by overdue items are the `team` group rows.
+    """
+    since = manager["since_previous"]
+    for name, change in since["figures"].items():
+        writer.writerow(
+            {
+                "section": "since_previous",
+                "dimension": "figure",
+                "key": name,
+                **change,
+                "previous_report_at": since["previous_report_at"],
+            }
+        )
+    due = manager["due_so_far"]
+    writer.writerow(
+        {
+            "section": "due_so_far",
+            "dimension": "overall",
+            "done": due["done"],
+            "due": due["due"],
+            "rate": due["rate"],
+        }
+    )
+    for month in manager["by_incident_month"]:
+        writer.writerow({"section": "incident_month", "dimension": "month", "key": month["month"], **month})
+    for section in ("overdue", "unowned"):
+        for entry in manager[section]:
+            issue = entry["issue"]
+            writer.writerow(
+                {
+                    "section": section,
+                    "item_id": entry["id"],
+                    "postmortem": entry["postmortem"],
+                    "title": entry["title"],
+                    "owner": entry["owner"],
+                    "person": entry["person"],
+                    "team": entry["team"],
+                    "deadline": entry["deadline"],
+                    "days_overdue": entry["days_overdue"],
+                    "issue": (issue["url"] or issue["key"]) if issue else None,
+                }
+            )
