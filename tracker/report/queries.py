@@ -189,7 +189,11 @@ def union(selects: list[str]) -> str:
 
 
 def figures_sql(
-    dialect: Dialect, scope: Scope, dimensions: tuple[str, ...], incident_months: bool = False
+    dialect: Dialect,
+    scope: Scope,
+    dimensions: tuple[str, ...],
+    incident_months: bool = False,
+    targets: tuple[str, ...] | None = None,
 ) -> str:
     """One statement: the figures overall and per key of each dimension, with the median days to done.
 
@@ -198,6 +202,10 @@ def figures_sql(
     per (team, set of targets) cell (which adds up to the team and target figures; an item linked on
     two targets counts once for each). Medians do not add up: each dimension reads the done rows
     once, from a partial index that holds them in order.
+
+    `targets` (SQLite: the link targets' names, `target_names`): the overall and per-target medians
+    are then one read of the done rows, each aggregate FILTERed to its target, instead of a read
+    per target (0.02 s instead of 0.08 s over 47,000 done rows).
     """
     where = row_filter(scope)
     done_day = dialect.local_day("r.done_at", scope.low, scope.cut)
@@ -240,8 +248,12 @@ def figures_sql(
         + "".join(f", CAST(NULL AS INTEGER) AS within_{n}" for n in WINDOWS if incident_months)
         + " FROM pm"
     ]
-    medians = [f"SELECT 'overall' AS dim, '' AS key, {median} AS median_days_to_done FROM report_rows r"
-               f" WHERE {where} AND {_DONE}"]  # fmt: skip
+    one_read = targets is not None and dialect.sqlite
+    if one_read:
+        medians = ["SELECT 'overall' AS dim, '' AS key, m0 AS median_days_to_done FROM done_medians"]
+    else:
+        medians = [f"SELECT 'overall' AS dim, '' AS key, {median} AS median_days_to_done FROM report_rows r"
+                   f" WHERE {where} AND {_DONE}"]  # fmt: skip
     for dim in dimensions:
         if dim == "postmortem":
             parts.append(
@@ -277,6 +289,12 @@ def figures_sql(
                 f"SELECT 'target', '{NONE_KEY}', {cell_sums}, NULL{no_windows} FROM cells c WHERE c.targets IS NULL"
                 " HAVING COUNT(*) > 0"
             )
+            if one_read:
+                medians += [f"SELECT 'target', '{NONE_KEY}', m1 FROM done_medians"] + [
+                    f"SELECT 'target', {literal(name)}, m{index} FROM done_medians"
+                    for index, name in enumerate(targets or (), start=2)
+                ]
+                continue
             # A subquery per target, not a join: each picks its own index (the done rows, or a
             # scope's postmortems), where a join would make SQLite build a filter over every row.
             medians.append(
@@ -301,21 +319,27 @@ def figures_sql(
             f" JOIN postmortems p ON p.id = pm.postmortem_id WHERE p.incident_date IS NOT NULL GROUP BY {month}"
         )
     window_columns = "".join(f", f.within_{n}" for n in WINDOWS if incident_months)
+    done_medians = ""
+    if one_read:
+        filtered = ["tracker_median(r.days_to_done) FILTER (WHERE r.targets IS NULL) AS m1"] + [
+            f"tracker_median(r.days_to_done) FILTER (WHERE {has('r.targets', literal(name))}) AS m{index}"
+            for index, name in enumerate(targets or (), start=2)
+        ]
+        done_medians = f"""
+done_medians AS MATERIALIZED (
+  SELECT tracker_median(r.days_to_done) AS m0, {", ".join(filtered)}
+  FROM report_rows r WHERE {where} AND {_DONE}
+),"""
     return f"""
-WITH RECURSIVE pm AS MATERIALIZED (
+WITH RECURSIVE {done_medians}
+pm AS MATERIALIZED (
   SELECT {pm_key} AS postmortem_id, {aggregates}, {median} AS median_days_to_done{windows}
   FROM {pm_source} WHERE {pm_where} GROUP BY {pm_key}
 ),
 cells AS MATERIALIZED (
   SELECT r.team, r.targets, {aggregates} FROM report_rows r WHERE {where} GROUP BY r.team, r.targets
 ),
-target_names (target) AS (
-  -- The distinct targets by skipping through the links index: a lookup per target, not a scan.
-  SELECT MIN(target) FROM links
-  UNION ALL
-  SELECT (SELECT MIN(l.target) FROM links l WHERE l.target > n.target) FROM target_names n
-  WHERE n.target IS NOT NULL
-),
+{TARGET_NAMES},
 figures AS (
 {union(parts)}
 ),
@@ -325,6 +349,15 @@ medians AS (
 SELECT f.dim, f.key, {", ".join(f"f.{name}" for name in _NAMES)},
   COALESCE(f.median_days_to_done, m.median_days_to_done) AS median_days_to_done{window_columns}
 FROM figures f LEFT JOIN medians m ON m.dim = f.dim AND m.key = f.key"""
+
+
+# The distinct targets by skipping through the links index: a lookup per target, not a scan.
+TARGET_NAMES = """target_names (target) AS (
+  SELECT MIN(target) FROM links
+  UNION ALL
+  SELECT (SELECT MIN(l.target) FROM links l WHERE l.target > n.target) FROM target_names n
+  WHERE n.target IS NOT NULL
+)"""
 
 
 def params(dialect: Dialect, scope: Scope, rows: bool = False) -> dict[str, Any]:
@@ -369,8 +402,15 @@ def figures(
     that many days of their incident (read by `manager.by_incident_month`).
     """
     register_median(connection, dialect)
+    targets = None
+    if dialect.sqlite:  # see figures_sql: one read of the done rows for every target's median
+        targets = tuple(
+            connection.scalars(
+                f"WITH RECURSIVE {TARGET_NAMES} SELECT target FROM target_names WHERE target IS NOT NULL"
+            )
+        )
     result = connection.execute(
-        figures_sql(dialect, scope, dimensions, incident_months), params(dialect, scope, rows=True)
+        figures_sql(dialect, scope, dimensions, incident_months, targets), params(dialect, scope, rows=True)
     )
     at = {name: index for index, name in enumerate(result.columns)}
     count_at = [at[name] for name in FIGURES]
