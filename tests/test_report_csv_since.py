@@ -16,7 +16,7 @@ def rows_of(run_cli, *args: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(out)))
 
 
-def test_csv_has_every_manager_section_with_the_json_numbers(run_cli, imported):
+def test_csv_has_every_manager_section_with_the_json_numbers(run_cli, imported):  # noqa: F811
     run_cli.ok("report", "--format", "json")  # a saved previous report: "since previous" has rows
     report = json.loads(run_cli.ok("report", "--format", "json", "--no-save").stdout)
     manager = report["manager"]
@@ -59,7 +59,7 @@ def test_csv_has_every_manager_section_with_the_json_numbers(run_cli, imported):
     assert changes["total"]["previous_report_at"] == manager["since_previous"]["previous_report_at"]
 
 
-def test_csv_of_a_review_has_no_manager_rows(run_cli, imported):
+def test_csv_of_a_review_has_no_manager_rows(run_cli, imported):  # noqa: F811
     sections = {row["section"] for row in rows_of(run_cli, "--no-save", "--postmortem", "inc-a")}
     assert "item" in sections
     assert not sections & {"overdue", "unowned", "incident_month", "due_so_far", "since_previous"}
@@ -74,14 +74,18 @@ def saved_scopes(db_url: str) -> list[str]:
         engine.dispose()
 
 
-def test_relative_since_keys_saved_runs_on_its_text(run_cli, imported, db_url):
+def test_relative_since_keys_saved_runs_on_its_text(run_cli, imported, db_url):  # noqa: F811
     run_cli.ok("report", "--format", "json", "--since", "30D")
     second = json.loads(run_cli.ok("report", "--format", "json", "--since", "30d").stdout)
     run_cli.ok("report", "--format", "json", "--since", day(-30))
     run_cli.ok("report", "--format", "json", "--since", "30d", "--postmortem", "inc-b")
     scopes = saved_scopes(db_url)
     # The same key whatever day it is run on (30d), so a rolling window compares with yesterday's run.
-    assert scopes[:3] == ["organisation|since:30d", "organisation|since:30d", f"organisation|since:{day(-30)}"]
+    assert scopes[:3] == [
+        "organisation|since:30d",
+        "organisation|since:30d",
+        f"organisation|since:{day(-30)}",
+    ]
     assert scopes[3] == "postmortem:inc-b|since:30d"
     assert second["manager"]["since_previous"]["scope"] == "organisation|since:30d"
     assert second["manager"]["since_previous"]["previous_report_at"] is not None

@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from tracker.readdb import ReadConnection
 from tracker.report.shape import Figures, Group
-from tracker.report.sqlbits import Dialect, register_median
+from tracker.report.sqlbits import Dialect, median_expr, register_median
 
 DIMENSIONS = ("postmortem", "team", "severity", "target", "person")
 NONE_KEY = "(none)"
@@ -49,31 +49,6 @@ class Scope:
     target: str | None = None  # only items linked to an issue on this target (`--target`)
     severity_aliases: tuple[tuple[str, str], ...] = ()  # [report] severity_aliases: grouped as one
     extra: dict[str, Any] = field(default_factory=dict)
-
-
-def state_sql(dialect: Dialect, scope: Scope) -> str:
-    """CTEs ending in `s`: one row per item that existed at `:cut`, with its state then (the item list).
-
-    Each item's history is kept as stretches in `item_states` (tracker/states.py), derived from the
-    events log by reading backwards from the present: a field's value at the cut is the `old` of its
-    first event after the cut, else its current value, using when things happened (`occurred_at`).
-    The state at the cut is the one stretch per item with valid_from < cut <= valid_to.
-    """
-    d = dialect
-    filters = ["st.valid_from < :cut", "(st.valid_to IS NULL OR st.valid_to >= :cut)"]
-    filters += scope_filters(scope, "st")
-    local_done = d.local_date("st.done_at", scope.low, scope.cut)
-    return f"""
-WITH s AS MATERIALIZED (
-  SELECT st.item_id AS id, st.postmortem_id, st.owner_team, st.owner_text, st.owner_person, st.status,
-    st.kind, st.deadline, st.first_deadline, st.done_at, st.slips, st.slip_days, st.days_to_done,
-    CASE WHEN st.kind IN ('open', 'in_progress') AND st.deadline < :today THEN 1 ELSE 0 END AS overdue,
-    CASE WHEN st.kind = 'done' AND st.first_deadline IS NOT NULL AND st.done_at IS NOT NULL
-              AND {local_done} <= st.first_deadline
-         THEN 1 ELSE 0 END AS on_time
-  FROM item_states st
-  WHERE {" AND ".join(filters)}
-)"""
 
 
 # Each figure of one group of report rows `r` (see ReportRow): counts and sums over small integers.
@@ -166,22 +141,6 @@ def row_filter(scope: Scope, item_lookup: bool = True) -> str:
     """The report rows of the items in scope, in the stretch that holds at the cut."""
     cut = ["r.valid_from < :cut", "(r.valid_to IS NULL OR r.valid_to >= :cut)"]
     return " AND ".join(cut + scope_filters(scope, "r", item_lookup))
-
-
-def median_expr(dialect: Dialect, column: str) -> str:
-    """The median of a column as an aggregate: the mean of the two middle values (the middle one if odd).
-
-    PostgreSQL: the lower and upper middle values as ordered-set aggregates sharing one sort. SQLite
-    has no median before 3.47, so `tracker_median` is registered on the connection (see
-    `sqlbits.register_median`): an aggregate like SUM, fed by SQLite's own GROUP BY.
-    """
-    if dialect.sqlite:
-        # FILTER: the Python step runs for the values only, not for every row of the group.
-        return f"tracker_median({column}) FILTER (WHERE {column} IS NOT NULL)"
-    return (
-        f"((percentile_disc(0.5) WITHIN GROUP (ORDER BY {column})"
-        f" + percentile_disc(0.5000000001) WITHIN GROUP (ORDER BY {column})) / 2.0)"
-    )
 
 
 def union(selects: list[str]) -> str:
@@ -432,17 +391,3 @@ def figures(
     for dim in groups:
         groups[dim].sort(key=lambda g: (g["key"] == NONE_KEY, str(g["key"])))
     return overall, groups
-
-
-def item_states(connection: ReadConnection, dialect: Dialect, scope: Scope) -> list[dict[str, Any]]:
-    """Each item in scope with its state at the cut (the review meeting's list)."""
-    sql = (
-        state_sql(dialect, scope)
-        + """
-SELECT s.id, s.status, s.kind, s.deadline, s.first_deadline, s.owner_text, s.owner_person, s.owner_team,
-       s.overdue, s.slips, s.done_at, p.slug AS postmortem, p.title AS postmortem_title, i.title, i.position,
-       i.deadline_text, i.description, i.priority
-FROM s JOIN postmortems p ON p.id = s.postmortem_id JOIN action_items i ON i.id = s.id
-ORDER BY p.slug, i.position, s.id"""
-    )
-    return connection.execute(sql, params(dialect, scope)).mappings()
