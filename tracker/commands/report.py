@@ -109,6 +109,7 @@ def report_cmd(
         target=target,
         severity=severity,
         since=parse_since(since, app.today()) if since else None,
+        since_text=relative_since(since),
     )
     # One read-connection transaction (stdlib sqlite3 on SQLite): the report reads with SQL text and
     # writes only its own small tables (saved runs, month ends, owner attributions), so neither the
@@ -119,6 +120,10 @@ def report_cmd(
     if output:
         write_file(Path(output), text, "report")
         echo(f"wrote {fmt} report to {output}", err=True)
+    elif not notify and fmt == "json":
+        # render_text.terminal_safe escaped all `echo` would clean (JSON escapes C0 itself): the
+        # scan of megabytes of JSON for nothing is skipped.
+        click.echo(text, nl=False)
     elif not notify:
         echo(text, nl=False)
     if post_to:
@@ -132,6 +137,12 @@ def report_cmd(
         from tracker.notify.commands import notify_report
 
         notify_report(app, cast(dict[str, Any], report), notify, dry_run, limit)
+
+
+def relative_since(since: str | None) -> str | None:
+    """`--since` as the saved runs' scope names it when it counts back from today (30d), else None."""
+    value = (since or "").strip().lower()
+    return value if value.endswith("d") and value[:-1].isdigit() else None
 
 
 def render(report: Report, fmt: str, limit: int, terminal: bool) -> str:

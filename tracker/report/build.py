@@ -39,6 +39,9 @@ class Options:
     target: str | None = None  # only items linked on this target
     severity: str | None = None  # only postmortems of this severity (after severity_aliases)
     since: date | None = None  # only postmortems of incidents on or after this date
+    # A relative --since as written (30d): saved runs key on it, not on the date it means today, so
+    # "since the previous report" of a rolling window finds yesterday's run.
+    since_text: str | None = None
 
 
 def parse_window(text: str) -> tuple[date, date]:
@@ -166,7 +169,11 @@ def build_report(app: Any, connection: ReadConnection, options: Options) -> Repo
     if options.postmortem:
         # One postmortem: its items and its figures once; every group would be one identical row.
         dimensions, months = (), 0
-    overall, groups = queries.figures(connection, dialect, scope, dimensions)
+    # The organisation-wide view (no review scope) has the manager's view, and its incident months.
+    overall, groups = queries.figures(
+        connection, dialect, scope, dimensions, incident_months=scope_key is None
+    )
+    incident_months = groups.pop("incident_month", [])
     fresh = freshness(
         app,
         connection,
@@ -201,7 +208,10 @@ def build_report(app: Any, connection: ReadConnection, options: Options) -> Repo
             overall,
             groups,
             options.save and options.as_of is None,
-            manager_scope(options.team, options.target, options.severity, options.since),
+            manager_scope(
+                options.team, options.target, options.severity, options.since_text or options.since
+            ),
+            incident_months,
         )
     return {
         "report_version": 1,
@@ -259,7 +269,8 @@ def _narrowed(
 
 
 def _filter_key(options: Options) -> str:
-    parts = [f"severity:{options.severity}" if options.severity else "", f"since:{options.since or ''}"]
+    since = options.since_text or options.since or ""
+    parts = [f"severity:{options.severity}" if options.severity else "", f"since:{since}"]
     return ",".join(p for p in parts if p)
 
 

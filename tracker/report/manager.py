@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
 from tracker.readdb import ReadConnection, as_datetime, as_json
-from tracker.report.queries import Scope, params, row_filter
+from tracker.report.queries import WINDOWS, Scope, params, row_filter
 from tracker.report.shape import (
     Figures,
     Group,
@@ -19,7 +19,6 @@ from tracker.report.shape import (
 )
 from tracker.report.sqlbits import Dialect
 
-WINDOWS = (30, 60, 90)  # days after the incident by which an item counts as done in time
 ORG_SCOPE = "organisation"  # report_runs.scope of a saved organisation-wide report
 LIST_CAP = 500  # items listed as overdue or unowned; a longer list is read as its count, which is exact
 EPOCH_DAY = date(1970, 1, 1)
@@ -87,54 +86,33 @@ def attention(
     return [_entry(row, today) for row in overdue], [_entry(row, today) for row in unowned]
 
 
-def by_incident_month(connection: ReadConnection, dialect: Dialect, scope: Scope) -> list[IncidentMonth]:
+def by_incident_month(months: list[Group], today: date) -> list[IncidentMonth]:
     """Per month of incidents: the committed items, and how many were done within 30/60/90 days.
 
-    Days count from the incident's date to the local date of the close. Items done before tracking
-    have no close time: they count in `done` and `done_time_unknown`, in no window, and are left out
-    of the windows' base (`window_base`), as on-time leaves them out. A window's share
-    is null until it has passed for every incident of the month (the month's last day + N days is
-    before today), so a young month is not read as slow.
+    `months` are the figures' "incident_month" groups (`queries.figures`, counted in its pass per
+    postmortem). Days count from the incident's date to the local date of the close. Items done
+    before tracking have no close time: they count in `done` and `done_time_unknown`, in no window,
+    and are left out of the windows' base (`window_base`), as on-time leaves them out. A window's
+    share is null until it has passed for every incident of the month (the month's last day + N
+    days is before today), so a young month is not read as slow.
     """
-    if dialect.sqlite:
-        month = "substr(p.incident_date, 1, 7)"
-        incident_day = "CAST(julianday(p.incident_date) - 2440587.5 AS INTEGER)"
-    else:
-        month = "to_char(p.incident_date, 'YYYY-MM')"
-        incident_day = "(p.incident_date - DATE '1970-01-01')"
-    close_day = dialect.local_day("r.done_at", scope.low, scope.cut)
-    # SQLite: postmortems first (CROSS JOIN keeps the order), each reading its own report rows in the
-    # table's order, instead of a postmortem lookup for every report row.
-    join = "CROSS JOIN" if dialect.sqlite else "JOIN"
-    windows = ", ".join(f"COUNT(*) FILTER (WHERE days <= {n}) AS within_{n}" for n in WINDOWS)
-    # Each done row's days from the incident to its close are computed once (the local day is a
-    # search of the zone's offsets), then counted against the three windows.
-    sql = f"""
-SELECT month, COUNT(*) FILTER (WHERE kind <> 3) AS committed, COUNT(*) FILTER (WHERE kind = 2) AS done,
-  COUNT(*) FILTER (WHERE kind = 2 AND done_at IS NULL) AS unknown, {windows}
-FROM (
-  SELECT {month} AS month, r.kind, r.done_at,
-    CASE WHEN r.kind = 2 AND r.done_at IS NOT NULL THEN {close_day} - {incident_day} END AS days
-  FROM postmortems p {join} report_rows r ON r.postmortem_id = p.id
-  WHERE {row_filter(scope)} AND p.incident_date IS NOT NULL
-) closes
-GROUP BY month ORDER BY month"""
     out: list[IncidentMonth] = []
-    for row in connection.execute(sql, params(dialect, scope, rows=True)).mappings():
-        year, number = (int(part) for part in row["month"].split("-"))
+    for row in sorted(months, key=lambda m: m["key"]):
+        values = cast(Mapping[str, Any], row)
+        year, number = (int(part) for part in row["key"].split("-"))
         last_day = date(year + number // 12, number % 12 + 1, 1) - timedelta(days=1)
         entry: dict[str, Any] = {
-            "month": row["month"],
-            "items": int(row["committed"]),
-            "done": int(row["done"]),
-            "done_time_unknown": int(row["unknown"]),
+            "month": row["key"],
+            "items": row["total"] - row["wont_do"],
+            "done": row["done"],
+            "done_time_unknown": row["done_before_tracking"],
         }
         # Done before tracking, its close time unknown: neither in time nor late, so out of the base.
         entry["window_base"] = entry["items"] - entry["done_time_unknown"]
         for n in WINDOWS:
-            within = int(row[f"within_{n}"])
+            within = int(values[f"within_{n}"])
             entry[f"within_{n}"] = within
-            complete = last_day + timedelta(days=n) < scope.today
+            complete = last_day + timedelta(days=n) < today
             base = entry["window_base"]
             entry[f"rate_{n}"] = round(within / base, 4) if complete and base else None
         out.append(cast(IncidentMonth, entry))
@@ -218,6 +196,7 @@ def manager_view(
     groups: dict[str, list[Group]],
     save: bool,
     scope_key: str = ORG_SCOPE,
+    incident_months: list[Group] | None = None,
 ) -> ManagerView:
     """Everything the organisation-wide report leads with (docs/report.md, "The manager's view")."""
     overdue, unowned = attention(connection, dialect, scope)
@@ -237,7 +216,7 @@ def manager_view(
             "due": summary["due"],
             "rate": round(summary["due_done"] / summary["due"], 4) if summary["due"] else None,
         },
-        "by_incident_month": by_incident_month(connection, dialect, scope),
+        "by_incident_month": by_incident_month(incident_months or [], scope.today),
         "teams_by_overdue": teams_by_overdue(groups),
         "since_previous": changes_since(
             connection, current, scope.cut, save, getattr(app.actor, "user", None), scope_key

@@ -7,8 +7,9 @@ from datetime import date, datetime
 from typing import Any
 
 from tracker.readdb import ReadConnection, as_date, as_datetime, as_json, in_list
+from tracker.report.item_list import item_states
 from tracker.report.owners import attribute
-from tracker.report.queries import Scope, item_states
+from tracker.report.queries import Scope
 from tracker.report.shape import Change, Review, ReviewItem, ReviewLink
 from tracker.report.sqlbits import Dialect
 

@@ -135,6 +135,22 @@ def register_median(connection: Any, dialect: Dialect) -> None:
         connection.raw.create_aggregate("tracker_median", 1, _Median)
 
 
+def median_expr(dialect: Dialect, column: str) -> str:
+    """The median of a column as an aggregate: the mean of the two middle values (the middle one if odd).
+
+    PostgreSQL: the lower and upper middle values as ordered-set aggregates sharing one sort. SQLite
+    has no median before 3.47, so `tracker_median` is registered on the connection (see
+    `sqlbits.register_median`): an aggregate like SUM, fed by SQLite's own GROUP BY.
+    """
+    if dialect.sqlite:
+        # FILTER: the Python step runs for the values only, not for every row of the group.
+        return f"tracker_median({column}) FILTER (WHERE {column} IS NOT NULL)"
+    return (
+        f"((percentile_disc(0.5) WITHIN GROUP (ORDER BY {column})"
+        f" + percentile_disc(0.5000000001) WITHIN GROUP (ORDER BY {column})) / 2.0)"
+    )
+
+
 def _minutes(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     return f"{minutes:+d} minutes"
