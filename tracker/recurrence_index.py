@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.models import ActionItem, Postmortem
 from tracker.recurrence import (
+    CANDIDATE_COLUMNS,
     SERVICE_COVERAGE,
     SERVICE_ITEM,
     Match,
@@ -190,45 +191,25 @@ class RecurrenceIndex:
         """Read the items that can ever count (not removed, not won't do, open or closed at a known time)."""
         from tracker.lint.similarity import tokens
 
-        query = (
-            select(
-                ActionItem.id,
-                Postmortem.slug,
-                Postmortem.incident_date,
-                Postmortem.services,
-                ActionItem.title,
-                ActionItem.owner_text,
-                ActionItem.owner_team,
-                ActionItem.deadline,
-                ActionItem.status,
-                ActionItem.done_at,
-            )
-            .join(Postmortem)
-            .where(
-                ActionItem.removed_at.is_(None),
-                ActionItem.status != "wont_do",
-                or_(ActionItem.status.in_(OPEN), ActionItem.done_at.is_not(None)),
-            )
+        rows = session.execute(
+            _COUNTING if slugs is None else _COUNTING_OF, {} if slugs is None else {"slugs": slugs}
         )
-        if slugs is not None:
-            query = query.where(Postmortem.slug.in_(slugs))
-        for item_id, slug, day, services, title, owner, team, deadline, status, done_at in session.execute(
-            query
-        ):
-            row = Earlier(
-                item_id,
-                slug,
-                day,
-                frozenset(_services(services)),
-                title,
-                tokens(title),
-                owner,
-                team,
-                deadline,
-                status,
-                done_at,
+        for row in rows:
+            self._add(
+                Earlier(
+                    row.item_id,
+                    row.slug,
+                    row.incident_date,
+                    frozenset(_services(row.services)),
+                    row.title,
+                    tokens(row.title),
+                    row.owner_text,
+                    row.owner_team,
+                    row.deadline,
+                    row.status,
+                    row.done_at,
+                )
             )
-            self._add(row)
 
     def _add(self, row: Earlier) -> None:
         self._by_slug.setdefault(row.slug, []).append(row)
@@ -256,10 +237,24 @@ def _database_order(session: Session, item_ids: list[int]) -> list[Any]:
     """The items in `still_open_on_same_service`'s order, sorted by the database (its collation of slugs)."""
     if len(item_ids) < 2:
         return item_ids
-    query = (
-        select(ActionItem.id)
-        .join(Postmortem)
-        .where(ActionItem.id.in_(item_ids))
-        .order_by(Postmortem.incident_date, Postmortem.slug, ActionItem.position, ActionItem.id)
+    return list(session.scalars(_ORDER, {"ids": item_ids}))
+
+
+# The statements a folder's import runs per document, built once (building one cost more than running it).
+# The items that can ever count: not removed, not won't do, open or closed at a known time.
+_COUNTING = (
+    select(*CANDIDATE_COLUMNS)
+    .join(Postmortem)
+    .where(
+        ActionItem.removed_at.is_(None),
+        ActionItem.status != "wont_do",
+        or_(ActionItem.status.in_(OPEN), ActionItem.done_at.is_not(None)),
     )
-    return list(session.scalars(query))
+)
+_COUNTING_OF = _COUNTING.where(Postmortem.slug.in_(bindparam("slugs", expanding=True)))
+_ORDER = (
+    select(ActionItem.id)
+    .join(Postmortem)
+    .where(ActionItem.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Postmortem.incident_date, Postmortem.slug, ActionItem.position, ActionItem.id)
+)

@@ -9,8 +9,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.config import Config
 from tracker.errors import InputError
@@ -37,6 +38,14 @@ from tracker.people import OwnerResolver
 
 __all__ = ["DocumentResult", "Importer", "ItemOutcome", "reference_day"]  # what other modules import here
 
+# Built once: a folder's import runs it per document, and building the statement (its options) cost more
+# than running it.
+_BY_SLUG = (
+    select(Postmortem)
+    .where(Postmortem.slug == bindparam("slug"))
+    .options(selectinload(Postmortem.items).selectinload(ActionItem.links))
+)
+
 
 class Importer:
     """Applies one parsed document to the database inside the caller's transaction."""
@@ -50,6 +59,7 @@ class Importer:
         self.actor = actor
         self.today = today
         self._start = utcnow()  # when the items created by this run begin (see `run`)
+        self.postmortem: Postmortem | None = None  # the document's postmortem, once `run` has stored it
 
     def run(
         self,
@@ -65,11 +75,7 @@ class Importer:
         postmortem or silently empty one that has items."""
         result = DocumentResult(file=parsed.name, warnings=list(parsed.warnings))
         result.slug = resolve_slug(parsed, slug)
-        postmortem = self.session.scalar(
-            select(Postmortem)
-            .where(Postmortem.slug == result.slug)
-            .options(selectinload(Postmortem.items).selectinload(ActionItem.links))
-        )
+        postmortem = self.session.scalar(_BY_SLUG, {"slug": result.slug})
         merged = False
         if postmortem is None:
             postmortem, merged = moved_postmortem(self.session, result.slug, source_path)
@@ -88,6 +94,10 @@ class Importer:
         if not merged:  # a merged postmortem keeps its own document's metadata
             self._metadata(postmortem, parsed, historical, source_path, content_hash)
         self.session.flush()
+        if result.created:
+            # A new postmortem has no items: say so, or reading them would ask the database.
+            set_committed_value(postmortem, "items", [])
+        self.postmortem = postmortem
         result.title = postmortem.title
         # Items of a first import begin at the document's date; items added later, when first seen.
         now = utcnow()
