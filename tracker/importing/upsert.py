@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
@@ -190,7 +191,7 @@ class Importer:
         taken = {item.fingerprint for item in existing} | {fp for _, fp in moving}
         values = [draft_values(draft, self.resolver, reference) for draft in parsed.items]
         writer = ItemWriter(self.session, self.config, self.actor, self._start)
-        new: dict[int, ActionItem] = {}
+        rows: dict[int, dict[str, Any]] = {}
         for index, draft in enumerate(parsed.items):
             if matched.get(index) is None:
                 value = fingerprints[index]
@@ -199,13 +200,12 @@ class Importer:
                     value = f"{fingerprints[index]}~{suffix}"
                     suffix += 1
                 taken.add(value)
-                new[index] = writer.new_item(postmortem, draft, values[index], value, index)
-        if new:
-            self.session.flush()  # the new rows together: their events need their ids
+                rows[index] = writer.new_row(postmortem, draft, values[index], value, index)
+        new = writer.insert(postmortem, rows) if rows else {}  # together: their events need their ids
         for index, draft in enumerate(parsed.items):
             key = matched.get(index)
             if key is None:
-                outcome = writer.created(postmortem, new[index], draft, values[index])
+                outcome = writer.created(postmortem, new[index], rows[index], draft, values[index])
             else:
                 outcome = writer.update(by_id[key], draft, values[index], fingerprints[index], index, base)
             result.items.append(outcome)
