@@ -109,6 +109,7 @@ def judge(best_item: float, coverage: float, shared: list[str]) -> tuple[float, 
 # by these names (one list, so that neither can read a column under another's position).
 CANDIDATE_COLUMNS = (
     ActionItem.id.label("item_id"),
+    ActionItem.position,
     Postmortem.slug,
     Postmortem.incident_date,
     Postmortem.services,

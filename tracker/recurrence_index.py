@@ -21,7 +21,6 @@ from bisect import bisect_left, insort
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -46,6 +45,7 @@ class Earlier:
     """One item that may have been open when a later incident happened, with its postmortem's facts."""
 
     item_id: int
+    position: int
     slug: str
     incident_date: date | None
     services: frozenset[str]
@@ -168,7 +168,7 @@ class RecurrenceIndex:
                 sorted(row.services & wanted),
                 row.deadline is not None and row.deadline < incident_date,
             )
-            for row in (found[item_id] for item_id in _database_order(session, list(found)))
+            for row in _database_order(session, list(found.values()))
         ]
 
     def _refresh(self, session: Session) -> None:
@@ -198,6 +198,7 @@ class RecurrenceIndex:
             self._add(
                 Earlier(
                     row.item_id,
+                    row.position,
                     row.slug,
                     row.incident_date,
                     frozenset(_services(row.services)),
@@ -233,11 +234,15 @@ def _earlier_open(row: Earlier, incident_date: date | None) -> bool:
     return row.incident_date is not None and row.incident_date < incident_date and row.open_on(incident_date)
 
 
-def _database_order(session: Session, item_ids: list[int]) -> list[Any]:
-    """The items in `still_open_on_same_service`'s order, sorted by the database (its collation of slugs)."""
-    if len(item_ids) < 2:
-        return item_ids
-    return list(session.scalars(_ORDER, {"ids": item_ids}))
+def _database_order(session: Session, rows: list[Earlier]) -> list[Earlier]:
+    """The items in `still_open_on_same_service`'s order (incident date, slug, position, id), the
+    database's: on SQLite, whose collation of slugs is Python's order of strings (BINARY), sorted here."""
+    if len(rows) < 2:
+        return rows
+    if session.get_bind().dialect.name == "sqlite":
+        return sorted(rows, key=lambda row: (row.incident_date, row.slug, row.position, row.item_id))
+    by_id = {row.item_id: row for row in rows}
+    return [by_id[item_id] for item_id in session.scalars(_ORDER, {"ids": list(by_id)})]
 
 
 # The statements a folder's import runs per document, built once (building one cost more than running it).
