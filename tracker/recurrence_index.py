@@ -21,6 +21,7 @@ from bisect import bisect_left, insort
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
@@ -78,6 +79,37 @@ class RecurrenceIndex:
         """These postmortems may have changed: read them again before the next lookup."""
         if self._stale is not None:
             self._stale.update(slug for slug in slugs if slug)
+
+    def learn(self, postmortem: Postmortem, rows: dict[int, dict[str, Any]]) -> None:
+        """The postmortem's items are exactly `rows` (item id -> the values its row was inserted with), as
+        committed: taken as they are instead of read back before the next lookup (`forget`)."""
+        from tracker.lint.similarity import tokens
+
+        if self._stale is None:
+            return  # nothing loaded yet: the first lookup reads everything
+        self._stale.discard(postmortem.slug)
+        self._drop(postmortem.slug)
+        services = frozenset(_services(postmortem.services))
+        for item_id, row in rows.items():
+            # What `_load` reads: not removed (none is), not won't do, open or closed at a known time
+            # (a new item closed in its document has none).
+            if row["status"] in OPEN:
+                self._add(
+                    Earlier(
+                        item_id,
+                        row["position"],
+                        postmortem.slug,
+                        postmortem.incident_date,
+                        services,
+                        row["title"],
+                        tokens(row["title"]),
+                        row["owner_text"],
+                        row["owner_team"],
+                        row["deadline"],
+                        row["status"],
+                        None,
+                    )
+                )
 
     def matches(
         self,
@@ -178,14 +210,17 @@ class RecurrenceIndex:
         elif self._stale:
             stale, self._stale = self._stale, set()
             for slug in stale:
-                for row in self._by_slug.pop(slug, []):
-                    self._groups[row.words].pop(row.item_id, None)
-                    if row.incident_date is not None:
-                        for word in row.words:
-                            self._dated[word].remove((row.incident_date, row.item_id, row))
-                    for service in row.services:
-                        self._by_service[service].pop(row.item_id, None)
+                self._drop(slug)
             self._load(session, sorted(stale))
+
+    def _drop(self, slug: str) -> None:
+        for row in self._by_slug.pop(slug, []):
+            self._groups[row.words].pop(row.item_id, None)
+            if row.incident_date is not None:
+                for word in row.words:
+                    self._dated[word].remove((row.incident_date, row.item_id, row))
+            for service in row.services:
+                self._by_service[service].pop(row.item_id, None)
 
     def _load(self, session: Session, slugs: list[str] | None) -> None:
         """Read the items that can ever count (not removed, not won't do, open or closed at a known time)."""

@@ -122,6 +122,11 @@ def _import_one(
         pass
     except TrackerError as error:
         return DocumentResult(file=name, error=error.message, hint=error.hint)
+    if not options.dry_run and importer.postmortem is not None and importer.new_rows is not None:
+        # Stored as inserted: recurrence's index takes the rows rather than reading them back.
+        index = getattr(app, "_recurrence_index", None)
+        if index is not None:
+            index.learn(importer.postmortem, importer.new_rows)
     return _structure(holder[0], parsed, options)
 
 

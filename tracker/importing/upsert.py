@@ -62,6 +62,9 @@ class Importer:
         self.today = today
         self._start = utcnow()  # when the items created by this run begin (see `run`)
         self.postmortem: Postmortem | None = None  # the document's postmortem, once `run` has stored it
+        # A new postmortem's items as inserted, by id, while nothing else has written them (for lookups
+        # kept across a command, which need not read them back: `recurrence_index.RecurrenceIndex.learn`).
+        self.new_rows: dict[int, dict[str, Any]] | None = None
 
     def run(
         self,
@@ -110,7 +113,8 @@ class Importer:
         self._items(postmortem, parsed, result, remove=not merged)
         from tracker.policy import apply_deadline_policy  # issue 9: default deadlines by severity
 
-        apply_deadline_policy(self.session, self.config, postmortem, self.actor, self.today, result)
+        if apply_deadline_policy(self.session, self.config, postmortem, self.actor, self.today, result):
+            self.new_rows = None  # the rows inserted are no longer the items' values
         return result
 
     def _refuse_clobbering(
@@ -206,6 +210,8 @@ class Importer:
                 taken.add(value)
                 rows[index] = writer.new_row(postmortem, draft, values[index], value, index)
         new = writer.insert(postmortem, rows) if rows else {}  # together: their events need their ids
+        if not existing and not any(draft.refs for draft in parsed.items):
+            self.new_rows = {new[index]: row for index, row in rows.items()}
         for index, draft in enumerate(parsed.items):
             key = matched.get(index)
             if key is None:
