@@ -25,11 +25,13 @@ _LAST_MOVE = (
 def moved_postmortem(session: Session, slug: str, source_path: str | None) -> tuple[Postmortem | None, bool]:
     """(postmortem, merged) for a slug that has none: the postmortem it was renamed to (the same source file,
     or its history says so when the document has no file), or merged into (`tracker postmortem merge`)."""
+    session.flush()  # then read on the session's connection: its ORM path costs more than the query
+    connection = session.connection()
     if source_path is not None:
-        same_file = session.scalars(_SAME_FILE, {"path": source_path, "slug": slug}).all()
+        same_file = connection.scalars(_SAME_FILE, {"path": source_path, "slug": slug}).all()
         if len(same_file) == 1:
             return session.get(Postmortem, same_file[0]), False
-    event = session.execute(_LAST_MOVE, {"slug": slug}).first()
+    event = connection.execute(_LAST_MOVE, {"slug": slug}).first()
     if event is None or event.postmortem_id is None:
         return None, False
     target = session.get(Postmortem, event.postmortem_id)
