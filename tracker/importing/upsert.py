@@ -1,7 +1,7 @@
 """Store a parsed document idempotently: postmortem metadata, items matched by identity, removals.
 
 What a draft asks of its item is read in `upsert_values`; writing one item (and its events) is
-`upsert_items`. A document's new items are inserted in one flush, not one each.
+`upsert_items`. A document's new items are inserted by one Core statement, not an ORM flush.
 """
 
 from __future__ import annotations
