@@ -105,6 +105,23 @@ def judge(best_item: float, coverage: float, shared: list[str]) -> tuple[float, 
     return round(max(best_item, coverage) + (0.2 if shared else 0.0), 3), "; ".join(reasons)
 
 
+# What both the scans here and `tracker.recurrence_index` read of an earlier item and its postmortem,
+# by these names (one list, so that neither can read a column under another's position).
+CANDIDATE_COLUMNS = (
+    ActionItem.id.label("item_id"),
+    ActionItem.position,
+    Postmortem.slug,
+    Postmortem.incident_date,
+    Postmortem.services,
+    ActionItem.title,
+    ActionItem.owner_text,
+    ActionItem.owner_team,
+    ActionItem.deadline,
+    ActionItem.status,
+    ActionItem.done_at,
+)
+
+
 def _services(values: list[str] | None) -> set[str]:
     return {v.strip().lower() for v in values or [] if v.strip()}
 
@@ -142,17 +159,7 @@ def find_matches(
     # Plain columns, filtered in SQL: importing a folder of postmortems runs this once per document,
     # so it must not load every item as an ORM object each time.
     query = (
-        select(
-            ActionItem.id,
-            Postmortem.slug,
-            Postmortem.services,
-            ActionItem.title,
-            ActionItem.owner_text,
-            ActionItem.owner_team,
-            ActionItem.deadline,
-            ActionItem.status,
-            ActionItem.done_at,
-        )
+        select(*CANDIDATE_COLUMNS)
         .join(Postmortem)
         .where(Postmortem.slug != slug, ActionItem.removed_at.is_(None), ActionItem.status != "wont_do")
     )
@@ -167,33 +174,23 @@ def find_matches(
     new_cause = tokens(cause)
     new_services = _services(services)
     found = []
-    for (
-        item_id,
-        old_slug,
-        old_services,
-        title,
-        owner_text,
-        owner_team,
-        deadline,
-        status,
-        done_at,
-    ) in session.execute(query):
-        still_open = status in ("open", "in_progress") or (
-            incident_date is not None and done_at is not None and done_at.date() > incident_date
+    for row in session.execute(query):
+        still_open = row.status in ("open", "in_progress") or (
+            incident_date is not None and row.done_at is not None and row.done_at.date() > incident_date
         )
         if not still_open:
             continue
-        result = score(title, _services(old_services), item_titles, new_cause, new_services)
+        result = score(row.title, _services(row.services), item_titles, new_cause, new_services)
         if result is None:
             continue
         found.append(
             Match(
-                item_id,
-                old_slug,
-                title,
-                owner_text,
-                owner_team,
-                deadline.isoformat() if deadline else None,
+                row.item_id,
+                row.slug,
+                row.title,
+                row.owner_text,
+                row.owner_team,
+                row.deadline.isoformat() if row.deadline else None,
                 result[0],
                 result[1],
             )
@@ -222,6 +219,20 @@ def record_matches(
     )
     _keep(postmortem, EXTRA_KEY, [_row(m) for m in matches])
     return matches
+
+
+def record_recurrence(
+    session: Session, parsed: ParsedDocument, postmortem: Postmortem, index: RecurrenceLookup
+) -> tuple[list[Match], list[StillOpen]]:
+    """`record_matches` and then `record_same_service` (its matches skipped) for the postmortem an import
+    holds: both found before either is kept, so its row is written once, and it is not looked up again."""
+    slug, day, services = postmortem.slug, postmortem.incident_date, list(postmortem.services or [])
+    titles = [draft.title for draft in parsed.items]
+    matches = index.matches(session, slug, day, services, document_cause(parsed), titles)
+    same = index.same_service(session, slug, day, services, {m.item_id for m in matches})
+    _keep(postmortem, EXTRA_KEY, [_row(m) for m in matches])
+    _keep(postmortem, SAME_SERVICE_KEY, [_row(s) for s in same])
+    return matches, same
 
 
 def _row(found: Match | StillOpen) -> dict[str, Any]:
@@ -254,16 +265,7 @@ def still_open_on_same_service(
     if incident_date is None or not wanted:
         return []
     query = (
-        select(
-            ActionItem.id,
-            Postmortem.slug,
-            Postmortem.services,
-            ActionItem.title,
-            ActionItem.owner_text,
-            ActionItem.deadline,
-            ActionItem.status,
-            ActionItem.done_at,
-        )
+        select(*CANDIDATE_COLUMNS)
         .join(Postmortem)
         .where(
             Postmortem.slug != slug,
@@ -274,22 +276,22 @@ def still_open_on_same_service(
         .order_by(Postmortem.incident_date, Postmortem.slug, ActionItem.position, ActionItem.id)
     )
     found = []
-    for item_id, old_slug, old_services, title, owner, deadline, status, done_at in session.execute(query):
-        shared = sorted(_services(old_services) & wanted)
-        open_then = status in ("open", "in_progress") or (
-            done_at is not None and done_at.date() > incident_date
+    for row in session.execute(query):
+        shared = sorted(_services(row.services) & wanted)
+        open_then = row.status in ("open", "in_progress") or (
+            row.done_at is not None and row.done_at.date() > incident_date
         )
-        if not shared or not open_then or item_id in skip:
+        if not shared or not open_then or row.item_id in skip:
             continue
         found.append(
             StillOpen(
-                item_id,
-                old_slug,
-                title,
-                owner,
-                deadline.isoformat() if deadline else None,
+                row.item_id,
+                row.slug,
+                row.title,
+                row.owner_text,
+                row.deadline.isoformat() if row.deadline else None,
                 shared,
-                deadline is not None and deadline < incident_date,
+                row.deadline is not None and row.deadline < incident_date,
             )
         )
     return found

@@ -23,11 +23,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from tracker.models import ActionItem, Postmortem
 from tracker.recurrence import (
+    CANDIDATE_COLUMNS,
     SERVICE_COVERAGE,
     SERVICE_ITEM,
     Match,
@@ -45,6 +46,7 @@ class Earlier:
     """One item that may have been open when a later incident happened, with its postmortem's facts."""
 
     item_id: int
+    position: int
     slug: str
     incident_date: date | None
     services: frozenset[str]
@@ -77,6 +79,37 @@ class RecurrenceIndex:
         """These postmortems may have changed: read them again before the next lookup."""
         if self._stale is not None:
             self._stale.update(slug for slug in slugs if slug)
+
+    def learn(self, postmortem: Postmortem, rows: dict[int, dict[str, Any]]) -> None:
+        """The postmortem's items are exactly `rows` (item id -> the values its row was inserted with), as
+        committed: taken as they are instead of read back before the next lookup (`forget`)."""
+        from tracker.lint.similarity import tokens
+
+        if self._stale is None:
+            return  # nothing loaded yet: the first lookup reads everything
+        self._stale.discard(postmortem.slug)
+        self._drop(postmortem.slug)
+        services = frozenset(_services(postmortem.services))
+        for item_id, row in rows.items():
+            # What `_load` reads: not removed (none is), not won't do, open or closed at a known time
+            # (a new item closed in its document has none).
+            if row["status"] in OPEN:
+                self._add(
+                    Earlier(
+                        item_id,
+                        row["position"],
+                        postmortem.slug,
+                        postmortem.incident_date,
+                        services,
+                        row["title"],
+                        tokens(row["title"]),
+                        row["owner_text"],
+                        row["owner_team"],
+                        row["deadline"],
+                        row["status"],
+                        None,
+                    )
+                )
 
     def matches(
         self,
@@ -167,7 +200,7 @@ class RecurrenceIndex:
                 sorted(row.services & wanted),
                 row.deadline is not None and row.deadline < incident_date,
             )
-            for row in (found[item_id] for item_id in _database_order(session, list(found)))
+            for row in _database_order(session, list(found.values()))
         ]
 
     def _refresh(self, session: Session) -> None:
@@ -177,58 +210,42 @@ class RecurrenceIndex:
         elif self._stale:
             stale, self._stale = self._stale, set()
             for slug in stale:
-                for row in self._by_slug.pop(slug, []):
-                    self._groups[row.words].pop(row.item_id, None)
-                    if row.incident_date is not None:
-                        for word in row.words:
-                            self._dated[word].remove((row.incident_date, row.item_id, row))
-                    for service in row.services:
-                        self._by_service[service].pop(row.item_id, None)
+                self._drop(slug)
             self._load(session, sorted(stale))
+
+    def _drop(self, slug: str) -> None:
+        for row in self._by_slug.pop(slug, []):
+            self._groups[row.words].pop(row.item_id, None)
+            if row.incident_date is not None:
+                for word in row.words:
+                    self._dated[word].remove((row.incident_date, row.item_id, row))
+            for service in row.services:
+                self._by_service[service].pop(row.item_id, None)
 
     def _load(self, session: Session, slugs: list[str] | None) -> None:
         """Read the items that can ever count (not removed, not won't do, open or closed at a known time)."""
         from tracker.lint.similarity import tokens
 
-        query = (
-            select(
-                ActionItem.id,
-                Postmortem.slug,
-                Postmortem.incident_date,
-                Postmortem.services,
-                ActionItem.title,
-                ActionItem.owner_text,
-                ActionItem.owner_team,
-                ActionItem.deadline,
-                ActionItem.status,
-                ActionItem.done_at,
-            )
-            .join(Postmortem)
-            .where(
-                ActionItem.removed_at.is_(None),
-                ActionItem.status != "wont_do",
-                or_(ActionItem.status.in_(OPEN), ActionItem.done_at.is_not(None)),
-            )
+        rows = session.execute(
+            _COUNTING if slugs is None else _COUNTING_OF, {} if slugs is None else {"slugs": slugs}
         )
-        if slugs is not None:
-            query = query.where(Postmortem.slug.in_(slugs))
-        for item_id, slug, day, services, title, owner, team, deadline, status, done_at in session.execute(
-            query
-        ):
-            row = Earlier(
-                item_id,
-                slug,
-                day,
-                frozenset(_services(services)),
-                title,
-                tokens(title),
-                owner,
-                team,
-                deadline,
-                status,
-                done_at,
+        for row in rows:
+            self._add(
+                Earlier(
+                    row.item_id,
+                    row.position,
+                    row.slug,
+                    row.incident_date,
+                    frozenset(_services(row.services)),
+                    row.title,
+                    tokens(row.title),
+                    row.owner_text,
+                    row.owner_team,
+                    row.deadline,
+                    row.status,
+                    row.done_at,
+                )
             )
-            self._add(row)
 
     def _add(self, row: Earlier) -> None:
         self._by_slug.setdefault(row.slug, []).append(row)
@@ -252,14 +269,32 @@ def _earlier_open(row: Earlier, incident_date: date | None) -> bool:
     return row.incident_date is not None and row.incident_date < incident_date and row.open_on(incident_date)
 
 
-def _database_order(session: Session, item_ids: list[int]) -> list[Any]:
-    """The items in `still_open_on_same_service`'s order, sorted by the database (its collation of slugs)."""
-    if len(item_ids) < 2:
-        return item_ids
-    query = (
-        select(ActionItem.id)
-        .join(Postmortem)
-        .where(ActionItem.id.in_(item_ids))
-        .order_by(Postmortem.incident_date, Postmortem.slug, ActionItem.position, ActionItem.id)
+def _database_order(session: Session, rows: list[Earlier]) -> list[Earlier]:
+    """The items in `still_open_on_same_service`'s order (incident date, slug, position, id), the
+    database's: on SQLite, whose collation of slugs is Python's order of strings (BINARY), sorted here."""
+    if len(rows) < 2:
+        return rows
+    if session.get_bind().dialect.name == "sqlite":
+        return sorted(rows, key=lambda row: (row.incident_date, row.slug, row.position, row.item_id))
+    by_id = {row.item_id: row for row in rows}
+    return [by_id[item_id] for item_id in session.scalars(_ORDER, {"ids": list(by_id)})]
+
+
+# The statements a folder's import runs per document, built once (building one cost more than running it).
+# The items that can ever count: not removed, not won't do, open or closed at a known time.
+_COUNTING = (
+    select(*CANDIDATE_COLUMNS)
+    .join(Postmortem)
+    .where(
+        ActionItem.removed_at.is_(None),
+        ActionItem.status != "wont_do",
+        or_(ActionItem.status.in_(OPEN), ActionItem.done_at.is_not(None)),
     )
-    return list(session.scalars(query))
+)
+_COUNTING_OF = _COUNTING.where(Postmortem.slug.in_(bindparam("slugs", expanding=True)))
+_ORDER = (
+    select(ActionItem.id)
+    .join(Postmortem)
+    .where(ActionItem.id.in_(bindparam("ids", expanding=True)))
+    .order_by(Postmortem.incident_date, Postmortem.slug, ActionItem.position, ActionItem.id)
+)

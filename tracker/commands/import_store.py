@@ -114,7 +114,7 @@ def _import_one(
                 allow_empty=options.allow_empty,
             )
             _attach_findings(app, session, parsed, result)
-            _attach_recurrence(app, session, parsed, result)
+            _attach_recurrence(app, session, parsed, result, importer.postmortem)
             holder.append(result)
             if options.dry_run:
                 raise _DryRun  # roll the savepoint back
@@ -122,6 +122,11 @@ def _import_one(
         pass
     except TrackerError as error:
         return DocumentResult(file=name, error=error.message, hint=error.hint)
+    if not options.dry_run and importer.postmortem is not None and importer.new_rows is not None:
+        # Stored as inserted: recurrence's index takes the rows rather than reading them back.
+        index = getattr(app, "_recurrence_index", None)
+        if index is not None:
+            index.learn(importer.postmortem, importer.new_rows)
     return _structure(holder[0], parsed, options)
 
 
@@ -203,23 +208,21 @@ def _attach_findings(app: AppContext, session: Any, parsed: Any, result: Documen
             outcome.findings = by_line.get(outcome.line, [])
 
 
-def _attach_recurrence(app: AppContext, session: Any, parsed: Any, result: DocumentResult) -> None:
+def _attach_recurrence(
+    app: AppContext, session: Any, parsed: Any, result: DocumentResult, postmortem: Any
+) -> None:
     """Open items of earlier postmortems this incident echoes (issue 9), shown as `recurrence:` warnings."""
-    from tracker.recurrence import record_matches, record_same_service
+    from tracker.recurrence import record_recurrence
     from tracker.recurrence_index import RecurrenceIndex
 
-    if result.slug:
+    if result.slug and postmortem is not None:
         # Earlier items are loaded and indexed once per command (issue 15), not scanned per document.
         index: RecurrenceIndex | None = getattr(app, "_recurrence_index", None)
         if index is None:
             index = RecurrenceIndex()
             app._recurrence_index = index  # type: ignore[attr-defined]
-        matches = record_matches(session, parsed, result.slug, index)
+        matches, same = record_recurrence(session, parsed, postmortem, index)
         result.warnings.extend(f"recurrence: {m.sentence()}" for m in matches)
         # Issue 14: the same service hit again, whatever the words, listed apart from wording matches.
-        skip = {m.item_id for m in matches}
-        result.warnings.extend(
-            f"still open on the same service: {s.sentence()}"
-            for s in record_same_service(session, result.slug, skip, index)
-        )
+        result.warnings.extend(f"still open on the same service: {s.sentence()}" for s in same)
         index.forget(result.slug)  # reread after this document's transaction, committed or not

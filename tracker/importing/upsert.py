@@ -1,16 +1,18 @@
 """Store a parsed document idempotently: postmortem metadata, items matched by identity, removals.
 
 What a draft asks of its item is read in `upsert_values`; writing one item (and its events) is
-`upsert_items`. A document's new items are inserted in one flush, not one each.
+`upsert_items`. A document's new items are inserted by one Core statement, not an ORM flush.
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker.config import Config
 from tracker.errors import InputError
@@ -37,6 +39,15 @@ from tracker.people import OwnerResolver
 
 __all__ = ["DocumentResult", "Importer", "ItemOutcome", "reference_day"]  # what other modules import here
 
+# Built once: a folder's import runs it per document, and building the statement (its options) cost more
+# than running it.
+_BY_SLUG = (
+    select(Postmortem)
+    .where(Postmortem.slug == bindparam("slug"))
+    .options(selectinload(Postmortem.items).selectinload(ActionItem.links))
+)
+_SLUG_ID = select(Postmortem.id).where(Postmortem.slug == bindparam("slug"))
+
 
 class Importer:
     """Applies one parsed document to the database inside the caller's transaction."""
@@ -50,6 +61,10 @@ class Importer:
         self.actor = actor
         self.today = today
         self._start = utcnow()  # when the items created by this run begin (see `run`)
+        self.postmortem: Postmortem | None = None  # the document's postmortem, once `run` has stored it
+        # A new postmortem's items as inserted, by id, while nothing else has written them (for lookups
+        # kept across a command, which need not read them back: `recurrence_index.RecurrenceIndex.learn`).
+        self.new_rows: dict[int, dict[str, Any]] | None = None
 
     def run(
         self,
@@ -65,11 +80,10 @@ class Importer:
         postmortem or silently empty one that has items."""
         result = DocumentResult(file=parsed.name, warnings=list(parsed.warnings))
         result.slug = resolve_slug(parsed, slug)
-        postmortem = self.session.scalar(
-            select(Postmortem)
-            .where(Postmortem.slug == result.slug)
-            .options(selectinload(Postmortem.items).selectinload(ActionItem.links))
-        )
+        # Most documents of a folder are new: a plain query says so for a fraction of the ORM one's cost.
+        self.session.flush()
+        known = self.session.connection().scalar(_SLUG_ID, {"slug": result.slug}) is not None
+        postmortem = self.session.scalar(_BY_SLUG, {"slug": result.slug}) if known else None
         merged = False
         if postmortem is None:
             postmortem, merged = moved_postmortem(self.session, result.slug, source_path)
@@ -88,6 +102,10 @@ class Importer:
         if not merged:  # a merged postmortem keeps its own document's metadata
             self._metadata(postmortem, parsed, historical, source_path, content_hash)
         self.session.flush()
+        if result.created:
+            # A new postmortem has no items: say so, or reading them would ask the database.
+            set_committed_value(postmortem, "items", [])
+        self.postmortem = postmortem
         result.title = postmortem.title
         # Items of a first import begin at the document's date; items added later, when first seen.
         now = utcnow()
@@ -95,7 +113,8 @@ class Importer:
         self._items(postmortem, parsed, result, remove=not merged)
         from tracker.policy import apply_deadline_policy  # issue 9: default deadlines by severity
 
-        apply_deadline_policy(self.session, self.config, postmortem, self.actor, self.today, result)
+        if apply_deadline_policy(self.session, self.config, postmortem, self.actor, self.today, result):
+            self.new_rows = None  # the rows inserted are no longer the items' values
         return result
 
     def _refuse_clobbering(
@@ -180,7 +199,7 @@ class Importer:
         taken = {item.fingerprint for item in existing} | {fp for _, fp in moving}
         values = [draft_values(draft, self.resolver, reference) for draft in parsed.items]
         writer = ItemWriter(self.session, self.config, self.actor, self._start)
-        new: dict[int, ActionItem] = {}
+        rows: dict[int, dict[str, Any]] = {}
         for index, draft in enumerate(parsed.items):
             if matched.get(index) is None:
                 value = fingerprints[index]
@@ -189,13 +208,14 @@ class Importer:
                     value = f"{fingerprints[index]}~{suffix}"
                     suffix += 1
                 taken.add(value)
-                new[index] = writer.new_item(postmortem, draft, values[index], value, index)
-        if new:
-            self.session.flush()  # the new rows together: their events need their ids
+                rows[index] = writer.new_row(postmortem, draft, values[index], value, index)
+        new = writer.insert(postmortem, rows) if rows else {}  # together: their events need their ids
+        if not existing and not any(draft.refs for draft in parsed.items):
+            self.new_rows = {new[index]: row for index, row in rows.items()}
         for index, draft in enumerate(parsed.items):
             key = matched.get(index)
             if key is None:
-                outcome = writer.created(postmortem, new[index], draft, values[index])
+                outcome = writer.created(postmortem, new[index], rows[index], draft, values[index])
             else:
                 outcome = writer.update(by_id[key], draft, values[index], fingerprints[index], index, base)
             result.items.append(outcome)

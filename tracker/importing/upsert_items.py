@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from tracker.config import Config
@@ -22,6 +23,12 @@ from tracker.statuses import Status
 # tracking reference and removal, which a new item does not take from its draft this way.
 _FIRST_VALUES = tuple(
     name for name in CONTENT_FIELDS if name not in ("title", "tracking_ref", "removed_at", "push", "link")
+)
+
+
+_NEW_IDS = select(ActionItem.fingerprint, ActionItem.id).where(
+    ActionItem.postmortem_id == bindparam("postmortem"),
+    ActionItem.fingerprint.in_(bindparam("fingerprints", expanding=True)),
 )
 
 
@@ -45,33 +52,55 @@ class ItemWriter:
             self.session.connection().execute(insert(cast(Table, Event.__table__)), self._events)
             self._events = []
 
-    def new_item(
+    def new_row(
         self, postmortem: Postmortem, draft: ItemDraft, values: Values, value: str, index: int
-    ) -> ActionItem:
-        """A new item row holding the document's values, not flushed: a document's new items are inserted
-        together, in one statement (`created` records the events of their first values)."""
-        push = not (Status(values.status).is_closed or postmortem.historical)
-        item = ActionItem(
-            postmortem=postmortem,
-            fingerprint=value,
-            position=index,
-            source_line=draft.source_line,
-            title=values.title,
-            push=push,
-            created_at=self.start,
-            status_source=SOURCE,
-            done_at=None,  # closed before it was tracked: when is unknown (see `created`)
-            **{name: getattr(values, name) for name in _FIRST_VALUES},
+    ) -> dict[str, Any]:
+        """A new item's row holding the document's values, inserted with the document's other new items by
+        `insert` (`created` records the events of their first values)."""
+        row: dict[str, Any] = {
+            "postmortem_id": postmortem.id,
+            "fingerprint": value,
+            "position": index,
+            "source_line": draft.source_line,
+            "title": values.title,
+            "push": not (Status(values.status).is_closed or postmortem.historical),
+            "created_at": self.start,
+            "status_source": SOURCE,
+            "done_at": None,  # closed before it was tracked: when is unknown (see `created`)
+            "deadline_source": SOURCE if values.deadline is not None else None,
+            "first_deadline": values.deadline,
+        }
+        row.update((name, getattr(values, name)) for name in _FIRST_VALUES)
+        return row
+
+    def insert(self, postmortem: Postmortem, rows: dict[int, dict[str, Any]]) -> dict[int, int]:
+        """Insert a document's new items (their rows by draft index) in one Core statement and return their
+        ids by draft index. An ORM flush of them cost more than the rest of the document's storing: the
+        rows are the ones it wrote (the columns left out take their defaults), and the derived rows are
+        rebuilt for them at commit as for any item written through the session."""
+        from sqlalchemy import Table, insert
+
+        from tracker.states_session import PENDING
+
+        self.session.flush()  # the postmortem, and the fingerprints freed, before the new rows
+        connection = self.session.connection()
+        connection.execute(insert(cast(Table, ActionItem.__table__)), list(rows.values()))
+        # (postmortem, fingerprint) is unique: it names each new row.
+        found = dict(
+            connection.execute(
+                _NEW_IDS,
+                {"postmortem": postmortem.id, "fingerprints": [r["fingerprint"] for r in rows.values()]},
+            ).all()
         )
-        if values.deadline is not None:
-            item.deadline_source, item.first_deadline = SOURCE, values.deadline
-        self.session.add(item)
-        return item
+        ids = {index: int(found[row["fingerprint"]]) for index, row in rows.items()}
+        self.session.info.setdefault(PENDING, set()).update(ids.values())
+        self.session.expire(postmortem, ["items"])  # read again, with the new rows, if asked for
+        return ids
 
     def created(
-        self, postmortem: Postmortem, item: ActionItem, draft: ItemDraft, values: Values
+        self, postmortem: Postmortem, item_id: int, row: dict[str, Any], draft: ItemDraft, values: Values
     ) -> ItemOutcome:
-        """Record a new item's first values (it has its id: the rows were flushed together)."""
+        """Record a new item's first values (`row`, inserted with its id `item_id`)."""
         closed = Status(values.status).is_closed
         start = self.start
         # The document's values hold from the item's start: they are what the document says then.
@@ -79,8 +108,8 @@ class ItemWriter:
         # the same rows `history.record` writes, without an ORM object (and its flush) for each.
         now = utcnow()
         event = {
-            "item_id": item.id,
-            "postmortem_id": item.postmortem_id,
+            "item_id": item_id,
+            "postmortem_id": postmortem.id,
             "source": SOURCE,
             "actor_user": self.actor.user,
             "actor_host": self.actor.host,
@@ -92,10 +121,10 @@ class ItemWriter:
         self._events.append(
             {**event, "field": "created", "old": None, "new": as_text(values.title), "note": None}
         )
-        outcome = ItemOutcome("new", values.title, draft.source_line, item.id, values.status, item.push)
+        outcome = ItemOutcome("new", values.title, draft.source_line, item_id, values.status, row["push"])
         for name in _FIRST_VALUES:
             # Each value is recorded as a change from what a new item holds (`INITIAL`), as
-            # `apply_change` records it; the row was inserted with the values already (`new_item`).
+            # `apply_change` records it; the row was inserted with the values already (`new_row`).
             old, new = INITIAL.get(name), getattr(values, name)
             if old == new:
                 continue  # what `apply_change` leaves out: nothing changed
@@ -111,7 +140,9 @@ class ItemWriter:
             outcome.notes.append("historical: never pushed")
         if draft.refs:
             self.write()  # its link's events follow its first ones, as they always have
-        link_refs(self.session, self.config, self.actor, item, draft, outcome)
+            item = self.session.get(ActionItem, item_id)
+            if item is not None:
+                link_refs(self.session, self.config, self.actor, item, draft, outcome)
         return outcome
 
     def update(
