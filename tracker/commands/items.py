@@ -207,7 +207,16 @@ def show_cmd(app: AppContext, item_id: int, fmt: str) -> None:
     if fmt == "json":
         echo(to_json(data))
         return
-    echo(f"#{data['id']}  {data['title']}")
+    from tracker.output import fit_line
+    from tracker.table import terminal_width
+
+    # Fitted like the tables: COLUMNS, else the terminal; a pipe gets whole lines.
+    width = terminal_width()
+
+    def say(line: str, indent: int) -> None:
+        echo(fit_line(line, width, indent))
+
+    say(f"#{data['id']}  {data['title']}", len(f"#{data['id']}  "))
     for label, key in [
         ("postmortem", "postmortem"),
         ("owner", "owner"),
@@ -216,16 +225,16 @@ def show_cmd(app: AppContext, item_id: int, fmt: str) -> None:
         ("as written", "deadline_text"),
         ("status", "status"),
     ]:
-        echo(f"  {label:<11} {data[key] if data[key] is not None else '-'}")
+        say(f"  {label:<11} {data[key] if data[key] is not None else '-'}", 14)
     for link in data["links"]:
-        echo(f"  link        {link['target']}: {link['key'] or '-'} {link['url'] or ''} ({link['state']})")
+        say(f"  link        {link['target']}: {link['key'] or '-'} {link['url'] or ''} ({link['state']})", 14)
     if data["events"]:
         from tracker.timefmt import local_datetime
 
         echo(f"  history ({app.config.org.timezone}):")
         for e in data["events"]:
             when = local_datetime(e["occurred_at"], app.config.org.zone)
-            echo(f"    {when}  {e['source']:<8} {e['field']}: {e['old'] or '-'} -> {e['new'] or '-'}")
+            say(f"    {when}  {e['source']:<8} {e['field']}: {e['old'] or '-'} -> {e['new'] or '-'}", 8)
 
 
 @click.command("edit")
