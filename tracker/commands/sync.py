@@ -63,6 +63,10 @@ def sync_cmd(
     try:
         if sys.stderr.isatty():
             summary = _with_progress(app, targets, options)
+        elif app.quiet:
+            # cron mails any output: a wait that ended well is chatter, and one that did not ends
+            # in the target's "stopped: ... after N attempt(s)", printed below.
+            summary = run_sync(app, targets, options)
         else:
             from tracker.progress import activity
 

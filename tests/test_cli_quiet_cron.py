@@ -1,0 +1,39 @@
+"""`tracker sync -q` under cron: a retry that ended well prints nothing (cron mails any output)."""
+
+from __future__ import annotations
+
+from ops_support import FAST_SYNC, github_config, start_github, write_items
+
+
+def test_quiet_sync_says_nothing_about_a_retry_that_worked(monkeypatch, run_cli, make_config, workdir):
+    gh = start_github(monkeypatch)
+    try:
+        make_config(github_config(gh.api_url, sync=FAST_SYNC + "max_retries = 3\n"))
+        run_cli.ok("import", str(write_items(workdir / "pm", 2)))
+        run_cli.ok("sync", "--yes", "-q")
+        gh.fail_next("GET", "/repos/acme/platform*", status=503, times=1)
+        quiet = run_cli("sync", "-q")
+        gh.fail_next("GET", "/repos/acme/platform*", status=503, times=1)
+        loud = run_cli("sync")
+    finally:
+        gh.stop()
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stdout == "" and quiet.stderr == "", quiet.output
+    # Without -q the wait is still said, one plain line (docs/cli.md, "Progress and summaries").
+    assert loud.exit_code == 0, loud.output
+    assert [line for line in loud.stderr.splitlines() if line.startswith("waiting: GitHub answered 503")]
+
+
+def test_quiet_sync_still_says_why_a_target_stopped(monkeypatch, run_cli, make_config, workdir):
+    gh = start_github(monkeypatch)
+    try:
+        make_config(github_config(gh.api_url, sync=FAST_SYNC + "max_retries = 2\n"))
+        run_cli.ok("import", str(write_items(workdir / "pm", 2)))
+        gh.fail_next("GET", "/repos/acme/platform", status=503, times=5)
+        result = run_cli("sync", "--yes", "-q")
+    finally:
+        gh.stop()
+    assert result.exit_code == 1, result.output
+    assert "gh (github): stopped: " in result.stdout and "GitHub answered 503" in result.stdout
+    assert "after 3 attempt(s)" in result.stdout
+    assert "error: sync failed for gh" in result.stderr
