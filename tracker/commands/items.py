@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import click
@@ -16,7 +15,11 @@ from tracker.output import echo, to_json
 @click.option("--postmortem", "-p", "slug", required=True, help="Slug of the postmortem.")
 @click.option("--new", "new", is_flag=True, help="Create the postmortem if no postmortem has this slug.")
 @click.option("--owner", "-o", help="Owner as written: @handle, name, e-mail or team.")
-@click.option("--deadline", "-d", help="2026-07-15, 'Jul 15', 'July 15, 2026', or TBD.")
+@click.option(
+    "--deadline",
+    "-d",
+    help="2026-07-15, 'July 15, 2026', 'Jul 15' (the next one from today, or from --incident-date), or TBD.",
+)
 @click.option("--status", "-s", default="open", show_default=True, help="open, in_progress, done or wont_do.")
 @click.option("--incident-date", type=click.DateTime(["%Y-%m-%d"]), help="Incident date of a new postmortem.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -73,7 +76,9 @@ def add_cmd(
             )
             session.add(postmortem)
             session.flush()
-        reference = postmortem.incident_date or app.today()
+        # A person typing "Jan 5" means the next Jan 5 from today, not from a years-old incident's
+        # date; `--incident-date` on the same command says the items are being transcribed from it.
+        reference = incident_date.date() if incident_date else app.today()
         deadline_text, deadline_date = (
             parse_deadline_option(deadline, reference) if deadline else (None, None)
         )
@@ -241,7 +246,11 @@ def show_cmd(app: AppContext, item_id: int, fmt: str) -> None:
 @click.argument("item_id", type=int)
 @click.option("--title", "-t", help="New title.")
 @click.option("--owner", "-o", help="New owner (empty string clears it).")
-@click.option("--deadline", "-d", help="New deadline (empty string clears it).")
+@click.option(
+    "--deadline",
+    "-d",
+    help="2026-07-15, 'July 15, 2026', 'Jul 15' (the next one from today), TBD, or '' to clear it.",
+)
 @click.option("--status", "-s", help="open, in_progress, done or wont_do.")
 @click.pass_obj
 def edit_cmd(
@@ -304,8 +313,8 @@ def _apply(
     if owner is not None:
         changed |= set_owner(session, item, owner or None, app.resolver, source="manual", actor=app.actor)
     if deadline is not None:
-        reference: date = item.postmortem.incident_date or app.today()
-        text, when = parse_deadline_option(deadline, reference)
+        # Typed today: "Jan 5" is the next Jan 5 from today (documents read theirs from the incident).
+        text, when = parse_deadline_option(deadline, app.today())
         changed |= set_deadline(session, item, text, when, source="manual", actor=app.actor)
     if parsed_status is not None:
         changed |= set_status(session, item, parsed_status, None, source="manual", actor=app.actor)
