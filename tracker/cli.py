@@ -136,7 +136,7 @@ Examples:
   tracker list --overdue --format json           what slipped, for scripts
 
 Each command's --help has its options and an example.
-Exit codes: 0 ok; 1 findings or failed items; 2 usage or config error; 3 another sync holds the lease.
+Exit codes: 0 ok; 1 findings or failures (documents, items, sends); 2 usage or config error; 3 another sync holds the lease.
 """
 
 
