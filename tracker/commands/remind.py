@@ -123,7 +123,7 @@ def digest_cmd(
     if post:
         from tracker.errors import FindingsError
 
-        result = post_digest(app, text, data["week"])
+        result = post_digest(app, data)
         if result["already_posted"]:
             echo(f"the digest for {data['week']} was already posted")
         for entry in result["sent"]:
