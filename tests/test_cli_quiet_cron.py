@@ -37,3 +37,20 @@ def test_quiet_sync_still_says_why_a_target_stopped(monkeypatch, run_cli, make_c
     assert "gh (github): stopped: " in result.stdout and "GitHub answered 503" in result.stdout
     assert "after 3 attempt(s)" in result.stdout
     assert "error: sync failed for gh" in result.stderr
+
+
+def test_a_target_missing_its_secret_is_named_as_needing_a_fix(monkeypatch, run_cli, make_config, workdir):
+    gh = start_github(monkeypatch)
+    try:
+        second = (
+            f'\n[targets.mirror]\nkind = "github"\nrepo = "acme/platform"\napi_url = "{gh.api_url}"\n'
+            'token_env = "TRACKER_UNSET_TOKEN"\n'
+        )
+        make_config(github_config(gh.api_url) + second)
+        run_cli.ok("import", str(write_items(workdir / "pm", 2)))
+        result = run_cli("sync", "--yes", "-q")
+    finally:
+        gh.stop()
+    assert result.exit_code == 1, result.output
+    assert "mirror (github): stopped: [targets.mirror] token_env: " in result.stdout
+    assert "hint: fix the configuration of mirror (see above)" in result.stderr, result.stderr
