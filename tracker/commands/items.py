@@ -45,6 +45,7 @@ def add_cmd(
     """
     from sqlalchemy import select
 
+    from tracker.commands.postmortems import check_new_slug
     from tracker.history import record
     from tracker.items import (
         item_to_dict,
@@ -58,6 +59,8 @@ def add_cmd(
     from tracker.models import ActionItem, Postmortem
 
     title = " ".join(title.split())
+    # Before the database is created: a slug `postmortem rename` would refuse is never created.
+    slug = check_new_slug(slug)
     if not title:
         raise click.BadParameter("the title is empty", param_hint="TITLE")
     parsed_status = parse_status_option(status)
