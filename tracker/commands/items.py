@@ -21,7 +21,12 @@ from tracker.output import echo, to_json
     help="2026-07-15, 'July 15, 2026', 'Jul 15' (the next one from today, or from --incident-date), or TBD.",
 )
 @click.option("--status", "-s", default="open", show_default=True, help="open, in_progress, done or wont_do.")
-@click.option("--incident-date", type=click.DateTime(["%Y-%m-%d"]), help="Incident date of a new postmortem.")
+@click.option(
+    "--incident-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Incident date (2026-06-19) of a new postmortem.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def add_cmd(

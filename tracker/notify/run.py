@@ -151,7 +151,9 @@ def unset_secrets(channel: NotifyChannel) -> list[str]:
         f"[notify.{channel.name}] {f.name}: the environment variable it names is not set; "
         "the real run would fail"
         for f in fields(channel)
-        if f.name.endswith("_env") and getattr(channel, f.name) and not os.environ.get(getattr(channel, f.name))
+        if f.name.endswith("_env")
+        and getattr(channel, f.name)
+        and not os.environ.get(getattr(channel, f.name))
     ]
 
 
