@@ -54,3 +54,26 @@ def test_a_target_missing_its_secret_is_named_as_needing_a_fix(monkeypatch, run_
     assert result.exit_code == 1, result.output
     assert "mirror (github): stopped: [targets.mirror] token_env: " in result.stdout
     assert "hint: fix the configuration of mirror (see above)" in result.stderr, result.stderr
+
+
+def test_quiet_remind_prints_nothing_when_all_went_well(monkeypatch, run_cli, make_config, workdir):
+    gh = start_github(monkeypatch)
+    try:
+        make_config(github_config(gh.api_url) + "\n[remind]\nbefore_days = 2\n")
+        run_cli.ok(
+            "add", "Page on replica lag over 30 s", "-p", "inc-7", "--new", "-o", "@dana", "-d", "2999-01-01"
+        )
+        run_cli.ok("sync", "--yes", "-q")
+        loud = run_cli.ok("remind")
+        quiet = run_cli.ok("remind", "-q")
+        gh.fail_next("POST", "/repos/acme/platform/issues/*/comments", status=422, times=5)
+        run_cli.ok("edit", "1", "--deadline", "2000-01-01")  # overdue: a reminder is due
+        failed = run_cli("remind", "-q")
+    finally:
+        gh.stop()
+    assert "0 reminder(s) posted" in loud.stdout
+    assert quiet.stdout == "" and quiet.stderr == "", quiet.output
+    assert failed.exit_code == 1, failed.output
+    assert failed.stdout.startswith("gh: failed: ") and "reminder(s) posted" not in failed.stdout, (
+        failed.stdout
+    )
