@@ -136,7 +136,7 @@ Examples:
   tracker list --overdue --format json           what slipped, for scripts
 
 Each command's --help has its options and an example.
-Exit codes: 0 ok; 1 findings or failed items; 2 usage or config error; 3 another sync holds the lease.
+Exit codes: 0 ok; 1 findings or failures (documents, items, sends); 2 usage or config error; 3 another sync holds the lease.
 """
 
 
@@ -223,7 +223,7 @@ class LazyGroup(SuggestingGroup):
             app = ctx.obj
             if getattr(app, "verbosity", 0) > 0:
                 raise
-            converted = _convert(error)
+            converted = _convert(error, _database(app))
             raise ReportedError(converted) from None
         finally:
             app = ctx.obj
@@ -231,7 +231,15 @@ class LazyGroup(SuggestingGroup):
                 app.close()
 
 
-def _convert(error: Exception) -> TrackerError:
+def _database(app: Any) -> str | None:
+    """Where the database is, for a database error (the file or the URL without its password)."""
+    try:
+        return str(app.database_location())
+    except Exception:  # no config, a broken URL: the error is then said without it
+        return None
+
+
+def _convert(error: Exception, database: str | None = None) -> TrackerError:
     """Known environment failures get a plain message; anything else says how to see the traceback."""
     name = type(error).__name__
     module = type(error).__module__
@@ -240,7 +248,8 @@ def _convert(error: Exception) -> TrackerError:
 
         original = getattr(error, "orig", None)
         detail = str(original or error).strip().splitlines()[0]
-        return DatabaseError(f"database error: {detail}", hint="run with -v for details")
+        where = f" ({database})" if database else ""
+        return DatabaseError(f"database error{where}: {detail}", hint="run with -v for details")
     if isinstance(error, OSError):
         return TrackerError(
             f"{error.strerror or error}: {error.filename or ''}".strip(": "), exit_code=EXIT_USAGE

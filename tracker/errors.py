@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 EXIT_OK = 0
-EXIT_FAILURES = 1  # lint findings at the failing severity, or items that failed to sync
+EXIT_FAILURES = 1  # something to act on: findings, failed documents, items, checks, drift, sends
 EXIT_USAGE = 2  # usage or configuration errors
 EXIT_LEASE = 3  # another sync holds the lease
 

@@ -103,6 +103,26 @@ def echo(text: str = "", err: bool = False, nl: bool = True) -> None:
     click.echo(clean(text), err=err, nl=nl)
 
 
+def fit_line(text: str, width: int | None, indent: int) -> str:
+    """`text` wrapped to `width` at spaces, continuation lines indented by `indent`; None: unchanged.
+
+    Words are never split (a URL or a key stays whole and copyable, even if it overflows).
+    """
+    if width is None or len(text) <= width:
+        return text
+    import textwrap
+
+    lead = len(text) - len(text.lstrip(" "))
+    return textwrap.fill(
+        text.lstrip(" "),
+        width=max(width, indent + 20),
+        initial_indent=" " * lead,
+        subsequent_indent=" " * indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
+
+
 class CleanFormatter(logging.Formatter):
     """Log lines (warnings naming titles, remote messages) get the same cleaning as printed text."""
 

@@ -16,6 +16,9 @@ MIN_OTHER = 12
 UNLIMITED_CELL = 60  # without a known width (a pipe), long cells are still cut so rows stay readable
 ELLIPSIS = "…"
 SOFT_BREAKS = " -/_.,"  # a cut prefers to end after one of these rather than inside a word
+# Free-text columns: always cut (after the caller's own choices) before a table is split or shown as
+# records, so an item's long wording never turns a whole table into blocks (docs/cli.md, "Tables").
+TEXT_COLUMNS = ("title", "item")
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -111,6 +114,7 @@ def render(
     that cannot fit even so is shown as one block of `header value` lines per row.
     """
     cells = [[plain(v) for v in row] for row in rows]
+    shrink = [*shrink, *(h for h in headers if h.lower() in TEXT_COLUMNS and h not in shrink)]
     if width is None:
         cells = [[truncate(v, UNLIMITED_CELL) for v in row] for row in cells]
         return _draw(cells, list(headers), _natural(cells, headers), False, colour, styler, show_headers)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import click
@@ -16,9 +15,18 @@ from tracker.output import echo, to_json
 @click.option("--postmortem", "-p", "slug", required=True, help="Slug of the postmortem.")
 @click.option("--new", "new", is_flag=True, help="Create the postmortem if no postmortem has this slug.")
 @click.option("--owner", "-o", help="Owner as written: @handle, name, e-mail or team.")
-@click.option("--deadline", "-d", help="2026-07-15, 'Jul 15', 'July 15, 2026', or TBD.")
+@click.option(
+    "--deadline",
+    "-d",
+    help="2026-07-15, 'July 15, 2026', 'Jul 15' (the next one from today, or from --incident-date), or TBD.",
+)
 @click.option("--status", "-s", default="open", show_default=True, help="open, in_progress, done or wont_do.")
-@click.option("--incident-date", type=click.DateTime(["%Y-%m-%d"]), help="Incident date of a new postmortem.")
+@click.option(
+    "--incident-date",
+    type=click.DateTime(["%Y-%m-%d"]),
+    metavar="DATE",
+    help="Incident date (2026-06-19) of a new postmortem.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 def add_cmd(
@@ -42,6 +50,7 @@ def add_cmd(
     """
     from sqlalchemy import select
 
+    from tracker.commands.postmortems import check_new_slug
     from tracker.history import record
     from tracker.items import (
         item_to_dict,
@@ -55,6 +64,8 @@ def add_cmd(
     from tracker.models import ActionItem, Postmortem
 
     title = " ".join(title.split())
+    # Before the database is created: a slug `postmortem rename` would refuse is never created.
+    slug = check_new_slug(slug)
     if not title:
         raise click.BadParameter("the title is empty", param_hint="TITLE")
     parsed_status = parse_status_option(status)
@@ -73,7 +84,9 @@ def add_cmd(
             )
             session.add(postmortem)
             session.flush()
-        reference = postmortem.incident_date or app.today()
+        # A person typing "Jan 5" means the next Jan 5 from today, not from a years-old incident's
+        # date; `--incident-date` on the same command says the items are being transcribed from it.
+        reference = incident_date.date() if incident_date else app.today()
         deadline_text, deadline_date = (
             parse_deadline_option(deadline, reference) if deadline else (None, None)
         )
@@ -207,7 +220,16 @@ def show_cmd(app: AppContext, item_id: int, fmt: str) -> None:
     if fmt == "json":
         echo(to_json(data))
         return
-    echo(f"#{data['id']}  {data['title']}")
+    from tracker.output import fit_line
+    from tracker.table import terminal_width
+
+    # Fitted like the tables: COLUMNS, else the terminal; a pipe gets whole lines.
+    width = terminal_width()
+
+    def say(line: str, indent: int) -> None:
+        echo(fit_line(line, width, indent))
+
+    say(f"#{data['id']}  {data['title']}", len(f"#{data['id']}  "))
     for label, key in [
         ("postmortem", "postmortem"),
         ("owner", "owner"),
@@ -216,23 +238,27 @@ def show_cmd(app: AppContext, item_id: int, fmt: str) -> None:
         ("as written", "deadline_text"),
         ("status", "status"),
     ]:
-        echo(f"  {label:<11} {data[key] if data[key] is not None else '-'}")
+        say(f"  {label:<11} {data[key] if data[key] is not None else '-'}", 14)
     for link in data["links"]:
-        echo(f"  link        {link['target']}: {link['key'] or '-'} {link['url'] or ''} ({link['state']})")
+        say(f"  link        {link['target']}: {link['key'] or '-'} {link['url'] or ''} ({link['state']})", 14)
     if data["events"]:
         from tracker.timefmt import local_datetime
 
         echo(f"  history ({app.config.org.timezone}):")
         for e in data["events"]:
             when = local_datetime(e["occurred_at"], app.config.org.zone)
-            echo(f"    {when}  {e['source']:<8} {e['field']}: {e['old'] or '-'} -> {e['new'] or '-'}")
+            say(f"    {when}  {e['source']:<8} {e['field']}: {e['old'] or '-'} -> {e['new'] or '-'}", 8)
 
 
 @click.command("edit")
 @click.argument("item_id", type=int)
 @click.option("--title", "-t", help="New title.")
 @click.option("--owner", "-o", help="New owner (empty string clears it).")
-@click.option("--deadline", "-d", help="New deadline (empty string clears it).")
+@click.option(
+    "--deadline",
+    "-d",
+    help="2026-07-15, 'July 15, 2026', 'Jul 15' (the next one from today), TBD, or '' to clear it.",
+)
 @click.option("--status", "-s", help="open, in_progress, done or wont_do.")
 @click.pass_obj
 def edit_cmd(
@@ -295,8 +321,8 @@ def _apply(
     if owner is not None:
         changed |= set_owner(session, item, owner or None, app.resolver, source="manual", actor=app.actor)
     if deadline is not None:
-        reference: date = item.postmortem.incident_date or app.today()
-        text, when = parse_deadline_option(deadline, reference)
+        # Typed today: "Jan 5" is the next Jan 5 from today (documents read theirs from the incident).
+        text, when = parse_deadline_option(deadline, app.today())
         changed |= set_deadline(session, item, text, when, source="manual", actor=app.actor)
     if parsed_status is not None:
         changed |= set_status(session, item, parsed_status, None, source="manual", actor=app.actor)

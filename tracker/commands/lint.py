@@ -87,7 +87,10 @@ def lint_cmd(
     )
 
     if list_rules:
-        _list_rules(app, fmt if fmt in ("json", "csv") else "text")
+        if fmt not in ("text", "json", "csv"):
+            # Silently printing the text table for --format github would break the script that asked.
+            raise UsageError(f"--list-rules prints text, json or csv, not {fmt}", hint="use --format json")
+        _list_rules(app, fmt)
         return
     unknown = [rule for rule in rules if rule not in all_rules()]
     if unknown:

@@ -129,6 +129,16 @@ def postmortem_group() -> None:
     """
 
 
+def check_new_slug(slug: str) -> str:
+    """A slug a person gives a postmortem (`add -p`, `postmortem rename`): one word, not empty."""
+    from tracker.errors import UsageError
+
+    slug = slug.strip()
+    if not slug or any(c.isspace() for c in slug):
+        raise UsageError(f"bad slug {slug!r}", hint="a slug is one word, e.g. db-outage-2026-06")
+    return slug
+
+
 @postmortem_group.command("rename")
 @click.argument("old")
 @click.argument("new")
@@ -138,12 +148,9 @@ def rename_cmd(app: AppContext, old: str, new: str) -> None:
 
     Example: tracker postmortem rename inc-214 db-outage-2026-06
     """
-    from tracker.errors import UsageError
     from tracker.items import get_postmortem
 
-    new = new.strip()
-    if not new or any(c.isspace() for c in new):
-        raise UsageError(f"bad slug {new!r}", hint="a slug is one word, e.g. db-outage-2026-06")
+    new = check_new_slug(new)
     with app.session() as session:
         postmortem = get_postmortem(session, old)
         _refuse_taken(session, new)

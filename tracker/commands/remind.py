@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -52,9 +53,19 @@ def remind_cmd(
     if fmt == "json":
         echo(to_json(summary if sent is None else {**summary, "notify": sent.as_json()}))
     else:
-        echo("\n".join(([_text(summary)] if comments else []) + (sent.lines if sent else [])))
+        lines = ([_text(summary)] if comments else []) + (sent.lines if sent else [])
+        text = "\n".join(lines)
+        if app.quiet and not dry_run:
+            # cron mails any output: only what went wrong (a failed, uncertain or stopped send).
+            text = "\n".join(line for line in text.splitlines() if _QUIET_KEEPS.search(line))
+        if text:
+            echo(text)
     if not summary["ok"] or (sent is not None and not sent.ok):
         raise FindingsError("some reminders failed", hint="see the messages above; the next run retries")
+
+
+# The lines of what went wrong: remind's "NAME: failed: ...", notify's "NAME (kind): FAILED ...".
+_QUIET_KEEPS = re.compile(r": (?:failed: |uncertain: |stopped: |FAILED )")
 
 
 def _text(summary: dict[str, Any]) -> str:
@@ -123,7 +134,7 @@ def digest_cmd(
     if post:
         from tracker.errors import FindingsError
 
-        result = post_digest(app, text, data["week"])
+        result = post_digest(app, data)
         if result["already_posted"]:
             echo(f"the digest for {data['week']} was already posted")
         for entry in result["sent"]:

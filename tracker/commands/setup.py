@@ -56,7 +56,12 @@ def _local_timezone() -> str:
 
 @click.command("init")
 @click.option(
-    "--path", "config_file", default="tracker.toml", show_default=True, type=click.Path(dir_okay=False)
+    "--path",
+    "config_file",
+    default="tracker.toml",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the config (never over an existing file).",
 )
 @click.pass_obj
 def init_cmd(app: AppContext, config_file: str) -> None:

@@ -63,6 +63,10 @@ def sync_cmd(
     try:
         if sys.stderr.isatty():
             summary = _with_progress(app, targets, options)
+        elif app.quiet:
+            # cron mails any output: a wait that ended well is chatter, and one that did not ends
+            # in the target's "stopped: ... after N attempt(s)", printed below.
+            summary = run_sync(app, targets, options)
         else:
             from tracker.progress import activity
 
@@ -88,7 +92,14 @@ def sync_cmd(
         names = ", ".join(t.target for t in failed)
         if all(t.config_error for t in failed) and len(failed) == len(summary.targets):
             raise ConfigError(f"sync failed for {names}: configuration", hint="see the messages above")
-        raise FindingsError(f"sync failed for {names}", hint="see the messages above; the next run resumes")
+        configured = [t.target for t in failed if t.config_error]
+        # A target stopped by its configuration does not resume by itself: say which need a fix.
+        hint = (
+            f"fix the configuration of {', '.join(configured)} (see above); the others' next run resumes"
+            if configured
+            else "see the messages above; the next run resumes"
+        )
+        raise FindingsError(f"sync failed for {names}", hint=hint)
 
 
 def _echo_quiet(summary: SyncSummary) -> None:

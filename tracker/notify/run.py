@@ -38,6 +38,7 @@ class ChannelOutcome:
     skipped: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     uncertain: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # --dry-run: what would make the real run fail
 
     @property
     def ok(self) -> bool:
@@ -51,6 +52,7 @@ class ChannelOutcome:
             "skipped": self.skipped,
             "failed": self.failed,
             "uncertain": self.uncertain,
+            "warnings": self.warnings,
             "ok": self.ok,
         }
 
@@ -95,6 +97,8 @@ def deliver(
     senders: dict[str, Any] = {}
     for out in outgoing:
         channel = app.config.notify[out.channel]
+        if out.channel not in outcomes and dry_run:
+            outcomes[out.channel] = ChannelOutcome(out.channel, channel.kind, warnings=unset_secrets(channel))
         outcome = outcomes.setdefault(out.channel, ChannelOutcome(out.channel, channel.kind))
         sender = senders.setdefault(out.channel, sender_for(channel))
         keys = [row["key"] for row in out.rows]
@@ -138,10 +142,26 @@ def deliver(
     return outcomes
 
 
+def unset_secrets(channel: NotifyChannel) -> list[str]:
+    """The `*_env` keys of a channel whose variable is unset: a dry run must not look like a go-ahead."""
+    import os
+    from dataclasses import fields
+
+    return [
+        f"[notify.{channel.name}] {f.name}: the environment variable it names is not set; "
+        "the real run would fail"
+        for f in fields(channel)
+        if f.name.endswith("_env")
+        and getattr(channel, f.name)
+        and not os.environ.get(getattr(channel, f.name))
+    ]
+
+
 def text_lines(outcomes: dict[str, ChannelOutcome], dry_run: bool) -> list[str]:
     lines = []
     for name, outcome in outcomes.items():
         head = f"{name} ({outcome.kind})"
+        lines += [f"{head}: warning: {line}" for line in outcome.warnings]
         for plan in outcome.planned:
             lines += [f"{head}: would send {plan['what']} to {plan['to']}:", plan["payload"], ""]
         lines += [f"{head}: sent {line}" for line in outcome.sent]

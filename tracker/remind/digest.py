@@ -112,14 +112,34 @@ def digest_data(app: AppContext, session: Session, today: date) -> dict[str, Any
     }
 
 
-def render(data: dict[str, Any], org: str | None = None) -> str:
-    """Markdown: one heading per section, each listing its items (or saying there are none)."""
+# What one comment may hold (GitHub: 65,536 characters; Jira: 32,767), less room for the marker.
+COMMENT_LIMITS = {"github": 65_536 - 1_000, "jira": 32_767 - 1_000}
+
+
+def render(data: dict[str, Any], org: str | None = None, limit: int | None = None) -> str:
+    """Markdown: one heading per section, each listing its items (or saying there are none).
+
+    With `limit` (characters), the longest sections are shortened until it fits, each saying how
+    many it left out: a long digest posted whole would be refused every week.
+    """
+    shown = {key: len(data[key]) for key, _ in SECTIONS}
+    text = _markdown(data, org, shown)
+    while limit is not None and len(text) > limit and any(shown.values()):
+        longest = max(shown, key=lambda key: sum(len(line) + 1 for line in data[key][: shown[key]]))
+        shown[longest] //= 2
+        text = _markdown(data, org, shown)
+    return text
+
+
+def _markdown(data: dict[str, Any], org: str | None, shown: dict[str, int]) -> str:
     title = f"Postmortem action items: week {data['week']} ({data['from']} to {data['to']})"
     lines = [f"## {title}" + (f" - {org}" if org else ""), ""]
     for key, heading in SECTIONS:
         found = data[key]
         lines.append(f"### {heading} ({len(found)})")
-        lines.extend(found or ["- none"])
+        lines.extend(found[: shown[key]] if found else ["- none"])
+        if shown[key] < len(found):
+            lines.append(f"- ... and {len(found) - shown[key]} more (`tracker digest` prints them all)")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"
 
@@ -135,7 +155,7 @@ def parse_destination(app: AppContext, text: str) -> tuple[str, str]:
     return target, (f"#{ref}" if ref.isdigit() else ref)
 
 
-def post_digest(app: AppContext, text: str, week: str) -> dict[str, Any]:
+def post_digest(app: AppContext, data: dict[str, Any]) -> dict[str, Any]:
     """Comment the digest on the configured issue, once per ISO week, two-phase like reminders."""
     from tracker.remind.run import leased
     from tracker.remind.send import Comment, Poster, TargetOutcome
@@ -148,7 +168,8 @@ def post_digest(app: AppContext, text: str, week: str) -> dict[str, Any]:
             "--post needs [remind] digest_issue", hint='set digest_issue = "TARGET#NUMBER" in tracker.toml'
         )
     target, ref_text = parse_destination(app, destination)
-    key = f"digest:{destination}:{week}"
+    key = f"digest:{destination}:{data['week']}"
+    text = render(data, app.config.org.name, COMMENT_LIMITS.get(app.config.targets[target].kind))
     outcome = TargetOutcome(target)
     with leased(app, "digest", [target], False) as (_run, leases):
         backend = default_factory(app, target)
