@@ -80,6 +80,9 @@ _SGR = r"\x1b\[[0-9;]*m"
 _UNSAFE = re.compile(rf"({_SGR})|\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
+_PLAIN_ASCII = bytes(range(0x20, 0x7F)) + b"\n\t"
+
+
 def _shown(char: str) -> str:
     code = ord(char)
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
@@ -90,6 +93,11 @@ def clean(text: str, keep_style: bool = True) -> str:
 
     Every printer goes through this (echo, tables, errors, log lines); newlines, tabs and CRLF stay.
     """
+
+    if text.isascii() and not text.encode("ascii").translate(None, _PLAIN_ASCII):
+        # Printable ASCII, newlines and tabs pass unchanged: a byte-level check is ~20x faster than
+        # the regex over a 4 MB report (and `\r`, escapes, controls still go the regex's way).
+        return text
 
     def replace(match: re.Match[str]) -> str:
         if match.group(1) is not None:
