@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from markdown_it.tree import SyntaxTreeNode
@@ -289,3 +290,18 @@ def normalise_severity(text: str | None) -> str | None:
         return None
     first = re.split(r"[\s(/,]+", text.strip())[0].lower()
     return re.sub(r"[^a-z0-9]", "", first)[:50] or None
+
+
+_DATED_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+
+
+def name_day(*texts: str | None) -> date | None:
+    """The first valid YYYY-MM-DD date in a file name or slug."""
+    for text in texts:
+        found = _DATED_NAME.search(Path(text).name if text else "")
+        if found:
+            try:
+                return date(int(found[1]), int(found[2]), int(found[3]))
+            except ValueError:
+                continue
+    return None

@@ -20,7 +20,7 @@ from tracker.history import Actor, apply_change
 from tracker.importing.drafts import ParsedDocument
 from tracker.importing.fingerprints import Candidate, draft_fingerprints, match
 from tracker.importing.links import item_refs
-from tracker.importing.metadata import normalise_severity
+from tracker.importing.metadata import name_day, normalise_severity
 from tracker.importing.moved import moved_postmortem
 from tracker.importing.parser import resolve_slug
 from tracker.importing.results import DocumentResult, ItemOutcome
@@ -31,7 +31,6 @@ from tracker.importing.upsert_values import (
     draft_values,
     is_confidential,
     life_start,
-    name_day,
     reference_day,
 )
 from tracker.models import ActionItem, Postmortem, utcnow

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -14,12 +13,12 @@ from sqlalchemy.orm import Session
 from tracker.config import Config
 from tracker.deadlines import parse_deadline
 from tracker.importing.drafts import ItemDraft
+from tracker.importing.metadata import name_day
 from tracker.models import Event, Postmortem
 from tracker.people import OwnerResolver
 from tracker.statuses import Status
 
 SOURCE = "document"
-_DATED_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 INITIAL = {"status": Status.OPEN.value}  # what a new item holds before the document's values are applied
 REMOTE_SOURCES = ("github", "jira")
 # Fields whose change makes an item "updated"; position and line numbers only move.
@@ -87,18 +86,6 @@ def document_day(postmortem: Postmortem, name: str | None) -> date | None:
     if postmortem.incident_date is not None:
         return postmortem.incident_date
     return name_day(name, postmortem.slug)
-
-
-def name_day(*texts: str | None) -> date | None:
-    """The first valid YYYY-MM-DD date in a file name or slug."""
-    for text in texts:
-        found = _DATED_NAME.search(Path(text).name if text else "")
-        if found:
-            try:
-                return date(int(found[1]), int(found[2]), int(found[3]))
-            except ValueError:
-                continue
-    return None
 
 
 def life_start(config: Config, postmortem: Postmortem, name: str | None, now: datetime) -> datetime:

@@ -30,10 +30,14 @@ def _is_label(title_text: str | None) -> bool:
 
 def items_from_document(document: ParsedDocument, path: str | None = None) -> list[LintItem]:
     """Lint items for every draft of a parsed document (no database needed)."""
+    from tracker.importing.metadata import name_day
     from tracker.importing.parser import slug_from_name
 
     meta = document.meta
     slug = meta.slug or slug_from_name(document.name)
+    # Year-less deadlines are read against the day import reads them against: the document's date,
+    # else one in its file name or slug (a dated file name alone otherwise meant "from today" here).
+    incident_date = meta.incident_date or name_day(document.name, slug)
     items = []
     for draft in document.items:
         label = _is_label(draft.title_text) and bool(draft.description)
@@ -46,7 +50,7 @@ def items_from_document(document: ParsedDocument, path: str | None = None) -> li
                 deadline_text=draft.deadline_text,
                 status=draft.status.value if draft.status is not None else "open",
                 postmortem=slug,
-                incident_date=meta.incident_date,
+                incident_date=incident_date,
                 review_date=meta.review_date,
                 path=path or document.name,
                 line=draft.source_line,
