@@ -33,7 +33,9 @@ def test_a_dated_file_name_dates_year_less_deadlines_for_lint_as_for_import(run_
 
     linted = _lint_deadlines(run_cli, "2025-11-20-db-outage.md")
     run_cli.ok("import", "2025-11-20-db-outage.md")
-    stored = {row["title"]: row["deadline"] for row in json.loads(run_cli.ok("list", "--format", "json").stdout)}
+    stored = {
+        row["title"]: row["deadline"] for row in json.loads(run_cli.ok("list", "--format", "json").stdout)
+    }
 
     assert stored == {
         "Add a replication lag alert at 30 s to the primary database": "2025-12-01",
