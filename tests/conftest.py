@@ -59,7 +59,39 @@ def is_slow(item: pytest.Item) -> bool:
     )
 
 
+# Started first, longest first: pytest-xdist hands tests out in collection order, and these (the
+# longest calls of `CI=true pytest -n 2 --durations=0`, 2026-12-06, docs/development.md) otherwise
+# came late in the alphabet, leaving one worker busy for minutes after the other ran out of tests.
+LONG_FIRST = (
+    "tests/test_reliability_copies.py::test_19_4_two_copies_creating_at_once_converge_on_the_oldest_issue",
+    "tests/test_ops_kill.py::test_jira_killed_during_a_bulk_create_then_during_a_transition",
+    "tests/test_sync_state_machine.py::TestSyncMachine",
+    "tests/test_docs_recipes.py::test_every_documented_command_line_runs",
+    "tests/test_ops_kill.py::test_github_killed_between_a_create_and_its_commit_then_in_a_paginated_pull",
+    "tests/test_scale_adopt.py::test_linking_500_existing_issues_keeps_the_reserve_and_resumes",
+    "tests/test_ops_concurrency.py::test_different_targets_sync_at_the_same_time_from_two_hosts",
+    "tests/test_reliability_misc.py::test_19_12_transfer_redirection_is_not_printed",
+    "tests/test_ops_concurrency.py::test_parallel_processes_share_one_budget",
+    "tests/test_ops_concurrency.py::test_a_run_whose_lease_was_taken_over_stops_at_its_next_commit",
+    "tests/test_ops_concurrency.py::test_two_syncs_at_once_one_runs_the_other_exits_3_and_readers_work",
+    "tests/test_scale_adopt.py::test_150_closes_cost_pages_and_bot_closes_are_still_told_apart",
+    "tests/test_scale_adopt_jira.py::test_linking_150_named_keys_costs_a_search_per_100_plus_the_label_writes",
+    "tests/test_ops_faults.py::test_github_faults_stop_cleanly_and_the_next_run_finishes",
+    "tests/test_import_batches.py::test_a_killed_import_leaves_whole_documents_and_their_report_rows",
+    "tests/test_sync_github.py::test_killed_run_then_rerun_creates_no_duplicate",
+)
+
+
+def long_rank(item: pytest.Item) -> int:
+    """The test's place in LONG_FIRST (a prefix of its node id), or after all of them."""
+    for rank, prefix in enumerate(LONG_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    return len(LONG_FIRST)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=long_rank)  # stable: every other test keeps its order
     for item in items:
         if is_slow(item):
             item.add_marker(pytest.mark.slow)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from conftest import CLI
 from ops_support import (
     GH_TOKEN,
     REPO,
@@ -75,7 +76,7 @@ def write_config(folder: Path, url: str, body: str, name: str = "tracker.toml") 
 
 def test_two_syncs_at_once_one_runs_the_other_exits_3_and_readers_work(gh, database, workdir):
     config = write_config(workdir, database, github_config(gh.api_url))
-    assert tracker(config, "import", str(write_items(workdir / "pm", 5))).returncode == 0
+    CLI(lambda: config).ok("import", str(write_items(workdir / "pm", 5)))
     gh.timeout_next("POST", CREATE, seconds=HOLD, apply=True)  # the first create freezes the run
     first = spawn(config, "sync", "--yes")
     wait_for(lambda: gh.faults.pending() == 0, what="the first sync to be mid-create", process=first)
@@ -97,8 +98,8 @@ def test_different_targets_sync_at_the_same_time_from_two_hosts(gh, database, wo
     body = two_targets(gh.api_url)
     host_a = write_config(workdir, database, body, "host-a.toml")
     host_b = write_config(workdir, database, body, "host-b.toml")
-    assert tracker(host_a, "import", str(write_items(workdir / "pm", 3))).returncode == 0
-    assert tracker(host_b, "import", str(billing_items(workdir / "pm-b", 3))).returncode == 0
+    CLI(lambda: host_a).ok("import", str(write_items(workdir / "pm", 3)))
+    CLI(lambda: host_b).ok("import", str(billing_items(workdir / "pm-b", 3)))
     gh.timeout_next("POST", CREATE, seconds=HOLD, apply=True)  # host A freezes mid-create on target a
     a = spawn(host_a, "sync", "--yes", "--target", "a")
     wait_for(lambda: gh.faults.pending() == 0, what="host A to be mid-sync", process=a)
@@ -114,7 +115,7 @@ def test_different_targets_sync_at_the_same_time_from_two_hosts(gh, database, wo
 
 def test_a_run_whose_lease_was_taken_over_stops_at_its_next_commit(gh, db_url, workdir, make_config):
     config = make_config(github_config(gh.api_url))
-    assert tracker(config, "import", str(write_items(workdir / "pm", 6))).returncode == 0
+    CLI(lambda: config).ok("import", str(write_items(workdir / "pm", 6)))
     gh.timeout_next("POST", CREATE, seconds=5, apply=True)  # lands, then the answer is lost after 5 s
     run = spawn(config, "sync", "--yes")
     wait_for(lambda: gh.faults.pending() == 0, what="the run to be mid-create", process=run)
@@ -166,8 +167,8 @@ def test_one_create_budget_per_credential_across_hosts(database):
 def test_parallel_processes_share_one_budget(gh, database, workdir):
     """Two processes creating with one token: the shared record shows every create, spaced by the budget."""
     config = write_config(workdir, database, two_targets(gh.api_url, per_minute=300))
-    assert tracker(config, "import", str(write_items(workdir / "pm", 4))).returncode == 0
-    assert tracker(config, "import", str(billing_items(workdir / "pm-b", 4))).returncode == 0
+    CLI(lambda: config).ok("import", str(write_items(workdir / "pm", 4)))
+    CLI(lambda: config).ok("import", str(billing_items(workdir / "pm-b", 4)))
     runs = [spawn(config, "sync", "--yes", "--target", t) for t in ("a", "b")]
     for run in runs:
         out, err = run.communicate(timeout=120)
