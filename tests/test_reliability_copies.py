@@ -48,8 +48,10 @@ def test_19_4_two_copies_creating_at_once_converge_on_the_oldest_issue(monkeypat
         for config in (a, b):  # in-process: the imports only set the scene for the processes below
             CLI(lambda config=config: config)("import", str(write_items(docs, 2)))
             CLI(lambda config=config: config).ok("import", str(docs))
-        # Both copies list the remote before either create lands: each creates every item.
-        gh.delay_next("POST", f"/repos/{REPO}/issues", seconds=2, times=4)
+        # Both copies list the remote before either create lands: each creates every item. The
+        # creates are held until one from each copy waits (not a fixed delay: a copy that starts
+        # late on a loaded machine would otherwise see the other's issues and refuse, no race).
+        gh.delay_next("POST", f"/repos/{REPO}/issues", seconds=60, times=4, together=2)
         runs = [spawn(config, "sync", "--yes") for config in (a, b)]
         for run in runs:
             out, err = run.communicate(timeout=120)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -104,10 +105,14 @@ class ServerControls:
         """Hold the next matching requests for `seconds` (past the client's timeout), then hang up."""
         self.faults.add(Fault(method, path, times, "timeout", delay=seconds, apply=apply))
 
-    def delay_next(self, method: str, path: str, *, seconds: float, times: int = 1) -> None:
+    def delay_next(
+        self, method: str, path: str, *, seconds: float, times: int = 1, together: int | None = None
+    ) -> None:
         """Hold the next matching requests for `seconds`, then answer them as usual (a slow server:
-        two clients racing on one create)."""
-        self.faults.add(Fault(method, path, times, "delay", delay=seconds))
+        two clients racing on one create). With `together`, they are answered as soon as that many
+        are held at once (at most `seconds`): a race that does not depend on how fast clients start."""
+        gather = threading.Barrier(together) if together else None
+        self.faults.add(Fault(method, path, times, "delay", delay=seconds, gather=gather))
 
     def drop_next(self, method: str, path: str, *, times: int = 1, apply: bool = False) -> None:
         """Close the connection of the next matching requests without any response."""

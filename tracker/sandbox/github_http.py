@@ -312,7 +312,13 @@ class _Handler(BaseHTTPRequestHandler):
             return
         fault = engine.faults.take(method, path, split.query)
         if fault is not None and fault.kind == "delay":
-            engine.stopping.wait(fault.delay)  # a slow answer, then the request as usual
+            if fault.gather is not None:
+                try:
+                    fault.gather.wait(timeout=fault.delay)
+                except threading.BrokenBarrierError:
+                    pass  # the others never came: answer late, as a plain delay would
+            else:
+                engine.stopping.wait(fault.delay)  # a slow answer, then the request as usual
             fault = None
         if fault is not None and fault.apply:
             engine.process(method, path, query, headers, raw)

@@ -37,6 +37,9 @@ class Fault:
     # True: the request takes effect first, then the failure replaces its response
     # (a create that happened although the client never heard of it).
     apply: bool = False
+    # A "delay" that ends as soon as this many held requests wait together (two racing clients meet
+    # whatever their start-up took), at the latest after `delay`.
+    gather: threading.Barrier | None = None
 
     def matches(self, method: str, path: str, query: str = "") -> bool:
         if self.method != "*" and self.method.upper() != method.upper():
