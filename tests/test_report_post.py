@@ -34,7 +34,7 @@ def test_post_to_comments_the_markdown_summary(gh, make_config, run_cli, db_url,
         r for r in gh.requests if r.method == "POST" and r.path.endswith(f"/issues/{number}/comments")
     ]
     body = posted.body["body"]
-    assert body.startswith("## Postmortem action items: inc-2") and "| inc-2 | Item G | @lee | open |" in body
+    assert body.startswith("## Postmortem action items: inc-2") and "| Item G | @lee | open |" in body
     comments = gh.store.comments[gh.issue("acme/ops", number).id]
     assert len(comments) == 1
 

@@ -243,13 +243,16 @@ def change_text(change: Change) -> str:
 
 def review_section(review: Review, since_local: str | None = None) -> Section:
     since = review["previous_report_at"] and (since_local or review["previous_report_at"])
+    # The review of one postmortem (`report -p SLUG`) names it in the title: a column repeating it on
+    # every row only took the width the item's own words need.
+    several = len({item["postmortem"] for item in review["items"]}) > 1
     rows = []
     for item in review["items"]:
         status = item["status"] + (" (bot)" if item["closed_by_bot"] else "")
         rows.append(
             [
                 str(item["id"]),
-                item["postmortem"],
+                *([item["postmortem"]] if several else []),
                 item["title"],
                 item["owner"] or "-",
                 status,
@@ -272,7 +275,7 @@ def review_section(review: Review, since_local: str | None = None) -> Section:
         "Items for the review",
         [
             "id",
-            "postmortem",
+            *(["postmortem"] if several else []),
             "item",
             "owner",
             "status",
