@@ -11,7 +11,7 @@ from tracker.importing.annotations import CHECKBOX, split_annotations, strip_pri
 from tracker.importing.drafts import FieldSpot, ItemDraft
 from tracker.importing.labels import split_label
 from tracker.importing.markdown import to_plain
-from tracker.importing.refs import is_only_refs, refs_in
+from tracker.importing.refs import is_only_refs, issue_link, refs_in
 from tracker.importing.sections import Context, heading_context, is_group_label, merge, read_status
 from tracker.provenance import Shaped
 
@@ -134,7 +134,7 @@ def list_items(
 ) -> list[ItemDraft]:
     """Drafts for every task in a list, nested tasks included; notes and attributes are not tasks, nor are
     nested bullets that are only links (they belong to their parent). A top-level bullet that is only an
-    issue or a link is an action written as its ticket."""
+    issue, or a link to one, is an action written as its ticket."""
     drafts: list[ItemDraft] = []
     for item in node.children:
         if item.type != "list_item":
@@ -145,7 +145,10 @@ def list_items(
         if paragraph is not None and _attribute(item) is None and not _note_under_box(boxed, item, paragraph):
             content = paragraph.children[0].content
             plain_text = to_plain(content)
-            ticket = not nested_list and bool(_ISSUE_ONLY.match(plain_text))
+            # A top-level bullet that is only an issue ("- #2127") or a link to one ("- [Fix X](.../issues/12)").
+            ticket = not nested_list and bool(
+                _ISSUE_ONLY.match(plain_text) or issue_link(content, jira_projects)
+            )
             if (
                 (ticket or not is_only_refs(content, jira_projects))
                 and not _NOTE.match(content)

@@ -129,10 +129,10 @@ def parse_document(
         sections.append((span[0], span[1]))
         groups.append(read_section(reader, "", [blocks[index]], Context()))
         skip.add(index)
-    for index in action_tables(blocks, skip, candidates):
+    for index, section in action_tables(blocks, skip, candidates):
         span = blocks[index].map or (0, 0)
         sections.append((span[0], span[1]))
-        groups.append(read_section(reader, "", [blocks[index]], Context()))
+        groups.append(read_section(reader, section, [blocks[index]], heading_context(section)))
     if not sections:
         for start, end in lessons_sections(blocks, candidates):
             title = heading_text(blocks[start])

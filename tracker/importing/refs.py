@@ -85,6 +85,20 @@ def is_only_refs(text: str, jira_projects: Collection[str]) -> bool:
     )
 
 
+# "[Investigate fluent-bit memory growth](https://github.com/org/repo/issues/123)": a link and nothing else.
+_WHOLE_LINK = re.compile(
+    r"^\s*\[(?P<text>[^\]]+)\]\((?P<url><?https?://[^)\s]+>?)(?:\s+\"[^\"]*\")?\)\s*[.;,]?\s*$"
+)
+
+
+def issue_link(text: str, jira_projects: Collection[str]) -> bool:
+    """True when `text` (as written) is one Markdown link to a tracker issue, its words naming the work:
+    an action written as the issue that tracks it. A link to anything else (a runbook, a pull request)
+    is a note, not a task."""
+    match = _WHOLE_LINK.match(text)
+    return bool(match and match.group("text").strip() and find_refs(match.group("url"), jira_projects))
+
+
 def target_for(ref: Ref, targets: dict[str, Any]) -> str | None:
     """The configured target a reference belongs to: the GitHub repo or Jira project it names."""
     for name, target in targets.items():

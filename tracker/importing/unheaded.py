@@ -277,39 +277,83 @@ _ACTION_COLUMN = re.compile(
 )
 
 
+# A heading that announces the work still to do without naming actions ("Still open", "Outstanding",
+# "What's left", "Loose ends"): a table of tasks with their states or owners under it is the action
+# list. Headings that already name actions ("Open items", "Remaining work", "Next steps") are sections.
+_REMAINING_WORK = re.compile(
+    r"^(?:still\s+|currently\s+)?(?:open|outstanding|remaining|pending|unresolved|unfinished|undone|backlog|"
+    r"not\s+(?:yet\s+)?(?:done|fixed|finished|resolved|addressed))"
+    r"(?:\s+(?:items?|issues|points|work|tasks?|questions|threads|concerns|risks))?$"
+    r"|^still\s+(?:to\s+(?:do|be\s+done)|left|ahead|pending)\b"
+    r"|\bwhat(?:'s|’s|\s+is|\s+remains)?\s+(?:still\s+)?(?:left|open|outstanding|remaining|to\s+do)\b"
+    r"|\b(?:left\s+to\s+do|yet\s+to\s+(?:do|be\s+done)|loose\s+ends|work\s+(?:left|remaining))\b",
+    re.IGNORECASE,
+)
+# Header names that say a column holds the tasks themselves, where the heading does not say so: "Item",
+# "Task", "Action", "To do" (not "Description" or "Summary", which findings tables use too).
+_TASK_COLUMN = re.compile(
+    r"^(?:open\s+|remaining\s+|work\s+)?(?:items?|tasks?|to\s*dos?|actions?(?:\s+items?)?|follow\s*ups?|"
+    r"next\s+steps?|work\s+items?)$",
+    re.IGNORECASE,
+)
+
+
+def _remaining_work(text: str) -> bool:
+    """A heading that announces work still to do ("Still open", "Outstanding", "What's left")."""
+    return bool(_REMAINING_WORK.search(re.sub(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.)\s+", "", text).strip(" :")))
+
+
+def _table_headers(node: SyntaxTreeNode) -> list[str]:
+    rows = [row for part in node.children for row in part.children if row.type == "tr"]
+    return (
+        [plain(inline_tokens(cell)) for cell in rows[0].children if cell.type in ("th", "td")] if rows else []
+    )
+
+
 def action_tables(
     blocks: list[SyntaxTreeNode], taken: set[int], candidates: list[Candidate] | None = None
-) -> list[int]:
-    """Indexes of tables that sit under no heading but the document's title (or an empty `##`) and whose
-    header says they list actions: the first column names the actions ("Action Item | Type | Owner | Bug")
-    and another column gives an owner, deadline or status. Under a named heading, the heading decides."""
-    found: list[int] = []
+) -> list[tuple[int, str]]:
+    """(index, section) of the tables read outside the action sections: a table under no heading but the
+    document's title (or an empty `##`) whose header says it lists actions (the first column names the
+    actions, "Action Item | Type | Owner | Bug", and another gives an owner, deadline or status); and
+    a table of tasks ("Item | Why | State") under a heading that announces the work still to do ("Still
+    open"), never where the document tells the incident. Under any other heading, the heading decides."""
+    found: list[tuple[int, str]] = []
+    describing = _describing_incident(blocks)
     headings_seen = 0
     unheaded = True  # under no heading, the title, or an empty heading
+    heading = ""
     for index, node in enumerate(blocks):
         if node.type == "heading":
             headings_seen += 1
-            unheaded = headings_seen == 1 or not heading_text(node).strip()
+            heading = heading_text(node).strip()
+            unheaded = headings_seen == 1 or not heading
             continue
-        if node.type != "table" or index in taken or not unheaded:
+        if node.type != "table" or index in taken:
             continue
-        rows = [row for part in node.children for row in part.children if row.type == "tr"]
-        if not rows:
-            continue
-        headers = [plain(inline_tokens(cell)) for cell in rows[0].children if cell.type in ("th", "td")]
+        headers = _table_headers(node)
         roles = column_roles(headers)
+        tracked = any(role in roles for role in ("owner", "deadline", "status"))
+        line = (node.map or (0, 0))[0] + 1
         if (
-            headers
+            unheaded
+            and headers
             and _ACTION_COLUMN.match(headers[0].strip())
             and roles.get("title") == 0
-            and any(role in roles for role in ("owner", "deadline", "status"))
+            and tracked
         ):
-            note_candidate(
-                candidates,
-                (node.map or (0, 0))[0] + 1,
-                " | ".join(headers),
-                True,
-                "a table whose header lists actions, with owners, deadlines or statuses",
-            )
-            found.append(index)
+            reason = "a table whose header lists actions, with owners, deadlines or statuses"
+            note_candidate(candidates, line, " | ".join(headers), True, reason)
+            found.append((index, ""))
+        elif (
+            not unheaded
+            and index not in describing
+            and _remaining_work(heading)
+            and tracked
+            and "title" in roles
+            and _TASK_COLUMN.match(headers[roles["title"]].strip())
+        ):
+            reason = f"a table of tasks with states or owners under {heading!r}, a heading announcing work still to do"
+            note_candidate(candidates, line, " | ".join(headers), True, reason)
+            found.append((index, heading))
     return found
