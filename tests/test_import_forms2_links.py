@@ -44,6 +44,25 @@ def test_link_only_bullets_are_items_titled_by_their_text_and_linked_to_their_is
     )
 
 
+def test_behind_a_checkbox_or_in_bold_the_link_is_still_the_item() -> None:
+    text = """# Outage
+
+## Follow-ups
+
+- [ ] [Investigate fluent-bit memory growth](https://github.com/acme/infra/issues/123)
+- [x] [Pin the fluent-bit version](https://github.com/acme/infra/issues/124)
+- **[Alert on dropped chunks](https://github.com/acme/infra/issues/125)**
+1. [Document the log pipeline](https://github.com/acme/infra/issues/126)
+"""
+    drafts = parse(text).items
+    assert [(d.title, d.status, [r.key for r in d.refs]) for d in drafts] == [
+        ("Investigate fluent-bit memory growth", "open", ["acme/infra#123"]),
+        ("Pin the fluent-bit version", "done", ["acme/infra#124"]),
+        ("Alert on dropped chunks", None, ["acme/infra#125"]),
+        ("Document the log pipeline", None, ["acme/infra#126"]),
+    ]
+
+
 def test_links_to_anything_but_an_issue_stay_notes() -> None:
     text = """# Outage
 

@@ -85,9 +85,11 @@ def is_only_refs(text: str, jira_projects: Collection[str]) -> bool:
     )
 
 
-# "[Investigate fluent-bit memory growth](https://github.com/org/repo/issues/123)": a link and nothing else.
+# "[Investigate fluent-bit memory growth](https://github.com/org/repo/issues/123)": a link and nothing else
+# (behind a checkbox, or in bold, as a checklist or a highlighted entry writes it).
 _WHOLE_LINK = re.compile(
-    r"^\s*\[(?P<text>[^\]]+)\]\((?P<url><?https?://[^)\s]+>?)(?:\s+\"[^\"]*\")?\)\s*[.;,]?\s*$"
+    r"^\s*(?:\[[ xX]\]\s+)?(?P<em>\*\*|__)?\[(?P<text>[^\]]+)\]\((?P<url><?https?://[^)\s]+>?)(?:\s+\"[^\"]*\")?\)"
+    r"(?P=em)?\s*[.;,]?\s*$"
 )
 
 
