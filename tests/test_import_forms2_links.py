@@ -116,6 +116,7 @@ def test_link_only_bullets_import_linked_to_their_issues(run_cli, make_config, d
     assert report["counts"]["new"] == 4 and not report["empty"]
     memory, alert, document, upstream = items(db_url, "2026-07-25-logging")
     assert memory.title == "Investigate fluent-bit memory growth"
+    assert [link.key for link in alert.links] == ["acme/infra#124"]
     assert [(link.target, link.key, link.state, link.remote_number) for link in memory.links] == [
         ("gh", "acme/infra#123", "pending", 123)
     ]
@@ -136,7 +137,7 @@ def test_render_keeps_the_link_and_adds_only_the_new_status(run_cli, make_config
     doc = workdir / "2026-07-25-logging.md"
     doc.write_text(LINKED, encoding="utf-8")
     run_cli.ok("import", str(doc))
-    memory, *_rest = items(db_url, "2026-07-25-logging")
+    memory, *rest = items(db_url, "2026-07-25-logging")
     run_cli.ok("done", str(memory.id))
     run_cli.ok("render", "2026-07-25-logging", "--write", str(doc))
     rendered = doc.read_text(encoding="utf-8")
@@ -146,4 +147,6 @@ def test_render_keeps_the_link_and_adds_only_the_new_status(run_cli, make_config
     )
     again = run_cli.ok("import", str(doc))
     assert "0 new, 0 updated, 4 unchanged, 0 removed" in again.stdout
-    assert [(i.id, i.status) for i in items(db_url, "2026-07-25-logging")][0] == (memory.id, "done")
+    assert [(i.id, i.status) for i in items(db_url, "2026-07-25-logging")] == [(memory.id, "done")] + [
+        (other.id, "open") for other in rest
+    ]
