@@ -150,3 +150,28 @@ def test_render_keeps_the_link_and_adds_only_the_new_status(run_cli, make_config
     assert [(i.id, i.status) for i in items(db_url, "2026-07-25-logging")] == [(memory.id, "done")] + [
         (other.id, "open") for other in rest
     ]
+
+
+def test_render_ticks_the_box_of_a_checklist_issue_link(run_cli, db_url, workdir) -> None:
+    text = (
+        "# Logs\n\n## Follow-ups\n\n"
+        "- [ ] [Investigate fluent-bit memory growth](https://github.com/acme/infra/issues/123)\n"
+        "- [ ] [Pin the fluent-bit version](https://github.com/acme/infra/issues/124)\n"
+    )
+    doc = workdir / "2026-07-25-logs.md"
+    doc.write_text(text, encoding="utf-8")
+    run_cli.ok("import", str(doc))
+    memory, pin = items(db_url, "2026-07-25-logs")
+    assert (memory.tracking_ref, pin.tracking_ref) == (
+        "https://github.com/acme/infra/issues/123",
+        "https://github.com/acme/infra/issues/124",
+    )
+    run_cli.ok("done", str(memory.id))
+    run_cli.ok("render", "2026-07-25-logs", "--write", str(doc))
+    assert doc.read_text(encoding="utf-8") == text.replace("- [ ] [Investigate", "- [x] [Investigate")
+    again = run_cli.ok("import", str(doc))
+    assert "0 new, 0 updated, 2 unchanged, 0 removed" in again.stdout
+    assert [(i.id, i.status) for i in items(db_url, "2026-07-25-logs")] == [
+        (memory.id, "done"),
+        (pin.id, "open"),
+    ]
