@@ -1,4 +1,4 @@
-"""Actions found without an action heading: bold pseudo-headings, lead-in sentences, lessons, bare tables."""
+"""Actions found without an action heading: bold pseudo-headings, lead-ins, lessons, bare and open-work tables."""
 
 from __future__ import annotations
 
