@@ -29,7 +29,7 @@ VERSION_TABLE = "alembic_version"
 # The shipped migrations' head and every revision they hold, so opening a database reads no script.
 # tests/test_migrations.py checks both against Alembic's reading of migrations/versions: a new
 # migration fails that test until it is added here.
-HEAD_REVISION = "0011_exact_row_times"
+HEAD_REVISION = "0012_open_rows_by_deadline"
 KNOWN_REVISIONS = frozenset(
     {
         "0001",
@@ -43,6 +43,7 @@ KNOWN_REVISIONS = frozenset(
         "0009_owner_names",
         "0010_document_dates",
         "0011_exact_row_times",
+        "0012_open_rows_by_deadline",
     }
 )
 

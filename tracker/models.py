@@ -305,6 +305,8 @@ class ItemState(Base):
 
 # Partial indexes over the done stretches: the medians read them in order, without the table.
 _DONE_ROWS = "kind = 2 AND days_to_done IS NOT NULL"
+# The open stretches with a deadline, in deadline order: the manager's overdue list reads its first 500.
+_OPEN_WITH_DEADLINE = "kind < 2 AND deadline IS NOT NULL"
 
 
 class ReportRow(Base):
@@ -362,6 +364,16 @@ class ReportRow(Base):
             "kind",
             sqlite_where=text(_DONE_ROWS),
             postgresql_where=text(_DONE_ROWS),
+        ),
+        Index(
+            "ix_report_rows_open_deadline",
+            "deadline",
+            "item_id",
+            "valid_from",
+            "valid_to",
+            "kind",
+            sqlite_where=text(_OPEN_WITH_DEADLINE),
+            postgresql_where=text(_OPEN_WITH_DEADLINE),
         ),
         Index("ix_report_rows_owner_person", "owner_person"),
         Index("ix_report_rows_owner_lower", "owner_lower"),

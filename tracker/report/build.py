@@ -115,9 +115,8 @@ def freshness(app: Any, connection: ReadConnection, cut: datetime, as_of: bool) 
 
 def build_report(app: Any, connection: ReadConnection, options: Options) -> Report:
     """The whole report, typed (`shape.Report`: the documented JSON shape, docs/report.md)."""
-    from tracker.item_view import postmortem_id
-    from tracker.report.review import postmortems_in_window, review
-
+    # The review view's modules are imported by the reports that show it: the organisation-wide
+    # report's process does not load them.
     dialect = Dialect(connection.name, app.config.org.zone)
     if not dialect.sqlite:
         # Compiling the report's few big statements with JIT costs ~0.1 s more than it saves.
@@ -129,10 +128,14 @@ def build_report(app: Any, connection: ReadConnection, options: Options) -> Repo
     scope_key = None
     review_postmortems: list[str] = []
     if options.postmortem:
+        from tracker.item_view import postmortem_id
+
         postmortem_ids = (postmortem_id(connection, options.postmortem),)
         scope_key = f"postmortem:{options.postmortem}"
         review_postmortems = [options.postmortem]
     elif options.review_window:
+        from tracker.report.review import postmortems_in_window
+
         start, end = options.review_window
         found_all = postmortems_in_window(connection, start, end)
         postmortem_ids = tuple(p.id for p in found_all)
@@ -189,6 +192,8 @@ def build_report(app: Any, connection: ReadConnection, options: Options) -> Repo
     ] + ([attribution_warning] if attribution_warning else [])
     review_data = None
     if scope_key is not None:
+        from tracker.report.review import review
+
         review_data = review(
             app,
             connection,

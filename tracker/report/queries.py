@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, cast
@@ -181,6 +182,11 @@ def figures_sql(
     pm_where = where
     pm_source = "report_rows r"
     pm_key = "r.postmortem_id"
+    # What the postmortem and severity groups read of the postmortem: joined by id to the pass's rows,
+    # or (incident months) carried by the pass itself, which reads the postmortems first anyway.
+    pm_columns = ""
+    pm_join = " JOIN postmortems p ON p.id = pm.postmortem_id"
+    pm_slug, pm_severity = "p.slug", "p.severity"
     no_windows = ""
     if incident_months:
         incident_day = (
@@ -198,6 +204,9 @@ def figures_sql(
         join = "CROSS JOIN" if dialect.sqlite else "JOIN"
         pm_source = f"postmortems p {join} report_rows r ON r.postmortem_id = p.id"
         pm_key = "p.id"
+        # Bare columns of the grouped postmortem: one value per group (PostgreSQL: p.id is its key).
+        pm_columns = ", p.slug AS slug, p.severity AS severity, p.incident_date AS incident_date"
+        pm_join, pm_slug, pm_severity = "", "pm.slug", "pm.severity"
         pm_where = row_filter(scope, item_lookup=False)
         no_windows = ", NULL, NULL, NULL"
         if scope.postmortem_ids is not None:  # the outer loop's postmortems, not only the rows'
@@ -213,17 +222,18 @@ def figures_sql(
     else:
         medians = [f"SELECT 'overall' AS dim, '' AS key, {median} AS median_days_to_done FROM report_rows r"
                    f" WHERE {where} AND {_DONE}"]  # fmt: skip
+    postmortem_rows = ""
     for dim in dimensions:
         if dim == "postmortem":
-            parts.append(
-                f"SELECT 'postmortem', p.slug, {names}, pm.median_days_to_done{no_windows} FROM pm"
-                " JOIN postmortems p ON p.id = pm.postmortem_id"
+            # Ten thousand rows with their own median: added after the medians' join, not through it.
+            postmortem_rows = (
+                f"\nUNION ALL\nSELECT 'postmortem', {pm_slug}, {names}, pm.median_days_to_done{no_windows}"
+                f" FROM pm{pm_join}"
             )
         elif dim == "severity":
-            key = severity_key("p.severity", scope)
+            key = severity_key(pm_severity, scope)
             parts.append(
-                f"SELECT 'severity', {key}, {pm_sums}, NULL{no_windows} FROM pm JOIN postmortems p ON p.id = pm.postmortem_id"
-                f" GROUP BY {key}"
+                f"SELECT 'severity', {key}, {pm_sums}, NULL{no_windows} FROM pm{pm_join} GROUP BY {key}"
             )
             row_key = severity_key("r.severity", scope)
             medians.append(
@@ -271,11 +281,11 @@ def figures_sql(
                 f" FROM report_rows r WHERE {where} GROUP BY r.owner_person"
             )
     if incident_months:
-        month = "substr(p.incident_date, 1, 7)" if dialect.sqlite else "to_char(p.incident_date, 'YYYY-MM')"
+        month = "substr(pm.incident_date, 1, 7)" if dialect.sqlite else "to_char(pm.incident_date, 'YYYY-MM')"
         window_sums = "".join(f", SUM(pm.within_{n})" for n in WINDOWS)
         parts.append(
             f"SELECT 'incident_month', {month}, {pm_sums}, NULL{window_sums} FROM pm"
-            f" JOIN postmortems p ON p.id = pm.postmortem_id WHERE p.incident_date IS NOT NULL GROUP BY {month}"
+            f" WHERE pm.incident_date IS NOT NULL GROUP BY {month}"
         )
     window_columns = "".join(f", f.within_{n}" for n in WINDOWS if incident_months)
     done_medians = ""
@@ -292,7 +302,7 @@ done_medians AS MATERIALIZED (
     return f"""
 WITH RECURSIVE {done_medians}
 pm AS MATERIALIZED (
-  SELECT {pm_key} AS postmortem_id, {aggregates}, {median} AS median_days_to_done{windows}
+  SELECT {pm_key} AS postmortem_id, {aggregates}, {median} AS median_days_to_done{windows}{pm_columns}
   FROM {pm_source} WHERE {pm_where} GROUP BY {pm_key}
 ),
 cells AS MATERIALIZED (
@@ -307,7 +317,7 @@ medians AS (
 )
 SELECT f.dim, f.key, {", ".join(f"f.{name}" for name in _NAMES)},
   COALESCE(f.median_days_to_done, m.median_days_to_done) AS median_days_to_done{window_columns}
-FROM figures f LEFT JOIN medians m ON m.dim = f.dim AND m.key = f.key"""
+FROM figures f LEFT JOIN medians m ON m.dim = f.dim AND m.key = f.key{postmortem_rows}"""
 
 
 # The distinct targets by skipping through the links index: a lookup per target, not a scan.
@@ -329,22 +339,32 @@ def params(dialect: Dialect, scope: Scope, rows: bool = False) -> dict[str, Any]
     return values | scope_values(scope)
 
 
-def finish(counts: list[Any], median: Any) -> Figures:
-    """The figures of one aggregated row (counts in FIGURES order): ints, rates and the median.
+# A figures statement's columns: dim, key, the FIGURES, the median (then the windows of incident months).
+_KEYED = ("key", *FIGURES)
+_MEDIAN_AT = 2 + len(FIGURES)
 
-    Ten thousand postmortem rows pass here: ints go through as they are (PostgreSQL's sums of counts
-    are Decimals, SQLite's empty sums None).
+
+def finish(values: Sequence[Any]) -> dict[str, Any]:
+    """One row of the figures statement as figures with their key: ints, rates and the median.
+
+    Ten thousand postmortem rows pass here, so it builds one dict from the row's positions; the counts
+    are ints as they come unless a sum says otherwise (PostgreSQL's sums of counts are Decimals,
+    SQLite's empty sums None).
     """
-    values: dict[str, Any] = {
-        name: value if type(value) is int else int(value or 0)
-        for name, value in zip(FIGURES, counts, strict=True)
-    }
-    out = cast(Figures, values)
-    committed = out["total"] - out["wont_do"]
-    out["completion_rate"] = round(out["done"] / committed, 4) if committed else None
-    out["on_time_rate"] = round(out["on_time"] / out["on_time_base"], 4) if out["on_time_base"] else None
-    out["median_days_to_done"] = round(float(median), 1) if median is not None else None
-    return out
+    group: dict[str, Any] = dict(zip(_KEYED, values[1:_MEDIAN_AT], strict=True))
+    try:
+        exact = type(sum(values[2:_MEDIAN_AT])) is int
+    except TypeError:  # a None among them
+        exact = False
+    if not exact:
+        group.update((name, int(group[name] or 0)) for name in FIGURES)
+    committed = group["total"] - group["wont_do"]
+    group["completion_rate"] = round(group["done"] / committed, 4) if committed else None
+    base = group["on_time_base"]
+    group["on_time_rate"] = round(group["on_time"] / base, 4) if base else None
+    median = values[_MEDIAN_AT]
+    group["median_days_to_done"] = round(float(median), 1) if median is not None else None
+    return group
 
 
 def figures(
@@ -368,26 +388,25 @@ def figures(
                 f"WITH RECURSIVE {TARGET_NAMES} SELECT target FROM target_names WHERE target IS NOT NULL"
             )
         )
-    result = connection.execute(
+    rows = connection.tuples(
         figures_sql(dialect, scope, dimensions, incident_months, targets), params(dialect, scope, rows=True)
     )
-    at = {name: index for index, name in enumerate(result.columns)}
-    count_at = [at[name] for name in FIGURES]
-    dim_at, key_at, median_at = at["dim"], at["key"], at["median_days_to_done"]
-    overall = finish([None] * len(FIGURES), None)
+    overall: Figures | None = None
     groups: dict[str, list[Group]] = {dim: [] for dim in dimensions}
     if incident_months:
         groups["incident_month"] = []
-    window_at = [(f"within_{n}", at[f"within_{n}"]) for n in WINDOWS if incident_months]
-    for values in result:
-        data = finish([values[i] for i in count_at], values[median_at])
-        if values[dim_at] == "overall":
-            overall = data
-        elif values[dim_at] == "incident_month":
-            extra = {name: int(values[i] or 0) for name, i in window_at}
-            groups["incident_month"].append(cast(Group, {"key": values[key_at], **data, **extra}))
-        else:
-            groups[values[dim_at]].append(cast(Group, {"key": values[key_at], **data}))
+    for values in rows:
+        dim = values[0]
+        group = finish(values)
+        if dim == "overall":
+            del group["key"]  # the summary is the figures alone
+            overall = cast(Figures, group)
+            continue
+        if dim == "incident_month":
+            for index, n in enumerate(WINDOWS, start=_MEDIAN_AT + 1):
+                group[f"within_{n}"] = int(values[index] or 0)
+        groups[dim].append(cast(Group, group))
+    assert overall is not None, "the statement's first part sums every group into one row"
     for dim in groups:
         groups[dim].sort(key=lambda g: (g["key"] == NONE_KEY, str(g["key"])))
     return overall, groups
