@@ -90,7 +90,9 @@ class GitHubTarget:
         "file with a custom issue body; the tracker block is always appended",
         example="templates/issue.md",
     )
-    public_ok: bool = key(False, "allow pushing non-confidential items to a public repository")
+    public_ok: bool = key(
+        False, "silence the warning that the repository is public (its items are pushed either way)"
+    )
     parent_issues: bool = key(False, "one parent issue per postmortem with items as sub-issues")
 
 

@@ -1,4 +1,4 @@
-"""Fit a table to the terminal: width from COLUMNS or the terminal, titles cut first, words never split."""
+"""Fit a table to the terminal: width from COLUMNS or the terminal, identifiers whole, words never split."""
 
 from __future__ import annotations
 
@@ -19,6 +19,26 @@ SOFT_BREAKS = " -/_.,"  # a cut prefers to end after one of these rather than in
 # Free-text columns: always cut (after the caller's own choices) before a table is split or shown as
 # records, so an item's long wording never turns a whole table into blocks (docs/cli.md, "Tables").
 TEXT_COLUMNS = ("title", "item")
+# Identifiers someone copies into another command or a browser (an issue key, a slug, a lint rule id,
+# an owner's handle): a stub like "demo-…" is useless, so these are never cut; the table is split
+# instead (docs/cli.md, "Tables").
+IDENTIFIER_COLUMNS = (
+    "id",
+    "issue",
+    "links",
+    "slug",
+    "postmortem",
+    "earlier postmortem",
+    "incident",
+    "lint",
+    "rule",
+    "owner",
+    "person",
+    "team",
+    "target",
+    "github",
+    "jira",
+)
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -97,6 +117,11 @@ def truncate(text: str, width: int) -> str:
     return head.rstrip(" ,") + ELLIPSIS
 
 
+def is_identifier(header: str) -> bool:
+    """True for a column whose values are copied whole (docs/cli.md, "Tables"): never cut."""
+    return header.lower() in IDENTIFIER_COLUMNS
+
+
 def render(
     rows: Sequence[Sequence[Any]],
     headers: Sequence[str],
@@ -109,24 +134,33 @@ def render(
 ) -> str:
     """An aligned table no wider than `width`.
 
-    Over the width: headers wrap at spaces, the `shrink` columns are cut in their order (the title
-    first), then the columns are split into several tables that repeat the first column; a table
-    that cannot fit even so is shown as one block of `header value` lines per row.
+    Over the width: headers wrap at spaces; the `shrink` columns (never an identifier) are cut, a
+    title or item down to MIN_TITLE and the others to MIN_OTHER; still too wide, the columns are
+    split into several tables that repeat the first column whole. Only when no split fits are the
+    cut columns taken down to MIN_CUT (first as one table, then split), and a table that cannot fit
+    even so is shown as one block of `header value` lines per row.
     """
     cells = [[plain(v) for v in row] for row in rows]
     shrink = [*shrink, *(h for h in headers if h.lower() in TEXT_COLUMNS and h not in shrink)]
+    shrink = [name for name in shrink if not is_identifier(name)]
     if width is None:
-        cells = [[truncate(v, UNLIMITED_CELL) for v in row] for row in cells]
+        cells = [
+            [
+                v if is_identifier(h) else truncate(v, UNLIMITED_CELL)
+                for h, v in zip(headers, row, strict=True)
+            ]
+            for row in cells
+        ]
         return _draw(cells, list(headers), _natural(cells, headers), False, colour, styler, show_headers)
     widths = _natural(cells, headers)
     if _total(widths) <= width:
         return _draw(cells, list(headers), widths, False, colour, styler, show_headers)
     wrap = show_headers
-    fitted = _fitted(cells, headers, width, shrink, wrap)
-    if fitted is not None:
-        return _draw(cells, list(headers), fitted, wrap, colour, styler, show_headers)
-    if len(headers) > 2:
-        chunks = _chunks(cells, headers, width, shrink, wrap)
+    for hard in (False, True):
+        fitted = _fitted(cells, headers, width, shrink, wrap, hard)
+        if fitted is not None:
+            return _draw(cells, list(headers), fitted, wrap, colour, styler, show_headers)
+        chunks = _split(cells, headers, width, shrink, wrap, hard) if len(headers) > 2 else None
         if chunks is not None:
             parts = []
             for columns, chunk_widths in chunks:
@@ -159,23 +193,32 @@ def _fitted(
     width: int,
     shrink: Sequence[str],
     wrap: bool,
-    keep_title: bool = False,
+    hard: bool,
 ) -> list[int] | None:
-    """Column widths that fit `width` by wrapping headers and cutting the shrinkable columns, or None."""
+    """Column widths that fit `width` by wrapping headers and cutting the shrinkable columns, or None.
+
+    Not `hard`: a title or item keeps MIN_TITLE and the other cut columns MIN_OTHER (a split is
+    better than stubs). `hard`: then all of them down to MIN_CUT, the title last.
+    """
     widths = [max([_header_min(h, wrap)] + [len(row[i]) for row in cells]) for i, h in enumerate(headers)]
     over = _total(widths) - width
-    # Two passes: every shrinkable column first gives up what it can spare while staying readable,
-    # then the others down to the bare minimum, and the title last, so it keeps the most room it can.
-    names = [name for name in shrink if name in headers]
-    # keep_title (splitting a table): the title keeps its readable width; other columns move instead.
-    hard = names[1:] if keep_title else names[1:] + names[:1]
-    for soft, order in ((True, names), (False, hard)):
+    names = [name for name in shrink if name in headers and not is_identifier(name)]
+    # A list of identifiers (lint rule ids, issue keys) loses whole entries, never part of one.
+    lists = [h for h in headers if is_identifier(h)]
+    passes: list[tuple[bool, list[str]]] = [(True, names + lists)]
+    if hard:
+        passes.append((False, names[1:] + names[:1]))
+    for soft, order in passes:
         for name in order:
             if over <= 0:
                 break
             index = list(headers).index(name)
-            keep = (MIN_TITLE if name == names[0] else MIN_OTHER) if soft else MIN_CUT
-            floor = max(min(widths[index], keep), _header_min(headers[index], wrap))
+            if is_identifier(name):
+                floor = max([_header_min(name, wrap)] + [_list_floor(row[index]) for row in cells])
+            else:
+                readable = MIN_TITLE if name == names[0] or name.lower() in TEXT_COLUMNS else MIN_OTHER
+                keep = readable if soft else MIN_CUT
+                floor = max(min(widths[index], keep), _header_min(headers[index], wrap))
             give = max(min(over, widths[index] - floor), 0)
             widths[index] -= give
             over -= give
@@ -183,10 +226,10 @@ def _fitted(
         return None
     # A cut at a word boundary can leave a column wider than what it shows: give that to the title.
     spare = 0
-    for name in names:
+    for name in names + lists:
         index = list(headers).index(name)
         used = max(
-            [_header_min(headers[index], wrap)] + [len(truncate(r[index], widths[index])) for r in cells]
+            [_header_min(headers[index], wrap)] + [len(cut(name, r[index], widths[index])) for r in cells]
         )
         spare += widths[index] - used
         widths[index] = used
@@ -197,17 +240,24 @@ def _fitted(
     return widths
 
 
-def _chunks(
-    cells: list[list[str]], headers: Sequence[str], width: int, shrink: Sequence[str], wrap: bool
-) -> list[tuple[list[int], list[int]]] | None:
-    """Split the columns after the first into groups that each fit beside the first column.
+def cut(header: str, text: str, width: int) -> str:
+    """`text` in `width`: an identifier is whole (a list of them drops whole entries), text is truncated."""
+    if not is_identifier(header):
+        return truncate(text, width)
+    entries = text.split(", ")
+    if len(text) <= width or len(entries) == 1:
+        return text
+    for keep in range(len(entries) - 1, 0, -1):
+        shown = f"{', '.join(entries[:keep])} +{len(entries) - keep}"
+        if len(shown) <= width:
+            return shown
+    return f"{entries[0]} +{len(entries) - 1}"
 
-    The first column ties the tables together (an id, a slug someone will type): it is cut only
-    when no split fits beside it whole.
-    """
-    return _split(cells, headers, width, shrink, wrap, True) or _split(
-        cells, headers, width, shrink, wrap, False
-    )
+
+def _list_floor(text: str) -> int:
+    """The narrowest an identifier cell can be: itself, or a list's first entry and `+N`."""
+    entries = text.split(", ")
+    return len(text) if len(entries) == 1 else len(f"{entries[0]} +{len(entries) - 1}")
 
 
 def _split(
@@ -216,13 +266,24 @@ def _split(
     width: int,
     shrink: Sequence[str],
     wrap: bool,
-    keep_first: bool,
+    hard: bool,
 ) -> list[tuple[list[int], list[int]]] | None:
+    """Split the columns after the first into groups that each fit beside the first column.
+
+    The first column ties the tables together (an id, a slug someone will type): it is whole in
+    every part, cut (when it is not an identifier) only in a `hard` split.
+    """
     chunks: list[tuple[list[int], list[int]]] = []
     current: list[int] = [0]
+    cut = [name for name in shrink if hard or name != headers[0]]
 
     def fit(columns: list[int]) -> list[int] | None:
-        return _fit_columns(cells, headers, columns, width, shrink, wrap, keep_first)
+        sub = [[row[i] for i in columns] for row in cells]
+        sub_headers = [headers[i] for i in columns]
+        natural = _natural(sub, sub_headers)
+        if _total(natural) <= width:
+            return natural
+        return _fitted(sub, sub_headers, width, cut, wrap, hard)
 
     for index in range(1, len(headers)):
         trial = [*current, index]
@@ -237,26 +298,6 @@ def _split(
             current = trial
     chunks.append((current, fit(current) or []))
     return chunks
-
-
-def _fit_columns(
-    cells: list[list[str]],
-    headers: Sequence[str],
-    columns: list[int],
-    width: int,
-    shrink: Sequence[str],
-    wrap: bool,
-    keep_first: bool,
-) -> list[int] | None:
-    sub = [[row[i] for i in columns] for row in cells]
-    sub_headers = [headers[i] for i in columns]
-    natural = _natural(sub, sub_headers)
-    if _total(natural) <= width:
-        return natural
-    cut = [name for name in shrink if name != sub_headers[0]]
-    if not keep_first:
-        cut.append(sub_headers[0])
-    return _fitted(sub, sub_headers, width, cut, wrap, keep_title=True)
 
 
 def _wrap_header(header: str, width: int) -> list[str]:
@@ -294,7 +335,7 @@ def _draw(
     for row in cells:
         parts = []
         for column, value in enumerate(row):
-            text = truncate(value, widths[column])
+            text = cut(headers[column], value, widths[column])
             padding = " " * (widths[column] - len(text))
             fg = styler(headers[column], value) if colour and styler else None
             parts.append((_style(text, fg) if fg else text) + padding)
@@ -312,7 +353,7 @@ def _records(
     for row in cells:
         lines = []
         for header, value in zip(headers, row, strict=True):
-            text = truncate(value, room)
+            text = cut(header, value, room) if len(value) > room and ", " in value else truncate(value, room)
             fg = styler(header, value) if colour and styler else None
             lines.append(f"{truncate(header, width).ljust(label)}{GAP}{_style(text, fg) if fg else text}")
         blocks.append("\n".join(line.rstrip() for line in lines))

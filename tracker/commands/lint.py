@@ -41,7 +41,7 @@ def _list_rules(app: AppContext, fmt: str) -> None:
         echo_table(
             [[r["rule"], r["category"], r["severity"], r["label"], r["summary"]] for r in rows],
             ["rule", "category", "severity", "label", "summary"],
-            shrink=("summary", "label", "rule"),
+            shrink=("summary", "label"),
         )
 
 

@@ -201,6 +201,6 @@ def _print_items(
         echo_table(
             [[_cells(r, name, zone) for name in names] for r in rows],
             names,
-            shrink=("title", "postmortem", "owner", "links", "team", "person"),
+            shrink=("title",),  # identifiers are never cut (tracker/table.py)
             show_headers=headers,
         )

@@ -128,10 +128,16 @@ def report_cmd(
         echo(text, nl=False)
     if post_to:
         from tracker.progress import activity
-        from tracker.report.render_text import to_markdown
 
+        kind = app.config.targets[post_to[0]].kind if post_to[0] in app.config.targets else None
+        body, shortened = comment_markdown(report, limit, kind)
+        if shortened:
+            echo(
+                f"note: the report was shortened to fit one {kind} comment (`tracker report` has it all)",
+                err=True,
+            )
         with activity(f"posting to {post_to[0]} {post_to[1]}"):
-            url = post_comment(app, post_to[0], post_to[1], to_markdown(report, limit))
+            url = post_comment(app, post_to[0], post_to[1], body)
         echo(f"posted the report to {post_to[0]} {post_to[1]}: {url}", err=True)
     if notify:
         from tracker.notify.commands import notify_report
@@ -166,6 +172,27 @@ def render(report: Report, fmt: str, limit: int, terminal: bool) -> str:
     # A terminal (or COLUMNS) gives the width; colour only on a terminal, never under NO_COLOR.
     width = terminal_width() if terminal or os.environ.get("COLUMNS") else None
     return render_text.to_plain(report, limit, width=width, colour=terminal and colour_allowed())
+
+
+def comment_markdown(report: Report, limit: int, kind: str | None) -> tuple[str, bool]:
+    """The Markdown summary within one comment of `kind` (the digest's caps), and whether it was shortened.
+
+    A body over the cap is refused by GitHub or Jira: the sections are halved until it fits (each
+    says how many rows it left out), and as a last resort the text is cut with a note.
+    """
+    from tracker.remind.digest import COMMENT_LIMITS
+    from tracker.report.render_text import to_markdown
+
+    cap = COMMENT_LIMITS.get(kind or "")
+    shown = limit
+    text = to_markdown(report, shown)
+    while cap is not None and len(text) > cap and shown > 1:
+        shown //= 2
+        text = to_markdown(report, shown)
+    if cap is not None and len(text) > cap:
+        note = "\n\n_... cut to fit one comment: `tracker report` prints it all._\n"
+        text = text[: cap - len(note)] + note
+    return text, shown < limit
 
 
 def post_comment(app: AppContext, target: str, issue: str, body: str) -> str:

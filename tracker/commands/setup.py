@@ -221,7 +221,7 @@ def people_cmd(app: AppContext, fmt: str) -> None:
             for r in rows
         ],
         ["owner", "items", "resolves to", "who", "note"],
-        shrink=("note", "owner", "who"),
+        shrink=("note", "who"),
     )
 
 

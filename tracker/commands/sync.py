@@ -102,12 +102,20 @@ def sync_cmd(
         raise FindingsError(f"sync failed for {names}", hint=hint)
 
 
+# Pre-flight notes that say the same on every run while the configuration stands: under -q (cron)
+# they are chatter in every mail. A run without -q and `tracker check` still show them; `public_ok =
+# true` silences the public-repository one everywhere (docs/operations.md).
+STANDING_NOTES = (" is public: confidential postmortems are never pushed to it",)
+
+
 def _echo_quiet(summary: SyncSummary) -> None:
     """-q (cron mails any output): only the targets that failed or have something to say, and the one
     line of a pause (quiet hides chatter, not the reason work was left for later)."""
     from dataclasses import replace
 
     for target in summary.targets:
+        said = [m for m in target.messages if not m.endswith(STANDING_NOTES)]
+        target = replace(target, messages=said)
         if target.failed or target.messages or target.plan:
             echo(replace(summary, targets=[target]).to_text())
         elif target.paused:
