@@ -75,16 +75,3 @@ def find_literal_secrets(data: Any, trail: str, problems: list[str]) -> None:
             f"[{section}] {key}: looks like a literal credential; put it in an environment variable "
             'and name that variable here (e.g. token_env = "GITHUB_TOKEN")'
         )
-
-
-# How people name an environment variable (GITHUB_TOKEN, JIRA_API_TOKEN): safe to print. Anything
-# else in token_env may be a pasted token, which must never reach a terminal or cron mail.
-_ENV_NAME = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
-
-
-def named_variable(value: str | None) -> str:
-    """`$NAME` for an error about the variable `value` configures, when it looks like one; never a token."""
-    name = (value or "").strip()
-    if len(name) <= 64 and _ENV_NAME.fullmatch(name) and not _SECRET_VALUE.match(name):
-        return f"${name}"
-    return "the environment variable it names"
