@@ -5,25 +5,12 @@ from __future__ import annotations
 import re
 
 import click
-
-from tracker.cli import COMMANDS, LazyGroup, cli
-
-
-def _commands() -> list[tuple[str, click.Command]]:
-    ctx = click.Context(cli)
-    found = []
-    for name in COMMANDS:
-        command = LazyGroup.get_command(cli, ctx, name)
-        assert command is not None, name
-        found.append((name, command))
-        if isinstance(command, click.Group):
-            found.extend((f"{name} {sub}", command.commands[sub]) for sub in command.commands)
-    return found
+from test_cli_docs import _all_commands as all_commands
 
 
 def test_every_option_says_what_it_takes():
     missing = []
-    for name, command in _commands():
+    for name, command in all_commands():
         ctx = click.Context(command, info_name=name)
         for param in command.get_params(ctx):
             if not isinstance(param, click.Option) or param.hidden:
