@@ -135,27 +135,114 @@ def db_url(tmp_path: Path) -> Iterator[str]:
     yield from _postgres_schema(base)
 
 
-def _postgres_schema(base: str) -> Iterator[str]:
+def _postgres_schema(base: str, ddl: str | None = None) -> Iterator[str]:
+    """A new schema (empty, or made by `ddl`, the template's dump with TEMPLATE_NAME for its name)
+    on `base`, dropped after the test."""
     from sqlalchemy import create_engine, text
 
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(base)
+    # Creating and dropping some 60 tables and indexes waits on the WAL flush: the fixture's own
+    # connection does not (see _schema_url).
+    admin = create_engine(base, connect_args={"options": "-csynchronous_commit=off"})
     try:
         with admin.begin() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+            if ddl is None:
+                connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+            else:  # one round trip: the dump is plain SQL without parameters
+                connection.exec_driver_sql(ddl.replace(TEMPLATE_NAME, schema))
     except Exception as exc:  # the server is down or the URL is wrong
         admin.dispose()
         message = f"PostgreSQL at {PG_ENV} is unreachable: {str(exc).splitlines()[0]}"
         if IN_CI:
             pytest.fail(message)
         pytest.skip(message)
-    separator = "&" if "?" in base else "?"
     try:
-        yield f"{base}{separator}options=-csearch_path%3D{schema}"
+        yield _schema_url(base, schema)
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+def _schema_url(base: str, schema: str) -> str:
+    """`base` with every connection in `schema`. Commits do not wait for the WAL flush
+    (synchronous_commit=off, this connection only): a test never survives a server crash, and on the
+    shared server each flush cost 45 ms at load 11 (docs/development.md)."""
+    separator = "&" if "?" in base else "?"
+    return f"{base}{separator}options=-csearch_path%3D{schema}%20-csynchronous_commit%3Doff"
+
+
+# Migrated once per worker, cloned per test (`migrated_db_url`). The template schema's name is unique
+# per worker, so replacing it in the dump's text renames every object and nothing else.
+TEMPLATE_NAME = f"tmpl_{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture(scope="session")
+def _migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A database at head, made once per worker by the real migrations: a SQLite file's path, or the
+    PostgreSQL schema's `pg_dump` (plain SQL that recreates it under TEMPLATE_NAME)."""
+    from tracker.db import make_engine, upgrade
+
+    base = _postgres_url()
+    if base is None:
+        path = tmp_path_factory.mktemp("template") / "tracker.db"
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        engine.dispose()  # the last connection closing folds the WAL into the file: one file to copy
+        yield str(path)
+        return
+    urls = _postgres_schema(base)
+    url = next(urls)
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        engine.dispose()
+        yield _dump(base, _schema_of(url))
+    finally:
+        urls.close()
+
+
+def _schema_of(url: str) -> str:
+    return url.split("search_path%3D", 1)[1].split("%20", 1)[0]
+
+
+def _dump(base: str, schema: str) -> str:
+    """`schema` as SQL (tables, sequences, indexes, constraints, the alembic_version row), renamed
+    TEMPLATE_NAME; pg_dump's psql-only lines (`\\restrict`) dropped."""
+    import shutil
+    import subprocess
+
+    from sqlalchemy.engine import make_url
+
+    url = make_url(base)
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None:
+        pytest.fail("migrated_db_url on PostgreSQL needs pg_dump (postgresql-client) on PATH")
+    env = {**os.environ, "PGPASSWORD": url.password or ""}
+    args = [pg_dump, "--no-owner", "--no-privileges", "--inserts", "--schema", schema]
+    args += ["-h", url.host or "127.0.0.1", "-p", str(url.port or 5432), "-U", url.username or "postgres"]
+    done = subprocess.run([*args, url.database or "postgres"], capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        pytest.fail(f"pg_dump of the migrated template failed: {done.stderr.strip()}")
+    lines = [line for line in done.stdout.splitlines() if not line.startswith("\\")]
+    return "\n".join(lines).replace(schema, TEMPLATE_NAME)
+
+
+@pytest.fixture
+def migrated_db_url(_migrated_template: str, tmp_path: Path) -> Iterator[str]:
+    """Like `db_url`, but already at the migrations' head: a copy of a database the real migrations
+    made once per worker. For tests of what a database holds, not of its first creation (those, and
+    the migration tests, keep `db_url`). A test module opts in by overriding `db_url` with it, so
+    `make_config` and `run_cli` use it too."""
+    base = _postgres_url()
+    if base is None:
+        import shutil
+
+        path = tmp_path / "tracker.db"
+        shutil.copyfile(_migrated_template, path)
+        yield f"sqlite:///{path}"
+        return
+    yield from _postgres_schema(base, ddl=_migrated_template)
 
 
 @pytest.fixture

@@ -261,7 +261,7 @@ def read_only_role(postgres_url: str, prefix: str = "ro") -> Iterator[str]:
     from tracker.db import make_engine
 
     role = f"{prefix}_{abs(hash(postgres_url)) % 10**8}"
-    schema = postgres_url.rsplit("%3D", 1)[1]
+    schema = postgres_url.split("search_path%3D", 1)[1].split("%20", 1)[0]  # options may follow
     engine = make_engine(postgres_url)
     with engine.begin() as c:
         c.execute(text(f'DROP ROLE IF EXISTS "{role}"'))

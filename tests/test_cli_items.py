@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from tracker.models import ActionItem, Event
@@ -21,6 +22,12 @@ members = ["dana"]
 default_assignee = "dana"
 aliases = ["@platform-eng"]
 """
+
+
+@pytest.fixture
+def db_url(migrated_db_url: str) -> str:
+    """These tests check item commands, not how a database is first made: start at head (conftest.migrated_db_url)."""
+    return migrated_db_url
 
 
 def test_add_list_show_round_trip(run_cli, make_config):

@@ -16,6 +16,12 @@ from notify_support import PEOPLE, add_items, ledger
 USER, PASSWORD = "tracker", "s3cret-never-shown"
 
 
+@pytest.fixture
+def db_url(migrated_db_url: str) -> str:
+    """These tests check notifications, not how a database is first made: start at head (conftest.migrated_db_url)."""
+    return migrated_db_url
+
+
 class Inbox:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], email.message.EmailMessage]] = []

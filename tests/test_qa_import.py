@@ -7,6 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from test_import_support import counts, items, postmortem
 
 DOC = """\
@@ -29,6 +30,12 @@ OTHER = """\
 
 - Alert on queue depth above 10k (@lee, 2026-07-01)
 """
+
+
+@pytest.fixture
+def db_url(migrated_db_url: str) -> str:
+    """These tests check what imports store, not how a database is first made: start at head (conftest.migrated_db_url)."""
+    return migrated_db_url
 
 
 def write(folder: Path, name: str, text: str) -> Path:

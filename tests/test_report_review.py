@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 from test_report_data import ACTOR, CONFIG, build
@@ -12,6 +13,12 @@ from test_report_data import ACTOR, CONFIG, build
 from tracker.history import record
 from tracker.models import ActionItem, Postmortem, ReportRun, utcnow
 from tracker.states_session import maintain
+
+
+@pytest.fixture
+def db_url(migrated_db_url: str) -> str:
+    """These tests check the review view, not how a database is first made: start at head (conftest.migrated_db_url)."""
+    return migrated_db_url
 
 
 def _report(run_cli, *args: str) -> dict:

@@ -21,6 +21,12 @@ MONTHS = months_since_january_2026(date.today())
 
 
 @pytest.fixture
+def db_url(migrated_db_url: str) -> str:
+    """These tests check the trend cache, not how a database is first made: start at head (conftest.migrated_db_url)."""
+    return migrated_db_url
+
+
+@pytest.fixture
 def data(make_config, db_url, run_cli):
     make_config(CONFIG)
     run_cli.ok("add", "Item I", "-p", "inc-3", "-o", "@sam", "-d", "2099-01-01")  # creates the database

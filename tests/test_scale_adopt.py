@@ -19,6 +19,12 @@ TOKEN_ENV = "TRACKER_TEST_GH_TOKEN"
 SLICE = 3
 
 
+@pytest.fixture
+def db_url(migrated_db_url: str) -> str:
+    """These tests are about adopting issues at scale, not how a database is first made: start at head (conftest.migrated_db_url)."""
+    return migrated_db_url
+
+
 def config_text(api_url: str, sync_extra: str = "") -> str:
     return github_config(
         api_url,

@@ -41,6 +41,12 @@ aliases = ["@ghost"]
 """
 
 
+@pytest.fixture
+def db_url(migrated_db_url: str) -> str:
+    """These tests are about syncing, not how a database is first made: start at head (conftest.migrated_db_url)."""
+    return migrated_db_url
+
+
 def config_text(api_url: str, extra: str = "") -> str:
     return github_config(
         api_url,

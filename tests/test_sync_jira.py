@@ -17,6 +17,12 @@ REPO = "acme/platform"
 TODO, DONE = "10000", "10001"  # the fake's default workflow status ids
 
 
+@pytest.fixture
+def db_url(migrated_db_url: str) -> str:
+    """These tests are about syncing, not how a database is first made: start at head (conftest.migrated_db_url)."""
+    return migrated_db_url
+
+
 @pytest.fixture(params=["cloud", "datacenter"])
 def jira(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeJira]:
     with jira_sandbox(request.param, monkeypatch) as fake:
