@@ -13,10 +13,16 @@ if TYPE_CHECKING:
     from tracker.app import AppContext
 
 
+def relative_since(since: str | None) -> str | None:
+    """`--since` as the saved runs' scope names it when it counts back from today (30d), else None."""
+    value = (since or "").strip().lower()
+    return value if value.endswith("d") and value[:-1].isdigit() else None
+
+
 def parse_since(text: str, today: date | None = None) -> date:
     """An ISO date (2026-07-01), or a number of days back from `today` (30d)."""
     value = text.strip().lower()
-    if value.endswith("d") and value[:-1].isdigit():
+    if relative_since(value):
         from datetime import timedelta
 
         try:

@@ -92,7 +92,7 @@ def report_cmd(
 
     Example: tracker report --postmortem inc-214 --format markdown --output review.md
     """
-    from tracker.commands.filters import parse_since
+    from tracker.commands.filters import parse_since, relative_since
     from tracker.report.build import Options, build_report, parse_window
 
     if slug and review_window:
@@ -143,12 +143,6 @@ def report_cmd(
         from tracker.notify.commands import notify_report
 
         notify_report(app, cast(dict[str, Any], report), notify, dry_run, limit)
-
-
-def relative_since(since: str | None) -> str | None:
-    """`--since` as the saved runs' scope names it when it counts back from today (30d), else None."""
-    value = (since or "").strip().lower()
-    return value if value.endswith("d") and value[:-1].isdigit() else None
 
 
 def render(report: Report, fmt: str, limit: int, terminal: bool) -> str:
